@@ -1,0 +1,21 @@
+// What an execution environment needs to know to run one function version.
+
+export type Runtime = 'nodejs20' | 'python3.11' | 'provided';
+
+export interface EnvironmentSpec {
+  functionName: string;
+  /** "$LATEST" or a published version number. */
+  version: string;
+  runtime: Runtime;
+  handler: string;
+  /** Absolute path of the unpacked code (LAMBDA_TASK_ROOT). */
+  codeDir: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  ephemeralStorageMB: number;
+  environment: Record<string, string>;
+  region: string;
+  accountId: string;
+  /** The unqualified function ARN. */
+  functionArn: string;
+}

@@ -1,0 +1,40 @@
+// The data that travels with one invocation: the queued job and the result the agent reports.
+
+export type InvocationType = 'RequestResponse' | 'Event';
+
+/** One queued invocation of a function version. Retries keep `requestId`. */
+export interface Invocation {
+  requestId: string;
+  functionName: string;
+  /** The version that runs it: "$LATEST" or a published number ("1", "2", …). */
+  version: string;
+  /** The ARN the caller used, with its qualifier if any (Lambda-Runtime-Invoked-Function-Arn). */
+  invokedFunctionArn: string;
+  /** The event, as the caller sent it (UTF-8 JSON text). */
+  payload: string;
+  type: InvocationType;
+  /** Epoch ms when the router accepted it. */
+  acceptedAt: number;
+  /** Sync only: epoch ms after which nobody waits for the answer any more. */
+  replyBy?: number;
+  /** Sync only: the pub/sub channel the router listens on for the result. */
+  replyTo?: string;
+  /** X-Amz-Log-Type: Tail was asked for. */
+  logTail?: boolean;
+  traceId: string;
+  /** X-Amz-Client-Context, base64, passed through to the runtime. */
+  clientContext?: string;
+}
+
+/** How an invocation ended, as the agent saw it. */
+export interface InvocationResult {
+  requestId: string;
+  /** The response payload, or the error payload {"errorMessage","errorType",…} when functionError is set. */
+  payload: string;
+  /** Set when the function failed: Unhandled (thrown, crashed, timed out) or Handled. */
+  functionError?: 'Unhandled' | 'Handled';
+  executedVersion: string;
+  /** Base64 of the last 4 KB of the invocation's log lines, when logTail was asked for. */
+  logResult?: string;
+  durationMs: number;
+}
