@@ -1,0 +1,132 @@
+// The runtime agent: pulls work for one function version only when a slot is free and runs it in an execution environment.
+import type { EnvironmentSpec } from '../core/environment-spec.js';
+import type { InvocationResult } from '../core/invocation.js';
+import type { Logger } from '../core/logger.js';
+import type { Lease, QueueRef } from '../core/queue-contract.js';
+import { QueueConsumer } from '../queue/consumer.js';
+import { ExecutionEnvironment } from './execution-environment.js';
+
+export interface AgentConfig {
+  redisUrl: string;
+  keyPrefix: string;
+  queue: QueueRef;
+  spec: EnvironmentSpec;
+  /** Execution environments this agent runs side by side; each takes one invocation at a time. */
+  slots: number;
+  /** Added to the function timeout to make the queue's visibility timeout. */
+  visibilityGraceMs: number;
+  /** Deliveries of an async event whose runtime crashed before it is given up (1 + MaximumRetryAttempts). */
+  maxAsyncAttempts: number;
+}
+
+export interface AgentDeps {
+  logger: Logger;
+  logSink?: (line: string) => void;
+  now?: () => number;
+}
+
+class Slot {
+  private stopping = false;
+  private initError: Error | undefined;
+  private readonly env: ExecutionEnvironment;
+  private readonly consumer: QueueConsumer;
+  done: Promise<void> = Promise.resolve();
+
+  constructor(private readonly cfg: AgentConfig, private readonly deps: AgentDeps, readonly index: number) {
+    const envOpts: ConstructorParameters<typeof ExecutionEnvironment>[1] = { logger: deps.logger };
+    if (deps.logSink) envOpts.logSink = deps.logSink;
+    this.env = new ExecutionEnvironment(cfg.spec, envOpts);
+    this.consumer = new QueueConsumer(cfg.redisUrl, cfg.queue, {
+      keyPrefix: cfg.keyPrefix,
+      visibilityTimeoutMs: cfg.spec.timeoutSeconds * 1000 + cfg.visibilityGraceMs,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.init();
+    this.done = this.loop();
+  }
+
+  private async init(): Promise<void> {
+    try {
+      await this.env.start();
+      this.initError = undefined;
+    } catch (err) {
+      this.initError = err instanceof Error ? err : new Error(String(err));
+      this.deps.logger.error({ msg: 'init failed', function: this.cfg.spec.functionName, version: this.cfg.spec.version, error: this.initError.message });
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let lease: Lease | null;
+      try {
+        lease = await this.consumer.next(1000);
+      } catch (err) {
+        if (this.stopping) break;
+        this.deps.logger.error({ msg: 'queue read failed', error: String(err) });
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
+      if (!lease) continue;
+      await this.handle(lease).catch((err: unknown) =>
+        this.deps.logger.error({ msg: 'invocation handling failed', requestId: lease?.invocation.requestId, error: String(err) }));
+    }
+  }
+
+  private async handle(lease: Lease): Promise<void> {
+    const inv = lease.invocation;
+    const now = (this.deps.now ?? Date.now)();
+    const log = { requestId: inv.requestId, function: inv.functionName, version: inv.version, attempt: lease.attempt };
+    if (inv.replyBy !== undefined && inv.replyBy < now) {
+      this.deps.logger.warn({ msg: 'dropping a sync invocation whose caller has gone', ...log });
+      await this.consumer.ack(lease);
+      return;
+    }
+    if (this.initError) await this.init(); // AWS retries a failed init on the next invoke
+    if (this.initError) {
+      await this.consumer.ack(lease, this.initFailure(inv.requestId, inv.version, this.initError));
+      return;
+    }
+    const result = await this.env.invoke(inv);
+    if (result.outcome === 'crash' && inv.type === 'Event' && lease.attempt < this.cfg.maxAsyncAttempts) {
+      this.deps.logger.warn({ msg: 'runtime crashed during an async invocation; redelivering it', ...log });
+      await this.consumer.release(lease);
+      return;
+    }
+    const { outcome: _outcome, ...reply } = result;
+    await this.consumer.ack(lease, reply);
+  }
+
+  private initFailure(requestId: string, version: string, err: Error): InvocationResult {
+    const e = err as Error & { errorType?: string; errorMessage?: string };
+    const payload = JSON.stringify({ errorType: e.errorType ?? 'Runtime.Unknown', errorMessage: e.errorMessage ?? err.message });
+    return { requestId, payload, functionError: 'Unhandled', executedVersion: version, durationMs: 0 };
+  }
+
+  async stop(): Promise<void> {
+    // Finish the invocation in progress (the loop notices within one poll), then let go of the queue.
+    this.stopping = true;
+    await this.done;
+    await this.consumer.close();
+    await this.env.stop();
+  }
+}
+
+export class Agent {
+  private readonly slots: Slot[];
+
+  constructor(cfg: AgentConfig, deps: AgentDeps) {
+    this.slots = Array.from({ length: Math.max(1, cfg.slots) }, (_, i) => new Slot(cfg, deps, i));
+  }
+
+  /** Resolves when every slot has initialised (or recorded its init error) and is pulling work. */
+  async start(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.start()));
+  }
+
+  /** Stops pulling, lets the invocations in progress finish, then stops the environments. */
+  async stop(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.stop()));
+  }
+}

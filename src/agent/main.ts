@@ -1,0 +1,32 @@
+// Entry point of the runtime agent process: reads its config once (KLAMBDA_AGENT_CONFIG, JSON) and runs until SIGTERM.
+import { Agent, type AgentConfig } from './agent.js';
+import { jsonLogger } from '../core/logger.js';
+
+function readConfig(): AgentConfig {
+  const raw = process.env.KLAMBDA_AGENT_CONFIG;
+  if (!raw) throw new Error('KLAMBDA_AGENT_CONFIG is not set: the agent needs its JSON config');
+  return JSON.parse(raw) as AgentConfig;
+}
+
+async function main(): Promise<void> {
+  const cfg = readConfig();
+  const logger = jsonLogger(process.stderr, { component: 'agent', function: cfg.queue.functionName, version: cfg.queue.version });
+  const agent = new Agent(cfg, { logger, logSink: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`) });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ msg: 'stopping', signal });
+    agent.stop().then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  await agent.start();
+  logger.info({ msg: 'ready' });
+  process.send?.({ type: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`klambda agent: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

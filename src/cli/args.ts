@@ -1,0 +1,59 @@
+// Parses the klambda command line into one typed options object (pure).
+import { parseArgs } from 'node:util';
+
+export interface DevCommand {
+  command: 'dev';
+  dir: string;
+  port: number;
+  host: string;
+  redisUrl?: string;
+  idleTimeoutSeconds: number;
+  region: string;
+  accountId: string;
+}
+
+export type CliCommand = DevCommand | { command: 'help' } | { command: 'version' };
+
+export const USAGE = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
+                  [--region REGION] [--account-id ID]
+  dev     run klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT,
+          execution environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server
+options:
+  --port           port of the Lambda API (default 9000; 0 picks a free one)
+  --host           address to listen on (default 127.0.0.1)
+  --redis-url      Redis to use (default: $REDIS_URL, else klambda starts redis-server itself)
+  --idle-timeout   seconds an idle version keeps its environments (default 300)
+  --region         region in ARNs (default us-east-1)
+  --account-id     account id in ARNs (default 000000000000)`;
+
+export class UsageError extends Error {}
+
+export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, 'redis-url': { type: 'string' },
+      'idle-timeout': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
+    },
+  });
+  if (values.version) return { command: 'version' };
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') return { command: 'help' };
+  if (command !== 'dev') throw new UsageError(`unknown command '${command}'`);
+  if (rest.length > 1) throw new UsageError(`dev takes one folder, got ${rest.length}`);
+  const port = Number(values.port ?? '9000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
+  const idle = Number(values['idle-timeout'] ?? '300');
+  if (!Number.isFinite(idle) || idle < 0) throw new UsageError(`--idle-timeout must be a number of seconds, got ${values['idle-timeout']}`);
+  const accountId = values['account-id'] ?? '000000000000';
+  if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got ${accountId}`);
+  const cmd: DevCommand = {
+    command: 'dev', dir: rest[0] ?? '.', port, host: values.host ?? '127.0.0.1', idleTimeoutSeconds: idle,
+    region: values.region ?? 'us-east-1', accountId,
+  };
+  const redisUrl = values['redis-url'] ?? env.REDIS_URL;
+  if (redisUrl) cmd.redisUrl = redisUrl;
+  return cmd;
+}

@@ -1,0 +1,32 @@
+// The router's HTTP front door: the Lambda API routes on an express app, errors in the AWS shape.
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { KlambdaError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { sendAwsError } from './aws-response.js';
+import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
+
+/** Extra routes (the management API, later SNS and EventBridge) install themselves on the app. */
+export type RouteInstaller = (app: Express) => void;
+
+export interface RouterOptions {
+  invoke: InvokeDeps;
+  logger: Logger;
+  routes?: RouteInstaller[];
+}
+
+export function createRouterApp(opts: RouterOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
+    const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+    await handleInvoke(opts.invoke, req, res, String(req.params.name), query);
+  });
+  for (const install of opts.routes ?? []) install(app);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new KlambdaError(404, 'UnknownOperationException', `Unknown operation: ${req.method} ${req.path}`));
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendAwsError(res, err, opts.logger));
+  return app;
+}

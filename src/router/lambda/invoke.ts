@@ -1,0 +1,118 @@
+// The Lambda Invoke API: POST /2015-03-31/functions/{FunctionName}/invocations.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
+import { invalidContent, invalidParameter, serviceError, tooLarge } from '../../core/errors.js';
+import { newRequestId, newTraceId } from '../../core/ids.js';
+import type { Invocation, InvocationType } from '../../core/invocation.js';
+import type { QueueRef } from '../../core/queue-contract.js';
+import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
+import { readBody } from '../body.js';
+import type { ReplyListener } from '../replies.js';
+import { ConcurrencyLimiter } from './concurrency.js';
+
+export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
+
+export interface InvokeDeps {
+  registry: FunctionRegistry;
+  enqueue(ref: QueueRef, invocation: Invocation): Promise<void>;
+  replies: ReplyListener;
+  arn: ArnContext;
+  /** Called after a job is queued, so capacity can be started without waiting for a tick. */
+  onDemand?(ref: QueueRef): void;
+  /** How long a sync caller may wait beyond the function timeout (cold start, queueing). */
+  syncGraceMs: number;
+  limiter: ConcurrencyLimiter;
+  now(): number;
+  random(): number;
+}
+
+function invocationType(req: IncomingMessage): InvocationType | 'DryRun' {
+  const raw = req.headers['x-amz-invocation-type'];
+  if (raw === undefined || raw === 'RequestResponse') return 'RequestResponse';
+  if (raw === 'Event' || raw === 'DryRun') return raw;
+  throw invalidParameter(`1 validation error detected: Value '${String(raw)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+}
+
+function payloadText(body: Buffer): string {
+  if (body.length === 0) return '{}';
+  const text = body.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch {
+    throw invalidContent('Could not parse request body into json: Could not parse payload into json');
+  }
+  return text;
+}
+
+export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, rawName: string, query: URLSearchParams): Promise<void> {
+  const type = invocationType(req);
+  const ref = parseFunctionName(rawName, query.get('Qualifier') ?? undefined);
+  const target = deps.registry.resolve(ref, deps.random());
+  const limit = type === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+  const body = await readBody(req, limit).catch((err: unknown) => {
+    if (type === 'Event' && err instanceof Error && err.name === 'RequestTooLargeException') {
+      throw tooLarge(`Request must be smaller than ${ASYNC_PAYLOAD_LIMIT} bytes for the InvokeAsync operation`);
+    }
+    throw err;
+  });
+  const payload = payloadText(body);
+  const requestId = newRequestId();
+  if (type === 'DryRun') {
+    res.writeHead(204, { 'x-amzn-RequestId': requestId }).end();
+    return;
+  }
+  const queue: QueueRef = { namespace: target.namespace, functionName: target.functionName, version: target.version };
+  const now = deps.now();
+  const invocation: Invocation = {
+    requestId,
+    functionName: target.functionName,
+    version: target.version,
+    invokedFunctionArn: functionArn(deps.arn, target.functionName, target.qualifier),
+    payload,
+    type,
+    acceptedAt: now,
+    traceId: typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now),
+  };
+  const clientContext = req.headers['x-amz-client-context'];
+  if (typeof clientContext === 'string') invocation.clientContext = clientContext;
+  if (type === 'Event') {
+    await deps.enqueue(queue, invocation);
+    deps.onDemand?.(queue);
+    res.writeHead(202, { 'x-amzn-RequestId': requestId, 'Content-Length': '0' }).end();
+    return;
+  }
+  await invokeSync(deps, req, res, target, queue, invocation);
+}
+
+async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<void> {
+  const release = deps.limiter.acquire(target);
+  try {
+    const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
+    invocation.replyTo = deps.replies.channel;
+    invocation.replyBy = invocation.acceptedAt + waitMs;
+    if (req.headers['x-amz-log-type'] === 'Tail') invocation.logTail = true;
+    const answer = deps.replies.wait(invocation.requestId, waitMs);
+    try {
+      await deps.enqueue(queue, invocation);
+    } catch (err) {
+      deps.replies.cancel(invocation.requestId);
+      throw err;
+    }
+    deps.onDemand?.(queue);
+    const result = await answer;
+    if (!result) throw serviceError(`No answer from function ${target.functionName} version ${target.version} within ${waitMs} ms`);
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': invocation.requestId,
+      'X-Amz-Executed-Version': result.executedVersion,
+      'Content-Length': String(Buffer.byteLength(result.payload)),
+    };
+    if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
+    if (result.logResult !== undefined) headers['X-Amz-Log-Result'] = result.logResult;
+    res.writeHead(200, headers).end(result.payload);
+  } finally {
+    release();
+  }
+}
+

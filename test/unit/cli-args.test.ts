@@ -1,0 +1,21 @@
+import { parseCli, UsageError } from '../../src/cli/args.js';
+
+describe('the klambda command line', () => {
+  it('runs dev on a folder with defaults', () => {
+    expect(parseCli(['dev', 'examples'], {})).toEqual({
+      command: 'dev', dir: 'examples', port: 9000, host: '127.0.0.1', idleTimeoutSeconds: 300, region: 'us-east-1', accountId: '000000000000',
+    });
+  });
+  it('takes the port, the Redis URL from the flag or REDIS_URL', () => {
+    expect(parseCli(['dev', '--port', '0'], { REDIS_URL: 'redis://x:1' })).toMatchObject({ dir: '.', port: 0, redisUrl: 'redis://x:1' });
+    expect(parseCli(['dev', '--redis-url', 'redis://y:2'], { REDIS_URL: 'redis://x:1' })).toMatchObject({ redisUrl: 'redis://y:2' });
+  });
+  it('refuses bad ports, unknown commands and unknown flags', () => {
+    expect(() => parseCli(['dev', '--port', '70000'], {})).toThrow(UsageError);
+    expect(() => parseCli(['deploy'], {})).toThrow(/unknown command/);
+    expect(() => parseCli(['dev', '--nope'], {})).toThrow();
+  });
+  it('shows help without a command', () => {
+    expect(parseCli([], {})).toEqual({ command: 'help' });
+  });
+});
