@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // A local-mode agent whose parent died exits instead of running on unwatched (ppid becomes 1 or a subreaper).
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop('parent exited'); }, 1000).unref();
   await agent.start();
   logger.info({ msg: 'ready' });
   process.send?.({ type: 'ready' });

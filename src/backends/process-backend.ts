@@ -29,6 +29,15 @@ interface Environment {
   exited: Promise<void>;
 }
 
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
 export class ProcessBackend implements Backend {
   private readonly envs = new Map<string, { queue: QueueRef; list: Environment[] }>();
   private readonly agentMain: string;
@@ -80,6 +89,8 @@ export class ProcessBackend implements Backend {
     const child = spawn(process.execPath, [this.agentMain], {
       env: { ...process.env, KLAMBDA_AGENT_CONFIG: JSON.stringify(config) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the function processes it started die with it, as a pod's containers do.
+      detached: true,
     });
     for (const stream of ['stdout', 'stderr'] as const) {
       const rl = createInterface({ input: child[stream]! });
@@ -91,6 +102,7 @@ export class ProcessBackend implements Backend {
       stopping: false,
       exited: new Promise<void>((resolve) => {
         child.once('exit', (code, signal) => {
+          killGroup(child.pid);
           const entry = this.envs.get(queueKey(target.queue));
           if (entry) entry.list = entry.list.filter((e) => e !== env);
           if (!env.stopping) this.opts.logger.warn({ msg: 'environment exited', queue: queueKey(target.queue), pid: child.pid, code, signal });

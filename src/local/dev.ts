@@ -1,0 +1,119 @@
+// The local mode: router, scaler, reaper and runtime agents (as child processes) over a folder of manifests.
+import { Redis } from 'ioredis';
+import { createServer, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ProcessBackend } from '../backends/process-backend.js';
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import { WorkQueue } from '../queue/work-queue.js';
+import { Reaper } from '../queue/reaper.js';
+import { createRouterApp } from '../router/app.js';
+import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
+import { managementRoutes } from '../router/lambda/management.js';
+import { ReplyListener } from '../router/replies.js';
+import { Scaler } from '../scaler/scaler.js';
+import { LocalCatalog } from './local-catalog.js';
+import { LocalRegistry } from './local-registry.js';
+import { ManifestStore } from './manifest-store.js';
+import { startRedisServer, type RedisServerHandle } from './redis-server.js';
+
+export interface LocalOptions {
+  dir: string;
+  port: number;
+  host: string;
+  redisUrl?: string;
+  idleTimeoutSeconds: number;
+  region: string;
+  accountId: string;
+  logger: Logger;
+  /** Prefix of every Redis key (default "klambda"); tests use a random one. */
+  keyPrefix?: string;
+  /** Function output and START/END/REPORT lines of every environment. */
+  onFunctionLog?(queue: QueueRef, line: string): void;
+  /** Grace added to the function timeout before a held invocation is reclaimed (default 5 s). */
+  visibilityGraceMs?: number;
+  /** Environments per version at most (default 64). */
+  maxEnvironments?: number;
+}
+
+export interface LocalKlambda {
+  url: string;
+  port: number;
+  redisUrl: string;
+  keyPrefix: string;
+  backend: ProcessBackend;
+  store: ManifestStore;
+  stop(): Promise<void>;
+}
+
+const NAMESPACE = 'default';
+
+export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
+  const { logger } = opts;
+  const dir = resolve(opts.dir);
+  const store = await ManifestStore.open(dir);
+  let ownRedis: RedisServerHandle | undefined;
+  const redisUrl = opts.redisUrl ?? (ownRedis = await startRedisServer()).url;
+  const keyPrefix = opts.keyPrefix ?? 'klambda';
+  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const subscriber = new Redis(redisUrl);
+  const queue = new WorkQueue(commands, { keyPrefix });
+  const replies = await ReplyListener.start(subscriber, keyPrefix, logger);
+  const arn = { region: opts.region, accountId: opts.accountId };
+  const codeCacheDir = join(dir, '.klambda', 'code');
+  mkdirSync(codeCacheDir, { recursive: true });
+  const registry = new LocalRegistry(store, { namespace: NAMESPACE, arn, codeCacheDir });
+  const backendOpts: ConstructorParameters<typeof ProcessBackend>[0] = {
+    redisUrl, keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
+    onOutput: (q, stream, line) => {
+      if (stream === 'stdout') opts.onFunctionLog?.(q, line);
+      else logger.info({ source: 'agent', function: q.functionName, version: q.version, line });
+    },
+  };
+  const backend = new ProcessBackend(backendOpts);
+  const scaler = new Scaler({
+    backend, targets: registry, depth: (q) => queue.depth(q), logger,
+    tickMs: 250, idleTimeoutMs: opts.idleTimeoutSeconds * 1000, maxEnvironments: opts.maxEnvironments ?? 64,
+  });
+  const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger });
+  const app = createRouterApp({
+    logger,
+    invoke: {
+      registry, replies, arn,
+      enqueue: (ref, inv) => queue.enqueue(ref, inv),
+      onDemand: (ref) => scaler.onDemand(ref),
+      syncGraceMs: 30_000,
+      limiter: new ConcurrencyLimiter(1000),
+      now: Date.now,
+      random: Math.random,
+    },
+    routes: [managementRoutes(new LocalCatalog(store, { namespace: NAMESPACE, arn }), logger)],
+  });
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(opts.port, opts.host, () => ok()); });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  scaler.start();
+  reaper.start();
+  store.watch((change) => {
+    if (change.error) logger.error({ msg: 'manifests not reloaded: the folder has errors; the last good ones stay in use', error: change.error.message });
+    else logger.info({ msg: 'manifests reloaded' });
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`, port, redisUrl, keyPrefix, backend, store,
+    stop: () => (stopped ??= (async () => {
+      await new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+      await scaler.stop();
+      reaper.stop();
+      await backend.stopAll();
+      store.close();
+      await replies.close();
+      commands.disconnect();
+      await ownRedis?.stop();
+    })()),
+  };
+}

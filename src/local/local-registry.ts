@@ -1,0 +1,106 @@
+// The local mode's FunctionRegistry and ScalerTargets: resolves invocations and environments from the manifest folder.
+import { chooseVersion } from '../core/alias-routing.js';
+import { functionArn, type ArnContext, type FunctionNameRef } from '../core/arn.js';
+import type { EnvironmentSpec } from '../core/environment-spec.js';
+import { notFound } from '../core/errors.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { FunctionRegistry, ResolvedTarget } from '../core/registry.js';
+import type { ScaledTarget, ScalerTargets } from '../scaler/scaler.js';
+import type { FunctionSpec } from '../api/function.js';
+import { materializeCode } from './code-cache.js';
+import type { ManifestStore } from './manifest-store.js';
+
+export interface LocalRegistryOptions {
+  namespace: string;
+  arn: ArnContext;
+  codeCacheDir: string;
+}
+
+export class LocalRegistry implements FunctionRegistry, ScalerTargets {
+  constructor(private readonly store: ManifestStore, private readonly opts: LocalRegistryOptions) {}
+
+  resolve(ref: FunctionNameRef, random: number): ResolvedTarget {
+    const ns = this.opts.namespace;
+    const fn = this.store.getFunction(ns, ref.name);
+    if (!fn) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, ref.qualifier)}`);
+    const q = ref.qualifier;
+    let version = '$LATEST';
+    if (q !== undefined && q !== '$LATEST') {
+      if (/^\d+$/.test(q)) version = q;
+      else {
+        const alias = this.store.getAlias(ns, ref.name, q);
+        if (!alias) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, q)}`);
+        const routing = alias.spec.routingConfig?.additionalVersionWeights;
+        version = chooseVersion(routing ? { functionVersion: alias.spec.functionVersion, additionalVersionWeights: routing } : { functionVersion: alias.spec.functionVersion }, random);
+      }
+    }
+    const spec = this.specOf(ref.name, version);
+    if (!spec) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, q)}`);
+    const target: ResolvedTarget = { namespace: ns, functionName: ref.name, version, timeoutSeconds: spec.timeoutSeconds };
+    if (q !== undefined) target.qualifier = q;
+    if (fn.spec.reservedConcurrency !== undefined) target.reservedConcurrency = fn.spec.reservedConcurrency;
+    return target;
+  }
+
+  async target(queue: QueueRef): Promise<ScaledTarget | undefined> {
+    const fn = this.store.getFunction(queue.namespace, queue.functionName);
+    const spec = this.specOf(queue.functionName, queue.version);
+    if (!fn || !spec) return undefined;
+    const codeDir = await materializeCode(this.store, queue.namespace, spec, this.opts.codeCacheDir);
+    const env: EnvironmentSpec = {
+      functionName: queue.functionName,
+      version: queue.version,
+      runtime: spec.runtime,
+      handler: spec.handler ?? 'bootstrap',
+      codeDir,
+      memoryMB: spec.memoryMB,
+      timeoutSeconds: spec.timeoutSeconds,
+      ephemeralStorageMB: spec.ephemeralStorageMB,
+      environment: spec.environment ?? {},
+      region: this.opts.arn.region,
+      accountId: this.opts.arn.accountId,
+      functionArn: functionArn(this.opts.arn, queue.functionName),
+    };
+    const target: ScaledTarget = {
+      queue, spec: env, provisioned: this.provisionedFor(queue),
+      maxAsyncAttempts: 1 + (spec.async?.maximumRetryAttempts ?? 2),
+    };
+    if (fn.spec.reservedConcurrency !== undefined) target.reserved = fn.spec.reservedConcurrency;
+    return target;
+  }
+
+  provisioned(): QueueRef[] {
+    const out: QueueRef[] = [];
+    for (const fn of this.store.functions()) {
+      const ns = fn.metadata.namespace ?? this.opts.namespace;
+      const versions = new Set<string>();
+      for (const a of this.store.aliases(ns, fn.metadata.name)) {
+        if ((a.spec.provisionedConcurrency ?? 0) <= 0) continue;
+        versions.add(a.spec.functionVersion);
+        for (const v of Object.keys(a.spec.routingConfig?.additionalVersionWeights ?? {})) versions.add(v);
+      }
+      for (const version of versions) out.push({ namespace: ns, functionName: fn.metadata.name, version });
+    }
+    return out;
+  }
+
+  /** Provisioned concurrency of a version: each alias's share, split by its routing weights (rounded up). */
+  private provisionedFor(queue: QueueRef): number {
+    let total = 0;
+    for (const a of this.store.aliases(queue.namespace, queue.functionName)) {
+      const pc = a.spec.provisionedConcurrency ?? 0;
+      if (pc <= 0) continue;
+      const extra = Object.entries(a.spec.routingConfig?.additionalVersionWeights ?? {});
+      const extraWeight = extra.reduce((s, [, w]) => s + w, 0);
+      if (a.spec.functionVersion === queue.version) total += Math.ceil(pc * (1 - extraWeight));
+      for (const [v, w] of extra) if (v === queue.version) total += Math.ceil(pc * w);
+    }
+    return total;
+  }
+
+  private specOf(functionName: string, version: string): FunctionSpec | undefined {
+    const ns = this.opts.namespace;
+    if (version === '$LATEST') return this.store.getFunction(ns, functionName)?.spec;
+    return this.store.getVersion(ns, functionName, version)?.spec.function;
+  }
+}

@@ -1,0 +1,62 @@
+// The Lambda management API's view of functions, versions and aliases, in AWS's response shapes.
+
+export interface FunctionConfiguration {
+  FunctionName: string;
+  FunctionArn: string;
+  Runtime: string;
+  Role: string;
+  Handler: string;
+  CodeSize: number;
+  Description: string;
+  Timeout: number;
+  MemorySize: number;
+  LastModified: string;
+  CodeSha256: string;
+  Version: string;
+  Environment?: { Variables: Record<string, string> };
+  TracingConfig: { Mode: 'PassThrough' };
+  RevisionId: string;
+  State: 'Active';
+  LastUpdateStatus: 'Successful';
+  PackageType: 'Zip' | 'Image';
+  Architectures: ['x86_64'];
+  EphemeralStorage: { Size: number };
+}
+
+export interface AliasConfiguration {
+  AliasArn: string;
+  Name: string;
+  FunctionVersion: string;
+  Description: string;
+  RoutingConfig?: { AdditionalVersionWeights: Record<string, number> };
+  RevisionId: string;
+}
+
+export interface GetFunctionOutput {
+  Configuration: FunctionConfiguration;
+  Code: { RepositoryType: string; Location?: string; ImageUri?: string };
+  Tags?: Record<string, string>;
+  Concurrency?: { ReservedConcurrentExecutions: number };
+}
+
+export interface AliasInput {
+  Name: string;
+  FunctionVersion: string;
+  Description?: string;
+  RoutingConfig?: { AdditionalVersionWeights?: Record<string, number> };
+}
+
+export type AliasUpdate = Partial<Omit<AliasInput, 'Name'>>;
+
+/** Implemented over the manifest folder (local mode) and over the CRDs (cluster). Errors are KlambdaErrors. */
+export interface FunctionCatalog {
+  listFunctions(): Promise<FunctionConfiguration[]>;
+  getFunction(name: string, qualifier?: string): Promise<GetFunctionOutput>;
+  publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration>;
+  listVersions(name: string): Promise<FunctionConfiguration[]>;
+  createAlias(name: string, input: AliasInput): Promise<AliasConfiguration>;
+  getAlias(name: string, alias: string): Promise<AliasConfiguration>;
+  updateAlias(name: string, alias: string, update: AliasUpdate): Promise<AliasConfiguration>;
+  deleteAlias(name: string, alias: string): Promise<void>;
+  listAliases(name: string, functionVersion?: string): Promise<AliasConfiguration[]>;
+}

@@ -1,0 +1,118 @@
+// HTTP routes of the Lambda management calls: functions, versions and aliases, over a FunctionCatalog.
+import type { Express, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { parseFunctionName } from '../../core/arn.js';
+import { invalidContent, invalidParameter } from '../../core/errors.js';
+import type { Logger } from '../../core/logger.js';
+import { sendJson } from '../aws-response.js';
+import { readBody } from '../body.js';
+import type { RouteInstaller } from '../app.js';
+import type { AliasInput, AliasUpdate, FunctionCatalog } from './catalog.js';
+import { paginate } from './paginate.js';
+
+const BASE = '/2015-03-31/functions';
+const BODY_LIMIT = 256 * 1024;
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const raw = await readBody(req, BODY_LIMIT);
+  if (raw.length === 0) return {};
+  let value: unknown;
+  try { value = JSON.parse(raw.toString('utf8')); } catch { throw invalidContent('Could not parse request body into json'); }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidContent('The request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function str(body: Record<string, unknown>, key: string, required: true): string;
+function str(body: Record<string, unknown>, key: string, required?: false): string | undefined;
+function str(body: Record<string, unknown>, key: string, required = false): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) {
+    if (required) throw invalidParameter(`1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
+    return undefined;
+  }
+  if (typeof v !== 'string') throw invalidParameter(`${key} must be a string`);
+  return v;
+}
+
+function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig'] {
+  const rc = body.RoutingConfig;
+  if (rc === undefined || rc === null) return undefined;
+  if (typeof rc !== 'object' || Array.isArray(rc)) throw invalidParameter('RoutingConfig must be an object');
+  const weights = (rc as Record<string, unknown>).AdditionalVersionWeights;
+  if (weights === undefined || weights === null) return {};
+  if (typeof weights !== 'object' || Array.isArray(weights)) throw invalidParameter('AdditionalVersionWeights must be a map of version to weight');
+  for (const [k, w] of Object.entries(weights)) if (typeof w !== 'number') throw invalidParameter(`The weight of version ${k} must be a number`);
+  return { AdditionalVersionWeights: weights as Record<string, number> };
+}
+
+/** The function name in the path, which may carry a qualifier only where AWS allows one. */
+function fnName(req: Request, allowQualifier = false): { name: string; qualifier?: string } {
+  const q = typeof req.query.Qualifier === 'string' ? req.query.Qualifier : undefined;
+  const ref = parseFunctionName(String(req.params.name), q);
+  if (!allowQualifier && ref.qualifier !== undefined) throw invalidParameter('This operation does not take a qualifier');
+  return ref;
+}
+
+const query = (req: Request, key: string): string | undefined => (typeof req.query[key] === 'string' ? req.query[key] : undefined);
+
+export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): RouteInstaller {
+  return (app: Express) => {
+    app.get([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
+      const page = paginate(await catalog.listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
+      sendJson(res, 200, { Functions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
+    });
+    app.get(`${BASE}/:name`, async (req: Request, res: Response) => {
+      const ref = fnName(req, true);
+      sendJson(res, 200, await catalog.getFunction(ref.name, ref.qualifier));
+    });
+    app.get(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {
+      const ref = fnName(req, true);
+      sendJson(res, 200, (await catalog.getFunction(ref.name, ref.qualifier)).Configuration);
+    });
+    app.post(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
+      const body = await jsonBody(req);
+      const input: { Description?: string; CodeSha256?: string } = {};
+      const description = str(body, 'Description');
+      const sha = str(body, 'CodeSha256');
+      if (description !== undefined) input.Description = description;
+      if (sha !== undefined) input.CodeSha256 = sha;
+      sendJson(res, 201, await catalog.publishVersion(fnName(req).name, input));
+    });
+    app.get(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
+      const page = paginate(await catalog.listVersions(fnName(req).name), query(req, 'Marker'), query(req, 'MaxItems'));
+      sendJson(res, 200, { Versions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
+    });
+    app.post(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
+      const body = await jsonBody(req);
+      const input: AliasInput = { Name: str(body, 'Name', true), FunctionVersion: str(body, 'FunctionVersion', true) };
+      const description = str(body, 'Description');
+      if (description !== undefined) input.Description = description;
+      const rc = routingConfig(body);
+      if (rc) input.RoutingConfig = rc;
+      sendJson(res, 201, await catalog.createAlias(fnName(req).name, input));
+    });
+    app.get(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
+      const all = await catalog.listAliases(fnName(req).name, query(req, 'FunctionVersion'));
+      const page = paginate(all, query(req, 'Marker'), query(req, 'MaxItems'));
+      sendJson(res, 200, { Aliases: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
+    });
+    app.get(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
+      sendJson(res, 200, await catalog.getAlias(fnName(req).name, String(req.params.alias)));
+    });
+    app.put(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
+      const body = await jsonBody(req);
+      const update: AliasUpdate = {};
+      const version = str(body, 'FunctionVersion');
+      const description = str(body, 'Description');
+      const rc = routingConfig(body);
+      if (version !== undefined) update.FunctionVersion = version;
+      if (description !== undefined) update.Description = description;
+      if (rc) update.RoutingConfig = rc;
+      sendJson(res, 200, await catalog.updateAlias(fnName(req).name, String(req.params.alias), update));
+    });
+    app.delete(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
+      await catalog.deleteAlias(fnName(req).name, String(req.params.alias));
+      res.status(204).end();
+    });
+  };
+}
