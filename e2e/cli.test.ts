@@ -47,7 +47,7 @@ describe('klambda dev', () => {
   }, 40_000);
 
   it('says what to install when there is neither REDIS_URL nor redis-server', async () => {
-    const env = { ...process.env, PATH: '/nonexistent' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: '/nonexistent' };
     delete env.REDIS_URL;
     const p = run(['dev', dir, '--port', '0'], env);
     expect(await p.exited).toBe(1);

@@ -1,0 +1,77 @@
+// Builds AWS's FunctionConfiguration and AliasConfiguration shapes from our specs (pure).
+import { createHash } from 'node:crypto';
+import { functionArn, type ArnContext } from '../../core/arn.js';
+import type { FunctionSpec } from '../../api/function.js';
+import type { AliasConfiguration, FunctionConfiguration } from './catalog.js';
+
+const AWS_RUNTIME: Record<FunctionSpec['runtime'], string> = {
+  nodejs20: 'nodejs20.x',
+  'python3.11': 'python3.11',
+  provided: 'provided.al2023',
+};
+
+export interface VersionFacts {
+  version: string;
+  codeSha256: string;
+  codeSize: number;
+  /** ISO time of the last change. */
+  lastModified: string;
+  /** Overrides the spec's description (a version's own description). */
+  description?: string;
+}
+
+/** A stable revision id: changes whenever the content changes, like AWS's RevisionId. */
+export function revisionId(value: unknown): string {
+  const h = createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** AWS's timestamp format for LastModified: 2024-01-01T00:00:00.000+0000. */
+export const awsTimestamp = (iso: string): string => iso.replace(/Z$/, '+0000');
+
+export function functionConfiguration(ctx: ArnContext, namespace: string, name: string, spec: FunctionSpec, facts: VersionFacts): FunctionConfiguration {
+  const config: FunctionConfiguration = {
+    FunctionName: name,
+    FunctionArn: functionArn(ctx, name, facts.version === '$LATEST' ? undefined : facts.version),
+    Runtime: AWS_RUNTIME[spec.runtime],
+    Role: `arn:aws:iam::${ctx.accountId}:role/${spec.serviceAccountName ?? `${namespace}-default`}`,
+    Handler: spec.handler ?? 'bootstrap',
+    CodeSize: facts.codeSize,
+    Description: facts.description ?? spec.description ?? '',
+    Timeout: spec.timeoutSeconds,
+    MemorySize: spec.memoryMB,
+    LastModified: awsTimestamp(facts.lastModified),
+    CodeSha256: facts.codeSha256,
+    Version: facts.version,
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: revisionId([spec, facts]),
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: spec.code.image !== undefined ? 'Image' : 'Zip',
+    Architectures: ['x86_64'],
+    EphemeralStorage: { Size: spec.ephemeralStorageMB },
+  };
+  if (spec.environment && Object.keys(spec.environment).length > 0) config.Environment = { Variables: { ...spec.environment } };
+  return config;
+}
+
+export interface AliasFacts {
+  name: string;
+  functionVersion: string;
+  description?: string;
+  additionalVersionWeights?: Record<string, number>;
+}
+
+export function aliasConfiguration(ctx: ArnContext, functionName: string, alias: AliasFacts): AliasConfiguration {
+  const out: AliasConfiguration = {
+    AliasArn: functionArn(ctx, functionName, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description ?? '',
+    RevisionId: revisionId(alias),
+  };
+  if (alias.additionalVersionWeights && Object.keys(alias.additionalVersionWeights).length > 0) {
+    out.RoutingConfig = { AdditionalVersionWeights: { ...alias.additionalVersionWeights } };
+  }
+  return out;
+}
