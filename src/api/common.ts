@@ -1,0 +1,65 @@
+// What every klambda kind shares: apiVersion, metadata, and TypeBox helpers that keep schemas OpenAPI-friendly.
+import { createHash } from 'node:crypto';
+import { Kind, Type, TypeRegistry, type ObjectOptions, type SchemaOptions, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox';
+
+export const GROUP = 'klambda.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+export const DEFAULT_NAMESPACE = 'default';
+
+/** Kubernetes DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit. */
+export const DNS_1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/** Kubernetes DNS-1123 subdomain: dot-separated labels (ConfigMap names). */
+export const DNS_1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+
+/** What a pattern means, for error messages (keyed by the pattern's source). */
+export const PATTERN_HINTS: Record<string, string> = {
+  [DNS_1123_LABEL]: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
+  [DNS_1123_SUBDOMAIN]: "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+};
+
+/** A type with the fields K always present: they have schema defaults, which parsing fills in. */
+export type WithDefaults<T, K extends keyof T> = Simplify<Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> }>;
+export type Simplify<T> = { [P in keyof T]: T[P] } & {};
+
+interface StringEnumSchema extends TSchema { enum: readonly string[] }
+TypeRegistry.Set<StringEnumSchema>('StringEnum', (schema, value) => typeof value === 'string' && schema.enum.includes(value));
+
+/** A string enum as OpenAPI spells it (`type: string, enum: [...]`), not TypeBox's anyOf of literals. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: SchemaOptions = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ ...options, [Kind]: 'StringEnum', type: 'string', enum: [...values] });
+}
+
+/** A map with string keys (OpenAPI `additionalProperties: <value>`). */
+export function StringMap<T extends TSchema>(value: T, options: ObjectOptions = {}): TUnsafe<Record<string, Static<T>>> {
+  // `properties: {}` is what TypeBox's checker needs; the CRD generator drops it.
+  return Type.Unsafe<Record<string, Static<T>>>(Type.Object({}, { ...options, additionalProperties: value }));
+}
+
+export const ObjectMetaSchema = Type.Object({
+  name: Type.String({ maxLength: 63, pattern: DNS_1123_LABEL }),
+  namespace: Type.Optional(Type.String({ maxLength: 63, pattern: DNS_1123_LABEL, default: DEFAULT_NAMESPACE })),
+  labels: Type.Optional(StringMap(Type.String())),
+  annotations: Type.Optional(StringMap(Type.String())),
+}, { additionalProperties: false });
+
+/** Metadata after parsing: the namespace is always set. */
+export type ObjectMeta = WithDefaults<Static<typeof ObjectMetaSchema>, 'namespace'>;
+
+/** The whole-object schema of a kind: apiVersion, kind, metadata, spec; nothing else. */
+export function kindSchema<const K extends string, const A extends string, S extends TSchema>(apiVersion: A, kind: K, spec: S, metadata: TSchema = ObjectMetaSchema) {
+  return Type.Object({
+    apiVersion: StringEnum([apiVersion] as const),
+    kind: StringEnum([kind] as const),
+    metadata,
+    spec,
+  }, { additionalProperties: false });
+}
+
+/** `text` as a DNS-1123 label: lowercased, other characters as '-', and a short hash when it had to change or be cut. */
+export function dnsLabelName(text: string): string {
+  const clean = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  if (clean === text && clean.length <= 63) return clean;
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return `${clean.slice(0, 54).replace(/-+$/, '')}-${hash}`.replace(/^-/, '');
+}

@@ -1,0 +1,172 @@
+// The Function kind: its schema (the single source of truth), its TS types, and the rules a schema cannot say.
+import { Type, type Static } from '@sinclair/typebox';
+import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, StringEnum, StringMap, type ObjectMeta, type WithDefaults } from './common.js';
+
+export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
+export const RuntimeSchema = StringEnum(RUNTIMES);
+export type Runtime = Static<typeof RuntimeSchema>;
+
+export const ENV_KEY_PATTERN = '^[a-zA-Z][a-zA-Z0-9_]*$';
+/** AWS counts keys and values together: at most 4 KB. */
+export const ENV_MAX_BYTES = 4096;
+const RESERVED_ENV = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_EXECUTION_ENV', 'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'TZ',
+]);
+
+/** True for the keys the Lambda runtime sets itself (AWS refuses them in a function's configuration). */
+export function isReservedEnvKey(key: string): boolean {
+  return RESERVED_ENV.has(key) || key.startsWith('AWS_LAMBDA_');
+}
+
+export const DESTINATION_KINDS = ['function', 'topic', 'eventBus', 'queue'] as const;
+/** Where an async result goes: exactly one of function, topic, eventBus, queue (checked in code). */
+export const DestinationSchema = Type.Object({
+  function: Type.Optional(Type.String({ minLength: 1 })),
+  topic: Type.Optional(Type.String({ minLength: 1 })),
+  eventBus: Type.Optional(Type.String({ minLength: 1 })),
+  queue: Type.Optional(Type.String({ minLength: 1 })),
+}, { additionalProperties: false });
+export type Destination = Static<typeof DestinationSchema>;
+
+export const AsyncConfigSchema = Type.Object({
+  maximumRetryAttempts: Type.Optional(Type.Integer({ minimum: 0, maximum: 2, default: 2 })),
+  maximumEventAgeSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 21600, default: 21600 })),
+  onSuccess: Type.Optional(DestinationSchema),
+  onFailure: Type.Optional(DestinationSchema),
+  deadLetter: Type.Optional(DestinationSchema),
+}, { additionalProperties: false, default: {} });
+export type AsyncConfig = WithDefaults<Static<typeof AsyncConfigSchema>, 'maximumRetryAttempts' | 'maximumEventAgeSeconds'>;
+
+export const CODE_SOURCES = ['inline', 'configMap', 'image'] as const;
+/** The code: exactly one of inline files, a ConfigMap's data, or a container image (checked in code). */
+export const FunctionCodeSchema = Type.Object({
+  inline: Type.Optional(StringMap(Type.String(), { minProperties: 1 })),
+  configMap: Type.Optional(Type.Object({
+    name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
+  }, { additionalProperties: false })),
+  image: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+}, { additionalProperties: false });
+export type FunctionCode = Static<typeof FunctionCodeSchema>;
+
+export const FunctionSpecSchema = Type.Object({
+  runtime: RuntimeSchema,
+  /** Required except for `provided`, where it defaults to `bootstrap` (filled in code). */
+  handler: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[^\\s]+$' })),
+  code: FunctionCodeSchema,
+  memoryMB: Type.Optional(Type.Integer({ minimum: 128, maximum: 10240, default: 128 })),
+  timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 900, default: 3 })),
+  ephemeralStorageMB: Type.Optional(Type.Integer({ minimum: 512, maximum: 10240, default: 512 })),
+  environment: Type.Optional(StringMap(Type.String())),
+  serviceAccountName: Type.Optional(Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN })),
+  networking: Type.Optional(StringEnum(['public', 'private'] as const, { default: 'public' })),
+  reservedConcurrency: Type.Optional(Type.Integer({ minimum: 0 })),
+  async: Type.Optional(AsyncConfigSchema),
+  publish: Type.Optional(Type.Boolean({ default: false })),
+  description: Type.Optional(Type.String({ maxLength: 256 })),
+}, { additionalProperties: false });
+
+/** A Function spec as a user writes it. */
+export type FunctionSpecInput = Static<typeof FunctionSpecSchema>;
+/** A Function spec after parsing: defaults filled in. (`publish` stays optional so a FunctionConfig is a FunctionSpec.) */
+export type FunctionSpec = WithDefaults<Omit<FunctionSpecInput, 'async'>,
+  'handler' | 'memoryMB' | 'timeoutSeconds' | 'ephemeralStorageMB' | 'networking'> & { async: AsyncConfig };
+/** The configuration a FunctionVersion snapshots: the Function spec minus `publish`. */
+export type FunctionConfig = Omit<FunctionSpec, 'publish'>;
+
+export const FunctionSchema = kindSchema(API_VERSION, 'Function', FunctionSpecSchema);
+
+export interface KlambdaFunction {
+  apiVersion: typeof API_VERSION;
+  kind: 'Function';
+  metadata: ObjectMeta;
+  spec: FunctionSpec;
+}
+
+/** A problem a schema cannot express, at a path relative to the spec. */
+export interface SpecIssue { path: string; message: string }
+
+/** Fills the defaults that depend on other fields (the handler of `provided`). Mutates `spec`. */
+export function defaultFunctionSpec(spec: unknown): void {
+  if (isRecord(spec) && spec.runtime === 'provided' && spec.handler === undefined) spec.handler = 'bootstrap';
+}
+
+/** Rules beyond the schema: exactly-one-of, reserved environment keys, file names. Tolerates a malformed spec. */
+export function functionSpecIssues(spec: unknown): SpecIssue[] {
+  if (!isRecord(spec)) return [];
+  const issues: SpecIssue[] = [];
+  const runtime = spec.runtime;
+  if (spec.handler === undefined && (runtime === 'nodejs20' || runtime === 'python3.11')) {
+    issues.push({ path: 'handler', message: `is required for runtime ${runtime} (e.g. ${runtime === 'nodejs20' ? 'index.handler' : 'app.handler'})` });
+  }
+  if (typeof spec.handler === 'string' && (runtime === 'nodejs20' || runtime === 'python3.11') && !/^[^\s]+\.[^.\s]+$/.test(spec.handler)) {
+    issues.push({ path: 'handler', message: `must be ${runtime === 'nodejs20' ? 'file.export (e.g. index.handler)' : 'module.function (e.g. app.handler)'}, got "${spec.handler}"` });
+  }
+  if (isRecord(spec.code)) issues.push(...codeIssues(spec.code, runtime));
+  if (isRecord(spec.environment)) issues.push(...environmentIssues(spec.environment));
+  if (isRecord(spec.async)) {
+    for (const key of ['onSuccess', 'onFailure', 'deadLetter']) {
+      const d = spec.async[key];
+      if (isRecord(d)) issues.push(...exactlyOne(d, DESTINATION_KINDS, `async.${key}`, 'a destination'));
+    }
+  }
+  return issues;
+}
+
+function codeIssues(code: Record<string, unknown>, runtime: unknown): SpecIssue[] {
+  const issues = exactlyOne(code, CODE_SOURCES, 'code', 'the code');
+  if (!isRecord(code.inline)) return issues;
+  const names = Object.keys(code.inline);
+  for (const name of names) {
+    const bad = inlineFileNameProblem(name);
+    if (bad) issues.push({ path: `code.inline[${JSON.stringify(name)}]`, message: bad });
+  }
+  const files = new Set(names);
+  for (const name of names) {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join('/');
+      if (files.has(dir)) issues.push({ path: `code.inline[${JSON.stringify(dir)}]`, message: `is a file, but ${name} needs it to be a folder` });
+    }
+  }
+  if (runtime === 'provided' && !files.has('bootstrap')) {
+    issues.push({ path: 'code.inline', message: 'a provided runtime needs an executable file named bootstrap' });
+  }
+  return issues;
+}
+
+/** Why an inline file name is unsafe, or undefined: relative, '/'-separated, no '.', '..' or empty segments. */
+export function inlineFileNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'file names must not be empty';
+  if (name.startsWith('/') || /^[a-zA-Z]:/.test(name)) return 'file names must be relative, not absolute';
+  if (name.includes('\\') || name.includes('\0')) return 'file names use "/" as separator and no "\\" or NUL';
+  if (name.split('/').some((s) => s === '..')) return 'file names must not contain ".."';
+  if (name.split('/').some((s) => s === '' || s === '.')) return 'file names must not contain empty or "." segments';
+  if (name.length > 255) return 'file names must be at most 255 characters';
+  return undefined;
+}
+
+function environmentIssues(env: Record<string, unknown>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  let bytes = 0;
+  for (const [key, value] of Object.entries(env)) {
+    const path = `environment${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+    if (isReservedEnvKey(key)) issues.push({ path, message: `${key} is reserved by the Lambda runtime and cannot be set` });
+    else if (!new RegExp(ENV_KEY_PATTERN).test(key)) issues.push({ path, message: 'keys must start with a letter and hold only letters, digits and _' });
+    bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  }
+  if (bytes > ENV_MAX_BYTES) issues.push({ path: 'environment', message: `keys and values must total at most 4 KB (${ENV_MAX_BYTES} bytes), got ${bytes} bytes` });
+  return issues;
+}
+
+function exactlyOne(obj: Record<string, unknown>, keys: readonly string[], path: string, what: string): SpecIssue[] {
+  const set = keys.filter((k) => obj[k] !== undefined);
+  if (set.length === 1) return [];
+  const options = keys.join(', ');
+  if (set.length === 0) return [{ path, message: `${what} needs exactly one of ${options}; none is set` }];
+  return [{ path, message: `${what} needs exactly one of ${options}; got ${set.join(' and ')}` }];
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

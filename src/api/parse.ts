@@ -1,0 +1,137 @@
+// Multi-document YAML/JSON manifests → typed, defaulted objects; every problem reported with file, document, path and line.
+import type { TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { AliasSchema, aliasSpecIssues, defaultAlias, type Alias } from './alias.js';
+import { API_VERSION } from './common.js';
+import { configMapIssues, ConfigMapSchema, type ConfigMap } from './config-map.js';
+import { ManifestError, type ManifestIssue } from './errors.js';
+import { defaultFunctionSpec, FunctionSchema, functionSpecIssues, isRecord, type KlambdaFunction, type SpecIssue } from './function.js';
+import { FunctionVersionSchema, functionVersionSpecIssues, type FunctionVersion } from './function-version.js';
+import { schemaIssues, show, type PathIssue } from './validate.js';
+
+export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias;
+/** Everything a manifest folder may hold: our kinds, and ConfigMaps (code for `code.configMap`). */
+export type Manifest = KlambdaObject | ConfigMap;
+export type ManifestKind = Manifest['kind'];
+
+interface KindRule {
+  apiVersion: string;
+  schema: TSchema;
+  /** Defaults a schema cannot express (they depend on other fields). */
+  fill(obj: Record<string, unknown>): void;
+  /** Rules a schema cannot express, with paths from the object's root. */
+  rules(obj: Record<string, unknown>): SpecIssue[];
+}
+
+const inSpec = (issues: SpecIssue[]) => issues.map((i) => ({ path: `spec.${i.path}`, message: i.message }));
+
+const KINDS: Record<ManifestKind, KindRule> = {
+  Function: { apiVersion: API_VERSION, schema: FunctionSchema, fill: (o) => defaultFunctionSpec(o.spec), rules: (o) => inSpec(functionSpecIssues(o.spec)) },
+  FunctionVersion: {
+    apiVersion: API_VERSION, schema: FunctionVersionSchema,
+    fill: (o) => { if (isRecord(o.spec)) defaultFunctionSpec(o.spec.function); },
+    rules: (o) => inSpec(functionVersionSpecIssues(o.spec)),
+  },
+  Alias: { apiVersion: API_VERSION, schema: AliasSchema, fill: (o) => defaultAlias(o), rules: (o) => inSpec(aliasSpecIssues(o.spec)) },
+  ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: () => undefined, rules: (o) => configMapIssues(o) },
+};
+
+export const KNOWN_KINDS = `Function, FunctionVersion, Alias (${API_VERSION}) and ConfigMap (v1)`;
+
+export type CheckResult = { ok: true; object: Manifest } | { ok: false; issues: PathIssue[] };
+
+/** Validates one decoded object (not mutated) and returns it with defaults filled in, or every problem found. */
+export function checkObject(value: unknown): CheckResult {
+  if (!isRecord(value)) {
+    return { ok: false, issues: [{ path: '', message: `a manifest must be a map with apiVersion, kind and metadata, got ${show(value)}` }] };
+  }
+  const kind = value.kind;
+  if (typeof kind !== 'string') {
+    return { ok: false, issues: [{ path: 'kind', message: kind === undefined ? `is required (one of ${KNOWN_KINDS})` : `must be a string, got ${show(kind)}` }] };
+  }
+  const rule = Object.hasOwn(KINDS, kind) ? KINDS[kind as ManifestKind] : undefined;
+  if (!rule) {
+    return { ok: false, issues: [{ path: 'kind', message: `unknown kind ${JSON.stringify(kind)} (apiVersion ${show(value.apiVersion)}); klambda reads ${KNOWN_KINDS}` }] };
+  }
+  const obj = Value.Default(rule.schema, structuredClone(value)) as Record<string, unknown>;
+  rule.fill(obj);
+  const issues: PathIssue[] = [];
+  if (obj.apiVersion !== rule.apiVersion) {
+    issues.push({ path: 'apiVersion', message: `must be ${rule.apiVersion} for kind ${kind}, got ${show(obj.apiVersion)}` });
+  }
+  for (const i of schemaIssues(rule.schema, obj)) if (i.path !== 'apiVersion') issues.push(i);
+  const seen = new Set(issues.map((i) => `${i.path}\n${i.message}`));
+  for (const i of rule.rules(obj)) if (!seen.has(`${i.path}\n${i.message}`)) issues.push(i);
+  return issues.length > 0 ? { ok: false, issues } : { ok: true, object: obj as unknown as Manifest };
+}
+
+/** checkObject for one document of a file: throws a ManifestError naming it. */
+export function checkManifest(value: unknown, source: string, document = 1): Manifest {
+  const r = checkObject(value);
+  if (r.ok) return r.object;
+  throw new ManifestError(r.issues.map((i) => ({ source, document, ...i })));
+}
+
+export interface ParsedDocument {
+  source: string;
+  /** Index of the document in its file, from 1 (empty documents count). */
+  document: number;
+  object: Manifest;
+}
+
+/** Parses a multi-document YAML (or JSON) text; throws one ManifestError with the problems of every document. */
+export function parseManifestDocuments(text: string, source: string): ParsedDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true });
+  if (!Array.isArray(docs)) return []; // an empty stream
+  const out: ParsedDocument[] = [];
+  const issues: ManifestIssue[] = [];
+  docs.forEach((doc, i) => {
+    const document = i + 1;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const line = e.linePos?.[0]?.line;
+        issues.push({ source, document, path: '', message: `not valid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, ...(line ? { line } : {}) });
+      }
+      return;
+    }
+    if (doc.contents === null) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      issues.push({ source, document, path: '', message: `not valid YAML: ${(err as Error).message}` });
+      return;
+    }
+    if (value === null || value === undefined) return;
+    const r = checkObject(value);
+    if (r.ok) out.push({ source, document, object: r.object });
+    else for (const issue of r.issues) issues.push({ source, document, ...issue, ...lineOf(doc, lineCounter, issue.path) });
+  });
+  if (issues.length > 0) throw new ManifestError(issues);
+  return out;
+}
+
+/** The typed objects of a manifest text, defaults applied. Throws a ManifestError listing every problem. */
+export function parseManifests(text: string, source: string): Manifest[] {
+  return parseManifestDocuments(text, source).map((d) => d.object);
+}
+
+/** `spec.code.inline["index.mjs"]` → ['spec', 'code', 'inline', 'index.mjs']. */
+export function pathKeys(path: string): string[] {
+  const keys: string[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[("(?:[^"\\]|\\.)*")\]/g)) keys.push(m[1] ?? (JSON.parse(m[2]!) as string));
+  return keys;
+}
+
+/** The line of the deepest node on the path that the document has. */
+function lineOf(doc: Document, lc: LineCounter, path: string): { line?: number } {
+  const keys = pathKeys(path);
+  for (let n = keys.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(keys.slice(0, n), true);
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return { line: lc.linePos(range[0]).line };
+  }
+  return {};
+}

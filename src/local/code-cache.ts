@@ -1,0 +1,57 @@
+// The local mode's code cache: a function's files written once per code digest, ready to run (LAMBDA_TASK_ROOT).
+import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { codeSha256, type ResolvedCode } from '../api/code.js';
+import { InvalidParameterError, UnsupportedCodeError } from '../api/errors.js';
+import { inlineFileNameProblem, type FunctionCode } from '../api/function.js';
+
+/** Where the code's files come from: the ManifestStore or one of its snapshots. */
+export interface CodeSource {
+  resolveCode(ns: string, code: FunctionCode): ResolvedCode;
+}
+
+/** Files that must be executable: the entry point of a `provided` runtime. */
+const EXECUTABLE = new Set(['bootstrap']);
+
+/**
+ * Writes the code of `spec` into `cacheRoot/<digest prefix>/` unless it is there already, and returns that absolute
+ * folder. The folder appears whole or not at all (written aside, then renamed). Container images cannot run locally.
+ */
+export async function materializeCode(store: CodeSource, ns: string, spec: { code: FunctionCode }, cacheRoot: string): Promise<string> {
+  if (spec.code.image !== undefined) {
+    throw new UnsupportedCodeError(`The local mode cannot run container images (spec.code.image: ${spec.code.image}); use spec.code.inline or spec.code.configMap`);
+  }
+  const code = store.resolveCode(ns, spec.code);
+  if (code.kind !== 'files') throw new UnsupportedCodeError('The local mode runs only file-based code (inline or configMap)');
+  const root = resolve(cacheRoot);
+  const dir = join(root, codeDirName(code));
+  if (await isDir(dir)) return dir;
+  await mkdir(root, { recursive: true });
+  const tmp = await mkdtemp(join(root, '.tmp-'));
+  try {
+    for (const [name, content] of Object.entries(code.files)) {
+      const problem = inlineFileNameProblem(name);
+      const path = resolve(tmp, name);
+      if (problem || !path.startsWith(tmp + sep)) throw new InvalidParameterError(`Unsafe code file name ${JSON.stringify(name)}: ${problem ?? 'outside the code folder'}`);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, content, { mode: 0o644 });
+      if (EXECUTABLE.has(name)) await chmod(path, 0o755);
+    }
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    // Another writer got there first with the same digest: theirs is as good as ours.
+    if (await isDir(dir)) return dir;
+    throw err;
+  }
+  return dir;
+}
+
+/** The cache folder's name: hex of the code digest (enough of it to never collide in practice). */
+export function codeDirName(code: ResolvedCode): string {
+  return Buffer.from(codeSha256(code), 'base64').toString('hex').slice(0, 32);
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}

@@ -1,0 +1,113 @@
+// Reads a folder of manifests all-or-nothing: every file parsed, duplicates and missing ConfigMaps found, all problems at once.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
+import { parseManifestDocuments } from '../api/parse.js';
+import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+/** JSON/YAML files that sit in project folders and are never manifests. */
+const NOT_MANIFESTS = new Set(['package.json', 'package-lock.json', 'tsconfig.json', 'jsconfig.json', 'pnpm-lock.yaml']);
+
+/** True for a path (relative to the folder) the store reads: not under a dot-folder or node_modules. */
+export function isManifestPath(rel: string): boolean {
+  const parts = rel.split(/[\\/]/);
+  const name = parts.at(-1) ?? '';
+  if (parts.some((p) => p.startsWith('.') || p === 'node_modules')) return false;
+  return MANIFEST_FILE.test(name) && !NOT_MANIFESTS.has(name) && !/^tsconfig\..*\.json$/.test(name);
+}
+
+/** Every manifest file under `dir`, sorted, skipping dot-folders, dot-files and node_modules. */
+export async function listManifestFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const path = join(d, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const s = await stat(path).catch(() => undefined);
+        isFile = s?.isFile() ?? false;
+        isDir = false; // never follow linked folders: no cycles
+      }
+      if (isDir) await walk(path);
+      else if (isFile && isManifestPath(relative(dir, path))) out.push(path);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+const sourceOf = (dir: string, file: string) => relative(dir, file).split(sep).join('/');
+
+/** Loads the folder; throws one ManifestError listing every problem of every file. */
+export async function loadManifestFolder(dir: string): Promise<ManifestSnapshot> {
+  let files: string[];
+  try {
+    files = await listManifestFiles(dir);
+  } catch (err) {
+    throw new ManifestError([{ source: dir, document: 0, path: '', message: `cannot read the folder: ${(err as Error).message}` }]);
+  }
+  const issues: ManifestIssue[] = [];
+  const entries: LocatedManifest[] = [];
+  for (const file of files) {
+    const source = sourceOf(dir, file);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      issues.push({ source, document: 0, path: '', message: `cannot read: ${(err as Error).message}` });
+      continue;
+    }
+    try {
+      for (const d of parseManifestDocuments(text, source)) entries.push({ ...d, file });
+    } catch (err) {
+      if (err instanceof ManifestError) issues.push(...err.issues);
+      else throw err;
+    }
+  }
+  issues.push(...duplicateIssues(entries));
+  const snapshot = new ManifestSnapshot(entries);
+  issues.push(...referenceIssues(snapshot));
+  if (issues.length > 0) throw new ManifestError(issues);
+  return snapshot;
+}
+
+const at = (e: LocatedManifest) => `${e.source} (document ${e.document})`;
+
+/** Two objects of one identity, or two versions / aliases with one number / name for the same function. */
+export function duplicateIssues(entries: readonly LocatedManifest[]): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  const seen = new Map<string, LocatedManifest>();
+  const check = (key: string, e: LocatedManifest, path: string, what: string) => {
+    const first = seen.get(key);
+    if (!first) { seen.set(key, e); return; }
+    issues.push({ source: e.source, document: e.document, path, message: `${what} is defined twice: in ${at(first)} and in ${at(e)}` });
+  };
+  for (const e of entries) {
+    const o = e.object;
+    const ns = o.metadata.namespace;
+    check(`id:${identity(o)}`, e, 'metadata.name', `${o.kind} ${ns}/${o.metadata.name}`);
+    if (o.kind === 'FunctionVersion') check(`v:${ns}/${o.spec.functionName}/${o.spec.version}`, e, 'spec.version', `version ${o.spec.version} of function ${ns}/${o.spec.functionName}`);
+    if (o.kind === 'Alias') check(`a:${ns}/${o.spec.functionName}/${o.spec.name}`, e, 'spec.name', `alias ${o.spec.name} of function ${ns}/${o.spec.functionName}`);
+  }
+  return issues;
+}
+
+/** Functions whose code comes from a ConfigMap that the folder does not hold (or that holds no usable files). */
+function referenceIssues(snapshot: ManifestSnapshot): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const fn of snapshot.functions()) {
+    if (!fn.spec.code.configMap) continue;
+    try {
+      snapshot.resolveCode(fn.metadata.namespace, fn.spec.code);
+    } catch (err) {
+      const where = snapshot.locate(fn)!;
+      const hint = err instanceof ResourceNotFoundError ? ` in namespace ${fn.metadata.namespace}; add its manifest to the folder` : '';
+      issues.push({ source: where.source, document: where.document, path: 'spec.code.configMap.name', message: `${(err as Error).message}${hint}` });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,121 @@
+// An immutable, indexed view of one good load of the manifest folder: functions, versions, aliases, ConfigMaps.
+import type { Alias } from '../api/alias.js';
+import { codeSha256, resolveCode, type ResolvedCode } from '../api/code.js';
+import type { ConfigMap } from '../api/config-map.js';
+import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/function.js';
+import type { FunctionVersion } from '../api/function-version.js';
+import type { Manifest } from '../api/parse.js';
+
+/** An object and where it was read from. */
+export interface LocatedManifest<T extends Manifest = Manifest> {
+  object: T;
+  /** Absolute path of the file. */
+  file: string;
+  /** The path as errors show it (relative to the folder). */
+  source: string;
+  /** Index of the document in the file, from 1. */
+  document: number;
+}
+
+/** Kind + namespace + metadata.name: what must be unique in the folder. */
+export const identity = (m: Manifest): string => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`;
+const fnKey = (ns: string, fn: string) => `${ns}/${fn}`;
+const byNumber = (a: FunctionVersion, b: FunctionVersion) => Number(a.spec.version) - Number(b.spec.version);
+
+export class ManifestSnapshot {
+  private readonly byId = new Map<string, LocatedManifest>();
+  private readonly fns = new Map<string, KlambdaFunction>();
+  private readonly versionsOf = new Map<string, Map<string, FunctionVersion>>();
+  private readonly aliasesOf = new Map<string, Map<string, Alias>>();
+  private readonly configMaps = new Map<string, ConfigMap>();
+
+  /** Later entries win on the same identity (callers check duplicates before). */
+  constructor(entries: readonly LocatedManifest[]) {
+    for (const e of entries) this.byId.set(identity(e.object), e);
+    for (const { object: o } of this.byId.values()) {
+      const ns = o.metadata.namespace;
+      switch (o.kind) {
+        case 'Function': this.fns.set(fnKey(ns, o.metadata.name), o); break;
+        case 'FunctionVersion': mapOf(this.versionsOf, fnKey(ns, o.spec.functionName)).set(o.spec.version, o); break;
+        case 'Alias': mapOf(this.aliasesOf, fnKey(ns, o.spec.functionName)).set(o.spec.name, o); break;
+        case 'ConfigMap': this.configMaps.set(fnKey(ns, o.metadata.name), o); break;
+      }
+    }
+  }
+
+  /** Every Function, sorted by namespace and name. */
+  functions(): KlambdaFunction[] {
+    return [...this.fns.values()].sort((a, b) => fnKey(a.metadata.namespace, a.metadata.name).localeCompare(fnKey(b.metadata.namespace, b.metadata.name)));
+  }
+
+  getFunction(ns: string, name: string): KlambdaFunction | undefined {
+    return this.fns.get(fnKey(ns, name));
+  }
+
+  /** The published versions of a function, sorted numerically (1, 2, 10). */
+  versions(ns: string, fn: string): FunctionVersion[] {
+    return [...(this.versionsOf.get(fnKey(ns, fn))?.values() ?? [])].sort(byNumber);
+  }
+
+  getVersion(ns: string, fn: string, version: string): FunctionVersion | undefined {
+    return this.versionsOf.get(fnKey(ns, fn))?.get(version);
+  }
+
+  /** The highest-numbered version, if any. */
+  latestVersion(ns: string, fn: string): FunctionVersion | undefined {
+    return this.versions(ns, fn).at(-1);
+  }
+
+  /** The aliases of a function, sorted by alias name. */
+  aliases(ns: string, fn: string): Alias[] {
+    return [...(this.aliasesOf.get(fnKey(ns, fn))?.values() ?? [])].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+  }
+
+  /** An alias by its name (spec.name, the qualifier), not its metadata.name. */
+  getAlias(ns: string, fn: string, aliasName: string): Alias | undefined {
+    return this.aliasesOf.get(fnKey(ns, fn))?.get(aliasName);
+  }
+
+  configMap(ns: string, name: string): ConfigMap | undefined {
+    return this.configMaps.get(fnKey(ns, name));
+  }
+
+  /** The files or image of a function's code. Throws ResourceNotFoundError for a missing ConfigMap. */
+  resolveCode(ns: string, code: FunctionCode): ResolvedCode {
+    return resolveCode(code, (name) => this.configMap(ns, name));
+  }
+
+  /** AWS's CodeSha256 of a function's (or version's) code. */
+  codeSha256(ns: string, config: Pick<FunctionConfig, 'code'>): string {
+    return codeSha256(this.resolveCode(ns, config.code));
+  }
+
+  /** Where an object was read from (by kind, namespace and metadata.name). */
+  locate(object: Manifest): LocatedManifest | undefined {
+    return this.byId.get(identity(object));
+  }
+
+  entries(): LocatedManifest[] {
+    return [...this.byId.values()];
+  }
+
+  /** A new snapshot with `entry` added, or replacing the object of the same identity. */
+  with(entry: LocatedManifest): ManifestSnapshot {
+    return new ManifestSnapshot([...this.entries(), entry]);
+  }
+
+  /** A new snapshot without `object`; later documents of its file move up one place (its document was removed). */
+  without(object: Manifest): ManifestSnapshot {
+    const gone = this.locate(object);
+    if (!gone) return this;
+    return new ManifestSnapshot(this.entries()
+      .filter((e) => e !== gone)
+      .map((e) => (e.file === gone.file && e.document > gone.document ? { ...e, document: e.document - 1 } : e)));
+  }
+}
+
+function mapOf<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let m = outer.get(key);
+  if (!m) outer.set(key, (m = new Map()));
+  return m;
+}

@@ -1,0 +1,122 @@
+// Parsing manifest texts: multi-document YAML and JSON, ConfigMaps, and errors that name file, document, line, path, reason.
+import { ManifestError } from '../../src/api/errors.js';
+import { parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
+
+const hello = `apiVersion: klambda.dev/v1alpha1
+kind: Function
+metadata: {name: hello}
+spec:
+  runtime: nodejs20
+  handler: index.handler
+  code:
+    inline:
+      index.mjs: |
+        export const handler = async () => 1;
+`;
+
+function manifestError(fn: () => unknown): ManifestError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ManifestError) return err;
+    throw err;
+  }
+  throw new Error('expected a ManifestError');
+}
+
+describe('parseManifests', () => {
+  it('reads every kind of a multi-document file, with defaults', () => {
+    const text = `${hello}---
+apiVersion: klambda.dev/v1alpha1
+kind: Alias
+metadata: {name: live}
+spec: {functionName: hello, functionVersion: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: resize-code, namespace: media}
+data: {app.py: "def handler(e, c): return 1"}
+---
+`;
+    const objs = parseManifests(text, 'all.yaml');
+    expect(objs.map((o) => o.kind)).toEqual(['Function', 'Alias', 'ConfigMap']);
+    expect(objs[0]).toMatchObject({ metadata: { name: 'hello', namespace: 'default' }, spec: { memoryMB: 128, code: { inline: { 'index.mjs': 'export const handler = async () => 1;\n' } } } });
+    expect(objs[1]).toMatchObject({ spec: { name: 'live', provisionedConcurrency: 0 } });
+    expect(objs[2]).toMatchObject({ metadata: { namespace: 'media' }, data: { 'app.py': 'def handler(e, c): return 1' } });
+  });
+
+  it('reads JSON, and counts documents from 1 including empty ones', () => {
+    const json = JSON.stringify({ apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'j' }, spec: { runtime: 'provided', code: { image: 'r/app:1' } } });
+    expect(parseManifests(json, 'f.json')[0]).toMatchObject({ spec: { handler: 'bootstrap', code: { image: 'r/app:1' } } });
+    const docs = parseManifestDocuments(`---\n# nothing\n---\n${hello}`, 'x.yaml');
+    expect(docs.map((d) => d.document)).toEqual([2]);
+    expect(parseManifests('', 'empty.yaml')).toEqual([]);
+  });
+
+  it('names the file, document, line, field path and reason of a problem', () => {
+    const err = manifestError(() => parseManifests(`${hello}  memoryMB: 64\n`, 'fns/hello.yaml'));
+    expect(err.issues).toEqual([{ source: 'fns/hello.yaml', document: 1, path: 'spec.memoryMB', message: 'must be >= 128, got 64', line: 11 }]);
+    expect(err.message).toBe('fns/hello.yaml (document 1, line 11): spec.memoryMB: must be >= 128, got 64');
+    expect(err).toMatchObject({ statusCode: 400, awsType: 'InvalidParameterValueException' });
+  });
+
+  it('reports an unknown field rather than ignoring it', () => {
+    const err = manifestError(() => parseManifests(`${hello}  memoryMb: 256\n`, 'a.yaml'));
+    expect(err.issues).toHaveLength(1);
+    expect(err.issues[0]).toMatchObject({ path: 'spec.memoryMb', line: 11 });
+    expect(err.issues[0]!.message).toMatch(/^unknown field \(did you mean memoryMB\?\)/);
+  });
+
+  it('reports the problems of every document at once', () => {
+    const text = `${hello}  timeoutSeconds: 0\n  runtime2: x\n---\napiVersion: klambda.dev/v1alpha1\nkind: Alias\nmetadata: {name: Live}\nspec: {functionName: hello, functionVersion: "1", routingConfig: {additionalVersionWeights: {"2": 1.5}}}\n`;
+    const err = manifestError(() => parseManifests(text, 'many.yaml'));
+    expect(err.issues.map((i) => `${i.document} ${i.path}`)).toEqual([
+      '1 spec.runtime2',
+      '1 spec.timeoutSeconds',
+      '2 metadata.name',
+      '2 spec.routingConfig.additionalVersionWeights["2"]',
+    ]);
+    expect(err.message.split('\n')[0]).toBe('4 problems in the manifests:');
+    expect(err.message).toContain('many.yaml (document 2, line 17): spec.routingConfig.additionalVersionWeights["2"]: must be <= 1, got 1.5');
+  });
+
+  it('names an unknown kind and lists ours', () => {
+    const err = manifestError(() => parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n', 'd.yaml'));
+    expect(err.issues).toEqual([{
+      source: 'd.yaml', document: 1, path: 'kind', line: 2,
+      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias (klambda.dev/v1alpha1) and ConfigMap (v1)',
+    }]);
+  });
+
+  it('refuses our kind under another apiVersion, a missing kind, and a document that is not a map', () => {
+    expect(manifestError(() => parseManifests(hello.replace('klambda.dev/v1alpha1', 'klambda.dev/v1'), 'a.yaml')).issues[0])
+      .toMatchObject({ path: 'apiVersion', message: 'must be klambda.dev/v1alpha1 for kind Function, got "klambda.dev/v1"' });
+    expect(manifestError(() => parseManifests('apiVersion: v1\nmetadata: {name: x}\n', 'b.yaml')).issues[0]).toMatchObject({ path: 'kind' });
+    expect(manifestError(() => parseManifests('- a\n- b\n', 'c.yaml')).issues[0]).toMatchObject({ path: '', message: 'a manifest must be a map with apiVersion, kind and metadata, got a list' });
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    const err = manifestError(() => parseManifests(`${hello}---\nkind: [Function\n`, 'bad.yaml'));
+    expect(err.issues[0]).toMatchObject({ source: 'bad.yaml', document: 2, path: '' });
+    expect(err.issues[0]!.message).toMatch(/^not valid YAML: /);
+    expect(err.issues[0]!.line).toBeGreaterThanOrEqual(12);
+  });
+
+  it('refuses a duplicate key in a map', () => {
+    const err = manifestError(() => parseManifests(`${hello}  memoryMB: 256\n  memoryMB: 512\n`, 'dup.yaml'));
+    expect(err.issues[0]!.message).toMatch(/not valid YAML: .*unique/i);
+  });
+
+  it('checks ConfigMap keys and fields', () => {
+    const err = manifestError(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {"..": x, "a/b": y}\nbinary: {}\n', 'cm.yaml'));
+    expect(err.issues.map((i) => i.path)).toEqual(['binary', 'data[".."]', 'data["a/b"]']);
+  });
+});
+
+describe('pathKeys', () => {
+  it('splits dotted paths with bracketed keys', () => {
+    expect(pathKeys('spec.code.inline["index.mjs"]')).toEqual(['spec', 'code', 'inline', 'index.mjs']);
+    expect(pathKeys('spec.routingConfig.additionalVersionWeights["2"]')).toEqual(['spec', 'routingConfig', 'additionalVersionWeights', '2']);
+    expect(pathKeys('')).toEqual([]);
+  });
+});
