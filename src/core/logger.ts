@@ -1,4 +1,4 @@
-// Structured logs: one JSON line per event, with the fields of the component that wrote it.
+// Structured logging: a tiny Logger interface, a JSON-lines implementation and a silent one for tests.
 
 export type LogFields = Record<string, unknown>;
 
@@ -8,14 +8,41 @@ export interface Logger {
   error(fields: LogFields): void;
 }
 
-export function jsonLogger(stream: NodeJS.WritableStream, base: LogFields = {}): Logger {
-  const write = (level: string, fields: LogFields) =>
-    stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, ...base, ...fields })}\n`);
+/** Anything with a write(string), such as process.stderr or a test's array-backed sink. */
+export interface LogStream {
+  write(chunk: string): unknown;
+}
+
+type Level = 'info' | 'warn' | 'error';
+
+/** Errors have no enumerable fields; give them a readable shape. BigInts would make JSON.stringify throw. */
+function replacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+/** One JSON object per line: {time, level, ...base, ...fields}. A field that cannot be serialised never loses the line. */
+export function jsonLogger(stream: LogStream, base: LogFields = {}, now: () => number = Date.now): Logger {
+  const write = (level: Level, fields: LogFields): void => {
+    const time = new Date(now()).toISOString();
+    let line: string;
+    try {
+      line = JSON.stringify({ time, level, ...base, ...fields }, replacer);
+    } catch (err) {
+      line = JSON.stringify({ time, level, ...base, msg: String(fields.msg ?? ''), logError: String(err) });
+    }
+    stream.write(`${line}\n`);
+  };
   return {
-    info: (f) => write('info', f),
-    warn: (f) => write('warn', f),
-    error: (f) => write('error', f),
+    info: (fields) => write('info', fields),
+    warn: (fields) => write('warn', fields),
+    error: (fields) => write('error', fields),
   };
 }
 
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

@@ -1,17 +1,23 @@
-// Finds the klambda package root (the folder holding package.json), from src/ or dist/ alike.
+// Finds the folder of klambda's package.json, so files shipped beside the code (Lua scripts, runtimes) resolve from src/ and dist/ alike.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let cached: string | undefined;
+const cache = new Map<string, string>();
 
-export function packageRoot(): string {
-  if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
+/** The nearest folder at or above `from` (a file URL or path; default: this module) that holds a package.json. */
+export function packageRoot(from: string = import.meta.url): string {
+  const cached = cache.get(from);
+  if (cached !== undefined) return cached;
+  const start = from.startsWith('file:') ? dirname(fileURLToPath(from)) : from;
+  let dir = start;
   for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return (cached = dir);
+    if (existsSync(join(dir, 'package.json'))) {
+      cache.set(from, dir);
+      return dir;
+    }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir) throw new Error(`no package.json found in ${start} or any folder above it`);
     dir = parent;
   }
 }

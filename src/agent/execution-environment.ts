@@ -1,0 +1,327 @@
+// One Lambda execution environment: a runtime process behind the Runtime API, one invocation at a time, re-initialised after a timeout or crash.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EnvironmentSpec } from '../core/environment-spec.js';
+import type { Invocation } from '../core/invocation.js';
+import type { Logger } from '../core/logger.js';
+import { packageRoot } from '../core/package-root.js';
+import {
+  asInitError, conclude, crashEnding, errorEnding, initFailedEnding, initFailureOutcome, okEnding, timeoutEnding, tooLargeEnding,
+  type EnvironmentInvokeResult, type Ending,
+} from './invocation-endings.js';
+import { startLine, timeoutLogLine } from './log-lines.js';
+import { TailBuffer } from './log-tail.js';
+import { nextEventHeaders, replyJson } from './runtime-api-server.js';
+import { exitMessage, InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
+import { logStreamName } from './runtime-launch.js';
+import type { ExitInfo } from './runtime-process.js';
+import { RuntimeSession, type SessionEvents } from './runtime-session.js';
+
+export type { EnvironmentInvokeResult, InvokeOutcome } from './invocation-endings.js';
+
+export interface ExecutionEnvironmentOptions {
+  logger: Logger;
+  /** Receives every log line: the function's output and START/END/REPORT. Default: process.stdout. */
+  logSink?: (line: string) => void;
+  /** Parent folder of the environment's own temp folder (its TMPDIR and HOME). Default: os.tmpdir(). */
+  tmpDir?: string;
+  /** How long an init may take. Default: the longer of 10 s and the function timeout. */
+  initTimeoutMs?: number;
+}
+
+/** The invocation in progress. */
+interface Running {
+  inv: Invocation;
+  session: RuntimeSession;
+  startedAt: number;
+  /** Epoch ms (Lambda-Runtime-Deadline-Ms). */
+  deadlineMs: number;
+  handedOff: boolean;
+  timer: NodeJS.Timeout | undefined;
+  tail: TailBuffer | undefined;
+  initDurationMs: number | undefined;
+  resolve: (r: EnvironmentInvokeResult) => void;
+}
+
+const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+const stdoutSink = (line: string) => void process.stdout.write(`${line}\n`);
+
+export class ExecutionEnvironment {
+  private readonly sink: (line: string) => void;
+  private readonly logger: Logger;
+  private readonly events: SessionEvents;
+  private readonly streamName: string;
+  private session: RuntimeSession | undefined;
+  private initPromise: Promise<RuntimeSession> | undefined;
+  private running: Running | undefined;
+  /** The invocation whose log lines are collected (outlives `running` until its REPORT). */
+  private logTarget: Running | undefined;
+  private busy = false;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private tmpDir: Promise<string> | undefined;
+  /** Runtimes being killed; stop() waits for them. */
+  private readonly retiring = new Set<Promise<void>>();
+
+  constructor(readonly spec: EnvironmentSpec, private readonly opts: ExecutionEnvironmentOptions) {
+    this.sink = opts.logSink ?? stdoutSink;
+    this.logger = opts.logger;
+    this.streamName = logStreamName(new Date(), spec.version, randomBytes(16).toString('hex'));
+    this.events = {
+      line: (s, line) => this.onLine(s, line),
+      next: (s, res) => this.onNext(s, res),
+      response: (s, id, body, res) => this.onResult(s, id, res, body === null ? 413 : 202, body === null ? tooLargeEnding() : okEnding(body)),
+      error: (s, id, body, type, res) => this.onResult(s, id, res, 202, errorEnding(normalizeErrorBody(body, type))),
+      exit: (s, info) => this.onExit(s, info),
+    };
+  }
+
+  /** The runtime process's pid while one runs. */
+  get runtimePid(): number | undefined {
+    return this.session?.pid;
+  }
+
+  /** Starts the runtime; resolves when it first asks for an event. Rejects with an InitError. */
+  async start(): Promise<{ initDurationMs: number }> {
+    const s = await this.ensureSession();
+    return { initDurationMs: s.initDurationMs };
+  }
+
+  /** Runs one invocation. Function failures are results; it rejects only if called while another runs, or after stop(). */
+  async invoke(inv: Invocation): Promise<EnvironmentInvokeResult> {
+    if (this.busy) throw new Error(`execution environment of ${this.spec.functionName}:${this.spec.version} is busy: one invocation at a time`);
+    if (this.stopped) throw new Error('execution environment is stopped');
+    this.busy = true;
+    try {
+      let session: RuntimeSession;
+      try {
+        session = await this.ensureSession();
+      } catch (err) {
+        return this.initFailure(inv, asInitError(err));
+      }
+      return await new Promise<EnvironmentInvokeResult>((resolve) => {
+        const r: Running = {
+          inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined,
+          tail: inv.logTail ? new TailBuffer() : undefined,
+        };
+        this.running = r;
+        this.logTarget = r;
+        this.emit(startLine(inv.requestId, this.spec.version));
+        this.arm(r, session);
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Kills the runtime and closes its server; an invocation in progress ends as a crash. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopped = true;
+    const r = this.running;
+    const finishing = r ? this.finish(r, crashEnding(r.inv.requestId, null, 'SIGKILL')) : undefined;
+    const pendingInit = this.initPromise;
+    if (this.session) this.retire(this.session);
+    await Promise.allSettled([finishing, pendingInit, ...this.retiring]);
+    const dir = await this.tmpDir?.catch(() => undefined);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  private async ensureSession(): Promise<RuntimeSession> {
+    for (let attempt = 0; ; attempt++) {
+      const current = this.session;
+      if (current?.ready && !current.dead) return current;
+      if (this.stopped) throw new InitError('Runtime.ExitError', 'The execution environment is stopped');
+      // A runtime that dies is detached at once, so this is an init in progress or a new one.
+      const session = await (this.initPromise ?? this.beginInit());
+      if (!session.dead) return session;
+      if (attempt >= 1) throw new InitError('Runtime.ExitError', 'Runtime exited right after init');
+    }
+  }
+
+  /** Starts an init; the next invoke awaits it. A failed init is tried again by the next invoke, as Lambda does. */
+  private beginInit(): Promise<RuntimeSession> {
+    const p = this.launch();
+    this.initPromise = p;
+    p.catch((err: unknown) => {
+      if (this.initPromise === p) this.initPromise = undefined;
+      if (!this.stopped) this.logger.warn({ msg: 'init failed', function: this.spec.functionName, version: this.spec.version, error: err instanceof Error ? err.message : String(err) });
+    });
+    return p;
+  }
+
+  private async launch(): Promise<RuntimeSession> {
+    this.tmpDir ??= mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'klambda-env-'));
+    const dir = await this.tmpDir;
+    if (this.stopped) throw new InitError('Runtime.ExitError', 'The execution environment is stopped');
+    const session = new RuntimeSession({
+      spec: this.spec,
+      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: join(packageRoot(), 'src/agent/runtimes') },
+      tmpDir: dir,
+      logStreamName: this.streamName,
+      initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),
+      events: this.events,
+    });
+    this.session = session;
+    try {
+      await session.init();
+    } catch (err) {
+      if (this.session === session) this.session = undefined;
+      throw err;
+    }
+    return session;
+  }
+
+  /** Binds the invocation to a runtime and starts its clock; the event goes out as soon as the runtime asks for it. */
+  private arm(r: Running, session: RuntimeSession): void {
+    const timeoutMs = this.spec.timeoutSeconds * 1000;
+    r.session = session;
+    r.initDurationMs = session.coldStart ? session.initDurationMs : undefined;
+    session.coldStart = false;
+    r.startedAt = performance.now();
+    r.deadlineMs = Date.now() + timeoutMs;
+    r.timer = setTimeout(() => void this.onTimeout(r), timeoutMs);
+    const res = session.takeWaiting();
+    if (res) this.handOff(r, res);
+  }
+
+  private handOff(r: Running, res: ServerResponse): void {
+    try {
+      res.writeHead(200, nextEventHeaders(r.inv, r.deadlineMs));
+    } catch (err) {
+      r.session.park(res); // nothing was sent: the runtime keeps waiting for a valid event
+      void this.finish(r, errorEnding(JSON.stringify({ errorType: 'Runtime.InvalidInvocation', errorMessage: err instanceof Error ? err.message : String(err) })));
+      return;
+    }
+    r.handedOff = true;
+    res.end(r.inv.payload);
+  }
+
+  private onLine(session: RuntimeSession, line: string): void {
+    this.sink(line);
+    if (this.logTarget?.session === session) this.logTarget.tail?.push(line);
+  }
+
+  private emit(line: string): void {
+    this.sink(line);
+    this.logTarget?.tail?.push(line);
+  }
+
+  private onNext(session: RuntimeSession, res: ServerResponse): void {
+    const r = this.running;
+    if (r?.session === session && r.handedOff) {
+      replyJson(res, 403, rapidReplies.invalidState(`/next called before the result of ${r.inv.requestId} was reported`));
+      return;
+    }
+    session.park(res);
+    if (r?.session === session) {
+      const waiting = session.takeWaiting();
+      if (waiting) this.handOff(r, waiting);
+    }
+  }
+
+  /** POST …/response or …/error for the invocation in progress; anything else is an invalid request id. */
+  private onResult(session: RuntimeSession, requestId: string, res: ServerResponse, status: number, end: Ending): void {
+    const r = this.running;
+    if (!r || r.session !== session || !r.handedOff || r.inv.requestId !== requestId) {
+      replyJson(res, 400, rapidReplies.invalidRequestId);
+      return;
+    }
+    replyJson(res, status, status === 202 ? rapidReplies.accepted : rapidReplies.tooLarge);
+    void this.finish(r, end);
+  }
+
+  /** Ends the invocation: the output written before its result comes in with one turn of I/O, then END/REPORT. */
+  private async finish(r: Running, end: Ending, killAfterMeasuring = false): Promise<void> {
+    if (this.running !== r) return;
+    this.running = undefined; // a result arriving from now on is too late
+    clearTimeout(r.timer);
+    const durationMs = performance.now() - r.startedAt;
+    const [maxMemoryUsedMB] = await Promise.all([r.session.maxMemoryUsedMB(), afterPendingIo()]);
+    if (killAfterMeasuring) this.retire(r.session); // /proc/<pid> goes with the process
+    r.session.flush();
+    const { lines, result } = conclude(this.spec, r.inv.requestId, { durationMs, maxMemoryUsedMB, initDurationMs: r.initDurationMs }, end);
+    for (const line of lines) this.emit(line);
+    if (this.logTarget === r) this.logTarget = undefined;
+    if (r.tail) result.logResult = r.tail.toBase64();
+    r.resolve(result);
+  }
+
+  private async onTimeout(r: Running): Promise<void> {
+    if (this.running !== r) return;
+    const { requestId } = r.inv;
+    this.logger.warn({ msg: 'invocation timed out; re-initialising', requestId, function: this.spec.functionName, version: this.spec.version });
+    this.emit(timeoutLogLine(new Date(), requestId, this.spec.timeoutSeconds));
+    const session = r.session;
+    await this.finish(r, timeoutEnding(requestId, this.spec.timeoutSeconds), true);
+    this.reinit(session);
+  }
+
+  /** The runtime exited on its own: mid-invocation that is a crash; idle, the next invoke re-inits. */
+  private onExit(session: RuntimeSession, info: ExitInfo): void {
+    this.retire(session);
+    const r = this.running;
+    const log = { function: this.spec.functionName, version: this.spec.version, code: info.code, signal: info.signal };
+    if (r?.session === session && r.handedOff) {
+      this.logger.warn({ msg: 'runtime exited during an invocation; re-initialising', requestId: r.inv.requestId, ...log });
+      this.emit(`RequestId: ${r.inv.requestId} Error: ${exitMessage(info.code, info.signal)}`);
+      void this.finish(r, crashEnding(r.inv.requestId, info.code, info.signal));
+      this.reinit(session);
+      return;
+    }
+    this.detach(session);
+    this.logger.warn({ msg: 'runtime exited between invocations; the next invoke re-initialises', ...log });
+    // It died before taking the waiting event (e.g. it exits after reporting an error): a new runtime gets it.
+    if (r?.session === session) void this.rearm(r);
+  }
+
+  private async rearm(r: Running): Promise<void> {
+    clearTimeout(r.timer);
+    let session: RuntimeSession;
+    try {
+      session = await this.ensureSession();
+    } catch (err) {
+      void this.finish(r, initFailedEnding(asInitError(err)));
+      return;
+    }
+    if (this.running === r) this.arm(r, session);
+  }
+
+  /** Replaces a dead runtime right away, so the next invoke (a cold start again) waits as little as possible. */
+  private reinit(old: RuntimeSession): void {
+    if (this.detach(old) && !this.stopped) this.beginInit();
+  }
+
+  /** Forgets a runtime that is no longer usable; true if it was the current one. */
+  private detach(session: RuntimeSession): boolean {
+    if (this.session !== session) return false;
+    this.session = undefined;
+    this.initPromise = undefined;
+    return true;
+  }
+
+  private retire(session: RuntimeSession): void {
+    const p = session.retire();
+    this.retiring.add(p);
+    void p.catch(() => undefined).finally(() => this.retiring.delete(p));
+  }
+
+  /** An invoke whose init failed is answered with the init error; the init's own lines were written as they came. */
+  private initFailure(inv: Invocation, e: InitError): EnvironmentInvokeResult {
+    const { lines, result } = initFailureOutcome(this.spec, inv, e);
+    for (const line of lines) this.sink(line);
+    if (inv.logTail) {
+      const tail = new TailBuffer();
+      for (const line of [...e.logLines, ...lines]) tail.push(line);
+      result.logResult = tail.toBase64();
+    }
+    return result;
+  }
+}

@@ -1,0 +1,65 @@
+// How an invocation ends (pure): the END/REPORT lines and the result for each outcome, and the answer to an invoke whose init failed.
+import type { EnvironmentSpec } from '../core/environment-spec.js';
+import type { Invocation, InvocationResult } from '../core/invocation.js';
+import { endLine, reportLine, startLine, type ReportFields } from './log-lines.js';
+import { exitErrorPayload, InitError, responseTooLargePayload, timeoutPayload } from './runtime-errors.js';
+
+export type InvokeOutcome = 'ok' | 'error' | 'timeout' | 'crash';
+export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome };
+
+/** What ended an invocation, before timing and memory are known. */
+export interface Ending {
+  outcome: InvokeOutcome;
+  payload: string;
+  functionError?: 'Unhandled';
+  report?: Pick<ReportFields, 'status' | 'errorType' | 'billedDurationMs'>;
+}
+
+export const okEnding = (payload: string): Ending => ({ outcome: 'ok', payload });
+
+export const errorEnding = (payload: string): Ending => ({ outcome: 'error', payload, functionError: 'Unhandled' });
+
+export const tooLargeEnding = (): Ending => errorEnding(responseTooLargePayload());
+
+export const timeoutEnding = (requestId: string, timeoutSeconds: number): Ending => ({
+  outcome: 'timeout', functionError: 'Unhandled', payload: timeoutPayload(requestId, timeoutSeconds),
+  report: { status: 'timeout', billedDurationMs: timeoutSeconds * 1000 },
+});
+
+export const crashEnding = (requestId: string, code: number | null, signal: string | null): Ending => ({
+  outcome: 'crash', functionError: 'Unhandled', payload: exitErrorPayload(requestId, code, signal),
+  report: { status: 'error', errorType: 'Runtime.ExitError' },
+});
+
+/** An init failed while an invocation waited for it: Lambda answers with the init error. */
+export const initFailedEnding = (e: InitError): Ending => ({
+  outcome: 'error', functionError: 'Unhandled', payload: JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage }),
+  report: { status: 'error', errorType: e.errorType },
+});
+
+export interface Measured {
+  durationMs: number;
+  maxMemoryUsedMB: number;
+  /** Set on the first invocation after an init. */
+  initDurationMs: number | undefined;
+}
+
+/** The END and REPORT lines, and the result (without logResult, which needs those lines first). */
+export function conclude(spec: EnvironmentSpec, requestId: string, m: Measured, end: Ending): { lines: string[]; result: EnvironmentInvokeResult } {
+  const report: ReportFields = { requestId, durationMs: m.durationMs, memorySizeMB: spec.memoryMB, maxMemoryUsedMB: m.maxMemoryUsedMB, ...end.report };
+  if (m.initDurationMs !== undefined) report.initDurationMs = m.initDurationMs;
+  const result: EnvironmentInvokeResult = {
+    requestId, payload: end.payload, executedVersion: spec.version, durationMs: Math.round(m.durationMs * 100) / 100, outcome: end.outcome,
+  };
+  if (end.functionError) result.functionError = end.functionError;
+  return { lines: [endLine(requestId), reportLine(report)], result };
+}
+
+/** An invoke answered with an init error without running: its START/END/REPORT lines and its result. */
+export function initFailureOutcome(spec: EnvironmentSpec, inv: Invocation, e: InitError): { lines: string[]; result: EnvironmentInvokeResult } {
+  const { lines, result } = conclude(spec, inv.requestId, { durationMs: 0, maxMemoryUsedMB: 0, initDurationMs: undefined }, initFailedEnding(e));
+  return { lines: [startLine(inv.requestId, spec.version), ...lines], result };
+}
+
+export const asInitError = (err: unknown): InitError =>
+  err instanceof InitError ? err : new InitError('Runtime.Unknown', err instanceof Error ? err.message : String(err));

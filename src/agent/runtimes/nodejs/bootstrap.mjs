@@ -1,0 +1,267 @@
+// Runtime interface client for nodejs20: loads _HANDLER from LAMBDA_TASK_ROOT and serves invocations from the Lambda Runtime API.
+// Plain JS (not compiled): the agent runs it as `node bootstrap.mjs`. Hot path: one keep-alive connection, little per-invocation work.
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import util from 'node:util';
+
+const env = process.env;
+const api = env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
+const colon = api.lastIndexOf(':');
+const HOST = api.slice(0, colon);
+const PORT = Number(api.slice(colon + 1));
+const BASE = '/2018-06-01/runtime';
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+const FUNCTION_NAME = env.AWS_LAMBDA_FUNCTION_NAME;
+const FUNCTION_VERSION = env.AWS_LAMBDA_FUNCTION_VERSION;
+const MEMORY_MB = env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE;
+const LOG_GROUP = env.AWS_LAMBDA_LOG_GROUP_NAME;
+const LOG_STREAM = env.AWS_LAMBDA_LOG_STREAM_NAME;
+
+/** The request id that console output is tagged with (Lambda prints "undefined" outside an invocation). */
+let currentRequestId;
+/** Reports an error for the invocation in progress, then exits (uncaught exceptions, unhandled rejections). */
+let failCurrent;
+/** What to do when the event loop empties (callback-style handlers, and handlers that never answer). */
+let onEmptyLoop = null;
+
+// ---- Runtime API client ----------------------------------------------------------------------------
+
+function call(method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port: PORT, method, path: BASE + urlPath, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({
+        status: res.statusCode,
+        headers: res.headers,
+        body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.setNoDelay(true);
+    req.end(body);
+  });
+}
+
+function post(urlPath, json, extraHeaders) {
+  const body = Buffer.from(json, 'utf8');
+  return call('POST', urlPath, body, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
+}
+
+function postError(urlPath, errorBody) {
+  return post(urlPath, JSON.stringify(errorBody), { 'Lambda-Runtime-Function-Error-Type': errorBody.errorType });
+}
+
+/** The Runtime API is gone (the environment was torn down): nothing left to do. */
+function fatal(err) {
+  process.stderr.write(`${new Date().toISOString()}\t${currentRequestId}\tERROR\tRuntime API call failed: ${err?.message ?? err}\n`);
+  process.exit(1);
+}
+
+// ---- Logging, as Lambda formats it ---------------------------------------------------------------
+
+function patchConsole() {
+  const write = (level) => (...args) => {
+    process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args).replace(/\n/g, '\r')}\n`);
+  };
+  console.log = write('INFO');
+  console.info = write('INFO');
+  console.warn = write('WARN');
+  console.error = write('ERROR');
+  console.debug = write('DEBUG');
+  console.trace = (...args) => write('TRACE')(util.format(...args), new Error().stack?.split('\n').slice(2).join('\n'));
+}
+
+/** {errorType, errorMessage, stackTrace} for anything a handler may throw or pass to its callback. */
+function toErrorBody(err, fallbackType) {
+  if (err instanceof Error) {
+    const errorType = err.name && err.name !== 'Error' ? err.name : err.constructor?.name || 'Error';
+    return { errorType: fallbackType ?? errorType, errorMessage: err.message, stackTrace: err.stack ? err.stack.split('\n') : [] };
+  }
+  let errorMessage;
+  try {
+    errorMessage = typeof err === 'string' ? err : JSON.stringify(err) ?? String(err);
+  } catch {
+    errorMessage = String(err);
+  }
+  return { errorType: fallbackType ?? (err === null ? 'object' : typeof err), errorMessage, stackTrace: [] };
+}
+
+function logError(label, body) {
+  process.stdout.write(`${new Date().toISOString()}\t${currentRequestId}\tERROR\t${label} \t${JSON.stringify(body)}\n`);
+}
+
+// ---- Loading the handler ---------------------------------------------------------------------------
+
+class InitFailure extends Error {
+  constructor(errorType, message, cause) {
+    super(message);
+    this.errorType = errorType;
+    this.cause = cause;
+  }
+}
+
+async function loadHandler(spec, taskRoot) {
+  const slash = spec.lastIndexOf('/');
+  const dir = spec.slice(0, slash + 1);
+  const rest = spec.slice(slash + 1);
+  const dot = rest.indexOf('.');
+  if (dot <= 0 || dot === rest.length - 1) throw new InitFailure('Runtime.MalformedHandlerName', `Bad handler ${spec}: expected file.export`);
+  const moduleName = rest.slice(0, dot);
+  const exportPath = rest.slice(dot + 1);
+  const base = path.resolve(taskRoot, dir, moduleName);
+  const file = ['.mjs', '.js', '.cjs', ''].map((ext) => base + ext).find((f) => existsSync(f));
+  if (!file) throw new InitFailure('Runtime.ImportModuleError', `Error: Cannot find module '${dir}${moduleName}'`);
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    const type = err instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : 'Runtime.ImportModuleError';
+    throw new InitFailure(type, `${err?.name ?? 'Error'}: ${err?.message ?? err}`, err);
+  }
+  const lookup = (root) => exportPath.split('.').reduce((o, k) => (o == null ? undefined : o[k]), root);
+  const handler = lookup(mod) ?? lookup(mod.default);
+  if (handler === undefined) throw new InitFailure('Runtime.HandlerNotFound', `${dir}${moduleName}.${exportPath} is undefined or not exported`);
+  if (typeof handler !== 'function') throw new InitFailure('Runtime.HandlerNotFound', `${dir}${moduleName}.${exportPath} is not a function`);
+  return handler;
+}
+
+// ---- Invocations ------------------------------------------------------------------------------------
+
+function parseJsonHeader(value) {
+  if (!value) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one event through the handler; resolves once its result has been posted. */
+function runInvocation(handler, next) {
+  const h = next.headers;
+  const requestId = h['lambda-runtime-aws-request-id'];
+  const deadline = Number(h['lambda-runtime-deadline-ms']);
+  currentRequestId = requestId;
+  if (h['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
+  else delete env._X_AMZN_TRACE_ID;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    let callbackResult; // [err, value] once the callback was called
+    const begin = () => {
+      if (settled) return false;
+      settled = true;
+      onEmptyLoop = null;
+      failCurrent = undefined;
+      return true;
+    };
+    const sent = (p, exitCode) => p.then((res) => {
+      if (res.status >= 300) process.stdout.write(`${new Date().toISOString()}\t${requestId}\tERROR\tRuntime API answered ${res.status}: ${res.body}\n`);
+      if (exitCode !== undefined) process.exit(exitCode);
+      resolve();
+    }, fatal);
+    const settleError = (body, label = 'Invoke Error', exitCode = undefined) => {
+      if (!begin()) return;
+      logError(label, body);
+      sent(postError(`/invocation/${requestId}/error`, body), exitCode);
+    };
+    const settle = (failed, value) => {
+      if (failed) return settleError(toErrorBody(value));
+      let json;
+      try {
+        json = JSON.stringify(value) ?? 'null';
+      } catch (err) {
+        return settleError(toErrorBody(err, 'Runtime.MarshalError'));
+      }
+      if (begin()) sent(post(`/invocation/${requestId}/response`, json));
+    };
+    const context = {
+      callbackWaitsForEmptyEventLoop: true,
+      functionName: FUNCTION_NAME,
+      functionVersion: FUNCTION_VERSION,
+      invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
+      memoryLimitInMB: MEMORY_MB,
+      awsRequestId: requestId,
+      logGroupName: LOG_GROUP,
+      logStreamName: LOG_STREAM,
+      clientContext: parseJsonHeader(h['lambda-runtime-client-context']),
+      identity: parseJsonHeader(h['lambda-runtime-cognito-identity']),
+      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      done: (err, value) => callback(err, value),
+      succeed: (value) => callback(null, value),
+      fail: (err) => callback(err ?? new Error('handled')),
+    };
+    const callback = (err, value) => {
+      if (callbackResult) return;
+      callbackResult = [err, value];
+      if (!context.callbackWaitsForEmptyEventLoop) settle(err != null, err ?? value);
+    };
+    // Lambda's rule: a callback result is sent once the event loop is empty; a handler that never answers gets null.
+    onEmptyLoop = () => (callbackResult ? settle(callbackResult[0] != null, callbackResult[0] ?? callbackResult[1]) : settle(false, null));
+    failCurrent = settleError;
+
+    let event;
+    try {
+      event = JSON.parse(next.body);
+    } catch (err) {
+      settleError(toErrorBody(err, 'Runtime.UnmarshalError'));
+      return;
+    }
+    let returned;
+    try {
+      returned = handler(event, context, callback);
+    } catch (err) {
+      settle(true, err);
+      return;
+    }
+    if (returned && typeof returned.then === 'function') {
+      returned.then((value) => settle(false, value), (err) => settle(true, err ?? new Error('Promise rejected without a reason')));
+    }
+  });
+}
+
+process.on('beforeExit', () => {
+  const f = onEmptyLoop;
+  onEmptyLoop = null;
+  if (f) f();
+});
+
+// An error nobody caught ends the invocation (and then this process, as Lambda's runtime does).
+function dieWith(body, label, exitCode) {
+  if (failCurrent) return failCurrent(body, label, exitCode);
+  logError(label, body);
+  process.exit(exitCode);
+}
+process.on('uncaughtException', (err) => dieWith(toErrorBody(err), 'Uncaught Exception', 129));
+process.on('unhandledRejection', (reason) => {
+  const message = reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+  const stackTrace = reason instanceof Error && reason.stack ? reason.stack.split('\n') : [];
+  dieWith({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: message, stackTrace }, 'Unhandled Promise Rejection', 128);
+});
+
+async function main() {
+  patchConsole();
+  let handler;
+  try {
+    handler = await loadHandler(env._HANDLER ?? '', env.LAMBDA_TASK_ROOT ?? process.cwd());
+  } catch (err) {
+    const body = err instanceof InitFailure
+      ? { errorType: err.errorType, errorMessage: err.message, stackTrace: err.cause?.stack ? err.cause.stack.split('\n') : [] }
+      : toErrorBody(err, 'Runtime.Unknown');
+    logError('Init Error', body);
+    await postError('/init/error', body).catch(() => undefined);
+    process.exit(1);
+  }
+  for (;;) {
+    const next = await call('GET', '/invocation/next');
+    if (next.status !== 200) throw new Error(`/invocation/next answered ${next.status}: ${next.body}`);
+    await runInvocation(handler, next);
+  }
+}
+
+main().catch(fatal);

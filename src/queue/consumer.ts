@@ -1,0 +1,153 @@
+// The consumer side of a work queue: a runtime agent takes one job at a time under a lease, then acks or releases it.
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Invocation, InvocationResult } from '../core/invocation.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Lease, QueueRef } from '../core/queue-contract.js';
+import { checkCode } from './errors.js';
+import { DEFAULT_KEY_PREFIX, queueKeys, queueName, type QueueKeys } from './keys.js';
+import { defineScripts, runScript } from './scripts.js';
+
+export interface QueueConsumerOptions {
+  keyPrefix?: string;
+  /** How long a job stays ours without an ack; past it the reaper may hand it to someone else. */
+  visibilityTimeoutMs: number;
+  /** Extra ioredis options for both connections the consumer opens. */
+  redisOptions?: RedisOptions;
+  /** Where connection errors and dropped jobs are reported; default: nowhere (errors also surface as rejected calls). */
+  logger?: Logger;
+}
+
+export class QueueConsumer {
+  readonly queue: QueueRef;
+  private readonly keys: QueueKeys;
+  private readonly name: string;
+  private readonly visibilityTimeoutMs: number;
+  /** Scripts, acks and releases. */
+  private readonly command: Redis;
+  /** Only ever runs BLMOVE, so waiting for work never delays an ack. */
+  private readonly blocking: Redis;
+  private readonly logger: Logger;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Opens two connections to `redisUrl`, owned by the consumer until close(). */
+  constructor(redisUrl: string, queue: QueueRef, opts: QueueConsumerOptions) {
+    if (!(opts.visibilityTimeoutMs > 0)) throw new RangeError('visibilityTimeoutMs must be a positive number of ms');
+    this.queue = queue;
+    this.keys = queueKeys(queue, opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.name = queueName(queue);
+    this.visibilityTimeoutMs = Math.ceil(opts.visibilityTimeoutMs);
+    const logger = opts.logger ?? silentLogger;
+    this.logger = logger;
+    this.command = new Redis(redisUrl, { connectionName: 'klambda-consumer', ...opts.redisOptions });
+    this.blocking = new Redis(redisUrl, { connectionName: 'klambda-consumer-blocking', ...opts.redisOptions });
+    for (const [role, conn] of [['command', this.command], ['blocking', this.blocking]] as const) {
+      conn.on('error', (err: Error) => {
+        if (!this.closed) logger.warn({ msg: 'queue connection error', queue: this.name, connection: role, error: err.message });
+      });
+    }
+    defineScripts(this.command);
+  }
+
+  /**
+   * The next job under a fresh lease, or null when none came within `timeoutMs` (0: do not wait) or the
+   * consumer was closed meanwhile. Call it from one loop at a time.
+   */
+  async next(timeoutMs = 1000): Promise<Lease | null> {
+    if (this.closed) return null;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const ready = await this.takeWaiting();
+        if (ready) return ready;
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || this.closed) return null;
+        // Redis reads a fractional timeout in seconds; 0 would mean "forever".
+        const id = await this.blocking.blmove(this.keys.pending, this.keys.active, 'LEFT', 'RIGHT', Math.max(remaining, 1) / 1000);
+        if (id === null || this.closed) return null; // a job taken but not leased is reclaimed as stalled
+        const lease = await this.lease(id);
+        if (lease) return lease;
+        // The reaper took it back before we could lease it (we were paused for long): look again.
+      }
+    } catch (err) {
+      if (this.closed) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Forgets the job and, when `result` is given and the caller waits (`replyTo`), publishes the result to it,
+   * atomically in one round trip. Throws LeaseLostError when the job had already been reclaimed; the
+   * result is published even then, since the caller may still be waiting.
+   */
+  async ack(lease: Lease, result?: InvocationResult): Promise<void> {
+    const inv = lease.invocation;
+    const k = this.keysOf(lease);
+    const channel = result && inv.replyTo ? inv.replyTo : '';
+    const r = await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled],
+      [inv.requestId, lease.attempt, channel, channel ? JSON.stringify(result) : '']);
+    checkCode(r, this.context(lease));
+  }
+
+  /** Puts the job back at the front of pending at once; its next delivery is attempt + 1. Throws LeaseLostError if it was no longer ours. */
+  async release(lease: Lease): Promise<void> {
+    const k = this.keysOf(lease);
+    const r = await runScript(this.command, 'release', [k.pending, k.active, k.leases, k.attempts, k.stalled],
+      [lease.invocation.requestId, lease.attempt]);
+    checkCode(r, this.context(lease));
+  }
+
+  /** Closes both connections; a next() waiting for work returns null at once. Held leases are left to expire. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    
+    this.closing = this.command.quit().then(() => undefined, () => this.command.disconnect());
+    return this.closing;
+  }
+
+  private async takeWaiting(): Promise<Lease | null> {
+    const k = this.keys;
+    for (;;) {
+      const r = await runScript(this.command, 'moveToActive', [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled],
+        [this.visibilityTimeoutMs]);
+      if (r === null) return null;
+      const [id, job, attempt, expires] = r as [string, string, number, number];
+      const lease = await this.toLease(id, job, attempt, expires);
+      if (lease) return lease;
+    }
+  }
+
+  private async lease(id: string): Promise<Lease | null> {
+    const k = this.keys;
+    const r = await runScript(this.command, 'lease', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [id, this.visibilityTimeoutMs]);
+    if (typeof r === 'number') return null; // -1: no longer active
+    const [job, attempt, expires] = r as [string, number, number];
+    return this.toLease(id, job, attempt, expires);
+  }
+
+  /** A job whose body does not parse can never run: it is acked away (and logged) rather than redelivered forever. */
+  private async toLease(id: string, job: string, attempt: number, expires: number): Promise<Lease | null> {
+    let invocation: Invocation;
+    try {
+      invocation = JSON.parse(job) as Invocation;
+    } catch (err) {
+      const k = this.keys;
+      await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [id, attempt, '', '']);
+      this.logger.error({ msg: 'dropped a job whose body is not JSON', queue: this.name, requestId: id, error: String(err) });
+      return null;
+    }
+    return { queue: this.queue, invocation, attempt, leaseExpiresAt: expires };
+  }
+
+  private keysOf(lease: Lease): QueueKeys {
+    const q = lease.queue;
+    const same = q.namespace === this.queue.namespace && q.functionName === this.queue.functionName && q.version === this.queue.version;
+    if (!same) throw new RangeError(`lease of ${queueName(q)} given to the consumer of ${this.name}`);
+    return this.keys;
+  }
+
+  private context(lease: Lease): { queue: string; requestId: string; attempt: number } {
+    return { queue: this.name, requestId: lease.invocation.requestId, attempt: lease.attempt };
+  }
+}

@@ -1,0 +1,71 @@
+// Periodically puts back the jobs of dead or stuck consumers, so no work is lost when a runtime agent dies.
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import { queueName } from './keys.js';
+import type { WorkQueue } from './work-queue.js';
+
+export interface ReaperOptions {
+  queue: Pick<WorkQueue, 'reclaim'>;
+  /** The queues to look at on each pass (e.g. every version that has or had capacity). */
+  queues: () => QueueRef[] | Promise<QueueRef[]>;
+  intervalMs: number;
+  logger: Logger;
+}
+
+export class Reaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private stopped = true;
+
+  constructor(private readonly opts: ReaperOptions) {}
+
+  /** Runs a pass now, then one `intervalMs` after each pass ends (passes never overlap). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop();
+  }
+
+  /** No pass starts after this; resolves when the one in progress (if any) has finished. Never rejects. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over every queue; returns the number of jobs reclaimed. A failing queue is logged and skipped. */
+  async runOnce(): Promise<number> {
+    let total = 0;
+    let queues: QueueRef[];
+    try {
+      queues = await this.opts.queues();
+    } catch (err) {
+      this.opts.logger.error({ msg: 'reaper could not list queues', error: String(err) });
+      return 0;
+    }
+    for (const ref of queues) {
+      try {
+        const { expired, stalled } = await this.opts.queue.reclaim(ref);
+        if (expired + stalled > 0) {
+          this.opts.logger.warn({ msg: 'reclaimed jobs of consumers that went away', queue: queueName(ref), expired, stalled });
+        }
+        total += expired + stalled;
+      } catch (err) {
+        this.opts.logger.error({ msg: 'reclaim failed', queue: queueName(ref), error: String(err) });
+      }
+    }
+    return total;
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.running = this.runOnce();
+    void this.running.finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.loop(), this.opts.intervalMs);
+      this.timer.unref();
+    });
+  }
+}

@@ -1,0 +1,81 @@
+// The producer and admin side of the per-version work queues: enqueue, depth, reclaim of abandoned jobs, purge.
+import type { Redis } from 'ioredis';
+import type { Invocation } from '../core/invocation.js';
+import type { QueueDepth, QueueRef } from '../core/queue-contract.js';
+import { allKeys, DEFAULT_KEY_PREFIX, queueKeys, type QueueKeys } from './keys.js';
+import { defineScripts, runScript } from './scripts.js';
+
+export interface WorkQueueOptions {
+  /** First part of every key; default "klambda". */
+  keyPrefix?: string;
+  /**
+   * How long a job may sit in active without a lease (its consumer died between taking and leasing it)
+   * before reclaimExpired puts it back. It is also only ever reclaimed on a later call than the one that
+   * first saw it. Default 2000 ms: taking and leasing are normally a fraction of a millisecond apart.
+   */
+  stalledAfterMs?: number;
+}
+
+/** What one reclaim pass found; reclaimExpired returns the total. */
+export interface ReclaimCounts {
+  /** Leased jobs whose lease deadline passed. */
+  expired: number;
+  /** Jobs taken but never leased. */
+  stalled: number;
+}
+
+export class WorkQueue {
+  readonly keyPrefix: string;
+  private readonly stalledAfterMs: number;
+
+  /** `redis` is a command connection the caller owns (it may be shared); the queue never closes it. */
+  constructor(private readonly redis: Redis, opts: WorkQueueOptions = {}) {
+    this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.stalledAfterMs = opts.stalledAfterMs ?? 2000;
+    defineScripts(redis);
+  }
+
+  keys(ref: QueueRef): QueueKeys {
+    return queueKeys(ref, this.keyPrefix);
+  }
+
+  /**
+   * Queues the invocation at the back of its version's queue (one round trip). Idempotent per request id:
+   * while a job with the same id is queued or running, enqueueing it again changes nothing.
+   */
+  async enqueue(ref: QueueRef, invocation: Invocation): Promise<void> {
+    const k = this.keys(ref);
+    await runScript(this.redis, 'enqueue', [k.pending, k.jobs], [invocation.requestId, JSON.stringify(invocation)]);
+  }
+
+  /** Jobs waiting, and jobs taken by consumers (leased or about to be), read atomically. */
+  async depth(ref: QueueRef): Promise<QueueDepth> {
+    const k = this.keys(ref);
+    const replies = await this.redis.multi().llen(k.pending).llen(k.active).exec();
+    const count = (i: number): number => {
+      const [err, value] = replies?.[i] ?? [new Error('depth: no reply'), 0];
+      if (err) throw err;
+      return Number(value);
+    };
+    return { pending: count(0), inFlight: count(1) };
+  }
+
+  /** Puts back at the front of pending the jobs whose consumer is gone; returns how many. */
+  async reclaimExpired(ref: QueueRef): Promise<number> {
+    const { expired, stalled } = await this.reclaim(ref);
+    return expired + stalled;
+  }
+
+  /** reclaimExpired with the two kinds counted apart. */
+  async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
+    const k = this.keys(ref);
+    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled], [this.stalledAfterMs]);
+    const [expired, stalled] = Array.isArray(r) ? r.map(Number) : [];
+    return { expired: expired ?? 0, stalled: stalled ?? 0 };
+  }
+
+  /** Deletes the queue and everything in it (the function version is gone). Consumers holding jobs lose their leases. */
+  async purge(ref: QueueRef): Promise<void> {
+    await this.redis.del(...allKeys(this.keys(ref)));
+  }
+}

@@ -1,0 +1,50 @@
+// Custom runtimes: any program speaking the Runtime API runs unchanged (a bash+curl bootstrap, AWS's awslambdaric).
+import { spawnSync } from 'node:child_process';
+import { ExecutionEnvironment } from '../../src/agent/execution-environment.js';
+import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
+import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
+
+const started: ExecutionEnvironment[] = [];
+function environment(spec: EnvironmentSpec) {
+  const logs = new LogCapture();
+  const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: logs.sink });
+  started.push(env);
+  return { env, logs };
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((e) => e.stop()));
+});
+
+describe('provided runtime: bash and curl, as in the AWS custom runtime tutorial', () => {
+  it('serves invocations through its bootstrap', async () => {
+    const spec = fixtureSpec('provided-bash', 'provided', 'function.handler');
+    const { env } = environment(spec);
+    await env.start();
+    const inv = invocation(spec, { hello: 'bash' }, { logTail: true });
+    const res = await env.invoke(inv);
+    expect(res.outcome).toBe('ok');
+    expect(JSON.parse(res.payload)).toEqual({ bash: true, handler: 'function.handler', received: { hello: 'bash' } });
+    expect(decodeTail(res.logResult)).toContain(`processing ${inv.requestId}`);
+    const again = await env.invoke(invocation(spec, { n: 2 }));
+    expect(JSON.parse(again.payload).received).toEqual({ n: 2 });
+  });
+});
+
+const ric = spawnSync('python3', ['-c', 'import awslambdaric'], { stdio: 'ignore' }).status === 0;
+if (!ric) {
+  process.stderr.write('SKIPPED: awslambdaric is not importable by python3 (pip install awslambdaric) — the real AWS runtime interface client is not tested\n');
+}
+const withRic = ric ? describe : describe.skip;
+
+withRic("provided runtime: AWS's Python runtime interface client (awslambdaric), unchanged", () => {
+  it('serves invocations and warm state', async () => {
+    const spec = fixtureSpec('provided-ric', 'provided', 'app.handler');
+    const { env } = environment(spec);
+    const inv = invocation(spec, { via: 'ric' }, { logTail: true });
+    const res = await env.invoke(inv);
+    expect(res.outcome).toBe('ok');
+    expect(JSON.parse(res.payload)).toEqual({ ric: true, count: 1, event: { via: 'ric' }, request_id: inv.requestId, remaining_ok: true });
+    expect(decodeTail(res.logResult)).toContain('hello from awslambdaric');
+    expect(JSON.parse((await env.invoke(invocation(spec))).payload).count).toBe(2);
+  });
+});

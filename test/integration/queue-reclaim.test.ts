@@ -1,0 +1,214 @@
+// At-least-once delivery against a real Redis: jobs of dead consumers come back, live leases are never stolen, the reaper logs.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
+import { jsonLogger } from '../../src/core/logger.js';
+import type { Lease, QueueRef } from '../../src/core/queue-contract.js';
+import { QueueConsumer } from '../../src/queue/consumer.js';
+import { LeaseLostError } from '../../src/queue/errors.js';
+import { queueKeys } from '../../src/queue/keys.js';
+import { Reaper } from '../../src/queue/reaper.js';
+import { runScript } from '../../src/queue/scripts.js';
+import { WorkQueue } from '../../src/queue/work-queue.js';
+import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+
+let server: TestRedis;
+let admin: Redis;
+let prefix: string;
+let queue: WorkQueue;
+const consumers: QueueConsumer[] = [];
+const ref: QueueRef = { namespace: 'default', functionName: 'worker', version: '$LATEST' };
+
+beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+afterAll(async () => { admin.disconnect(); await server.stop(); });
+beforeEach(() => { prefix = randomPrefix(); queue = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 0 }); });
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((c) => c.close()));
+  await queue.purge(ref);
+});
+
+function consumer(visibilityTimeoutMs = 30_000): QueueConsumer {
+  const c = new QueueConsumer(server.url, ref, { keyPrefix: prefix, visibilityTimeoutMs });
+  consumers.push(c);
+  return c;
+}
+
+function invocation(extra: Partial<Invocation> = {}): Invocation {
+  return {
+    requestId: randomUUID(), functionName: 'worker', version: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:worker',
+    payload: '{}', type: 'Event', acceptedAt: Date.now(), traceId: 'Root=1-00000000-000000000000000000000000', ...extra,
+  };
+}
+
+async function take(c: QueueConsumer): Promise<Lease> {
+  const lease = await c.next(2000);
+  if (!lease) throw new Error('expected a job, got none');
+  return lease;
+}
+
+/** Polls `check` until it holds; fails after `timeoutMs`. */
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** What a consumer's BLMOVE does, without the lease that follows it. */
+const moveToActiveWithoutLease = (): Promise<string | null> => {
+  const k = queueKeys(ref, prefix);
+  return admin.lmove(k.pending, k.active, 'LEFT', 'RIGHT');
+};
+
+describe('reclaiming the jobs of consumers that went away', () => {
+  it('reclaims a job whose consumer died and redelivers it with the same request id', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    const dying = consumer(200);
+    expect((await take(dying)).attempt).toBe(1);
+    await dying.close(); // dies holding the job, without ack
+
+    expect(await queue.reclaimExpired(ref)).toBe(0); // the lease has not expired yet
+    await waitFor('the lease to expire and the job to be reclaimed', async () => (await queue.reclaimExpired(ref)) === 1);
+    expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
+
+    const again = await take(consumer());
+    expect(again.invocation).toEqual(inv);
+    expect(again.attempt).toBe(2);
+  });
+
+  it('never reclaims a job whose lease is still running', async () => {
+    await queue.enqueue(ref, invocation());
+    const c = consumer(30_000);
+    const lease = await take(c);
+    expect(await queue.reclaimExpired(ref)).toBe(0);
+    expect(await queue.reclaimExpired(ref)).toBe(0);
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+    await c.ack(lease);
+  });
+
+  it('reclaims a job left in active without a lease, but only on a later pass than the one that first saw it', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    expect(await moveToActiveWithoutLease()).toBe(inv.requestId); // the consumer died right after BLMOVE
+
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0 }); // first sight: only marked
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 1 });
+    const lease = await take(consumer());
+    expect(lease.invocation.requestId).toBe(inv.requestId);
+    expect(lease.attempt).toBe(1); // it was never delivered to a handler
+  });
+
+  it('does not steal a job that was leased between the two passes', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    await moveToActiveWithoutLease();
+    expect(await queue.reclaimExpired(ref)).toBe(0);
+    const k = queueKeys(ref, prefix);
+    const leased = await runScript(admin, 'lease', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [inv.requestId, 30_000]);
+    expect(Array.isArray(leased)).toBe(true);
+    expect(await queue.reclaimExpired(ref)).toBe(0);
+    expect(await queue.reclaimExpired(ref)).toBe(0);
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+  });
+
+  it('waits stalledAfterMs before reclaiming a job that was never leased', async () => {
+    const patient = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 60_000 });
+    await patient.enqueue(ref, invocation());
+    await moveToActiveWithoutLease();
+    expect(await patient.reclaimExpired(ref)).toBe(0);
+    expect(await patient.reclaimExpired(ref)).toBe(0);
+    expect(await patient.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+  });
+
+  it('puts reclaimed jobs back in front of newer ones, oldest first', async () => {
+    const [a, b, c] = [invocation(), invocation(), invocation()];
+    await queue.enqueue(ref, a);
+    await queue.enqueue(ref, b);
+    const dying = consumer(100);
+    await take(dying);
+    await take(dying);
+    await dying.close();
+    await queue.enqueue(ref, c);
+    await waitFor('both leases to be reclaimed', async () => (await queue.reclaimExpired(ref)) === 2);
+    const next = consumer();
+    const order = [(await take(next)).invocation.requestId, (await take(next)).invocation.requestId, (await take(next)).invocation.requestId];
+    expect(order).toEqual([a.requestId, b.requestId, c.requestId]);
+  });
+
+  it('rejects the ack of a lease that was reclaimed and redelivered, yet still publishes its result', async () => {
+    const replyTo = `${prefix}:replies:${randomUUID()}`;
+    const subscriber = new Redis(server.url);
+    try {
+      const messages: string[] = [];
+      subscriber.on('message', (_ch: string, m: string) => messages.push(m));
+      await subscriber.subscribe(replyTo);
+      const inv = invocation({ type: 'RequestResponse', replyTo });
+      await queue.enqueue(ref, inv);
+      const slow = consumer(100);
+      const stale = await take(slow);
+      await waitFor('the slow lease to be reclaimed', async () => (await queue.reclaimExpired(ref)) === 1);
+      const fast = consumer();
+      const current = await take(fast);
+      expect(current.attempt).toBe(2);
+
+      const result: InvocationResult = { requestId: inv.requestId, payload: '"late"', executedVersion: '$LATEST', durationMs: 150 };
+      await expect(slow.ack(stale, result)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(slow.release(stale)).rejects.toBeInstanceOf(LeaseLostError);
+      await waitFor('the late result to be published', async () => messages.length === 1);
+      expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 }); // the redelivery is untouched
+      await fast.ack(current);
+      expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+});
+
+describe('Reaper', () => {
+  it('reclaims on every pass over the queues it is given and logs what it reclaimed', async () => {
+    const lines: string[] = [];
+    const logger = jsonLogger({ write: (s: string) => lines.push(s) }, { component: 'test' });
+    const reaper = new Reaper({ queue, queues: async () => [ref], intervalMs: 20, logger });
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    const dying = consumer(50);
+    await take(dying);
+    await dying.close();
+    reaper.start();
+    try {
+      await waitFor('the reaper to log a reclaim', async () => lines.length > 0);
+    } finally {
+      await reaper.stop();
+    }
+    const entry = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(entry).toMatchObject({ level: 'warn', component: 'test', queue: 'default/worker/$LATEST', expired: 1, stalled: 0 });
+    expect(typeof entry.time).toBe('string');
+    expect((await take(consumer())).invocation.requestId).toBe(inv.requestId);
+  });
+
+  it('logs a queue that fails and carries on with the others', async () => {
+    const lines: string[] = [];
+    const broken = { reclaim: async () => { throw new Error('boom'); } };
+    const reaper = new Reaper({ queue: broken, queues: () => [ref, ref], intervalMs: 1000, logger: jsonLogger({ write: (s: string) => lines.push(s) }) });
+    expect(await reaper.runOnce()).toBe(0);
+    expect(lines.map((l) => JSON.parse(l) as { level: string; error: string })).toEqual([
+      expect.objectContaining({ level: 'error', error: 'Error: boom' }),
+      expect.objectContaining({ level: 'error', error: 'Error: boom' }),
+    ]);
+  });
+
+  it('starts no pass after stop()', async () => {
+    let passes = 0;
+    const reaper = new Reaper({ queue, queues: () => { passes++; return []; }, intervalMs: 5, logger: jsonLogger({ write: () => true }) });
+    reaper.start();
+    await waitFor('a few passes', async () => passes >= 3);
+    await reaper.stop();
+    const after = passes;
+    await new Promise((r) => setTimeout(r, 50)); // a stretch of 10 intervals in which nothing may happen
+    expect(passes).toBe(after);
+  });
+});

@@ -1,0 +1,205 @@
+// The work queue against a real Redis: FIFO delivery, depth, idempotent enqueue, release, ack with a reply, purge, blocking reads.
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
+import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
+import type { Lease, QueueRef } from '../../src/core/queue-contract.js';
+import { QueueConsumer } from '../../src/queue/consumer.js';
+import { InvalidQueueNameError } from '../../src/queue/errors.js';
+import { allKeys, queueKeys } from '../../src/queue/keys.js';
+import { WorkQueue } from '../../src/queue/work-queue.js';
+import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+
+const keySlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string) => number;
+
+let server: TestRedis;
+let admin: Redis;
+let prefix: string;
+let queue: WorkQueue;
+const consumers: QueueConsumer[] = [];
+const ref: QueueRef = { namespace: 'default', functionName: 'hello', version: '1' };
+
+beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+afterAll(async () => { admin.disconnect(); await server.stop(); });
+beforeEach(() => { prefix = randomPrefix(); queue = new WorkQueue(admin, { keyPrefix: prefix }); });
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((c) => c.close()));
+  await queue.purge(ref);
+});
+
+function consumer(visibilityTimeoutMs = 30_000): QueueConsumer {
+  const c = new QueueConsumer(server.url, ref, { keyPrefix: prefix, visibilityTimeoutMs, redisOptions: { connectionName: prefix } });
+  consumers.push(c);
+  return c;
+}
+
+function invocation(extra: Partial<Invocation> = {}): Invocation {
+  return {
+    requestId: randomUUID(), functionName: 'hello', version: '1',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:hello:1',
+    payload: '{"name":"world"}', type: 'Event', acceptedAt: Date.now(), traceId: 'Root=1-00000000-000000000000000000000000', ...extra,
+  };
+}
+
+async function take(c: QueueConsumer): Promise<Lease> {
+  const lease = await c.next(2000);
+  if (!lease) throw new Error('expected a job, got none');
+  return lease;
+}
+
+const keysOfPrefix = () => admin.keys(`${prefix}:*`);
+
+describe('WorkQueue and QueueConsumer', () => {
+  it('delivers jobs in the order they were enqueued, each with its invocation intact', async () => {
+    const sent = [invocation({ payload: '{"n":1}' }), invocation({ payload: '{"n":2}' }), invocation({ payload: '{"n":3}' })];
+    for (const inv of sent) await queue.enqueue(ref, inv);
+    const c = consumer();
+    const got: Lease[] = [];
+    for (let i = 0; i < 3; i++) got.push(await take(c));
+    expect(got.map((l) => l.invocation)).toEqual(sent);
+    expect(got.map((l) => l.attempt)).toEqual([1, 1, 1]);
+    expect(got.every((l) => l.queue === c.queue)).toBe(true);
+  });
+
+  it('counts pending and in-flight jobs', async () => {
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+    for (let i = 0; i < 3; i++) await queue.enqueue(ref, invocation());
+    const c = consumer();
+    const lease = await take(c);
+    expect(await queue.depth(ref)).toEqual({ pending: 2, inFlight: 1 });
+    await c.ack(lease);
+    expect(await queue.depth(ref)).toEqual({ pending: 2, inFlight: 0 });
+  });
+
+  it('ignores a second enqueue of a request id that is still queued', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    await queue.enqueue(ref, { ...inv, payload: '{"again":true}' });
+    expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
+    expect((await take(consumer())).invocation.payload).toBe(inv.payload);
+  });
+
+  it('gives a lease that expires after the consumer visibility timeout, by the Redis clock', async () => {
+    await queue.enqueue(ref, invocation());
+    const before = Date.now();
+    const lease = await take(consumer(5000));
+    expect(lease.leaseExpiresAt).toBeGreaterThanOrEqual(before + 5000 - 50);
+    expect(lease.leaseExpiresAt).toBeLessThanOrEqual(Date.now() + 5000 + 50);
+  });
+
+  it('puts a released job back at the front, with the same request id and the next attempt number', async () => {
+    const first = invocation();
+    const second = invocation();
+    await queue.enqueue(ref, first);
+    await queue.enqueue(ref, second);
+    const c = consumer();
+    const lease = await take(c);
+    await c.release(lease);
+    const again = await take(c);
+    expect(again.invocation.requestId).toBe(first.requestId);
+    expect(again.attempt).toBe(2);
+    expect((await take(c)).invocation.requestId).toBe(second.requestId);
+  });
+
+  it('publishes the result on replyTo when acking, and leaves no keys behind', async () => {
+    const replyTo = `${prefix}:replies:${randomUUID()}`;
+    const subscriber = new Redis(server.url);
+    try {
+      const message = new Promise<string>((resolve) => subscriber.on('message', (_ch: string, m: string) => resolve(m)));
+      await subscriber.subscribe(replyTo);
+      const inv = invocation({ type: 'RequestResponse', replyTo, replyBy: Date.now() + 10_000 });
+      await queue.enqueue(ref, inv);
+      const c = consumer();
+      const lease = await take(c);
+      const result: InvocationResult = { requestId: inv.requestId, payload: '{"hello":"world"}', executedVersion: '1', durationMs: 3 };
+      await c.ack(lease, result);
+      expect(JSON.parse(await message)).toEqual(result);
+      expect(await keysOfPrefix()).toEqual([]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('publishes nothing when the job has no replyTo', async () => {
+    const subscriber = new Redis(server.url);
+    try {
+      const seen: string[] = [];
+      subscriber.on('pmessage', (_p: string, ch: string) => seen.push(ch));
+      await subscriber.psubscribe('*');
+      await queue.enqueue(ref, invocation());
+      const c = consumer();
+      const lease = await take(c);
+      await c.ack(lease, { requestId: lease.invocation.requestId, payload: '1', executedVersion: '1', durationMs: 1 });
+      await subscriber.punsubscribe('*'); // a round trip on the subscriber: anything published before it has arrived
+      expect(seen).toEqual([]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('returns null from next() when nothing arrives within the timeout', async () => {
+    const started = Date.now();
+    expect(await consumer().next(150)).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+  });
+
+  it('wakes a waiting consumer as soon as a job is enqueued', async () => {
+    const c = consumer();
+    const waiting = c.next(20_000);
+    await waitUntilBlocked();
+    const inv = invocation();
+    const started = Date.now();
+    await queue.enqueue(ref, inv);
+    expect((await waiting)?.invocation.requestId).toBe(inv.requestId);
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('unblocks a waiting next() promptly on close(), which then returns null', async () => {
+    const c = consumer();
+    const waiting = c.next(20_000);
+    await waitUntilBlocked();
+    const started = Date.now();
+    await c.close();
+    expect(await waiting).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(await c.next(1000)).toBeNull();
+  });
+
+  it('purges every key of the queue', async () => {
+    await queue.enqueue(ref, invocation());
+    await queue.enqueue(ref, invocation());
+    const c = consumer();
+    const lease = await take(c);
+    expect((await keysOfPrefix()).length).toBeGreaterThan(0);
+    await queue.purge(ref);
+    expect(await keysOfPrefix()).toEqual([]);
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+    await expect(c.ack(lease)).rejects.toMatchObject({ name: 'LeaseLostError' });
+  });
+
+  it('builds every key of a queue under one hash tag, so its scripts can run on Redis Cluster', async () => {
+    const keys = allKeys(queueKeys({ namespace: 'team-a', functionName: 'resize', version: '$LATEST' }, 'kl'));
+    expect(keys.every((k) => k.startsWith('kl:{team-a/resize/$LATEST}:'))).toBe(true);
+    expect(new Set(keys.map(keySlot)).size).toBe(1);
+    expect(new Set(keys).size).toBe(keys.length);
+    const other = allKeys(queueKeys({ namespace: 'team-a', functionName: 'resize', version: '2' }, 'kl'));
+    expect(keySlot(other[0] ?? '')).not.toBe(keySlot(keys[0] ?? ''));
+  });
+
+  it('refuses names that would break the hash tag', () => {
+    expect(() => queueKeys({ namespace: 'ns', functionName: 'a}b', version: '1' })).toThrow(InvalidQueueNameError);
+    expect(() => queueKeys(ref, 'pre{fix')).toThrow(InvalidQueueNameError);
+    expect(() => queueKeys({ namespace: '', functionName: 'f', version: '1' })).toThrow(InvalidQueueNameError);
+  });
+});
+
+/** Waits until a consumer's blocking connection is parked in BLMOVE on the server. */
+async function waitUntilBlocked(): Promise<void> {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const list = (await admin.client('LIST')) as string;
+    if (list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blmove'))) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('no consumer blocked in BLMOVE within 5 s');
+}
