@@ -1,13 +1,14 @@
 // Benchmark: sync invoke latency (concurrency 1) and throughput (concurrency 16) of a no-op nodejs function
 // through the AWS SDK against klambda's local mode, side by side with the floor: the same handler behind a
 // plain node:http server, driven by the same SDK client in the same run. Prints JSON.
+// klambda runs as a user runs it (`klambda dev`, its own process); the client runs in this process.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocal } from '../src/local/dev.js';
-import { silentLogger } from '../src/core/logger.js';
+import { spawn } from 'node:child_process';
+import { packageRoot } from '../src/core/package-root.js';
 
 const LATENCY_CALLS = Number(process.env.BENCH_LATENCY_CALLS ?? 3000);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 8);
@@ -78,6 +79,24 @@ function startFloor(): Promise<{ server: Server; url: string }> {
   }));
 }
 
+async function startKlambda(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [`${packageRoot()}/dist/cli/main.js`, 'dev', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /klambda listening on (\S+)/.exec(out);
+      if (m) { out = ''; resolve(m[1]!); }
+    });
+    child.stderr.resume();
+    child.once('exit', (code) => reject(new Error(`klambda dev exited with ${code}: ${out}`)));
+  });
+  child.stdout.removeAllListeners('data');
+  child.stdout.resume();
+  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'klambda-bench-'));
   writeFileSync(join(dir, 'noop.yaml'), [
@@ -85,10 +104,7 @@ async function main(): Promise<void> {
     'spec:', '  runtime: nodejs20', '  handler: index.handler', '  code:', '    inline:',
     '      index.mjs: "export const handler = async () => ({});"', '',
   ].join('\n'));
-  const local = await startLocal({
-    dir, port: 0, host: '127.0.0.1', idleTimeoutSeconds: 600, region: 'us-east-1', accountId: '000000000000',
-    logger: silentLogger, keyPrefix: `bench${Date.now()}`, ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
-  });
+  const local = await startKlambda(dir);
   try {
     const klambda = await measure(local.url);
     const floorServer = await startFloor();

@@ -101,7 +101,7 @@ export class QueueConsumer {
   close(): Promise<void> {
     if (this.closing) return this.closing;
     this.closed = true;
-    
+    this.blocking.disconnect();
     this.closing = this.command.quit().then(() => undefined, () => this.command.disconnect());
     return this.closing;
   }

@@ -115,6 +115,20 @@ describe('reclaiming the jobs of consumers that went away', () => {
     expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
   });
 
+  it('lets a consumer that leases too late, after its job was reclaimed as stalled, skip the job', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    await moveToActiveWithoutLease(); // a consumer paused right after BLMOVE …
+    await queue.reclaimExpired(ref);
+    expect(await queue.reclaimExpired(ref)).toBe(1); // … long enough to be taken for dead
+    const k = queueKeys(ref, prefix);
+    const late = await runScript(admin, 'lease', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [inv.requestId, 30_000]);
+    expect(late).toBe(-1);
+    expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
+    expect(await admin.zcard(k.leases)).toBe(0);
+    expect((await take(consumer())).attempt).toBe(1);
+  });
+
   it('waits stalledAfterMs before reclaiming a job that was never leased', async () => {
     const patient = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 60_000 });
     await patient.enqueue(ref, invocation());

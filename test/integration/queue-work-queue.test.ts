@@ -113,7 +113,7 @@ describe('WorkQueue and QueueConsumer', () => {
       const lease = await take(c);
       const result: InvocationResult = { requestId: inv.requestId, payload: '{"hello":"world"}', executedVersion: '1', durationMs: 3 };
       await c.ack(lease, result);
-      expect(JSON.parse(await message)).toEqual(result);
+      expect(JSON.parse(await within(message, 2000, 'the reply'))).toEqual(result);
       expect(await keysOfPrefix()).toEqual([]);
     } finally {
       subscriber.disconnect();
@@ -150,7 +150,7 @@ describe('WorkQueue and QueueConsumer', () => {
     const inv = invocation();
     const started = Date.now();
     await queue.enqueue(ref, inv);
-    expect((await waiting)?.invocation.requestId).toBe(inv.requestId);
+    expect((await within(waiting, 1000, 'job'))?.invocation.requestId).toBe(inv.requestId);
     expect(Date.now() - started).toBeLessThan(500);
   });
 
@@ -160,7 +160,7 @@ describe('WorkQueue and QueueConsumer', () => {
     await waitUntilBlocked();
     const started = Date.now();
     await c.close();
-    expect(await waiting).toBeNull();
+    expect(await within(waiting, 1000, 'return from next()')).toBeNull();
     expect(Date.now() - started).toBeLessThan(1000);
     expect(await c.next(1000)).toBeNull();
   });
@@ -192,6 +192,13 @@ describe('WorkQueue and QueueConsumer', () => {
     expect(() => queueKeys({ namespace: '', functionName: 'f', version: '1' })).toThrow(InvalidQueueNameError);
   });
 });
+
+/** Fails instead of hanging when `p` does not settle in time. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 /** Waits until a consumer's blocking connection is parked in BLMOVE on the server. */
 async function waitUntilBlocked(): Promise<void> {
