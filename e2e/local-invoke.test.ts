@@ -38,11 +38,25 @@ export const handler = async (event, context) => {
 
 const blocked = fn('blocked', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = async () => 1;' }, '  reservedConcurrency: 0\n');
 
+const broken = fn('broken', 'nodejs20', 'index.nothere', { 'index.mjs': 'export const handler = async () => 1;' });
+
+// A custom runtime: AWS's tutorial bootstrap, bash + curl against the Runtime API.
+const custom = fn('custom', 'provided', 'function.handler', {
+  bootstrap: `#!/bin/bash
+set -euo pipefail
+while true; do
+  HEADERS="$(mktemp)"
+  EVENT_DATA=$(curl -sS -LD "$HEADERS" "http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next")
+  REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  curl -sS -X POST "http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$REQUEST_ID/response" -d "$(printf '{"echo":%s}' "$EVENT_DATA")" > /dev/null
+done`,
+});
+
 let f: Fixture;
 const payload = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 beforeAll(async () => {
-  f = await startFixture({ 'echo.yaml': echo, 'pyecho.yaml': pyecho, 'slow.yaml': slow, 'writer.yaml': writer, 'blocked.yaml': blocked });
+  f = await startFixture({ 'echo.yaml': echo, 'pyecho.yaml': pyecho, 'slow.yaml': slow, 'writer.yaml': writer, 'blocked.yaml': blocked, 'broken.yaml': broken, 'custom.yaml': custom });
 }, 60_000);
 afterAll(async () => { await f?.stop(); });
 
@@ -75,6 +89,19 @@ describe('synchronous invoke (RequestResponse)', () => {
   it('runs python functions', async () => {
     const out = await f.lambda.send(new InvokeCommand({ FunctionName: 'pyecho', Payload: payload({ n: 1 }) }));
     expect(decode(out.Payload)).toMatchObject({ event: { n: 1 }, requestId: out.$metadata.requestId });
+  });
+
+  it('runs a provided runtime: an executable bootstrap speaking the Runtime API', async () => {
+    const out = await f.lambda.send(new InvokeCommand({ FunctionName: 'custom', Payload: payload({ a: 1 }) }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(decode(out.Payload)).toEqual({ echo: { a: 1 } });
+  });
+
+  it('answers an init failure (handler not found) as an Unhandled function error', async () => {
+    const out = await f.lambda.send(new InvokeCommand({ FunctionName: 'broken', Payload: payload({}) }));
+    expect(out.StatusCode).toBe(200);
+    expect(out.FunctionError).toBe('Unhandled');
+    expect((decode(out.Payload) as { errorType: string }).errorType).toBe('Runtime.HandlerNotFound');
   });
 
   it('reports a thrown error as X-Amz-Function-Error: Unhandled with the error payload, status 200', async () => {

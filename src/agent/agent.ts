@@ -1,6 +1,5 @@
 // The runtime agent: pulls work for one function version only when a slot is free and runs it in an execution environment.
 import type { EnvironmentSpec } from '../core/environment-spec.js';
-import type { InvocationResult } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { QueueConsumer } from '../queue/consumer.js';
@@ -27,7 +26,6 @@ export interface AgentDeps {
 
 class Slot {
   private stopping = false;
-  private initError: Error | undefined;
   private readonly env: ExecutionEnvironment;
   private readonly consumer: QueueConsumer;
   done: Promise<void> = Promise.resolve();
@@ -42,19 +40,15 @@ class Slot {
     });
   }
 
+  /** Initialises the environment before taking work (the cold start). A failed init is retried by the next
+   *  invoke, which answers with the init error if it fails again, as Lambda does. */
   async start(): Promise<void> {
-    await this.init();
-    this.done = this.loop();
-  }
-
-  private async init(): Promise<void> {
     try {
       await this.env.start();
-      this.initError = undefined;
     } catch (err) {
-      this.initError = err instanceof Error ? err : new Error(String(err));
-      this.deps.logger.error({ msg: 'init failed', function: this.cfg.spec.functionName, version: this.cfg.spec.version, error: this.initError.message });
+      this.deps.logger.error({ msg: 'init failed', function: this.cfg.spec.functionName, version: this.cfg.spec.version, error: err instanceof Error ? err.message : String(err) });
     }
+    this.done = this.loop();
   }
 
   private async loop(): Promise<void> {
@@ -83,11 +77,6 @@ class Slot {
       await this.consumer.ack(lease);
       return;
     }
-    if (this.initError) await this.init(); // AWS retries a failed init on the next invoke
-    if (this.initError) {
-      await this.consumer.ack(lease, this.initFailure(inv.requestId, inv.version, this.initError));
-      return;
-    }
     const result = await this.env.invoke(inv);
     if (result.outcome === 'crash' && inv.type === 'Event' && lease.attempt < this.cfg.maxAsyncAttempts) {
       this.deps.logger.warn({ msg: 'runtime crashed during an async invocation; redelivering it', ...log });
@@ -96,12 +85,6 @@ class Slot {
     }
     const { outcome: _outcome, ...reply } = result;
     await this.consumer.ack(lease, reply);
-  }
-
-  private initFailure(requestId: string, version: string, err: Error): InvocationResult {
-    const e = err as Error & { errorType?: string; errorMessage?: string };
-    const payload = JSON.stringify({ errorType: e.errorType ?? 'Runtime.Unknown', errorMessage: e.errorMessage ?? err.message });
-    return { requestId, payload, functionError: 'Unhandled', executedVersion: version, durationMs: 0 };
   }
 
   async stop(): Promise<void> {
