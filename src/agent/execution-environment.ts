@@ -1,24 +1,19 @@
 // One Lambda execution environment: a runtime process behind the Runtime API, one invocation at a time, re-initialised after a timeout or crash.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Invocation } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
-import { packageRoot } from '../core/package-root.js';
 import {
-  asInitError, conclude, crashEnding, errorEnding, initFailedEnding, initFailureOutcome, okEnding, timeoutEnding, tooLargeEnding,
+  asInitError, crashEnding, endLines, errorEnding, initFailedEnding, initFailureOutcome, invocationResult, okEnding, timeoutEnding, tooLargeEnding,
   type EnvironmentInvokeResult, type Ending,
 } from './invocation-endings.js';
 import { startLine, timeoutLogLine } from './log-lines.js';
 import { TailBuffer } from './log-tail.js';
 import { nextEventHeaders, replyJson } from './runtime-api-server.js';
-import { exitMessage, InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
-import { logStreamName } from './runtime-launch.js';
+import { exitMessage, type InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
+import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import type { ExitInfo } from './runtime-process.js';
-import { RuntimeSession, type SessionEvents } from './runtime-session.js';
+import type { RuntimeSession } from './runtime-session.js';
 
 export type { EnvironmentInvokeResult, InvokeOutcome } from './invocation-endings.js';
 
@@ -52,41 +47,36 @@ const stdoutSink = (line: string) => void process.stdout.write(`${line}\n`);
 export class ExecutionEnvironment {
   private readonly sink: (line: string) => void;
   private readonly logger: Logger;
-  private readonly events: SessionEvents;
-  private readonly streamName: string;
-  private session: RuntimeSession | undefined;
-  private initPromise: Promise<RuntimeSession> | undefined;
+  private readonly runtimes: RuntimeLifecycle;
   private running: Running | undefined;
   /** The invocation whose log lines are collected (outlives `running` until its REPORT). */
   private logTarget: Running | undefined;
   private busy = false;
   private stopped = false;
   private stopping: Promise<void> | undefined;
-  private tmpDir: Promise<string> | undefined;
-  /** Runtimes being killed; stop() waits for them. */
-  private readonly retiring = new Set<Promise<void>>();
+  /** The END/REPORT lines of the last invocation, written after its result went back; the next START waits for them. */
+  private reporting: Promise<void> | undefined;
 
-  constructor(readonly spec: EnvironmentSpec, private readonly opts: ExecutionEnvironmentOptions) {
+  constructor(readonly spec: EnvironmentSpec, opts: ExecutionEnvironmentOptions) {
     this.sink = opts.logSink ?? stdoutSink;
     this.logger = opts.logger;
-    this.streamName = logStreamName(new Date(), spec.version, randomBytes(16).toString('hex'));
-    this.events = {
+    this.runtimes = new RuntimeLifecycle(spec, { ...opts, events: {
       line: (s, line) => this.onLine(s, line),
       next: (s, res) => this.onNext(s, res),
       response: (s, id, body, res) => this.onResult(s, id, res, body === null ? 413 : 202, body === null ? tooLargeEnding() : okEnding(body)),
       error: (s, id, body, type, res) => this.onResult(s, id, res, 202, errorEnding(normalizeErrorBody(body, type))),
       exit: (s, info) => this.onExit(s, info),
-    };
+    } });
   }
 
   /** The runtime process's pid while one runs. */
   get runtimePid(): number | undefined {
-    return this.session?.pid;
+    return this.runtimes.current?.pid;
   }
 
   /** Starts the runtime; resolves when it first asks for an event. Rejects with an InitError. */
   async start(): Promise<{ initDurationMs: number }> {
-    const s = await this.ensureSession();
+    const s = await this.runtimes.ensure();
     return { initDurationMs: s.initDurationMs };
   }
 
@@ -98,10 +88,11 @@ export class ExecutionEnvironment {
     try {
       let session: RuntimeSession;
       try {
-        session = await this.ensureSession();
+        session = await this.runtimes.ensure();
       } catch (err) {
         return this.initFailure(inv, asInitError(err));
       }
+      if (this.reporting) await this.reporting;
       return await new Promise<EnvironmentInvokeResult>((resolve) => {
         const r: Running = {
           inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined,
@@ -127,60 +118,15 @@ export class ExecutionEnvironment {
     this.stopped = true;
     const r = this.running;
     const finishing = r ? this.finish(r, crashEnding(r.inv.requestId, null, 'SIGKILL')) : undefined;
-    const pendingInit = this.initPromise;
-    if (this.session) this.retire(this.session);
-    await Promise.allSettled([finishing, pendingInit, ...this.retiring]);
-    const dir = await this.tmpDir?.catch(() => undefined);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }
-
-  private async ensureSession(): Promise<RuntimeSession> {
-    for (let attempt = 0; ; attempt++) {
-      const current = this.session;
-      if (current?.ready && !current.dead) return current;
-      if (this.stopped) throw new InitError('Runtime.ExitError', 'The execution environment is stopped');
-      // A runtime that dies is detached at once, so this is an init in progress or a new one.
-      const session = await (this.initPromise ?? this.beginInit());
-      if (!session.dead) return session;
-      if (attempt >= 1) throw new InitError('Runtime.ExitError', 'Runtime exited right after init');
-    }
-  }
-
-  /** Starts an init; the next invoke awaits it. A failed init is tried again by the next invoke, as Lambda does. */
-  private beginInit(): Promise<RuntimeSession> {
-    const p = this.launch();
-    this.initPromise = p;
-    p.catch((err: unknown) => {
-      if (this.initPromise === p) this.initPromise = undefined;
-      if (!this.stopped) this.logger.warn({ msg: 'init failed', function: this.spec.functionName, version: this.spec.version, error: err instanceof Error ? err.message : String(err) });
-    });
-    return p;
-  }
-
-  private async launch(): Promise<RuntimeSession> {
-    this.tmpDir ??= mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'klambda-env-'));
-    const dir = await this.tmpDir;
-    if (this.stopped) throw new InitError('Runtime.ExitError', 'The execution environment is stopped');
-    const session = new RuntimeSession({
-      spec: this.spec,
-      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: join(packageRoot(), 'src/agent/runtimes') },
-      tmpDir: dir,
-      logStreamName: this.streamName,
-      initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),
-      events: this.events,
-    });
-    this.session = session;
-    try {
-      await session.init();
-    } catch (err) {
-      if (this.session === session) this.session = undefined;
-      throw err;
-    }
-    return session;
+    await Promise.allSettled([finishing, this.reporting, this.runtimes.stop()]);
   }
 
   /** Binds the invocation to a runtime and starts its clock; the event goes out as soon as the runtime asks for it. */
   private arm(r: Running, session: RuntimeSession): void {
+    if (session.dead) {
+      void this.rearm(r); // it died after ensure() handed it over
+      return;
+    }
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     r.session = session;
     r.initDurationMs = session.coldStart ? session.initDurationMs : undefined;
@@ -234,24 +180,34 @@ export class ExecutionEnvironment {
       replyJson(res, 400, rapidReplies.invalidRequestId);
       return;
     }
-    replyJson(res, status, status === 202 ? rapidReplies.accepted : rapidReplies.tooLarge);
     void this.finish(r, end);
+    // The caller hears first (finish resolved it); the runtime's 202 follows in the same turn of the loop.
+    setImmediate(() => replyJson(res, status, status === 202 ? rapidReplies.accepted : rapidReplies.tooLarge));
   }
 
-  /** Ends the invocation: the output written before its result comes in with one turn of I/O, then END/REPORT. */
+  /**
+   * Ends the invocation. Its END/REPORT lines wait one turn of I/O (for the output the function wrote before
+   * its result) and a read of /proc; the result goes back without waiting for them unless its log tail needs them.
+   */
   private async finish(r: Running, end: Ending, killAfterMeasuring = false): Promise<void> {
     if (this.running !== r) return;
     this.running = undefined; // a result arriving from now on is too late
     clearTimeout(r.timer);
     const durationMs = performance.now() - r.startedAt;
-    const [maxMemoryUsedMB] = await Promise.all([r.session.maxMemoryUsedMB(), afterPendingIo()]);
-    if (killAfterMeasuring) this.retire(r.session); // /proc/<pid> goes with the process
-    r.session.flush();
-    const { lines, result } = conclude(this.spec, r.inv.requestId, { durationMs, maxMemoryUsedMB, initDurationMs: r.initDurationMs }, end);
-    for (const line of lines) this.emit(line);
-    if (this.logTarget === r) this.logTarget = undefined;
+    const result = invocationResult(this.spec, r.inv.requestId, durationMs, end);
+    const reported = this.writeEndLines(r, durationMs, end, killAfterMeasuring);
+    this.reporting = reported;
+    if (r.tail || killAfterMeasuring) await reported;
     if (r.tail) result.logResult = r.tail.toBase64();
     r.resolve(result);
+  }
+
+  private async writeEndLines(r: Running, durationMs: number, end: Ending, kill: boolean): Promise<void> {
+    const [maxMemoryUsedMB] = await Promise.all([r.session.maxMemoryUsedMB(), afterPendingIo()]);
+    if (kill) this.runtimes.retire(r.session); // after the read: /proc/<pid> goes with the process
+    r.session.flush();
+    for (const line of endLines(this.spec, r.inv.requestId, { durationMs, maxMemoryUsedMB, initDurationMs: r.initDurationMs }, end)) this.emit(line);
+    if (this.logTarget === r) this.logTarget = undefined;
   }
 
   private async onTimeout(r: Running): Promise<void> {
@@ -261,22 +217,22 @@ export class ExecutionEnvironment {
     this.emit(timeoutLogLine(new Date(), requestId, this.spec.timeoutSeconds));
     const session = r.session;
     await this.finish(r, timeoutEnding(requestId, this.spec.timeoutSeconds), true);
-    this.reinit(session);
+    this.runtimes.reinit(session);
   }
 
   /** The runtime exited on its own: mid-invocation that is a crash; idle, the next invoke re-inits. */
   private onExit(session: RuntimeSession, info: ExitInfo): void {
-    this.retire(session);
+    this.runtimes.retire(session);
     const r = this.running;
     const log = { function: this.spec.functionName, version: this.spec.version, code: info.code, signal: info.signal };
     if (r?.session === session && r.handedOff) {
       this.logger.warn({ msg: 'runtime exited during an invocation; re-initialising', requestId: r.inv.requestId, ...log });
       this.emit(`RequestId: ${r.inv.requestId} Error: ${exitMessage(info.code, info.signal)}`);
       void this.finish(r, crashEnding(r.inv.requestId, info.code, info.signal));
-      this.reinit(session);
+      this.runtimes.reinit(session);
       return;
     }
-    this.detach(session);
+    this.runtimes.detach(session);
     this.logger.warn({ msg: 'runtime exited between invocations; the next invoke re-initialises', ...log });
     // It died before taking the waiting event (e.g. it exits after reporting an error): a new runtime gets it.
     if (r?.session === session) void this.rearm(r);
@@ -286,31 +242,12 @@ export class ExecutionEnvironment {
     clearTimeout(r.timer);
     let session: RuntimeSession;
     try {
-      session = await this.ensureSession();
+      session = await this.runtimes.ensure();
     } catch (err) {
       void this.finish(r, initFailedEnding(asInitError(err)));
       return;
     }
     if (this.running === r) this.arm(r, session);
-  }
-
-  /** Replaces a dead runtime right away, so the next invoke (a cold start again) waits as little as possible. */
-  private reinit(old: RuntimeSession): void {
-    if (this.detach(old) && !this.stopped) this.beginInit();
-  }
-
-  /** Forgets a runtime that is no longer usable; true if it was the current one. */
-  private detach(session: RuntimeSession): boolean {
-    if (this.session !== session) return false;
-    this.session = undefined;
-    this.initPromise = undefined;
-    return true;
-  }
-
-  private retire(session: RuntimeSession): void {
-    const p = session.retire();
-    this.retiring.add(p);
-    void p.catch(() => undefined).finally(() => this.retiring.delete(p));
   }
 
   /** An invoke whose init failed is answered with the init error; the init's own lines were written as they came. */

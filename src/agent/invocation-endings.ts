@@ -44,21 +44,27 @@ export interface Measured {
   initDurationMs: number | undefined;
 }
 
-/** The END and REPORT lines, and the result (without logResult, which needs those lines first). */
-export function conclude(spec: EnvironmentSpec, requestId: string, m: Measured, end: Ending): { lines: string[]; result: EnvironmentInvokeResult } {
-  const report: ReportFields = { requestId, durationMs: m.durationMs, memorySizeMB: spec.memoryMB, maxMemoryUsedMB: m.maxMemoryUsedMB, ...end.report };
-  if (m.initDurationMs !== undefined) report.initDurationMs = m.initDurationMs;
+/** The result of an invocation (logResult is added by whoever holds its log tail). */
+export function invocationResult(spec: EnvironmentSpec, requestId: string, durationMs: number, end: Ending): EnvironmentInvokeResult {
   const result: EnvironmentInvokeResult = {
-    requestId, payload: end.payload, executedVersion: spec.version, durationMs: Math.round(m.durationMs * 100) / 100, outcome: end.outcome,
+    requestId, payload: end.payload, executedVersion: spec.version, durationMs: Math.round(durationMs * 100) / 100, outcome: end.outcome,
   };
   if (end.functionError) result.functionError = end.functionError;
-  return { lines: [endLine(requestId), reportLine(report)], result };
+  return result;
+}
+
+/** The END and REPORT lines. */
+export function endLines(spec: EnvironmentSpec, requestId: string, m: Measured, end: Ending): string[] {
+  const report: ReportFields = { requestId, durationMs: m.durationMs, memorySizeMB: spec.memoryMB, maxMemoryUsedMB: m.maxMemoryUsedMB, ...end.report };
+  if (m.initDurationMs !== undefined) report.initDurationMs = m.initDurationMs;
+  return [endLine(requestId), reportLine(report)];
 }
 
 /** An invoke answered with an init error without running: its START/END/REPORT lines and its result. */
 export function initFailureOutcome(spec: EnvironmentSpec, inv: Invocation, e: InitError): { lines: string[]; result: EnvironmentInvokeResult } {
-  const { lines, result } = conclude(spec, inv.requestId, { durationMs: 0, maxMemoryUsedMB: 0, initDurationMs: undefined }, initFailedEnding(e));
-  return { lines: [startLine(inv.requestId, spec.version), ...lines], result };
+  const end = initFailedEnding(e);
+  const lines = endLines(spec, inv.requestId, { durationMs: 0, maxMemoryUsedMB: 0, initDurationMs: undefined }, end);
+  return { lines: [startLine(inv.requestId, spec.version), ...lines], result: invocationResult(spec, inv.requestId, 0, end) };
 }
 
 export const asInitError = (err: unknown): InitError =>

@@ -80,6 +80,8 @@ function decodeId(raw: string): string {
 }
 
 export class RuntimeApiServer {
+  private closing: Promise<void> | undefined;
+
   private constructor(private readonly server: Server, readonly port: number) {}
 
   /** Listens on 127.0.0.1 on a free port. */
@@ -99,11 +101,13 @@ export class RuntimeApiServer {
     return new RuntimeApiServer(server, (server.address() as AddressInfo).port);
   }
 
-  /** Stops listening and drops every connection, the waiting /next included. */
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+  /** Stops listening and drops every connection, the waiting /next included. Idempotent. */
+  close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+    }
+    return this.closing;
   }
 }
 

@@ -40,7 +40,6 @@ export class RuntimeSession {
   private waiting: ServerResponse | undefined;
   private server: RuntimeApiServer | undefined;
   private proc: RuntimeProcess | undefined;
-  private retiring: Promise<void> | undefined;
   private readonly recent: string[] = [];
   private settleInit: ((err?: InitError) => void) | undefined;
 
@@ -95,7 +94,7 @@ export class RuntimeSession {
   /** Parks the runtime's /next long poll; a previous one still open is told it was replaced. */
   park(res: ServerResponse): void {
     const prev = this.waiting;
-    if (prev && !prev.writableEnded) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
+    if (prev && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
     this.waiting = res;
     res.once('close', () => {
       if (this.waiting === res) this.waiting = undefined;
@@ -118,15 +117,11 @@ export class RuntimeSession {
     this.proc?.flush();
   }
 
-  /** Kills the runtime (its whole process group), waits for it, closes the server. Idempotent. */
-  retire(): Promise<void> {
+  /** Kills the runtime (its whole process group), waits for it, closes the server. Idempotent; init cleans up after it. */
+  async retire(): Promise<void> {
     this.dead = true;
-    this.retiring ??= (async () => {
-      this.proc?.kill();
-      await this.proc?.exited;
-      await this.server?.close();
-    })();
-    return this.retiring;
+    this.proc?.kill();
+    await Promise.all([this.proc?.exited, this.server?.close()]);
   }
 
   private onLine(line: string): void {
@@ -159,7 +154,7 @@ export class RuntimeSession {
       this.settleInit?.(new InitError('Runtime.InvalidEntrypoint', info.spawnError.message));
     } else if (!this.ready) {
       this.settleInit?.(new InitError('Runtime.ExitError', exitMessage(info.code, info.signal)));
-    } else if (!this.retiring) {
+    } else if (!this.dead) {
       this.dead = true;
       this.cfg.events.exit(this, info);
     }

@@ -64,6 +64,7 @@ describe('timeouts', () => {
     const next = await env.invoke(invocation(spec, { hang: false }));
     expect(next.outcome).toBe('ok');
     expect(JSON.parse(next.payload)).toEqual({ count: 1 });
+    await logs.waitFor(`REPORT RequestId: ${next.requestId}`);
     const reports = logs.lines.filter((l) => l.startsWith('REPORT'));
     expect(reports.map((l) => l.includes('Init Duration'))).toEqual([true, false, false, true]);
   });
@@ -81,6 +82,7 @@ describe('crashes', () => {
     expect(decodeTail(res.logResult)).toMatch(/about to exit[\s\S]*Runtime exited with error: exit status 3\nEND[^\n]*\nREPORT[^\n]*Status: error\tError Type: Runtime\.ExitError\n$/);
     const again = await env.invoke(invocation(spec, { code: 4 }));
     expect(JSON.parse(again.payload).errorMessage).toContain('exit status 4');
+    await logs.waitFor(`REPORT RequestId: ${again.requestId}`);
     expect(logs.lines.filter((l) => l.startsWith('REPORT') && l.includes('Init Duration'))).toHaveLength(2);
   });
 
@@ -182,6 +184,21 @@ describe('init errors', () => {
     expect(err.errorType).toBe('Runtime.InvalidEntrypoint');
     const missing = await initError(fixtureSpec('node-cjs', 'provided', 'x'));
     expect(missing.errorMessage).toMatch(/Couldn't find valid bootstrap/);
+  });
+
+  it('reports a runtime that cannot be started (python3 not on PATH)', async () => {
+    const err = await initError(fixtureSpec('python', 'python3.11', 'app.handler', { environment: { PATH: '/nonexistent' } }));
+    expect(err.errorType).toBe('Runtime.InvalidEntrypoint');
+    expect(err.errorMessage).toMatch(/ENOENT/);
+  });
+
+  it('gives up on an init that outlasts its time limit, killing the runtime', async () => {
+    const spec = fixtureSpec('node-slow-init', 'nodejs20', 'index.handler');
+    const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: new LogCapture().sink, initTimeoutMs: 300 });
+    started.push(env);
+    const err = await env.start().then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: 'Init timed out after 0.30 seconds' });
+    expect(env.runtimePid).toBeUndefined();
   });
 
   it('reports a runtime that exits during init as Runtime.ExitError', async () => {

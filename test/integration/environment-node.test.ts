@@ -39,15 +39,15 @@ describe('ExecutionEnvironment with nodejs20', () => {
   });
 
   it("shows the function Lambda's environment variables and none of the agent's", async () => {
-    process.env.REDIS_URL ??= 'redis://agent-only';
     const spec = fixtureSpec('node-esm', 'nodejs20', 'index.handler', { environment: { GREETING: 'hello', AWS_REGION: 'nope' } });
     const { env } = environment(spec);
-    const res = await env.invoke(invocation(spec));
+    process.env.KLAMBDA_AGENT_ONLY = 'secret';
+    const res = await env.invoke(invocation(spec)).finally(() => delete process.env.KLAMBDA_AGENT_ONLY);
     const { env: seen, greeting } = JSON.parse(res.payload);
     expect(greeting).toBe('hello');
     expect(seen).toMatchObject({
       handler: 'index.handler', taskRoot: spec.codeDir, functionName: 'node-esm', region: 'us-east-1',
-      executionEnv: 'AWS_Lambda_nodejs20.x', memory: '128', tz: ':UTC', logGroup: '/aws/lambda/node-esm', redis: null,
+      executionEnv: 'AWS_Lambda_nodejs20.x', memory: '128', tz: ':UTC', logGroup: '/aws/lambda/node-esm', agentOnly: null,
       traceId: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
     });
     expect(seen.tmpdir).toMatch(/klambda-env-/);
@@ -141,7 +141,9 @@ describe('ExecutionEnvironment with nodejs20', () => {
     const spec = fixtureSpec('node-esm', 'nodejs20', 'index.noop');
     const { env, logs } = environment(spec);
     await env.invoke(invocation(spec));
-    await env.invoke(invocation(spec));
+    const second = await env.invoke(invocation(spec));
+    // END and REPORT follow the result (it does not wait for them unless a log tail was asked for).
+    await logs.waitFor(`REPORT RequestId: ${second.requestId}`);
     const reports = logs.lines.filter((l) => l.startsWith('REPORT'));
     expect(reports).toHaveLength(2);
     expect(reports[0]).toContain('\tInit Duration: ');

@@ -1,3 +1,4 @@
+// Unit tests of the START/END/REPORT line formats.
 import { billedDurationMs, endLine, initReportLine, reportLine, startLine, timeoutLogLine, timeoutMessage } from '../../src/agent/log-lines.js';
 
 describe('Lambda log lines', () => {

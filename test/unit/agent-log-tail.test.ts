@@ -1,3 +1,4 @@
+// Unit tests of the 4 KB log tail (X-Amz-Log-Result).
 import { cutTail, LOG_TAIL_BYTES, TailBuffer } from '../../src/agent/log-tail.js';
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');

@@ -1,3 +1,4 @@
+// Unit tests of the execution environment's error payloads and exit messages.
 import {
   exitErrorPayload, exitMessage, InitError, MAX_RESPONSE_BYTES, normalizeErrorBody, responseTooLargePayload, timeoutPayload,
 } from '../../src/agent/runtime-errors.js';

@@ -1,3 +1,4 @@
+// Unit tests of the runtime command lines and environments.
 import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
 import {
   clientContextHeader, logStreamName, maxOldSpaceMB, runtimeCommand, runtimeEnvironment,

@@ -1,18 +1,14 @@
 // Runtime interface client for nodejs20: loads _HANDLER from LAMBDA_TASK_ROOT and serves invocations from the Lambda Runtime API.
 // Plain JS (not compiled): the agent runs it as `node bootstrap.mjs`. Hot path: one keep-alive connection, little per-invocation work.
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
+import { RuntimeApiClient } from './runtime-api-client.mjs';
 
 const env = process.env;
-const api = env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001';
-const colon = api.lastIndexOf(':');
-const HOST = api.slice(0, colon);
-const PORT = Number(api.slice(colon + 1));
 const BASE = '/2018-06-01/runtime';
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const client = new RuntimeApiClient(env.AWS_LAMBDA_RUNTIME_API ?? '127.0.0.1:9001');
 
 const FUNCTION_NAME = env.AWS_LAMBDA_FUNCTION_NAME;
 const FUNCTION_VERSION = env.AWS_LAMBDA_FUNCTION_VERSION;
@@ -29,32 +25,14 @@ let onEmptyLoop = null;
 
 // ---- Runtime API client ----------------------------------------------------------------------------
 
-function call(method, urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: HOST, port: PORT, method, path: BASE + urlPath, agent, headers }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode,
-        headers: res.headers,
-        body: chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.setNoDelay(true);
-    req.end(body);
-  });
-}
+const call = (method, urlPath) => client.request(method, BASE + urlPath);
 
-function post(urlPath, json, extraHeaders) {
-  const body = Buffer.from(json, 'utf8');
-  return call('POST', urlPath, body, { 'Content-Type': 'application/json', 'Content-Length': body.length, ...extraHeaders });
-}
+const post = (urlPath, json, extraHeaders = '') =>
+  client.request('POST', BASE + urlPath, json, `Content-Type: application/json\r\n${extraHeaders}`);
 
-function postError(urlPath, errorBody) {
-  return post(urlPath, JSON.stringify(errorBody), { 'Lambda-Runtime-Function-Error-Type': errorBody.errorType });
-}
+/** The error type goes in a header too: keep it a valid header value. */
+const postError = (urlPath, errorBody) =>
+  post(urlPath, JSON.stringify(errorBody), `Lambda-Runtime-Function-Error-Type: ${String(errorBody.errorType).replace(/[^\x20-\x7e]/g, '?')}\r\n`);
 
 /** The Runtime API is gone (the environment was torn down): nothing left to do. */
 function fatal(err) {
