@@ -15,20 +15,21 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local grace = tonumber(ARGV[1])
 local reclaimed = {}
 
--- 1. expired leases, earliest deadline first
-local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
-for _, id in ipairs(expired) do
-  redis.call('ZREM', KEYS[3], id)
-  if redis.call('LREM', KEYS[2], 1, id) > 0 then
-    reclaimed[#reclaimed + 1] = id
-  end
-end
-local expiredCount = #reclaimed
-
--- 2. active without a lease: mark on first sight, reclaim once marked long enough
+-- 1. one pass over active, in the order the jobs were taken (so reclaimed jobs keep their FIFO order):
+--    an expired lease is reclaimed at once; no lease at all is marked on first sight and reclaimed once
+--    it has been marked long enough
+local expiredCount = 0
 local unleased = {}
 for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
-  if not redis.call('ZSCORE', KEYS[3], id) then
+  local deadline = redis.call('ZSCORE', KEYS[3], id)
+  if deadline then
+    if tonumber(deadline) <= now then
+      redis.call('ZREM', KEYS[3], id)
+      redis.call('LREM', KEYS[2], 1, id)
+      reclaimed[#reclaimed + 1] = id
+      expiredCount = expiredCount + 1
+    end
+  else
     local seen = redis.call('ZSCORE', KEYS[4], id)
     if not seen then
       redis.call('ZADD', KEYS[4], now, id)
@@ -42,6 +43,9 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
     end
   end
 end
+
+-- 2. expired leases of jobs no longer active (acked or purged meanwhile) are just forgotten
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 
 -- 3. forget marks of jobs that have since been leased, acked or released
 for _, id in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
