@@ -36,13 +36,14 @@ function percentile(sorted: number[], p: number): number {
 
 async function measure(endpoint: string) {
   const c = client(endpoint);
-  // warm every environment the concurrency run will use, then the single-caller path
-  const warmUntil = Date.now() + 3000;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (Date.now() < warmUntil) await invokeOnce(c); }));
+  // concurrency 1 first, as a caller at that pace sees it: one warm execution environment
   for (let i = 0; i < 300; i++) await invokeOnce(c);
   const latencies: number[] = [];
   for (let i = 0; i < LATENCY_CALLS; i++) latencies.push(await invokeOnce(c));
   latencies.sort((a, b) => a - b);
+  // then warm every environment the concurrency run will use
+  const warmUntil = Date.now() + 3000;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => { while (Date.now() < warmUntil) await invokeOnce(c); }));
   let count = 0;
   const t0 = Date.now();
   const until = t0 + THROUGHPUT_SECONDS * 1000;
