@@ -32,26 +32,7 @@ export class ManifestError extends KlambdaError {
   }
 }
 
-/** A function, version, alias or ConfigMap that does not exist (404 ResourceNotFoundException). */
-export class ResourceNotFoundError extends KlambdaError {
-  constructor(message: string) {
-    super(404, 'ResourceNotFoundException', message);
-  }
-}
-
-/** The object already exists (409 ResourceConflictException). */
-export class ResourceConflictError extends KlambdaError {
-  constructor(message: string) {
-    super(409, 'ResourceConflictException', message);
-  }
-}
-
-/** A request whose values break a rule (400 InvalidParameterValueException). */
-export class InvalidParameterError extends KlambdaError {
-  constructor(message: string) {
-    super(400, 'InvalidParameterValueException', message);
-  }
-}
+export { ResourceNotFoundError, ResourceConflictError, InvalidParameterError } from '../core/errors.js';
 
 /** Code the local mode cannot run: a container image (400 InvalidParameterValueException). */
 export class UnsupportedCodeError extends KlambdaError {

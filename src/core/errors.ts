@@ -21,11 +21,32 @@ export class KlambdaError extends Error implements AwsErrorShape {
   }
 }
 
-export const notFound = (message: string) => new KlambdaError(404, 'ResourceNotFoundException', message);
-export const invalidParameter = (message: string) => new KlambdaError(400, 'InvalidParameterValueException', message);
+/** A function, version, alias or ConfigMap that does not exist (404 ResourceNotFoundException). */
+export class ResourceNotFoundError extends KlambdaError {
+  constructor(message: string) {
+    super(404, 'ResourceNotFoundException', message);
+  }
+}
+
+/** The object already exists (409 ResourceConflictException). */
+export class ResourceConflictError extends KlambdaError {
+  constructor(message: string) {
+    super(409, 'ResourceConflictException', message);
+  }
+}
+
+/** A request whose values break a rule (400 InvalidParameterValueException). */
+export class InvalidParameterError extends KlambdaError {
+  constructor(message: string) {
+    super(400, 'InvalidParameterValueException', message);
+  }
+}
+
+export const notFound = (message: string) => new ResourceNotFoundError(message);
+export const invalidParameter = (message: string) => new InvalidParameterError(message);
 export const invalidContent = (message: string) => new KlambdaError(400, 'InvalidRequestContentException', message);
 export const tooLarge = (message: string) => new KlambdaError(413, 'RequestTooLargeException', message);
-export const conflict = (message: string) => new KlambdaError(409, 'ResourceConflictException', message);
+export const conflict = (message: string) => new ResourceConflictError(message);
 export const serviceError = (message: string) => new KlambdaError(500, 'ServiceException', message);
 export const throttled = (reason: string, message = 'Rate Exceeded.') =>
   new KlambdaError(429, 'TooManyRequestsException', message, { Reason: reason, retryAfterSeconds: 1 });
