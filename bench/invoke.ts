@@ -80,8 +80,8 @@ function startFloor(): Promise<{ server: Server; url: string }> {
   }));
 }
 
-async function startKlambda(dir: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${packageRoot()}/dist/cli/main.js`, 'dev', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startKlambda(dir: string, extraArgs: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [`${packageRoot()}/dist/cli/main.js`, 'dev', dir, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -108,12 +108,16 @@ async function main(): Promise<void> {
   const local = await startKlambda(dir);
   try {
     const klambda = await measure(local.url);
+    await local.stop();
+    // The same run with at most two environments (one per core): the 16 concurrent calls queue for them.
+    const capped = await startKlambda(dir, ['--max-environments', '2']);
+    const klambdaTwoEnvironments = await measure(capped.url).finally(() => capped.stop());
     const floorServer = await startFloor();
     const floor = await measure(floorServer.url);
     floorServer.server.close();
     process.stdout.write(`${JSON.stringify({
       benchmark: 'invoke', function: 'nodejs20 no-op, 128 MB', client: '@aws-sdk/client-lambda InvokeCommand',
-      machine: { cpus: cpus().length, node: process.version }, klambda, floor,
+      machine: { cpus: cpus().length, node: process.version }, klambda, klambda_max_environments_2: klambdaTwoEnvironments, floor,
       target: { sync_p50_ms_below: 1.5, throughput_per_s_at_least: 3000 },
     }, null, 2)}\n`);
   } finally {

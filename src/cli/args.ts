@@ -10,12 +10,14 @@ export interface DevCommand {
   idleTimeoutSeconds: number;
   region: string;
   accountId: string;
+  /** Execution environments per function version at most. */
+  maxEnvironments: number;
 }
 
 export type CliCommand = DevCommand | { command: 'help' } | { command: 'version' };
 
 export const USAGE = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
-                  [--region REGION] [--account-id ID]
+                  [--region REGION] [--account-id ID] [--max-environments N]
   dev     run klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT,
           execution environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server
 options:
@@ -24,7 +26,9 @@ options:
   --redis-url      Redis to use (default: $REDIS_URL, else klambda starts redis-server itself)
   --idle-timeout   seconds an idle version keeps its environments (default 300)
   --region         region in ARNs (default us-east-1)
-  --account-id     account id in ARNs (default 000000000000)`;
+  --account-id     account id in ARNs (default 000000000000)
+  --max-environments  execution environments per function version at most (default 64); more
+                   concurrent invocations than this wait in the queue instead of starting processes`;
 
 export class UsageError extends Error {}
 
@@ -34,7 +38,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     allowPositionals: true,
     options: {
       port: { type: 'string' }, host: { type: 'string' }, 'redis-url': { type: 'string' },
-      'idle-timeout': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' },
+      'idle-timeout': { type: 'string' }, 'max-environments': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
     },
   });
@@ -47,11 +51,13 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got ${values.port}`);
   const idle = Number(values['idle-timeout'] ?? '300');
   if (!Number.isFinite(idle) || idle < 0) throw new UsageError(`--idle-timeout must be a number of seconds, got ${values['idle-timeout']}`);
+  const maxEnvironments = Number(values['max-environments'] ?? '64');
+  if (!Number.isInteger(maxEnvironments) || maxEnvironments < 1) throw new UsageError(`--max-environments must be a whole number >= 1, got ${values['max-environments']}`);
   const accountId = values['account-id'] ?? '000000000000';
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got ${accountId}`);
   const cmd: DevCommand = {
     command: 'dev', dir: rest[0] ?? '.', port, host: values.host ?? '127.0.0.1', idleTimeoutSeconds: idle,
-    region: values.region ?? 'us-east-1', accountId,
+    region: values.region ?? 'us-east-1', accountId, maxEnvironments,
   };
   const redisUrl = values['redis-url'] ?? env.REDIS_URL;
   if (redisUrl) cmd.redisUrl = redisUrl;

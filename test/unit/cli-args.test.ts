@@ -3,7 +3,7 @@ import { parseCli, UsageError } from '../../src/cli/args.js';
 describe('the klambda command line', () => {
   it('runs dev on a folder with defaults', () => {
     expect(parseCli(['dev', 'examples'], {})).toEqual({
-      command: 'dev', dir: 'examples', port: 9000, host: '127.0.0.1', idleTimeoutSeconds: 300, region: 'us-east-1', accountId: '000000000000',
+      command: 'dev', dir: 'examples', port: 9000, host: '127.0.0.1', idleTimeoutSeconds: 300, region: 'us-east-1', accountId: '000000000000', maxEnvironments: 64,
     });
   });
   it('takes the port, the Redis URL from the flag or REDIS_URL', () => {
@@ -12,6 +12,8 @@ describe('the klambda command line', () => {
   });
   it('refuses bad ports, unknown commands and unknown flags', () => {
     expect(() => parseCli(['dev', '--port', '70000'], {})).toThrow(UsageError);
+    expect(() => parseCli(['dev', '--max-environments', '0'], {})).toThrow(/max-environments/);
+    expect(parseCli(['dev', '--max-environments', '2'], {})).toMatchObject({ maxEnvironments: 2 });
     expect(() => parseCli(['deploy'], {})).toThrow(/unknown command/);
     expect(() => parseCli(['dev', '--nope'], {})).toThrow();
   });
