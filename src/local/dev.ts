@@ -50,6 +50,15 @@ export interface LocalKlambda {
 
 const NAMESPACE = 'default';
 
+/** An agent's own log line (JSON on its stderr): warnings and errors reach the console, info stays quiet. */
+function forwardAgentLog(logger: Logger, q: QueueRef, line: string): void {
+  let level: unknown;
+  try { level = (JSON.parse(line) as { level?: unknown }).level; } catch { level = 'warn'; }
+  if (level === 'info') return;
+  const fields = { source: 'agent', function: q.functionName, version: q.version, line };
+  if (level === 'error') logger.error(fields); else logger.warn(fields);
+}
+
 export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const { logger } = opts;
   const dir = resolve(opts.dir);
@@ -69,7 +78,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     redisUrl, keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
     onOutput: (q, stream, line) => {
       if (stream === 'stdout') opts.onFunctionLog?.(q, line);
-      else logger.info({ source: 'agent', function: q.functionName, version: q.version, line });
+      else forwardAgentLog(logger, q, line);
     },
   };
   const backend = new ProcessBackend(backendOpts);
