@@ -1,18 +1,9 @@
 // How an execution environment fails and recovers: timeouts, crashes, init errors, a runtime that dies while idle.
-import { ExecutionEnvironment } from '../../src/agent/execution-environment.js';
 import { InitError } from '../../src/agent/runtime-errors.js';
-import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
 import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
+import { useEnvironments } from '../helpers/environments.js';
 
-const started: ExecutionEnvironment[] = [];
-function environment(spec: EnvironmentSpec, logs = new LogCapture()) {
-  const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: logs.sink });
-  started.push(env);
-  return { env, logs };
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.stop()));
-});
+const environment = useEnvironments();
 
 const isAlive = (pid: number) => {
   try {
@@ -118,8 +109,7 @@ describe('crashes', () => {
   it('re-inits on the next invoke when the runtime dies between invocations', async () => {
     const spec = fixtureSpec('node-esm', 'nodejs20', 'index.handler');
     const logger = memoryLogger();
-    const env = new ExecutionEnvironment(spec, { logger, logSink: new LogCapture().sink });
-    started.push(env);
+    const { env } = environment(spec, new LogCapture(), { logger });
     expect(JSON.parse((await env.invoke(invocation(spec))).payload).count).toBe(1);
     const pid = env.runtimePid as number;
     process.kill(pid, 'SIGKILL');
@@ -132,7 +122,7 @@ describe('crashes', () => {
 });
 
 describe('init errors', () => {
-  const initError = async (spec: EnvironmentSpec): Promise<InitError> => {
+  const initError = async (spec: Parameters<typeof environment>[0]): Promise<InitError> => {
     const { env } = environment(spec);
     const err = await env.start().then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(InitError);
@@ -194,8 +184,7 @@ describe('init errors', () => {
 
   it('gives up on an init that outlasts its time limit, killing the runtime', async () => {
     const spec = fixtureSpec('node-slow-init', 'nodejs20', 'index.handler');
-    const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: new LogCapture().sink, initTimeoutMs: 300 });
-    started.push(env);
+    const { env } = environment(spec, new LogCapture(), { initTimeoutMs: 300 });
     const err = await env.start().then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: 'Init timed out after 0.30 seconds' });
     expect(env.runtimePid).toBeUndefined();

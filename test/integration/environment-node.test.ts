@@ -1,17 +1,8 @@
 // The execution environment with real node runtime processes (fixtures in test/fixtures/functions).
-import { ExecutionEnvironment } from '../../src/agent/execution-environment.js';
-import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
-import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
+import { decodeTail, fixtureSpec, invocation } from '../fixtures/functions/specs.js';
+import { useEnvironments } from '../helpers/environments.js';
 
-const started: ExecutionEnvironment[] = [];
-function environment(spec: EnvironmentSpec, logs = new LogCapture()) {
-  const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: logs.sink });
-  started.push(env);
-  return { env, logs };
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.stop()));
-});
+const environment = useEnvironments();
 
 describe('ExecutionEnvironment with nodejs20', () => {
   it('runs an ESM async handler and reuses the warm environment', async () => {

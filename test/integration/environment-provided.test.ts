@@ -1,19 +1,9 @@
 // Custom runtimes: any program speaking the Runtime API runs unchanged (a bash+curl bootstrap, AWS's awslambdaric).
 import { spawnSync } from 'node:child_process';
-import { ExecutionEnvironment } from '../../src/agent/execution-environment.js';
-import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
-import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
+import { decodeTail, fixtureSpec, invocation } from '../fixtures/functions/specs.js';
+import { useEnvironments } from '../helpers/environments.js';
 
-const started: ExecutionEnvironment[] = [];
-function environment(spec: EnvironmentSpec) {
-  const logs = new LogCapture();
-  const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: logs.sink });
-  started.push(env);
-  return { env, logs };
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.stop()));
-});
+const environment = useEnvironments();
 
 describe('provided runtime: bash and curl, as in the AWS custom runtime tutorial', () => {
   it('serves invocations through its bootstrap', async () => {

@@ -1,18 +1,8 @@
 // The execution environment with real python3.11 runtime processes.
-import { ExecutionEnvironment } from '../../src/agent/execution-environment.js';
-import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
-import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
+import { decodeTail, fixtureSpec, invocation } from '../fixtures/functions/specs.js';
+import { useEnvironments } from '../helpers/environments.js';
 
-const started: ExecutionEnvironment[] = [];
-function environment(spec: EnvironmentSpec) {
-  const logs = new LogCapture();
-  const env = new ExecutionEnvironment(spec, { logger: memoryLogger(), logSink: logs.sink });
-  started.push(env);
-  return { env, logs };
-}
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((e) => e.stop()));
-});
+const environment = useEnvironments();
 
 describe('ExecutionEnvironment with python3.11', () => {
   it('runs a module.function handler with a Lambda context, warm between invocations', async () => {
