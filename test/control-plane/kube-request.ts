@@ -1,0 +1,27 @@
+// A minimal authenticated JSON request to the test API server (the controller will use @kubernetes/client-node).
+import { request } from 'node:https';
+
+export interface KubeResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export function kubeRequest(server: string, token: string, method: string, path: string, body?: unknown): Promise<KubeResponse> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request(`${server}${path}`, {
+      method, rejectUnauthorized: false,
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d.toString(); });
+      res.on('end', () => {
+        let parsed: Record<string, unknown> = {};
+        try { parsed = JSON.parse(text) as Record<string, unknown>; } catch { parsed = { text }; }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
