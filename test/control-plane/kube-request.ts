@@ -6,12 +6,12 @@ export interface KubeResponse {
   body: Record<string, unknown>;
 }
 
-export function kubeRequest(server: string, token: string, method: string, path: string, body?: unknown): Promise<KubeResponse> {
+export function kubeRequest(server: string, token: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<KubeResponse> {
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(`${server}${path}`, {
       method, rejectUnauthorized: false,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': contentType } : {}) },
     }, (res) => {
       let text = '';
       res.on('data', (d: Buffer) => { text += d.toString(); });

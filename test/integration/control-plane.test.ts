@@ -3,12 +3,17 @@
 import { controlPlaneBinaries } from '../control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.js';
 import { kubeRequest } from '../control-plane/kube-request.js';
+import { ProcessNode } from '../control-plane/process-node.js';
+import { freePort } from '../../src/local/redis-server.js';
 
 let cp: ControlPlane;
+let node: ProcessNode;
 beforeAll(async () => {
   cp = await startControlPlane(controlPlaneBinaries());
+  node = new ProcessNode({ server: cp.server, token: cp.token });
+  await node.start();
 }, 45 * 60_000);
-afterAll(async () => { await cp?.stop(); });
+afterAll(async () => { await node?.stop(); await cp?.stop(); });
 
 const api = (method: string, path: string, body?: unknown) => kubeRequest(cp.server, cp.token, method, path, body);
 
@@ -28,6 +33,52 @@ it('serves the API with token auth and refuses an unknown token', async () => {
   const anonymous = await kubeRequest(cp.server, 'not-a-token', 'GET', '/api/v1/namespaces');
   expect(anonymous.status).toBe(401);
 });
+
+it('registers a Ready process node', async () => {
+  const n = await api('GET', `/api/v1/nodes/${node.name}`);
+  const conditions = (n.body.status as { conditions: Array<{ type: string; status: string }> }).conditions;
+  expect(conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
+});
+
+it('runs a scheduled pod\'s container as a local process that really serves, with status Running and PodIP 127.0.0.1', async () => {
+  const ns = `pn-${Date.now()}`;
+  await api('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  const port = await freePort();
+  const server = `require('http').createServer((q, s) => s.end('hi from ' + process.env.WHO)).listen(${port}, '127.0.0.1')`;
+  const created = await api('POST', `/api/v1/namespaces/${ns}/pods`, {
+    metadata: { name: 'web' },
+    spec: { containers: [{ name: 'web', image: 'node:20', command: [process.execPath, '-e', server], env: [{ name: 'WHO', value: 'a pod' }] }] },
+  });
+  expect(created.status).toBe(201);
+  const status = await waitFor('the pod to run', async () => {
+    const p = await api('GET', `/api/v1/namespaces/${ns}/pods/web`);
+    const st = p.body.status as { phase?: string; podIP?: string };
+    return st.phase === 'Running' ? st : undefined;
+  });
+  expect(status.podIP).toBe('127.0.0.1');
+  const body = await waitFor('the container to listen', async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+    return r ? await r.text() : undefined;
+  });
+  expect(body).toBe('hi from a pod');
+  await api('DELETE', `/api/v1/namespaces/${ns}/pods/web`);
+  await waitFor('the pod to be gone', async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/web`)).status === 404 ? true : undefined));
+  await waitFor('the process to stop', async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed' ? true : undefined));
+}, 60_000);
+
+it('reports a container that exits non-zero with restartPolicy Never as Failed', async () => {
+  const ns = `pf-${Date.now()}`;
+  await api('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  await api('POST', `/api/v1/namespaces/${ns}/pods`, {
+    metadata: { name: 'job' }, spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'busybox', command: ['sh', '-c', 'exit 3'] }] },
+  });
+  const st = await waitFor('the pod to fail', async () => {
+    const p = await api('GET', `/api/v1/namespaces/${ns}/pods/job`);
+    const s = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { terminated?: { exitCode: number } } }> };
+    return s.phase === 'Failed' ? s : undefined;
+  });
+  expect(st.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
+}, 60_000);
 
 it('runs the controllers: a Deployment gets a ReplicaSet and a Pod, owned by it', async () => {
   const ns = `cp-${Date.now()}`;
