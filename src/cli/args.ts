@@ -1,18 +1,11 @@
 // Parses the klambda command line into one typed options object (pure).
 import { parseArgs } from 'node:util';
+import type { LocalOptions } from '../local/dev.js';
 
-export interface DevCommand {
-  command: 'dev';
-  dir: string;
-  port: number;
-  host: string;
-  redisUrl?: string;
-  idleTimeoutSeconds: number;
-  region: string;
-  accountId: string;
-  /** Execution environments per function version at most. */
-  maxEnvironments: number;
-}
+/** `klambda dev`: the local mode's options as the command line gives them. */
+export type DevCommand = { command: 'dev' }
+  & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId'>
+  & Required<Pick<LocalOptions, 'maxEnvironments'>>;
 
 export type CliCommand = DevCommand | { command: 'help' } | { command: 'version' };
 
