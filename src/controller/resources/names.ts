@@ -1,0 +1,20 @@
+// Names and labels of the objects the controller owns, built in one place.
+import { dnsLabelName } from '../../api/common.js';
+
+export const LABEL_FUNCTION = 'klambda.dev/function';
+export const LABEL_VERSION = 'klambda.dev/version';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+
+/** "$LATEST" is not a valid label value or name part. */
+export const versionSlug = (version: string): string => (version === '$LATEST' ? 'latest' : `v${version}`);
+
+export const codeConfigMapName = (fn: string, version: string): string => dnsLabelName(`${fn}-${versionSlug(version)}-code`);
+export const deploymentName = (fn: string, version: string): string => dnsLabelName(`${fn}-${versionSlug(version)}`);
+
+export function selectorLabels(fn: string, version: string): Record<string, string> {
+  return { [LABEL_FUNCTION]: fn, [LABEL_VERSION]: versionSlug(version) };
+}
+
+export function ownedLabels(fn: string, version: string): Record<string, string> {
+  return { ...selectorLabels(fn, version), [LABEL_MANAGED_BY]: 'klambda' };
+}
