@@ -97,3 +97,28 @@ it('runs the controllers: a Deployment gets a ReplicaSet and a Pod, owned by it'
   });
   expect(pod.metadata.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
 });
+
+it('accepts the objects the controller builds for a function version (server-side dry run)', async () => {
+  const { buildDeployment } = await import('../../src/controller/resources/deployment.js');
+  const { buildCodeConfigMap } = await import('../../src/controller/resources/code-configmap.js');
+  const { buildNetworkPolicy } = await import('../../src/controller/resources/network-policy.js');
+  const { checkObject } = await import('../../src/api/parse.js');
+  const parsed = checkObject({ apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'hello' },
+    spec: { runtime: 'python3.11', handler: 'app.handler', memoryMB: 512, code: { inline: { 'app.py': 'def handler(e, c): return 1', 'lib/x.py': '' } } } });
+  if (!parsed.ok || parsed.object.kind !== 'Function') throw new Error('bad fixture');
+  const owner = { apiVersion: 'klambda.dev/v1alpha1', kind: 'FunctionVersion', name: 'hello-v1', uid: '5f0c4b1e-0000-4000-8000-000000000001', controller: true };
+  const files = { 'app.py': 'def handler(e, c): return 1', 'lib/x.py': '' };
+  const common = { namespace: 'default', functionName: 'hello', version: '1', owner };
+  const objects: Array<[string, unknown]> = [
+    ['/api/v1/namespaces/default/configmaps', buildCodeConfigMap('default', 'hello', '1', files, owner)],
+    ['/apis/apps/v1/namespaces/default/deployments', buildDeployment({
+      ...common, config: parsed.object.spec, codeFiles: files, replicas: 2, agentImage: 'klambda:0.1.0', redisUrl: 'redis://r:6379',
+      keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
+    })],
+    ['/apis/networking.k8s.io/v1/namespaces/default/networkpolicies', buildNetworkPolicy({ ...common, redis: { namespace: 'klambda', podLabels: { app: 'redis' }, port: 6379 } })],
+  ];
+  for (const [path, object] of objects) {
+    const res = await api('POST', `${path}?dryRun=All&fieldValidation=Strict`, object);
+    expect({ path, status: res.status, message: res.body.message }).toEqual({ path, status: 201, message: undefined });
+  }
+});

@@ -56,3 +56,14 @@ describe('the Deployment of a function version', () => {
     expect(pod.automountServiceAccountToken).toBe(true);
   });
 });
+
+describe('the NetworkPolicy of a private function', () => {
+  it('denies inbound traffic and allows out only Redis and DNS', async () => {
+    const { buildNetworkPolicy } = await import('../../src/controller/resources/network-policy.js');
+    const np = buildNetworkPolicy({ namespace: 'team-a', functionName: 'hello', version: '2', owner, redis: { namespace: 'klambda', podLabels: { app: 'redis' }, port: 6379 } });
+    expect(np.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(np.spec?.ingress).toEqual([]);
+    expect(np.spec?.podSelector?.matchLabels).toEqual({ 'klambda.dev/function': 'hello', 'klambda.dev/version': 'v2' });
+    expect(np.spec?.egress?.map((e) => e.ports?.map((p) => p.port))).toEqual([[6379], [53, 53]]);
+  });
+});
