@@ -67,3 +67,14 @@ it('refuses an Alias with two extra versions or a weight above 1', async () => {
   expect((await api('POST', `${base}/aliases`, alias('two', { '2': 0.1, '3': 0.1 }))).status).toBe(422);
   expect((await api('POST', `${base}/aliases`, alias('heavy', { '2': 1.5 }))).status).toBe(422);
 });
+
+it('accepts the controller\'s RBAC (config/rbac/role.yaml)', async () => {
+  const { parseAllDocuments } = await import('yaml');
+  const docs = parseAllDocuments(readFileSync(join(packageRoot(), 'config', 'rbac', 'role.yaml'), 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { namespace?: string } });
+  expect(docs.map((d) => d.kind)).toEqual(['ClusterRole', 'Role']);
+  const ns = docs[1]!.metadata.namespace!;
+  await api('POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  const cr = await api('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles?fieldValidation=Strict', docs[0]);
+  const role = await api('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles?fieldValidation=Strict`, docs[1]);
+  expect([cr.status, role.status]).toEqual([201, 201]);
+});
