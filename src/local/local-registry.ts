@@ -34,7 +34,7 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
         version = chooseVersion(routing ? { functionVersion: alias.spec.functionVersion, additionalVersionWeights: routing } : { functionVersion: alias.spec.functionVersion }, random);
       }
     }
-    const spec = this.specOf(ref.name, version);
+    const spec = this.specOf(ns, ref.name, version);
     if (!spec) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, q)}`);
     const target: ResolvedTarget = { namespace: ns, functionName: ref.name, version, timeoutSeconds: spec.timeoutSeconds };
     if (q !== undefined) target.qualifier = q;
@@ -44,7 +44,7 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
 
   async target(queue: QueueRef): Promise<ScaledTarget | undefined> {
     const fn = this.store.getFunction(queue.namespace, queue.functionName);
-    const spec = this.specOf(queue.functionName, queue.version);
+    const spec = this.specOf(queue.namespace, queue.functionName, queue.version);
     if (!fn || !spec) return undefined;
     const codeDir = await materializeCode(this.store, queue.namespace, spec, this.opts.codeCacheDir);
     const env: EnvironmentSpec = {
@@ -98,8 +98,7 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
     return total;
   }
 
-  private specOf(functionName: string, version: string): FunctionSpec | undefined {
-    const ns = this.opts.namespace;
+  private specOf(ns: string, functionName: string, version: string): FunctionSpec | undefined {
     if (version === '$LATEST') return this.store.getFunction(ns, functionName)?.spec;
     return this.store.getVersion(ns, functionName, version)?.spec.function;
   }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { InvocationResult } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import { randomUUID } from 'node:crypto';
+import { replyChannel } from '../queue/keys.js';
 
 interface Waiter {
   resolve(result: InvocationResult | undefined): void;
@@ -14,7 +15,7 @@ export class ReplyListener {
   private readonly waiters = new Map<string, Waiter>();
 
   private constructor(private readonly subscriber: Redis, prefix: string, private readonly logger: Logger) {
-    this.channel = `${prefix}:replies:${randomUUID()}`;
+    this.channel = replyChannel(randomUUID(), prefix);
   }
 
   /** `subscriber` becomes a subscribe-only connection owned by the listener. */

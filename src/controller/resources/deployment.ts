@@ -4,7 +4,7 @@ import type { AgentConfig } from '../../agent/agent.js';
 import type { FunctionConfig } from '../../api/function.js';
 import { functionArn } from '../../core/arn.js';
 import { codeKeys } from './code-configmap.js';
-import { codeConfigMapName, deploymentName, ownedLabels, selectorLabels } from './names.js';
+import { codeConfigMapName, ownedLabels, ownedMetadata, selectorLabels } from './names.js';
 import { environmentResources } from './sizing.js';
 
 export interface DeploymentInput {
@@ -60,12 +60,7 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name: deploymentName(i.functionName, i.version),
-      namespace: i.namespace,
-      labels: ownedLabels(i.functionName, i.version),
-      ownerReferences: [i.owner],
-    },
+    metadata: ownedMetadata(i.namespace, i.functionName, i.version, i.owner),
     spec: {
       replicas: i.replicas,
       selector: { matchLabels: selectorLabels(i.functionName, i.version) },

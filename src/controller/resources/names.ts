@@ -1,4 +1,5 @@
 // Names and labels of the objects the controller owns, built in one place.
+import type { V1ObjectMeta, V1OwnerReference } from '@kubernetes/client-node';
 import { dnsLabelName } from '../../api/common.js';
 
 export const LABEL_FUNCTION = 'klambda.dev/function';
@@ -17,4 +18,9 @@ export function selectorLabels(fn: string, version: string): Record<string, stri
 
 export function ownedLabels(fn: string, version: string): Record<string, string> {
   return { ...selectorLabels(fn, version), [LABEL_MANAGED_BY]: 'klambda' };
+}
+
+/** The metadata of an object a version owns: named like its Deployment, labelled, owned by `owner`. */
+export function ownedMetadata(namespace: string, fn: string, version: string, owner: V1OwnerReference): V1ObjectMeta {
+  return { name: deploymentName(fn, version), namespace, labels: ownedLabels(fn, version), ownerReferences: [owner] };
 }

@@ -1,7 +1,7 @@
 // Builds the NetworkPolicy of a `networking: private` function (pure): its pods talk only to klambda's
 // Redis and the cluster DNS, and take no inbound connections (work arrives by pulling from Redis).
 import type { V1NetworkPolicy, V1OwnerReference } from '@kubernetes/client-node';
-import { deploymentName, ownedLabels, selectorLabels } from './names.js';
+import { ownedMetadata, selectorLabels } from './names.js';
 
 export interface NetworkPolicyInput {
   namespace: string;
@@ -16,12 +16,7 @@ export function buildNetworkPolicy(i: NetworkPolicyInput): V1NetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: {
-      name: deploymentName(i.functionName, i.version),
-      namespace: i.namespace,
-      labels: ownedLabels(i.functionName, i.version),
-      ownerReferences: [i.owner],
-    },
+    metadata: ownedMetadata(i.namespace, i.functionName, i.version, i.owner),
     spec: {
       podSelector: { matchLabels: selectorLabels(i.functionName, i.version) },
       policyTypes: ['Ingress', 'Egress'],
