@@ -2,16 +2,21 @@
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { QueueRef } from '../core/queue-contract.js';
 
-export interface VersionTarget {
+/** What a backend needs to know of a version to size it: at least its queue. */
+export interface ScalableTarget {
   queue: QueueRef;
+}
+
+/** A version as the process backend runs it. */
+export interface VersionTarget extends ScalableTarget {
   spec: EnvironmentSpec;
   /** Deliveries of an async event whose runtime crashed, before it is given up. */
   maxAsyncAttempts: number;
 }
 
-export interface Backend {
+export interface Backend<T extends ScalableTarget = VersionTarget> {
   /** Converge the version's environments to `count`; environments built from an older spec are replaced. */
-  scale(target: VersionTarget, count: number): Promise<void>;
+  scale(target: T, count: number): Promise<void>;
   /** Environments of this version that are running or starting. */
   count(queue: QueueRef): number;
   /** Every queue that has environments. */

@@ -5,6 +5,7 @@ import type { EnvironmentSpec } from '../core/environment-spec.js';
 import { notFound } from '../core/errors.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../core/registry.js';
+import { provisionedFor, type AliasRoute } from '../core/routes.js';
 import type { ScaledTarget, ScalerTargets } from '../scaler/scaler.js';
 import type { FunctionSpec } from '../api/function.js';
 import { materializeCode } from './code-cache.js';
@@ -84,18 +85,13 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
     return out;
   }
 
-  /** Provisioned concurrency of a version: each alias's share, split by its routing weights (rounded up). */
   private provisionedFor(queue: QueueRef): number {
-    let total = 0;
-    for (const a of this.store.aliases(queue.namespace, queue.functionName)) {
-      const pc = a.spec.provisionedConcurrency ?? 0;
-      if (pc <= 0) continue;
-      const extra = Object.entries(a.spec.routingConfig?.additionalVersionWeights ?? {});
-      const extraWeight = extra.reduce((s, [, w]) => s + w, 0);
-      if (a.spec.functionVersion === queue.version) total += Math.ceil(pc * (1 - extraWeight));
-      for (const [v, w] of extra) if (v === queue.version) total += Math.ceil(pc * w);
-    }
-    return total;
+    return provisionedFor(this.store.aliases(queue.namespace, queue.functionName).map((a) => {
+      const route: AliasRoute = { functionVersion: a.spec.functionVersion, provisionedConcurrency: a.spec.provisionedConcurrency ?? 0 };
+      const weights = a.spec.routingConfig?.additionalVersionWeights;
+      if (weights) route.additionalVersionWeights = weights;
+      return route;
+    }), queue.version);
   }
 
   private specOf(ns: string, functionName: string, version: string): FunctionSpec | undefined {

@@ -9,6 +9,7 @@ import { InvalidParameterError, ManifestError, ResourceConflictError, ResourceNo
 import type { FunctionCode, KlambdaFunction } from '../api/function.js';
 import { functionVersionObjectName, type FunctionVersion } from '../api/function-version.js';
 import { checkObject, type Manifest } from '../api/parse.js';
+import { planPublish } from '../api/publish.js';
 import { editDocument, manifestYaml, Mutex, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
 import { isManifestPath, loadManifestFolder } from './manifest-loader.js';
 import type { LocatedManifest, ManifestSnapshot } from './manifest-snapshot.js';
@@ -122,8 +123,9 @@ export class ManifestStore {
       }
       const config = versionConfig(f.spec, code);
       const latest = snap.latestVersion(ns, fn);
-      if (latest && latest.spec.codeSha256 === sha && sameJson(latest.spec.function, config)) return { snap, result: latest };
-      const version = String(Number(latest?.spec.version ?? 0) + 1);
+      const plan = planPublish(latest?.spec, sha, config);
+      if (latest && !plan.create) return { snap, result: latest };
+      const version = plan.version;
       const spec = { functionName: fn, version, codeSha256: sha, ...(opts.description ? { description: opts.description } : {}), function: config };
       const object = validated<FunctionVersion>({
         apiVersion: API_VERSION, kind: 'FunctionVersion', metadata: { name: functionVersionObjectName(fn, version), namespace: ns }, spec,

@@ -59,3 +59,20 @@ export function replyChannel(routerId: string, prefix: string = DEFAULT_KEY_PREF
   check('key prefix', prefix);
   return `${prefix}:replies:${routerId}`;
 }
+
+/** The routing table of one function (hash: "fn" -> its $LATEST route, "v:N" -> a version, "a:NAME" -> an alias). */
+export function routeKey(namespace: string, functionName: string, prefix: string = DEFAULT_KEY_PREFIX): string {
+  check('key prefix', prefix);
+  check('namespace', namespace);
+  check('function name', functionName);
+  return `${prefix}:route:{${namespace}/${functionName}}`;
+}
+
+/** Set of "ns/fn" that have a routing table. */
+export const routeIndexKey = (prefix: string = DEFAULT_KEY_PREFIX): string => `${prefix}:routes`;
+
+/** Pub/sub channel: a message "ns/fn" each time that function's routing table changes. */
+export const routeChannel = (prefix: string = DEFAULT_KEY_PREFIX): string => `${prefix}:routes:changed`;
+
+/** Pub/sub channel: a message "ns/fn/version" when a router queued work (the scaler starts environments at once). */
+export const demandChannel = (prefix: string = DEFAULT_KEY_PREFIX): string => `${prefix}:demand`;

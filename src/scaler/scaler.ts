@@ -1,25 +1,25 @@
 // The scaler loop: sizes each version's environments from queue depth, at once on new demand and on a tick.
-import type { Backend, VersionTarget } from '../backends/backend.js';
+import type { Backend, ScalableTarget, VersionTarget } from '../backends/backend.js';
 import { queueKey } from '../backends/backend.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueDepth, QueueRef } from '../core/queue-contract.js';
 import { desiredEnvironments } from './decide.js';
 
-export interface ScalerTargets {
+export interface ScalerTargets<T extends ScalableTarget = VersionTarget> {
   /** The version's target (spec, limits), or undefined when it no longer exists. */
-  target(queue: QueueRef): Promise<ScaledTarget | undefined>;
+  target(queue: QueueRef): Promise<ScaledTarget<T> | undefined>;
   /** Versions that must be scaled even without traffic (provisioned concurrency). */
   provisioned(): QueueRef[];
 }
 
-export interface ScaledTarget extends VersionTarget {
+export type ScaledTarget<T extends ScalableTarget = VersionTarget> = T & {
   provisioned: number;
   reserved?: number;
-}
+};
 
-export interface ScalerOptions {
-  backend: Backend;
-  targets: ScalerTargets;
+export interface ScalerOptions<T extends ScalableTarget = VersionTarget> {
+  backend: Backend<T>;
+  targets: ScalerTargets<T>;
   depth(queue: QueueRef): Promise<QueueDepth>;
   logger: Logger;
   tickMs: number;
@@ -38,11 +38,11 @@ interface VersionState {
   again: boolean;
 }
 
-export class Scaler {
+export class Scaler<T extends ScalableTarget = VersionTarget> {
   private readonly versions = new Map<string, VersionState>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: ScalerOptions) {}
+  constructor(private readonly opts: ScalerOptions<T>) {}
 
   start(): void {
     this.timer = setInterval(() => this.tick(), this.opts.tickMs);

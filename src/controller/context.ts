@@ -1,0 +1,26 @@
+// What every reconciler is handed: the API client, the Redis side, event recorder, caches and configuration.
+import type { FunctionVersionSpec } from '../api/function-version.js';
+import type { Logger } from '../core/logger.js';
+import type { KubeClient } from '../kube/client.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { Informer } from '../kube/informer.js';
+import type { RoutingTable } from '../queue/routing-table.js';
+import type { WorkQueue } from '../queue/work-queue.js';
+import type { Stored } from './kinds.js';
+import type { WorkloadConfig } from './workload.js';
+
+export interface ControllerContext {
+  client: KubeClient;
+  table: RoutingTable;
+  queues: Pick<WorkQueue, 'purge'>;
+  events: EventRecorder;
+  workload: WorkloadConfig;
+  /** The router's base URL, for Function status.url. */
+  routerUrl: string;
+  logger: Logger;
+  now(): number;
+  versions: Informer<Stored<FunctionVersionSpec>>;
+  functions: Informer<Stored<unknown>>;
+  /** The name of the Alias object that routes `fn:alias` (the oldest, if several claim it). */
+  aliasOwner(namespace: string, functionName: string, aliasName: string): string | undefined;
+}

@@ -1,0 +1,174 @@
+// The controller process: informers on our kinds and owned Deployments, a reconcile queue per kind, the scaler and the
+// reaper — all of it active only on the replica that holds the leader Lease.
+import { Redis } from 'ioredis';
+import type { FunctionVersionSpec } from '../api/function-version.js';
+import { KubernetesBackend, type DeploymentLike } from '../backends/kubernetes-backend.js';
+import type { ScalableTarget } from '../backends/backend.js';
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { KubeClient } from '../kube/client.js';
+import { EventRecorder } from '../kube/events.js';
+import { Informer } from '../kube/informer.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import { objectKey } from '../kube/objects.js';
+import { demandChannel } from '../queue/keys.js';
+import { Reaper } from '../queue/reaper.js';
+import { RoutingTable } from '../queue/routing-table.js';
+import { WorkQueue } from '../queue/work-queue.js';
+import { RouteCache } from '../router/route-cache.js';
+import { Scaler } from '../scaler/scaler.js';
+import type { ControllerContext } from './context.js';
+import { KLAMBDA_API, type Stored } from './kinds.js';
+import { ReconcileQueue } from './reconcile-queue.js';
+import { reconcileAlias } from './reconcile/alias.js';
+import { reconcileFunction } from './reconcile/function.js';
+import { reconcileFunctionVersion } from './reconcile/function-version.js';
+import { LABEL_MANAGED_BY } from './resources/names.js';
+import { RouteScalerTargets } from './scaler-targets.js';
+import type { WorkloadConfig } from './workload.js';
+
+export interface ControllerOptions {
+  client: KubeClient;
+  redisUrl: string;
+  keyPrefix: string;
+  workload: Omit<WorkloadConfig, 'keyPrefix'>;
+  routerUrl: string;
+  /** This replica's name in the leader Lease (e.g. the pod name). */
+  identity: string;
+  leaseNamespace: string;
+  leaseName?: string;
+  leaseDurationSeconds?: number;
+  leaseRetryMs?: number;
+  resyncMs?: number;
+  workers?: number;
+  scaler: { tickMs: number; idleTimeoutMs: number; maxEnvironments: number };
+  logger: Logger;
+  /** Leadership was lost: the process should exit so it restarts clean (the default logs only). */
+  onLostLeadership?(): void;
+}
+
+export class Controller {
+  private readonly redis: Redis;
+  private readonly demand: Redis;
+  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike> };
+  private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue };
+  private readonly elector: LeaderElector;
+  private routes: RouteCache | undefined;
+  private scaler: Scaler<ScalableTarget> | undefined;
+  private reaper: Reaper | undefined;
+  private leading: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: ControllerOptions) {
+    const { client, logger } = opts;
+    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+    this.demand = new Redis(opts.redisUrl);
+    const resyncMs = opts.resyncMs ?? 5 * 60_000;
+    const informer = <T extends Stored<unknown> | DeploymentLike>(path: string, onChange: (key: string, obj: T | undefined) => void, labelSelector?: string): Informer<T> => {
+      const inf: Informer<T> = new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange: (key) => onChange(key, inf.get(key)) });
+      return inf;
+    };
+    this.informers = {
+      functions: informer(`${KLAMBDA_API}/functions`, (key) => this.queues.functions.add(key)),
+      versions: informer<Stored<FunctionVersionSpec>>(`${KLAMBDA_API}/functionversions`, (key, v) => {
+        this.queues.versions.add(key);
+        // a new version changes its function's latestVersion and may complete an alias
+        if (v) this.functionChanged(v.metadata.namespace, v.spec.functionName);
+      }),
+      aliases: informer(`${KLAMBDA_API}/aliases`, (key) => this.queues.aliases.add(key)),
+      deployments: informer<DeploymentLike>('/apis/apps/v1/deployments', (_key, d) => {
+        // drift in an owned Deployment is put back by its owner's reconcile
+        const owner = d?.metadata.ownerReferences?.find((r) => r.controller);
+        if (!d || !owner) return;
+        const ownerKey = `${d.metadata.namespace}/${owner.name}`;
+        if (owner.kind === 'Function') this.queues.functions.add(ownerKey);
+        else if (owner.kind === 'FunctionVersion') this.queues.versions.add(ownerKey);
+      }, `${LABEL_MANAGED_BY}=klambda`),
+    };
+    const ctx: ControllerContext = {
+      client, logger,
+      table: new RoutingTable(this.redis, opts.keyPrefix),
+      queues: new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix }),
+      events: new EventRecorder(client, 'klambda-controller', opts.identity, logger),
+      workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
+      routerUrl: opts.routerUrl,
+      now: Date.now,
+      versions: this.informers.versions,
+      functions: this.informers.functions,
+      aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias),
+    };
+    this.queues = {
+      functions: new ReconcileQueue('functions', (key) => reconcileFunction(ctx, key), logger),
+      versions: new ReconcileQueue('functionversions', (key) => reconcileFunctionVersion(ctx, key), logger),
+      aliases: new ReconcileQueue('aliases', (key) => reconcileAlias(ctx, key), logger),
+    };
+    this.elector = new LeaderElector({
+      client, namespace: opts.leaseNamespace, name: opts.leaseName ?? 'klambda-controller', identity: opts.identity,
+      leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, retryMs: opts.leaseRetryMs ?? 2000, logger,
+      onStartedLeading: () => { this.leading = this.lead(); },
+      onStoppedLeading: () => { (opts.onLostLeadership ?? (() => logger.error({ msg: 'leadership lost' })))(); },
+    });
+  }
+
+  get isLeader(): boolean { return this.elector.isLeader; }
+
+  start(): void {
+    for (const inf of Object.values(this.informers)) inf.start();
+    this.elector.start();
+  }
+
+  private functionChanged(namespace: string, functionName: string): void {
+    this.queues.functions.add(`${namespace}/${functionName}`);
+    for (const a of this.informers.aliases.list()) {
+      if (a.metadata.namespace === namespace && a.spec.functionName === functionName) this.queues.aliases.add(objectKey(a));
+    }
+  }
+
+  private aliasOwner(namespace: string, functionName: string, aliasName: string): string | undefined {
+    const claims = this.informers.aliases.list()
+      .filter((a) => a.metadata.namespace === namespace && a.spec.functionName === functionName && (a.spec.name ?? a.metadata.name) === aliasName && !a.metadata.deletionTimestamp)
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+    return claims[0]?.metadata.name;
+  }
+
+  /** Became the leader: once the caches are filled, reconcile, scale and reap. */
+  private async lead(): Promise<void> {
+    await Promise.all(Object.values(this.informers).map((i) => i.synced()));
+    if (this.stopped) return;
+    const { logger } = this.opts;
+    const workers = this.opts.workers ?? 2;
+    for (const q of Object.values(this.queues)) q.start(workers);
+    const routes = await RouteCache.start({
+      commands: this.redis, subscriber: new Redis(this.opts.redisUrl), keyPrefix: this.opts.keyPrefix,
+      namespace: 'default', arn: { region: this.opts.workload.region, accountId: this.opts.workload.accountId }, logger, reloadMs: 10_000,
+    });
+    this.routes = routes;
+    const queue = new WorkQueue(this.redis, { keyPrefix: this.opts.keyPrefix });
+    const scaler = new Scaler<ScalableTarget>({
+      backend: new KubernetesBackend(this.opts.client, this.informers.deployments, logger), targets: new RouteScalerTargets(routes),
+      depth: (q) => queue.depth(q), logger, ...this.opts.scaler,
+    });
+    this.scaler = scaler;
+    this.demand.on('message', (_channel: string, name: string) => {
+      const [namespace, functionName, version] = name.split('/') as [string, string, string];
+      if (version) scaler.onDemand({ namespace, functionName, version });
+    });
+    await this.demand.subscribe(demandChannel(this.opts.keyPrefix));
+    scaler.start();
+    this.reaper = new Reaper({ queue, queues: () => new RouteScalerTargets(routes).provisioned() as QueueRef[], intervalMs: 2000, logger });
+    this.reaper.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.leading;
+    await this.scaler?.stop();
+    await this.reaper?.stop();
+    await Promise.all(Object.values(this.queues).map((q) => q.stop()));
+    await this.elector.stop();
+    await Promise.all(Object.values(this.informers).map((i) => i.stop()));
+    await this.routes?.close();
+    this.demand.disconnect();
+    this.redis.disconnect();
+  }
+}

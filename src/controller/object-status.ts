@@ -1,0 +1,32 @@
+// Writing what a reconcile found back to the object: finalizer in or out, status (only when it changed), Events on transitions.
+import { sameJson } from '../api/code.js';
+import type { KubeClient } from '../kube/client.js';
+import { nextStatus, readyCondition, type ConditionInput } from './conditions.js';
+import type { ControllerContext } from './context.js';
+import type { Stored } from './kinds.js';
+
+export const FINALIZER = 'klambda.dev/cleanup';
+
+export const hasFinalizer = (obj: Stored<unknown>): boolean => obj.metadata.finalizers?.includes(FINALIZER) ?? false;
+
+/** Adds our finalizer (optimistic: fails with a conflict if the object changed meanwhile, and is retried). */
+export async function ensureFinalizer<S>(client: KubeClient, path: string, obj: Stored<S>): Promise<Stored<S>> {
+  if (hasFinalizer(obj)) return obj;
+  return client.patch<Stored<S>>(path, { metadata: { finalizers: [...(obj.metadata.finalizers ?? []), FINALIZER], resourceVersion: obj.metadata.resourceVersion } });
+}
+
+export async function removeFinalizer(client: KubeClient, path: string, obj: Stored<unknown>): Promise<void> {
+  if (!hasFinalizer(obj)) return;
+  await client.patch(path, { metadata: { finalizers: (obj.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: obj.metadata.resourceVersion } });
+}
+
+/** Writes Ready + fields + observedGeneration when they differ from what is stored; records an Event when Ready changes. */
+export async function writeStatus(ctx: ControllerContext, path: string, obj: Stored<unknown>, ready: ConditionInput, fields: Record<string, unknown> = {}): Promise<void> {
+  const status = nextStatus(obj.status, obj.metadata.generation, ready, fields, new Date(ctx.now()).toISOString());
+  if (sameJson(status, obj.status)) return;
+  await ctx.client.patch(`${path}/status`, { status });
+  const before = readyCondition(obj.status);
+  if (before?.status !== ready.status || before?.reason !== ready.reason) {
+    await ctx.events.record(obj, ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
+  }
+}

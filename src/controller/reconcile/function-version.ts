@@ -1,0 +1,56 @@
+// FunctionVersion → the version's workload (its own code ConfigMap, Deployment, NetworkPolicy), its route, and status.
+import type { ResolvedCode } from '../../api/code.js';
+import { API_VERSION } from '../../api/common.js';
+import type { FunctionVersionSpec } from '../../api/function-version.js';
+import { KlambdaError } from '../../core/errors.js';
+import { controllerRef, splitKey } from '../../kube/objects.js';
+import { NotOwnedError } from '../apply.js';
+import { resolveClusterCode } from '../cluster-code.js';
+import type { ControllerContext } from '../context.js';
+import { checkStored, klambdaPath, type Stored } from '../kinds.js';
+import { ensureFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../object-status.js';
+import type { ReconcileResult } from '../reconcile-queue.js';
+import { ensureWorkload } from '../workload.js';
+
+export async function reconcileFunctionVersion(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
+  const { namespace, name } = splitKey(key);
+  const path = klambdaPath(namespace, 'functionversions', name);
+  const found = await ctx.client.find<Stored<FunctionVersionSpec>>(path);
+  if (!found) return;
+  if (found.metadata.deletionTimestamp) {
+    if (hasFinalizer(found)) {
+      const { functionName, version } = found.spec;
+      await ctx.table.removeVersion(namespace, functionName, version);
+      await ctx.queues.purge({ namespace, functionName, version });
+      await removeFinalizer(ctx.client, path, found);
+    }
+    return;
+  }
+  const fv = await ensureFinalizer(ctx.client, path, found);
+  const checked = checkStored<FunctionVersionSpec>(fv);
+  if (!checked.ok) {
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
+    return;
+  }
+  const spec = checked.spec;
+  let code: ResolvedCode;
+  try {
+    code = await resolveClusterCode(ctx.client, namespace, spec.function.code);
+  } catch (e) {
+    if (!(e instanceof KlambdaError)) throw e;
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'CodeNotFound', message: e.message });
+    return { requeueAfterMs: 10_000 };
+  }
+  const owner = controllerRef({ ...fv, apiVersion: API_VERSION, kind: 'FunctionVersion' });
+  try {
+    await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
+  } catch (e) {
+    if (!(e instanceof NotOwnedError)) throw e;
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'NotOwned', message: e.message });
+    return;
+  }
+  await ctx.table.setVersion(namespace, spec.functionName, spec.version, {
+    timeoutSeconds: spec.function.timeoutSeconds, maxAsyncAttempts: 1 + spec.function.async.maximumRetryAttempts,
+  });
+  await writeStatus(ctx, path, fv, { type: 'Ready', status: 'True', reason: 'Deployed', message: `version ${spec.version} of ${spec.functionName} is deployed` });
+}

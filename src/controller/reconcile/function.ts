@@ -1,0 +1,81 @@
+// Function → its $LATEST workload (code ConfigMap, Deployment, NetworkPolicy), its route, publishing, and status.
+import type { ResolvedCode } from '../../api/code.js';
+import { API_VERSION } from '../../api/common.js';
+import type { FunctionSpec } from '../../api/function.js';
+import { KlambdaError } from '../../core/errors.js';
+import type { FunctionRoute } from '../../core/routes.js';
+import { controllerRef, splitKey } from '../../kube/objects.js';
+import { NotOwnedError } from '../apply.js';
+import { resolveClusterCode } from '../cluster-code.js';
+import type { ControllerContext } from '../context.js';
+import { checkStored, klambdaPath, type Stored } from '../kinds.js';
+import { ensureFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../object-status.js';
+import { publishFunctionVersion } from '../publish.js';
+import type { ReconcileResult } from '../reconcile-queue.js';
+import { ensureWorkload } from '../workload.js';
+
+/** How often a function whose code is missing is looked at again (besides its own changes). */
+const CODE_RETRY_MS = 10_000;
+
+export const invokeUrl = (routerUrl: string, name: string): string => `${routerUrl.replace(/\/$/, '')}/2015-03-31/functions/${name}/invocations`;
+
+export async function reconcileFunction(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
+  const { namespace, name } = splitKey(key);
+  const path = klambdaPath(namespace, 'functions', name);
+  const found = await ctx.client.find<Stored<unknown>>(path);
+  if (!found) return;
+  if (found.metadata.deletionTimestamp) {
+    if (hasFinalizer(found)) {
+      await cleanupFunction(ctx, namespace, name);
+      await removeFinalizer(ctx.client, path, found);
+    }
+    return;
+  }
+  const fn = await ensureFinalizer(ctx.client, path, found);
+  const checked = checkStored<FunctionSpec>(fn);
+  if (!checked.ok) {
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
+    return;
+  }
+  const spec = checked.spec;
+  let code: ResolvedCode;
+  try {
+    code = await resolveClusterCode(ctx.client, namespace, spec.code);
+  } catch (e) {
+    if (!(e instanceof KlambdaError)) throw e;
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e.statusCode === 404 ? 'CodeNotFound' : 'InvalidCode', message: e.message });
+    return { requeueAfterMs: CODE_RETRY_MS };
+  }
+  const owner = controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' });
+  try {
+    await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
+  } catch (e) {
+    if (!(e instanceof NotOwnedError)) throw e;
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'NotOwned', message: e.message });
+    return;
+  }
+  const route: FunctionRoute = { latest: { timeoutSeconds: spec.timeoutSeconds, maxAsyncAttempts: 1 + spec.async.maximumRetryAttempts } };
+  if (spec.reservedConcurrency !== undefined) route.reservedConcurrency = spec.reservedConcurrency;
+  await ctx.table.setFunction(namespace, name, route);
+  if (spec.publish) {
+    const published = await publishFunctionVersion(ctx.client, fn, spec);
+    if (published.created) {
+      await ctx.events.record(fn, 'Normal', 'Published', `Published version ${published.version.spec.version} (CodeSha256 ${published.version.spec.codeSha256})`);
+    }
+  }
+  const numbers = ctx.versions.list().filter((v) => v.metadata.namespace === namespace && v.spec.functionName === name).map((v) => Number(v.spec.version));
+  const fields: Record<string, unknown> = { url: invokeUrl(ctx.routerUrl, name) };
+  if (numbers.length > 0) fields.latestVersion = String(Math.max(...numbers));
+  await writeStatus(ctx, path, fn, { type: 'Ready', status: 'True', reason: 'Deployed', message: `$LATEST is deployed; invoke ${name} through the router` }, fields);
+  return spec.code.configMap ? { requeueAfterMs: CODE_RETRY_MS * 3 } : undefined;
+}
+
+/** A deleted function: its routes and queued work go (its Kubernetes objects are garbage collected by owner). */
+async function cleanupFunction(ctx: ControllerContext, namespace: string, name: string): Promise<void> {
+  const entry = await ctx.table.read(namespace, name);
+  const versions = new Set(['$LATEST', ...Object.keys(entry?.versions ?? {})]);
+  for (const v of ctx.versions.list()) if (v.metadata.namespace === namespace && v.spec.functionName === name) versions.add(v.spec.version);
+  await ctx.table.removeFunction(namespace, name);
+  for (const version of versions) await ctx.queues.purge({ namespace, functionName: name, version });
+  ctx.logger.info({ msg: 'function removed', function: `${namespace}/${name}` });
+}

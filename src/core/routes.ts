@@ -1,0 +1,70 @@
+// The routing table of one function as the controller writes it and the router reads it, and how a call resolves on it (pure).
+import { chooseVersion } from './alias-routing.js';
+import { functionArn, type ArnContext, type FunctionNameRef } from './arn.js';
+import { notFound } from './errors.js';
+import type { ResolvedTarget } from './registry.js';
+
+export interface VersionRoute {
+  timeoutSeconds: number;
+  /** 1 + the version's maximumRetryAttempts. */
+  maxAsyncAttempts: number;
+}
+
+export interface FunctionRoute {
+  /** $LATEST. */
+  latest: VersionRoute;
+  reservedConcurrency?: number;
+}
+
+export interface AliasRoute {
+  functionVersion: string;
+  additionalVersionWeights?: Record<string, number>;
+  provisionedConcurrency: number;
+}
+
+export interface RouteEntry {
+  fn?: FunctionRoute;
+  versions: Record<string, VersionRoute>;
+  aliases: Record<string, AliasRoute>;
+}
+
+/** The route of one version ("$LATEST" or a number), if the table has it. */
+export function versionRoute(entry: RouteEntry, version: string): VersionRoute | undefined {
+  return version === '$LATEST' ? entry.fn?.latest : entry.versions[version];
+}
+
+/** Resolves a call on the table: the alias's weighted choice, or the version asked for. Throws 404 like Lambda. */
+export function resolveRoute(entry: RouteEntry | undefined, namespace: string, ref: FunctionNameRef, random: number, arn: ArnContext): ResolvedTarget {
+  const missing = () => notFound(`Function not found: ${functionArn(arn, ref.name, ref.qualifier)}`);
+  if (!entry?.fn) throw missing();
+  const q = ref.qualifier;
+  let version = '$LATEST';
+  if (q !== undefined && q !== '$LATEST') {
+    if (/^\d+$/.test(q)) version = q;
+    else {
+      const alias = entry.aliases[q];
+      if (!alias) throw missing();
+      version = chooseVersion(alias, random);
+    }
+  }
+  const route = versionRoute(entry, version);
+  if (!route) throw missing();
+  const target: ResolvedTarget = { namespace, functionName: ref.name, version, timeoutSeconds: route.timeoutSeconds };
+  if (q !== undefined) target.qualifier = q;
+  if (entry.fn.reservedConcurrency !== undefined) target.reservedConcurrency = entry.fn.reservedConcurrency;
+  return target;
+}
+
+/** Provisioned concurrency of a version: each alias's share, split by its routing weights (rounded up). */
+export function provisionedFor(aliases: Iterable<AliasRoute>, version: string): number {
+  let total = 0;
+  for (const a of aliases) {
+    const pc = a.provisionedConcurrency;
+    if (pc <= 0) continue;
+    const extra = Object.entries(a.additionalVersionWeights ?? {});
+    const extraWeight = extra.reduce((s, [, w]) => s + w, 0);
+    if (a.functionVersion === version) total += Math.ceil(pc * (1 - extraWeight));
+    for (const [v, w] of extra) if (v === version) total += Math.ceil(pc * w);
+  }
+  return total;
+}

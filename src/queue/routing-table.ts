@@ -1,0 +1,82 @@
+// The routing table in Redis: written by the controller, read (and followed through pub/sub) by every router.
+import type { Redis } from 'ioredis';
+import type { AliasRoute, FunctionRoute, RouteEntry, VersionRoute } from '../core/routes.js';
+import { DEFAULT_KEY_PREFIX, routeChannel, routeIndexKey, routeKey } from './keys.js';
+
+const FN = 'fn';
+const versionField = (v: string): string => `v:${v}`;
+const aliasField = (a: string): string => `a:${a}`;
+
+/** Parses one function's hash (pure). */
+export function parseRouteHash(hash: Record<string, string>): RouteEntry {
+  const entry: RouteEntry = { versions: {}, aliases: {} };
+  for (const [field, value] of Object.entries(hash)) {
+    const parsed = JSON.parse(value) as unknown;
+    if (field === FN) entry.fn = parsed as FunctionRoute;
+    else if (field.startsWith('v:')) entry.versions[field.slice(2)] = parsed as VersionRoute;
+    else if (field.startsWith('a:')) entry.aliases[field.slice(2)] = parsed as AliasRoute;
+  }
+  return entry;
+}
+
+export const routeName = (namespace: string, functionName: string): string => `${namespace}/${functionName}`;
+
+export class RoutingTable {
+  constructor(private readonly redis: Redis, private readonly prefix: string = DEFAULT_KEY_PREFIX) {}
+
+  setFunction(ns: string, fn: string, route: FunctionRoute): Promise<boolean> { return this.set(ns, fn, FN, route); }
+  setVersion(ns: string, fn: string, version: string, route: VersionRoute): Promise<boolean> { return this.set(ns, fn, versionField(version), route); }
+  setAlias(ns: string, fn: string, alias: string, route: AliasRoute): Promise<boolean> { return this.set(ns, fn, aliasField(alias), route); }
+  removeVersion(ns: string, fn: string, version: string): Promise<boolean> { return this.remove(ns, fn, versionField(version)); }
+  removeAlias(ns: string, fn: string, alias: string): Promise<boolean> { return this.remove(ns, fn, aliasField(alias)); }
+
+  /** The function and everything routed under it. */
+  async removeFunction(ns: string, fn: string): Promise<void> {
+    await this.redis.multi()
+      .del(routeKey(ns, fn, this.prefix))
+      .srem(routeIndexKey(this.prefix), routeName(ns, fn))
+      .publish(routeChannel(this.prefix), routeName(ns, fn))
+      .exec();
+  }
+
+  async read(ns: string, fn: string): Promise<RouteEntry | undefined> {
+    const hash = await this.redis.hgetall(routeKey(ns, fn, this.prefix));
+    return Object.keys(hash).length === 0 ? undefined : parseRouteHash(hash);
+  }
+
+  /** Every function's table, by "ns/fn". */
+  async readAll(): Promise<Map<string, RouteEntry>> {
+    const names = await this.redis.smembers(routeIndexKey(this.prefix));
+    const out = new Map<string, RouteEntry>();
+    const pipeline = this.redis.pipeline();
+    for (const name of names) {
+      const slash = name.indexOf('/');
+      pipeline.hgetall(routeKey(name.slice(0, slash), name.slice(slash + 1), this.prefix));
+    }
+    const results = names.length === 0 ? [] : (await pipeline.exec()) ?? [];
+    names.forEach((name, i) => {
+      const hash = results[i]?.[1] as Record<string, string> | undefined;
+      if (hash && Object.keys(hash).length > 0) out.set(name, parseRouteHash(hash));
+    });
+    return out;
+  }
+
+  /** Writes a field when it changed; routers hear of it on the channel. Returns whether it changed. */
+  private async set(ns: string, fn: string, field: string, value: unknown): Promise<boolean> {
+    const key = routeKey(ns, fn, this.prefix);
+    const json = JSON.stringify(value);
+    if ((await this.redis.hget(key, field)) === json) return false;
+    await this.redis.multi()
+      .hset(key, field, json)
+      .sadd(routeIndexKey(this.prefix), routeName(ns, fn))
+      .publish(routeChannel(this.prefix), routeName(ns, fn))
+      .exec();
+    return true;
+  }
+
+  private async remove(ns: string, fn: string, field: string): Promise<boolean> {
+    const key = routeKey(ns, fn, this.prefix);
+    const [[, removed] = []] = (await this.redis.multi().hdel(key, field).publish(routeChannel(this.prefix), routeName(ns, fn)).exec()) ?? [];
+    return removed === 1;
+  }
+}

@@ -1,0 +1,79 @@
+// The router on a cluster: the Lambda API over Redis, routes from the routing table, management through the API server.
+import { Redis } from 'ioredis';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { KubeClient } from '../kube/client.js';
+import { demandChannel, queueName } from '../queue/keys.js';
+import { WorkQueue } from '../queue/work-queue.js';
+import { createRouterApp } from './app.js';
+import { ConcurrencyLimiter } from './lambda/concurrency.js';
+import { KubeCatalog } from './lambda/kube-catalog.js';
+import { managementRoutes } from './lambda/management.js';
+import { ReplyListener } from './replies.js';
+import { RouteCache } from './route-cache.js';
+
+export interface ClusterRouterOptions {
+  client: KubeClient;
+  redisUrl: string;
+  keyPrefix: string;
+  /** The namespace whose functions this router serves. */
+  namespace: string;
+  region: string;
+  accountId: string;
+  port: number;
+  host: string;
+  logger: Logger;
+}
+
+export interface ClusterRouter { url: string; port: number; routes: RouteCache; stop(): Promise<void> }
+
+/** Tells the scaler (in the controller) that a queue has new work, at most once per gap per queue. */
+export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = 50, now: () => number = Date.now): (ref: QueueRef) => void {
+  const last = new Map<string, number>();
+  const channel = demandChannel(keyPrefix);
+  return (ref) => {
+    const name = queueName(ref);
+    const t = now();
+    if (t - (last.get(name) ?? -Infinity) < gapMs) return;
+    last.set(name, t);
+    void redis.publish(channel, name).catch(() => undefined);
+  };
+}
+
+export async function startClusterRouter(opts: ClusterRouterOptions): Promise<ClusterRouter> {
+  const { logger } = opts;
+  const commands = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+  const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix });
+  const replies = await ReplyListener.start(new Redis(opts.redisUrl), opts.keyPrefix, logger);
+  const arn = { region: opts.region, accountId: opts.accountId };
+  const routes = await RouteCache.start({ commands, subscriber: new Redis(opts.redisUrl), keyPrefix: opts.keyPrefix, namespace: opts.namespace, arn, logger });
+  const app = createRouterApp({
+    logger,
+    invoke: {
+      registry: routes, replies, arn,
+      enqueue: (ref, inv) => queue.enqueue(ref, inv),
+      onDemand: demandPublisher(commands, opts.keyPrefix),
+      syncGraceMs: 30_000,
+      limiter: new ConcurrencyLimiter(1000),
+      now: Date.now,
+      random: Math.random,
+    },
+    routes: [managementRoutes(new KubeCatalog(opts.client, { namespace: opts.namespace, arn }), logger)],
+  });
+  const server: Server = createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(opts.port, opts.host, () => ok()); });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`, port, routes,
+    stop: async () => {
+      await new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+      await routes.close();
+      await replies.close();
+      commands.disconnect();
+    },
+  };
+}
