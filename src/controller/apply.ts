@@ -4,6 +4,8 @@ import { KubeApiError, type KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/objects.js';
 
 export const DESIRED_HASH = 'klambda.dev/desired-hash';
+/** Hash of the object's content as the API server stored it (normalized), to notice edits by hand. */
+export const CONTENT_HASH = 'klambda.dev/content-hash';
 
 /** The object exists but another owner controls it: reported in status, not retried. */
 export class NotOwnedError extends Error {
@@ -14,6 +16,17 @@ export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
 export function desiredHash(obj: unknown): string {
   return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
+}
+
+/** Everything but metadata and status; a Deployment's replicas are the scaler's and left out (pure). */
+export function contentHash(obj: KubeObject): string {
+  const { metadata: _m, status: _s, ...content } = obj as KubeObject & { status?: unknown; spec?: Record<string, unknown> };
+  const spec = (content as { spec?: Record<string, unknown> }).spec;
+  if (spec && 'replicas' in spec) {
+    const { replicas: _r, ...rest } = spec;
+    return desiredHash({ ...content, spec: rest });
+  }
+  return desiredHash(content);
 }
 
 function withHash<T extends KubeObject>(desired: T, hash: string): T {
@@ -32,7 +45,7 @@ export async function ensureOwned<T extends KubeObject>(client: KubeClient, coll
   const observed = await client.find<T>(path);
   if (!observed) {
     try {
-      await client.create(collection, withHash(desired, hash));
+      await recordContent(client, path, await client.create<T>(collection, withHash(desired, hash)));
       return 'created';
     } catch (e) {
       // created meanwhile by an earlier reconcile whose answer we lost: converge on the next pass
@@ -43,10 +56,16 @@ export async function ensureOwned<T extends KubeObject>(client: KubeClient, coll
   if (!observed.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller)) {
     throw new NotOwnedError(`${desired.kind ?? 'object'} ${desired.metadata.name} exists and is not owned by this object`);
   }
-  if (observed.metadata.annotations?.[DESIRED_HASH] === hash) return 'unchanged';
-  const next = opts.keep ? opts.keep(observed, desired) : desired;
-  await client.replace(path, { ...withHash(next, hash), metadata: { ...withHash(next, hash).metadata, resourceVersion: observed.metadata.resourceVersion } });
+  const annotations = observed.metadata.annotations ?? {};
+  if (annotations[DESIRED_HASH] === hash && annotations[CONTENT_HASH] === contentHash(observed)) return 'unchanged';
+  const next = withHash(opts.keep ? opts.keep(observed, desired) : desired, hash);
+  await recordContent(client, path, await client.replace<T>(path, { ...next, metadata: { ...next.metadata, resourceVersion: observed.metadata.resourceVersion } }));
   return 'updated';
+}
+
+/** After a write, remembers the content as stored, so a later change by someone else shows. */
+async function recordContent(client: KubeClient, path: string, stored: KubeObject): Promise<void> {
+  await client.patch(path, { metadata: { annotations: { [CONTENT_HASH]: contentHash(stored) } } });
 }
 
 /** Deletes an owned object if it exists and is ours; answers whether it deleted one. */

@@ -51,13 +51,19 @@ async function waitReady(url: string, token: string, timeoutMs: number, exited: 
   }
 }
 
-export async function startControlPlane(binDir: string): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** Extra users with bearer tokens (user name -> token), without any permission until RBAC grants some. */
+  users?: Record<string, string>;
+}
+
+export async function startControlPlane(binDir: string, opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dir = mkdtempSync(join(tmpdir(), 'klambda-k8s-'));
   const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const saKey = join(dir, 'sa.key');
   writeFileSync(saKey, privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  writeFileSync(join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,1,"system:masters"\n`);
+  const extra = Object.entries(opts.users ?? {}).map(([user, token], i) => `${token},${user},${100 + i}\n`).join('');
+  writeFileSync(join(dir, 'tokens.csv'), `${ADMIN_TOKEN},admin,1,"system:masters"\n${extra}`);
   const certDir = join(dir, 'certs');
   const server = `https://127.0.0.1:${apiPort}`;
   const kubeconfig = join(dir, 'kubeconfig');

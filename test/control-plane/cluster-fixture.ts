@@ -1,0 +1,70 @@
+// A real control plane ready for klambda: CRDs installed, config/rbac applied and bound to a controller and a router
+// user (each with its own token, so tests run with klambda's least-privilege roles, not as admin).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { packageRoot } from '../../src/core/package-root.js';
+import { KubeClient } from '../../src/kube/client.js';
+import { controlPlaneBinaries } from './binaries.js';
+import { startControlPlane, type ControlPlane } from './control-plane.js';
+
+export const CONTROLLER_USER = 'klambda-controller';
+export const ROUTER_USER = 'klambda-router';
+export const LEASE_NAMESPACE = 'klambda-system';
+
+export interface ClusterFixture {
+  cp: ControlPlane;
+  admin: KubeClient;
+  controller: KubeClient;
+  router: KubeClient;
+  stop(): Promise<void>;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startCluster(): Promise<ClusterFixture> {
+  const tokens = { [CONTROLLER_USER]: 'klambda-controller-token', [ROUTER_USER]: 'klambda-router-token' };
+  const cp = await startControlPlane(controlPlaneBinaries(), { users: tokens });
+  const admin = KubeClient.fromToken(cp.server, cp.token, true);
+  try {
+    const dir = join(packageRoot(), 'crds');
+    const plurals: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+      const crd = parse(readFileSync(join(dir, file), 'utf8')) as { spec: { names: { plural: string } } };
+      await admin.create('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+      plurals.push(crd.spec.names.plural);
+    }
+    await admin.create('/api/v1/namespaces', { metadata: { name: LEASE_NAMESPACE } });
+    for (const doc of parseAllDocuments(readFileSync(join(packageRoot(), 'config', 'rbac', 'role.yaml'), 'utf8'))) {
+      const obj = doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } };
+      const path = obj.kind === 'ClusterRole' ? '/apis/rbac.authorization.k8s.io/v1/clusterroles' : `/apis/rbac.authorization.k8s.io/v1/namespaces/${obj.metadata.namespace}/roles`;
+      await admin.create(path, obj);
+    }
+    const subject = (user: string) => [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user }];
+    for (const [user, role] of [[CONTROLLER_USER, 'klambda-controller'], [ROUTER_USER, 'klambda-router']] as const) {
+      await admin.create('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+        metadata: { name: user }, subjects: subject(user), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      });
+    }
+    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/rolebindings`, {
+      metadata: { name: 'klambda-controller-leader-election' }, subjects: subject(CONTROLLER_USER),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'klambda-controller-leader-election' },
+    });
+    for (const plural of plurals) await waitFor(`${plural} served`, async () => { await admin.get(`/apis/klambda.dev/v1alpha1/${plural}`); return true; });
+  } catch (e) {
+    await cp.stop();
+    throw e;
+  }
+  return {
+    cp, admin,
+    controller: KubeClient.fromToken(cp.server, tokens[CONTROLLER_USER], true),
+    router: KubeClient.fromToken(cp.server, tokens[ROUTER_USER], true),
+    stop: () => cp.stop(),
+  };
+}
