@@ -12,11 +12,27 @@ export const DNS_1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** Kubernetes DNS-1123 subdomain: dot-separated labels (ConfigMap names). */
 export const DNS_1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
+/** A reference to a function: its name (a DNS label), optionally `:qualifier` ($LATEST, a version or an alias). */
+export const FUNCTION_REF = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(:(\\$LATEST|[a-zA-Z0-9_-]{1,128}))?$';
+/** A queue's name, as SQS spells one (no '.fifo': our queues are not FIFO). */
+export const QUEUE_NAME = '^[a-zA-Z0-9_-]{1,80}$';
+/** A stream's name, as Kinesis spells one. */
+export const STREAM_NAME = '^[a-zA-Z0-9_.-]{1,128}$';
+
 /** What a pattern means, for error messages (keyed by the pattern's source). */
 export const PATTERN_HINTS: Record<string, string> = {
   [DNS_1123_LABEL]: "must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit",
   [DNS_1123_SUBDOMAIN]: "must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit",
+  [FUNCTION_REF]: 'must be a function name or name:qualifier (e.g. billing or billing:live)',
+  [QUEUE_NAME]: "must be a queue name: 1 to 80 letters, digits, '-' and '_'",
+  [STREAM_NAME]: "must be a stream name: 1 to 128 letters, digits, '-', '_' and '.'",
 };
+
+/** Registers what `pattern` means for error messages, and returns it (for a kind's own patterns). */
+export function hintedPattern(pattern: string, hint: string): string {
+  PATTERN_HINTS[pattern] = hint;
+  return pattern;
+}
 
 /** A type with the fields K always present: they have schema defaults, which parsing fills in. */
 export type WithDefaults<T, K extends keyof T> = Simplify<Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> }>;
@@ -34,6 +50,14 @@ export function StringEnum<const T extends readonly string[]>(values: T, options
 export function StringMap<T extends TSchema>(value: T, options: ObjectOptions = {}): TUnsafe<Record<string, Static<T>>> {
   // `properties: {}` is what TypeBox's checker needs; the CRD generator drops it.
   return Type.Unsafe<Record<string, Static<T>>>(Type.Object({}, { ...options, additionalProperties: value }));
+}
+
+/**
+ * A free-form JSON object (event patterns, filter policies): any fields, checked in code.
+ * The CRD generator turns `additionalProperties: true` into `x-kubernetes-preserve-unknown-fields`.
+ */
+export function JsonObject(options: ObjectOptions = {}): TUnsafe<Record<string, unknown>> {
+  return Type.Unsafe<Record<string, unknown>>(Type.Object({}, { ...options, additionalProperties: true }));
 }
 
 export const ObjectMetaSchema = Type.Object({

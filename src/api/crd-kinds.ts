@@ -1,8 +1,11 @@
 // Per-kind CRD settings: names, printer columns, status schemas and the rules only a CRD can say (CEL, limits).
 import { AliasSpecSchema } from './alias.js';
-import { customResourceDefinition, type CrdKind, type CrdSchema, type CustomResourceDefinition, type PrinterColumn } from './crd.js';
+import { customResourceDefinition, editAt, withRules, type CrdKind, type CrdSchema, type CustomResourceDefinition, type PrinterColumn } from './crd.js';
+import { EventRuleSpecSchema } from './event-rule.js';
+import { EventSourceMappingSpecSchema } from './event-source-mapping.js';
 import { FunctionSpecSchema } from './function.js';
 import { FunctionVersionSpecSchema } from './function-version.js';
+import { TopicSpecSchema } from './topic.js';
 
 export const CATEGORIES = ['klambda'];
 
@@ -39,6 +42,7 @@ export function statusSchema(extra: Record<string, CrdSchema> = {}): CrdSchema {
 }
 
 const AGE: PrinterColumn = { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' };
+const READY: PrinterColumn = { name: 'READY', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' };
 
 export const FUNCTION_CRD: CrdKind = {
   kind: 'Function',
@@ -54,7 +58,7 @@ export const FUNCTION_CRD: CrdKind = {
   printerColumns: [
     { name: 'RUNTIME', type: 'string', jsonPath: '.spec.runtime' },
     { name: 'LATEST', type: 'string', jsonPath: '.status.latestVersion' },
-    { name: 'READY', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    READY,
     AGE,
   ],
 };
@@ -111,7 +115,106 @@ export const ALIAS_CRD: CrdKind = {
   },
 };
 
-export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD];
+/** A list whose items are keyed by `keys`: the API server refuses duplicates, and server-side apply merges by key. */
+const listMap = (keys: string[]) => (node: CrdSchema): CrdSchema => ({ ...node, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys });
+/** CEL: at most / exactly one of `fields` is set. */
+const countSet = (fields: readonly string[]) => `[${fields.map((f) => `has(self.${f})`).join(', ')}].filter(x, x).size()`;
+
+export const TOPIC_CRD: CrdKind = {
+  kind: 'Topic',
+  plural: 'topics',
+  singular: 'topic',
+  shortNames: [],
+  categories: CATEGORIES,
+  spec: TopicSpecSchema,
+  status: statusSchema({ topicArn: { type: 'string' } }),
+  printerColumns: [READY, AGE],
+  patchSpec: (spec) => {
+    let out = editAt(spec, ['subscriptions'], listMap(['protocol', 'endpoint']));
+    out = withRules(out, ['subscriptions', '[]'], [
+      { rule: "self.protocol != 'http' || self.endpoint.startsWith('http://')", message: 'an http endpoint must be an http:// URL', fieldPath: '.endpoint' },
+      { rule: "self.protocol != 'https' || self.endpoint.startsWith('https://')", message: 'an https endpoint must be an https:// URL', fieldPath: '.endpoint' },
+      {
+        rule: "self.protocol != 'lambda' || !has(self.rawMessageDelivery) || !self.rawMessageDelivery",
+        message: 'rawMessageDelivery is for http, https and queue subscriptions', fieldPath: '.rawMessageDelivery',
+      },
+    ]);
+    return withRules(out, ['deliveryPolicy'], [{
+      rule: '!has(self.minDelaySeconds) || !has(self.maxDelaySeconds) || self.minDelaySeconds <= self.maxDelaySeconds',
+      message: 'minDelaySeconds must be <= maxDelaySeconds', fieldPath: '.minDelaySeconds',
+    }]);
+  },
+};
+
+export const EVENT_RULE_CRD: CrdKind = {
+  kind: 'EventRule',
+  plural: 'eventrules',
+  singular: 'eventrule',
+  shortNames: [],
+  categories: CATEGORIES,
+  spec: EventRuleSpecSchema,
+  status: statusSchema({ ruleArn: { type: 'string' } }),
+  printerColumns: [
+    { name: 'STATE', type: 'string', jsonPath: '.spec.state' },
+    { name: 'SCHEDULE', type: 'string', jsonPath: '.spec.scheduleExpression' },
+    READY,
+    AGE,
+  ],
+  patchSpec: (spec) => {
+    let out = withRules(spec, [], [
+      { rule: 'has(self.eventPattern) || has(self.scheduleExpression)', message: 'a rule needs exactly one of eventPattern or scheduleExpression; none is set' },
+      {
+        rule: '!has(self.eventPattern) || !has(self.scheduleExpression)',
+        message: 'scheduleExpression cannot be combined with eventPattern: a rule has exactly one of them', fieldPath: '.scheduleExpression',
+      },
+      {
+        rule: "!has(self.scheduleExpression) || !has(self.eventBusName) || self.eventBusName == 'default'",
+        message: 'a scheduled rule must be on the default event bus', fieldPath: '.eventBusName',
+      },
+    ]);
+    out = editAt(out, ['targets'], listMap(['id']));
+    return withRules(out, ['targets', '[]'], [
+      { rule: `${countSet(['function', 'topic'])} == 1`, message: 'a target needs exactly one of function or topic' },
+      { rule: `${countSet(['input', 'inputPath', 'inputTransformer'])} <= 1`, message: 'a target takes at most one of input, inputPath or inputTransformer' },
+    ]);
+  },
+};
+
+export const EVENT_SOURCE_MAPPING_CRD: CrdKind = {
+  kind: 'EventSourceMapping',
+  plural: 'eventsourcemappings',
+  singular: 'eventsourcemapping',
+  shortNames: ['esm'],
+  categories: CATEGORIES,
+  spec: EventSourceMappingSpecSchema,
+  status: statusSchema({ uuid: { type: 'string' }, state: { type: 'string', description: 'The mapping state as AWS names it: Creating, Enabled, Disabled, Updating, Deleting' } }),
+  printerColumns: [
+    // The one field set under .spec.source (stream or queue).
+    { name: 'SOURCE', type: 'string', jsonPath: '.spec.source.*' },
+    { name: 'FUNCTION', type: 'string', jsonPath: '.spec.functionName' },
+    { name: 'BATCH', type: 'integer', jsonPath: '.spec.batchSize' },
+    READY,
+    AGE,
+  ],
+  patchSpec: (spec) => {
+    // The source rules apply once the source is one stream or one queue (the `source` rule reports the rest).
+    let out = withRules(spec, [], [
+      { rule: '!has(self.source.stream) || has(self.source.queue) || has(self.startingPosition)', message: 'startingPosition is required for a stream source (TRIM_HORIZON or LATEST)', fieldPath: '.startingPosition' },
+      { rule: '!has(self.source.queue) || has(self.source.stream) || !has(self.startingPosition)', message: 'startingPosition is for stream sources, not queues', fieldPath: '.startingPosition' },
+      {
+        rule: '!has(self.source.queue) || has(self.source.stream) || !has(self.bisectBatchOnFunctionError) || !self.bisectBatchOnFunctionError',
+        message: 'bisectBatchOnFunctionError is for stream sources, not queues', fieldPath: '.bisectBatchOnFunctionError',
+      },
+    ]);
+    out = withRules(out, ['source'], [{ rule: `${countSet(['stream', 'queue'])} == 1`, message: 'the source needs exactly one of stream or queue' }]);
+    out = withRules(out, ['maximumRecordAgeSeconds'], [{ rule: 'self == -1 || self >= 60', message: 'must be -1 (no limit) or 60..604800' }]);
+    return withRules(out, ['destinationConfig', 'onFailure'], [
+      { rule: `${countSet(['function', 'topic', 'queue'])} == 1`, message: 'a destination needs exactly one of function, topic or queue' },
+    ]);
+  },
+};
+
+export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD, TOPIC_CRD, EVENT_RULE_CRD, EVENT_SOURCE_MAPPING_CRD];
 
 /** Every klambda CRD, in a stable order. */
 export function klambdaCrds(): CustomResourceDefinition[] {

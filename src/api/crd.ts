@@ -28,9 +28,17 @@ export interface CrdSchema {
   maxProperties?: number;
   nullable?: boolean;
   'x-kubernetes-preserve-unknown-fields'?: true;
-  'x-kubernetes-validations'?: { rule: string; message?: string }[];
+  'x-kubernetes-validations'?: ValidationRule[];
   'x-kubernetes-list-type'?: 'atomic' | 'set' | 'map';
   'x-kubernetes-list-map-keys'?: string[];
+}
+
+/** A CEL rule; `fieldPath` (relative to the node, e.g. `.startingPosition`) is the field an error names. */
+export interface ValidationRule {
+  rule: string;
+  message?: string;
+  fieldPath?: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
 export interface PrinterColumn {
@@ -115,12 +123,14 @@ function convert(node: Record<string, unknown>, path: string): CrdSchema {
   }
 
   const ap = node.additionalProperties;
+  // `additionalProperties: true` (a free-form object): the API server keeps whatever fields it gets.
+  if (ap === true) out['x-kubernetes-preserve-unknown-fields'] = true;
   if (isObject(ap)) {
     // A map: `properties` (TypeBox's `{}`) and `additionalProperties` are mutually exclusive in a CRD.
     const props = node.properties;
     if (isObject(props) && Object.keys(props).length > 0) throw new Error(`${path}: a CRD object has either properties or additionalProperties, not both`);
     out.additionalProperties = convert(ap, `${path}.*`);
-  } else if (isObject(node.properties)) {
+  } else if (isObject(node.properties) && !(ap === true && Object.keys(node.properties).length === 0)) {
     // `additionalProperties: false` is forbidden in a CRD; unknown fields are pruned instead.
     out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => {
       if (!isObject(v)) throw new Error(`${path}.${k}: not a schema`);
@@ -144,6 +154,31 @@ function literalUnion(node: Record<string, unknown>, path: string): CrdSchema {
   }
   const { anyOf: _drop, ...rest } = node;
   return convert({ ...rest, type, enum: values }, path);
+}
+
+/**
+ * A copy of `schema` with `edit` applied to the node at `path` (field names; '[]' for a list's items, '*' for a map's
+ * values). Only the nodes on the path are copied. Throws when the path is missing, so a rule is never silently lost.
+ */
+export function editAt(schema: CrdSchema, path: readonly string[], edit: (node: CrdSchema) => CrdSchema, where = 'spec'): CrdSchema {
+  if (path.length === 0) return edit(schema);
+  const [head, ...rest] = path as [string, ...string[]];
+  if (head === '[]') {
+    if (!schema.items) throw new Error(`${where}: not a list`);
+    return { ...schema, items: editAt(schema.items, rest, edit, `${where}[]`) };
+  }
+  if (head === '*') {
+    if (!schema.additionalProperties) throw new Error(`${where}: not a map`);
+    return { ...schema, additionalProperties: editAt(schema.additionalProperties, rest, edit, `${where}.*`) };
+  }
+  const child = schema.properties?.[head];
+  if (!child) throw new Error(`${where}.${head}: no such field`);
+  return { ...schema, properties: { ...schema.properties, [head]: editAt(child, rest, edit, `${where}.${head}`) } };
+}
+
+/** `schema` with CEL rules added to the node at `path` (see editAt). */
+export function withRules(schema: CrdSchema, path: readonly string[], rules: readonly ValidationRule[]): CrdSchema {
+  return editAt(schema, path, (node) => ({ ...node, 'x-kubernetes-validations': [...(node['x-kubernetes-validations'] ?? []), ...rules] }));
 }
 
 const KEY_ORDER = ['type', 'description', 'required', 'properties', 'additionalProperties', 'items'];

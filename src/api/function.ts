@@ -159,7 +159,8 @@ function environmentIssues(env: Record<string, unknown>): SpecIssue[] {
   return issues;
 }
 
-function exactlyOne(obj: Record<string, unknown>, keys: readonly string[], path: string, what: string): SpecIssue[] {
+/** One problem unless exactly one of `keys` is set in `obj`. */
+export function exactlyOne(obj: Record<string, unknown>, keys: readonly string[], path: string, what: string): SpecIssue[] {
   const set = keys.filter((k) => obj[k] !== undefined);
   if (set.length === 1) return [];
   const options = keys.join(', ');

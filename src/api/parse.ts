@@ -6,11 +6,14 @@ import { AliasSchema, aliasSpecIssues, defaultAlias, type Alias } from './alias.
 import { API_VERSION } from './common.js';
 import { configMapIssues, ConfigMapSchema, type ConfigMap } from './config-map.js';
 import { ManifestError, type ManifestIssue } from './errors.js';
+import { EventRuleSchema, eventRuleSpecIssues, type EventRule } from './event-rule.js';
+import { EventSourceMappingSchema, eventSourceMappingSpecIssues, type EventSourceMapping } from './event-source-mapping.js';
 import { defaultFunctionSpec, FunctionSchema, functionSpecIssues, isRecord, type KlambdaFunction, type SpecIssue } from './function.js';
 import { FunctionVersionSchema, functionVersionSpecIssues, type FunctionVersion } from './function-version.js';
+import { TopicSchema, topicSpecIssues, type Topic } from './topic.js';
 import { schemaIssues, show, type PathIssue } from './validate.js';
 
-export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias;
+export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping;
 /** Everything a manifest folder may hold: our kinds, and ConfigMaps (code for `code.configMap`). */
 export type Manifest = KlambdaObject | ConfigMap;
 export type ManifestKind = Manifest['kind'];
@@ -24,7 +27,9 @@ interface KindRule {
   rules(obj: Record<string, unknown>): SpecIssue[];
 }
 
-const inSpec = (issues: SpecIssue[]) => issues.map((i) => ({ path: `spec.${i.path}`, message: i.message }));
+const inSpec = (issues: SpecIssue[]) => issues.map((i) => ({ path: i.path ? `spec.${i.path}` : 'spec', message: i.message }));
+/** A kind whose every default is in its schema. */
+const noFill = () => undefined;
 
 const KINDS: Record<ManifestKind, KindRule> = {
   Function: { apiVersion: API_VERSION, schema: FunctionSchema, fill: (o) => defaultFunctionSpec(o.spec), rules: (o) => inSpec(functionSpecIssues(o.spec)) },
@@ -34,10 +39,15 @@ const KINDS: Record<ManifestKind, KindRule> = {
     rules: (o) => inSpec(functionVersionSpecIssues(o.spec)),
   },
   Alias: { apiVersion: API_VERSION, schema: AliasSchema, fill: (o) => defaultAlias(o), rules: (o) => inSpec(aliasSpecIssues(o.spec)) },
-  ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: () => undefined, rules: (o) => configMapIssues(o) },
+  Topic: { apiVersion: API_VERSION, schema: TopicSchema, fill: noFill, rules: (o) => inSpec(topicSpecIssues(o.spec)) },
+  EventRule: { apiVersion: API_VERSION, schema: EventRuleSchema, fill: noFill, rules: (o) => inSpec(eventRuleSpecIssues(o.spec)) },
+  EventSourceMapping: {
+    apiVersion: API_VERSION, schema: EventSourceMappingSchema, fill: noFill, rules: (o) => inSpec(eventSourceMappingSpecIssues(o.spec)),
+  },
+  ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: noFill, rules: (o) => configMapIssues(o) },
 };
 
-export const KNOWN_KINDS = `Function, FunctionVersion, Alias (${API_VERSION}) and ConfigMap (v1)`;
+export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping (${API_VERSION}) and ConfigMap (v1)`;
 
 export type CheckResult = { ok: true; object: Manifest } | { ok: false; issues: PathIssue[] };
 
@@ -61,8 +71,9 @@ export function checkObject(value: unknown): CheckResult {
     issues.push({ path: 'apiVersion', message: `must be ${rule.apiVersion} for kind ${kind}, got ${show(obj.apiVersion)}` });
   }
   for (const i of schemaIssues(rule.schema, obj)) if (i.path !== 'apiVersion') issues.push(i);
-  const seen = new Set(issues.map((i) => `${i.path}\n${i.message}`));
-  for (const i of rule.rules(obj)) if (!seen.has(`${i.path}\n${i.message}`)) issues.push(i);
+  // One problem per field: a rule in code says nothing more about a field the schema already refused.
+  const seen = new Set(issues.map((i) => i.path));
+  for (const i of rule.rules(obj)) if (!seen.has(i.path)) issues.push(i);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, object: obj as unknown as Manifest };
 }
 
@@ -118,10 +129,10 @@ export function parseManifests(text: string, source: string): Manifest[] {
   return parseManifestDocuments(text, source).map((d) => d.object);
 }
 
-/** `spec.code.inline["index.mjs"]` → ['spec', 'code', 'inline', 'index.mjs']. */
+/** `spec.code.inline["index.mjs"]` → ['spec', 'code', 'inline', 'index.mjs']; `targets[0].id` → ['targets', '0', 'id']. */
 export function pathKeys(path: string): string[] {
   const keys: string[] = [];
-  for (const m of path.matchAll(/([^.[\]]+)|\[("(?:[^"\\]|\\.)*")\]/g)) keys.push(m[1] ?? (JSON.parse(m[2]!) as string));
+  for (const m of path.matchAll(/([^.[\]]+)|\[("(?:[^"\\]|\\.)*")\]|\[(\d+)\]/g)) keys.push(m[1] ?? m[3] ?? (JSON.parse(m[2]!) as string));
   return keys;
 }
 

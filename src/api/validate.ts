@@ -19,7 +19,7 @@ export function schemaIssues(schema: TSchema, value: unknown): PathIssue[] {
   const out: PathIssue[] = [];
   const seen = new Set<string>();
   for (const e of checker(schema).Errors(value)) {
-    const path = pointerToPath(e.path);
+    const path = pointerToPath(e.path, value);
     if (seen.has(path)) continue;
     seen.add(path);
     out.push({ path, message: describe(e) });
@@ -27,10 +27,16 @@ export function schemaIssues(schema: TSchema, value: unknown): PathIssue[] {
   return out;
 }
 
-/** `/spec/code/inline/index.mjs` → `spec.code.inline["index.mjs"]`. */
-export function pointerToPath(pointer: string): string {
+/** `/spec/code/inline/index.mjs` → `spec.code.inline["index.mjs"]`; with the value, list indexes read `targets[0]`. */
+export function pointerToPath(pointer: string, root?: unknown): string {
   if (pointer === '') return '';
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).reduce(joinPath, '');
+  let path = '';
+  let node = root;
+  for (const key of pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    path = Array.isArray(node) && /^\d+$/.test(key) ? `${path}[${key}]` : joinPath(path, key);
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return path;
 }
 
 /** Appends one key to a dotted path, bracketing keys that are not plain identifiers. */
@@ -62,6 +68,11 @@ function describe(e: ValueError): string {
       return `must be a string, got ${show(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` (quote it: "${String(v)}")` : ''}`;
     case ValueErrorType.Boolean: return `must be true or false, got ${show(v)}`;
     case ValueErrorType.Object: return `must be a map of fields, got ${show(v)}`;
+    case ValueErrorType.Array: return `must be a list, got ${show(v)}`;
+    case ValueErrorType.ArrayMinItems:
+      return `must have at least ${String(s.minItems)} ${items(Number(s.minItems))}, got ${Array.isArray(v) ? v.length : show(v)}`;
+    case ValueErrorType.ArrayMaxItems:
+      return `must have at most ${String(s.maxItems)} ${items(Number(s.maxItems))}, got ${Array.isArray(v) ? v.length : show(v)}`;
     case ValueErrorType.IntegerMinimum:
     case ValueErrorType.NumberMinimum: return `must be >= ${String(s.minimum)}, got ${show(v)}`;
     case ValueErrorType.IntegerMaximum:
@@ -82,6 +93,7 @@ function describe(e: ValueError): string {
 }
 
 const entries = (n: number) => (n === 1 ? 'entry' : 'entries');
+const items = (n: number) => (n === 1 ? 'item' : 'items');
 
 function unknownField(e: ValueError): string {
   const key = e.path.slice(e.path.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');

@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import { parse } from 'yaml';
-import { StringEnum, StringMap } from '../../src/api/common.js';
-import { toCrdSchema, type CrdSchema, type CustomResourceDefinition } from '../../src/api/crd.js';
+import { JsonObject, StringEnum, StringMap } from '../../src/api/common.js';
+import { editAt, toCrdSchema, withRules, type CrdSchema, type CustomResourceDefinition } from '../../src/api/crd.js';
 import { klambdaCrds } from '../../src/api/crd-kinds.js';
 
 const CRD_DIR = join(process.cwd(), 'crds');
@@ -36,7 +36,11 @@ describe('committed CRDs', () => {
   });
 });
 
-describe.each(['Function', 'FunctionVersion', 'Alias'])('%s CRD', (kind) => {
+const KINDS = ['Function', 'FunctionVersion', 'Alias', 'Topic', 'EventRule', 'EventSourceMapping'];
+const rulesOf = (s: CrdSchema | undefined) => (s?.['x-kubernetes-validations'] ?? []).map((v) => v.rule);
+const columns = (kind: string) => byKind(kind).spec.versions[0]!.additionalPrinterColumns.map((c) => [c.name, c.jsonPath]);
+
+describe.each(KINDS)('%s CRD', (kind) => {
   it('is a namespaced v1 CRD with one served+storage version and a status subresource', () => {
     const crd = byKind(kind);
     expect(crd.apiVersion).toBe('apiextensions.k8s.io/v1');
@@ -61,6 +65,11 @@ describe.each(['Function', 'FunctionVersion', 'Alias'])('%s CRD', (kind) => {
     }
   });
 
+  it('types the status with conditions and observedGeneration', () => {
+    const status = root(kind).properties!.status!;
+    expect(status.properties).toMatchObject({ observedGeneration: { type: 'integer' }, conditions: { type: 'array', 'x-kubernetes-list-map-keys': ['type'] } });
+  });
+
   it('has an AGE printer column', () => {
     expect(byKind(kind).spec.versions[0]!.additionalPrinterColumns).toContainEqual({ name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' });
   });
@@ -70,7 +79,10 @@ describe('kind-specific settings', () => {
   it('names and short names', () => {
     expect(crds.map((c) => [c.spec.names.plural, c.spec.names.shortNames])).toEqual([
       ['functions', ['fn']], ['functionversions', ['fnv']], ['aliases', ['alias']],
+      ['topics', []], ['eventrules', []], ['eventsourcemappings', ['esm']],
     ]);
+    expect(crds.map((c) => c.spec.names.kind)).toEqual(KINDS);
+    for (const crd of crds) expect(crd.spec.names.categories).toEqual(['klambda']);
   });
 
   it('keeps Function limits and defaults (memoryMB 128..10240, default 128)', () => {
@@ -104,12 +116,78 @@ describe('kind-specific settings', () => {
   });
 });
 
+describe('event kinds', () => {
+  it('keep free-form event patterns and filter policies whole', () => {
+    const free = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+    expect(specOf('EventRule').properties!.eventPattern).toEqual(free);
+    expect(specOf('Topic').properties!.subscriptions!.items!.properties!.filterPolicy).toEqual(free);
+  });
+
+  it('key Topic subscriptions by protocol and endpoint, with CEL for the endpoint scheme and raw delivery', () => {
+    const subs = specOf('Topic').properties!.subscriptions!;
+    expect(subs).toMatchObject({ maxItems: 100, default: [], 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['protocol', 'endpoint'] });
+    expect(subs.items!.properties!.filterPolicyScope).toEqual({ type: 'string', default: 'MessageAttributes', enum: ['MessageAttributes', 'MessageBody'] });
+    expect(subs.items!['x-kubernetes-validations']!.map((v) => v.fieldPath)).toEqual(['.endpoint', '.endpoint', '.rawMessageDelivery']);
+    expect(rulesOf(specOf('Topic').properties!.deliveryPolicy)).toHaveLength(1);
+    expect(root('Topic').properties!.status!.properties!.topicArn).toEqual({ type: 'string' });
+    expect(columns('Topic')).toEqual([['READY', '.status.conditions[?(@.type=="Ready")].status'], ['AGE', '.metadata.creationTimestamp']]);
+  });
+
+  it('say in CEL that a rule has a pattern or a schedule, not both, and that each target has one kind and one input', () => {
+    const spec = specOf('EventRule');
+    expect(rulesOf(spec)).toEqual([
+      'has(self.eventPattern) || has(self.scheduleExpression)',
+      '!has(self.eventPattern) || !has(self.scheduleExpression)',
+      "!has(self.scheduleExpression) || !has(self.eventBusName) || self.eventBusName == 'default'",
+    ]);
+    expect(spec.properties!.targets).toMatchObject({ minItems: 1, maxItems: 5, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'] });
+    expect(rulesOf(spec.properties!.targets!.items)).toEqual([
+      '[has(self.function), has(self.topic)].filter(x, x).size() == 1',
+      '[has(self.input), has(self.inputPath), has(self.inputTransformer)].filter(x, x).size() <= 1',
+    ]);
+    expect(spec.properties!.eventBusName).toMatchObject({ default: 'default' });
+    expect(spec.properties!.state).toMatchObject({ default: 'ENABLED', enum: ['ENABLED', 'DISABLED'] });
+    expect(columns('EventRule').map(([name]) => name)).toEqual(['STATE', 'SCHEDULE', 'READY', 'AGE']);
+    expect(root('EventRule').properties!.status!.properties!.ruleArn).toEqual({ type: 'string' });
+  });
+
+  it('say in CEL that a mapping has one source, a starting position for streams only, and a record age of -1 or 60..', () => {
+    const spec = specOf('EventSourceMapping');
+    expect(rulesOf(spec.properties!.source)).toEqual(['[has(self.stream), has(self.queue)].filter(x, x).size() == 1']);
+    expect(rulesOf(spec).filter((r) => r.includes('startingPosition'))).toHaveLength(2);
+    expect(rulesOf(spec.properties!.maximumRecordAgeSeconds)).toEqual(['self == -1 || self >= 60']);
+    expect(rulesOf(spec.properties!.destinationConfig!.properties!.onFailure)).toEqual(['[has(self.function), has(self.topic), has(self.queue)].filter(x, x).size() == 1']);
+    expect(spec.properties!.batchSize).toEqual({ type: 'integer', default: 100, minimum: 1, maximum: 10000 });
+    expect(columns('EventSourceMapping').map(([name]) => name)).toEqual(['SOURCE', 'FUNCTION', 'BATCH', 'READY', 'AGE']);
+    expect(Object.keys(root('EventSourceMapping').properties!.status!.properties!)).toEqual(expect.arrayContaining(['uuid', 'state']));
+  });
+});
+
+describe('editAt', () => {
+  it('copies only the path it edits, and refuses a missing path', () => {
+    const spec = specOf('EventRule');
+    const edited = withRules(spec, ['targets', '[]', 'id'], [{ rule: 'self != "x"' }]);
+    expect(rulesOf(edited.properties!.targets!.items!.properties!.id)).toEqual(['self != "x"']);
+    expect(rulesOf(spec.properties!.targets!.items!.properties!.id)).toEqual([]);
+    expect(edited.properties!.eventPattern).toBe(spec.properties!.eventPattern);
+    expect(() => withRules(spec, ['targets', '[]', 'nope'], [])).toThrow('spec.targets[].nope: no such field');
+    expect(() => editAt(spec, ['state', '[]'], (n) => n)).toThrow('spec.state: not a list');
+  });
+});
+
 describe('toCrdSchema', () => {
   it('turns unions of literals into enums and numeric exclusive bounds into OpenAPI v3 booleans', () => {
     expect(toCrdSchema(Type.Union([Type.Literal('a'), Type.Literal('b')]))).toEqual({ type: 'string', enum: ['a', 'b'] });
     expect(toCrdSchema(Type.Number({ exclusiveMinimum: 0 }))).toEqual({ type: 'number', minimum: 0, exclusiveMinimum: true });
     expect(toCrdSchema(StringEnum(['x'] as const, { $id: 'X' }))).toEqual({ type: 'string', enum: ['x'] });
     expect(toCrdSchema(StringMap(Type.Integer()))).toEqual({ type: 'object', additionalProperties: { type: 'integer' } });
+  });
+
+  it('turns a free-form object into one that keeps unknown fields', () => {
+    expect(toCrdSchema(JsonObject())).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+    expect(toCrdSchema(Type.Object({ a: Type.String() }, { additionalProperties: true }))).toEqual({
+      type: 'object', required: ['a'], properties: { a: { type: 'string' } }, 'x-kubernetes-preserve-unknown-fields': true,
+    });
   });
 
   it('refuses what a structural schema cannot say', () => {

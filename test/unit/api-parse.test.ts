@@ -1,4 +1,6 @@
 // Parsing manifest texts: multi-document YAML and JSON, ConfigMaps, and errors that name file, document, line, path, reason.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ManifestError } from '../../src/api/errors.js';
 import { parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
 
@@ -84,7 +86,7 @@ data: {app.py: "def handler(e, c): return 1"}
     const err = manifestError(() => parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n', 'd.yaml'));
     expect(err.issues).toEqual([{
       source: 'd.yaml', document: 1, path: 'kind', line: 2,
-      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias (klambda.dev/v1alpha1) and ConfigMap (v1)',
+      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping (klambda.dev/v1alpha1) and ConfigMap (v1)',
     }]);
   });
 
@@ -107,6 +109,44 @@ data: {app.py: "def handler(e, c): return 1"}
     expect(err.issues[0]!.message).toMatch(/not valid YAML: .*unique/i);
   });
 
+  it('reads a Topic, an EventRule and an EventSourceMapping, and points at the line of a problem in a list', () => {
+    const text = `apiVersion: klambda.dev/v1alpha1
+kind: Topic
+metadata: {name: orders}
+spec:
+  subscriptions:
+    - {protocol: lambda, endpoint: billing}
+    - protocol: http
+      endpoint: https://hooks.example.com
+---
+apiVersion: klambda.dev/v1alpha1
+kind: EventRule
+metadata: {name: tick}
+spec: {scheduleExpression: "rate(1 minute)", targets: [{id: t, function: billing}]}
+---
+apiVersion: klambda.dev/v1alpha1
+kind: EventSourceMapping
+metadata: {name: jobs}
+spec: {source: {queue: jobs}, functionName: billing}
+`;
+    const err = manifestError(() => parseManifests(text, 'events.yaml'));
+    expect(err.issues).toEqual([{
+      source: 'events.yaml', document: 1, line: 8, path: 'spec.subscriptions[1].endpoint',
+      message: 'an http endpoint must be an http:// URL, got "https://hooks.example.com"',
+    }]);
+    const objs = parseManifests(text.replace('http\n', 'https\n'), 'events.yaml');
+    expect(objs.map((o) => o.kind)).toEqual(['Topic', 'EventRule', 'EventSourceMapping']);
+    expect(objs[1]).toMatchObject({ spec: { eventBusName: 'default', state: 'ENABLED' } });
+    expect(objs[2]).toMatchObject({ spec: { batchSize: 100, enabled: true } });
+  });
+
+  it('reads every sample in config/samples', () => {
+    const dir = join(process.cwd(), 'config', 'samples');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    const kinds = files.flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8'), f).map((o) => o.kind));
+    expect(kinds.sort()).toEqual(['Alias', 'EventRule', 'EventSourceMapping', 'Function', 'Topic']);
+  });
+
   it('checks ConfigMap keys and fields', () => {
     const err = manifestError(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {"..": x, "a/b": y}\nbinary: {}\n', 'cm.yaml'));
     expect(err.issues.map((i) => i.path)).toEqual(['binary', 'data[".."]', 'data["a/b"]']);
@@ -117,6 +157,7 @@ describe('pathKeys', () => {
   it('splits dotted paths with bracketed keys', () => {
     expect(pathKeys('spec.code.inline["index.mjs"]')).toEqual(['spec', 'code', 'inline', 'index.mjs']);
     expect(pathKeys('spec.routingConfig.additionalVersionWeights["2"]')).toEqual(['spec', 'routingConfig', 'additionalVersionWeights', '2']);
+    expect(pathKeys('spec.targets[0].inputTransformer.inputPathsMap["a.b"]')).toEqual(['spec', 'targets', '0', 'inputTransformer', 'inputPathsMap', 'a.b']);
     expect(pathKeys('')).toEqual([]);
   });
 });

@@ -1,0 +1,155 @@
+// The EventRule kind: EventBridge-style — an event pattern on a bus, or a schedule, routed to up to 5 targets.
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type ObjectMeta, type WithDefaults,
+} from './common.js';
+import { isRecord, type SpecIssue } from './function.js';
+import { eventPatternIssues } from './pattern-shape.js';
+import { show } from './validate.js';
+
+export const RULE_STATES = ['ENABLED', 'DISABLED'] as const;
+export const DEFAULT_EVENT_BUS = 'default';
+export const EVENT_BUS_NAME = hintedPattern('^[/.\\-_A-Za-z0-9]+$', "must be an event bus name: letters, digits, '.', '-', '_' and '/'");
+export const SCHEDULE_EXPRESSION = hintedPattern(
+  '^(rate\\(\\d+ (minute|minutes|hour|hours|day|days)\\)|cron\\(.+\\))$',
+  'must be rate(N minutes|hours|days) or cron(minutes hours day-of-month month day-of-week year)',
+);
+export const TARGET_ID = hintedPattern('^[.\\-_A-Za-z0-9]+$', "must be letters, digits, '.', '-' and '_'");
+export const INPUT_PATH_KEY = '^[A-Za-z0-9_-]+$';
+/** AWS's limits on a rule's targets and on an input transformer. */
+export const MAX_TARGETS = 5;
+export const MAX_INPUT_PATHS = 100;
+export const TARGET_KINDS = ['function', 'topic'] as const;
+export const TARGET_INPUTS = ['input', 'inputPath', 'inputTransformer'] as const;
+
+export const InputTransformerSchema = Type.Object({
+  /** Variable name → JSON path into the event (`$.detail.total`); `<name>` in the template takes its value. */
+  inputPathsMap: Type.Optional(StringMap(Type.String({ minLength: 1, maxLength: 256 }), { maxProperties: MAX_INPUT_PATHS })),
+  inputTemplate: Type.String({ minLength: 1, maxLength: 8192 }),
+}, { additionalProperties: false });
+export type InputTransformer = Static<typeof InputTransformerSchema>;
+
+/** Where matched events go: exactly one of function or topic, with at most one of input, inputPath or inputTransformer. */
+export const RuleTargetSchema = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 64, pattern: TARGET_ID }),
+  function: Type.Optional(Type.String({ maxLength: 192, pattern: FUNCTION_REF })),
+  topic: Type.Optional(Type.String({ maxLength: 63, pattern: DNS_1123_LABEL })),
+  /** JSON text sent instead of the event. */
+  input: Type.Optional(Type.String({ maxLength: 8192 })),
+  /** JSON path of the part of the event to send (`$.detail`). */
+  inputPath: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  inputTransformer: Type.Optional(InputTransformerSchema),
+}, { additionalProperties: false });
+export type RuleTarget = Static<typeof RuleTargetSchema>;
+
+export const EventRuleSpecSchema = Type.Object({
+  eventBusName: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: EVENT_BUS_NAME, default: DEFAULT_EVENT_BUS })),
+  /** Exactly one of eventPattern and scheduleExpression. */
+  eventPattern: Type.Optional(JsonObject()),
+  scheduleExpression: Type.Optional(Type.String({ maxLength: 256, pattern: SCHEDULE_EXPRESSION })),
+  state: Type.Optional(StringEnum(RULE_STATES, { default: 'ENABLED' })),
+  description: Type.Optional(Type.String({ maxLength: 512 })),
+  targets: Type.Array(RuleTargetSchema, { minItems: 1, maxItems: MAX_TARGETS }),
+}, { additionalProperties: false });
+
+export type EventRuleSpecInput = Static<typeof EventRuleSpecSchema>;
+export type EventRuleSpec = WithDefaults<EventRuleSpecInput, 'eventBusName' | 'state'>;
+
+export const EventRuleSchema = kindSchema(API_VERSION, 'EventRule', EventRuleSpecSchema);
+
+export interface EventRule {
+  apiVersion: typeof API_VERSION;
+  kind: 'EventRule';
+  metadata: ObjectMeta;
+  spec: EventRuleSpec;
+}
+
+/** Rules beyond the schema: pattern xor schedule, a well-formed schedule, one target kind and one input each, unique ids. */
+export function eventRuleSpecIssues(spec: unknown): SpecIssue[] {
+  if (!isRecord(spec)) return [];
+  const issues: SpecIssue[] = [];
+  const hasPattern = spec.eventPattern !== undefined;
+  const hasSchedule = spec.scheduleExpression !== undefined;
+  if (hasPattern && hasSchedule) {
+    issues.push({ path: 'scheduleExpression', message: 'cannot be combined with eventPattern: a rule has exactly one of them (make two rules)' });
+  } else if (!hasPattern && !hasSchedule) {
+    issues.push({ path: '', message: 'a rule needs exactly one of eventPattern or scheduleExpression; none is set' });
+  }
+  if (isRecord(spec.eventPattern)) issues.push(...eventPatternIssues(spec.eventPattern, 'eventPattern'));
+  if (typeof spec.scheduleExpression === 'string') {
+    const problem = scheduleProblem(spec.scheduleExpression);
+    if (problem) issues.push({ path: 'scheduleExpression', message: problem });
+    if (spec.eventBusName !== undefined && spec.eventBusName !== DEFAULT_EVENT_BUS) {
+      issues.push({ path: 'eventBusName', message: `must be ${DEFAULT_EVENT_BUS} for a scheduled rule, got ${show(spec.eventBusName)}` });
+    }
+  }
+  const seen = new Map<unknown, number>();
+  const targets = Array.isArray(spec.targets) ? spec.targets : [];
+  targets.forEach((t: unknown, i) => {
+    if (!isRecord(t)) return;
+    issues.push(...targetIssues(t, `targets[${i}]`));
+    const first = seen.get(t.id);
+    if (first === undefined) seen.set(t.id, i);
+    else issues.push({ path: `targets[${i}].id`, message: `repeats targets[${first}].id ${show(t.id)}: target ids must be unique` });
+  });
+  return issues;
+}
+
+function targetIssues(t: Record<string, unknown>, path: string): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const kinds = TARGET_KINDS.filter((k) => t[k] !== undefined);
+  if (kinds.length !== 1) {
+    issues.push({ path, message: `a target needs exactly one of ${TARGET_KINDS.join(', ')}; ${kinds.length === 0 ? 'none is set' : `got ${kinds.join(' and ')}`}` });
+  }
+  const inputs = TARGET_INPUTS.filter((k) => t[k] !== undefined);
+  if (inputs.length > 1) issues.push({ path, message: `a target takes at most one of ${TARGET_INPUTS.join(', ')}; got ${inputs.join(' and ')}` });
+  if (typeof t.input === 'string' && !isJson(t.input)) issues.push({ path: `${path}.input`, message: `must be JSON text, got ${show(t.input)}` });
+  if (typeof t.inputPath === 'string' && !t.inputPath.startsWith('$')) {
+    issues.push({ path: `${path}.inputPath`, message: `must be a JSON path starting with $ (e.g. $.detail), got ${show(t.inputPath)}` });
+  }
+  const paths = isRecord(t.inputTransformer) ? t.inputTransformer.inputPathsMap : undefined;
+  if (isRecord(paths)) {
+    for (const [name, jsonPath] of Object.entries(paths)) {
+      const at = `${path}.inputTransformer.inputPathsMap[${JSON.stringify(name)}]`;
+      if (!new RegExp(INPUT_PATH_KEY).test(name)) issues.push({ path: at, message: "variable names hold only letters, digits, '-' and '_'" });
+      else if (typeof jsonPath === 'string' && !jsonPath.startsWith('$')) issues.push({ path: at, message: `must be a JSON path starting with $ (e.g. $.detail.total), got ${show(jsonPath)}` });
+    }
+  }
+  return issues;
+}
+
+const CRON_FIELD = /^[0-9A-Za-z,*?/#-]+$/;
+
+/** Why a schedule matching SCHEDULE_EXPRESSION is still not one AWS accepts, or undefined (the full cron check is the scheduler's). */
+export function scheduleProblem(expression: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
+  if (rate) {
+    const [, value, unit, plural] = rate as unknown as [string, string, string, string];
+    const n = Number(value);
+    if (n < 1) return `the rate must be at least 1, got ${show(expression)}`;
+    if (n === 1 && plural) return `takes the singular for 1: rate(1 ${unit}), got ${show(expression)}`;
+    if (n > 1 && !plural) return `takes the plural for ${n}: rate(${n} ${unit}s), got ${show(expression)}`;
+    return undefined;
+  }
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) return undefined;
+  const fields = cron[1]!.trim().split(/\s+/);
+  if (fields.length !== 6) return `cron(…) takes 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}: ${show(expression)}`;
+  const bad = fields.find((f) => !CRON_FIELD.test(f));
+  if (bad !== undefined) return `cron field ${show(bad)} may only hold digits, names and , - * ? / L W #`;
+  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
+  if ([minutes, hours, month, year].some((f) => f.includes('?'))) return '? is only allowed in day-of-month or day-of-week';
+  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
+    return `needs ? in exactly one of day-of-month and day-of-week (e.g. cron(0 12 * * ? *)), got ${show(expression)}`;
+  }
+  return undefined;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
