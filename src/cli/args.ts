@@ -1,15 +1,19 @@
 // Parses the klambda command line into one typed options object (pure).
 import { parseArgs } from 'node:util';
 import type { LocalOptions } from '../local/dev.js';
+import { UsageError } from './usage-error.js';
+import { CLUSTER_USAGE, parseControllerArgs, parseRouterArgs, type ControllerCommand, type RouterCommand } from './cluster-args.js';
 
 /** `klambda dev`: the local mode's options as the command line gives them. */
 export type DevCommand = { command: 'dev' }
   & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId'>
   & Required<Pick<LocalOptions, 'maxEnvironments'>>;
 
-export type CliCommand = DevCommand | { command: 'help' } | { command: 'version' };
+export { UsageError };
 
-export const USAGE = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
+export type CliCommand = DevCommand | ControllerCommand | RouterCommand | { command: 'help' } | { command: 'version' };
+
+export const USAGE: string = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
                   [--region REGION] [--account-id ID] [--max-environments N]
   dev     run klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT,
           execution environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server
@@ -21,11 +25,14 @@ options:
   --region         region in ARNs (default us-east-1)
   --account-id     account id in ARNs (default 000000000000)
   --max-environments  execution environments per function version at most (default 64); more
-                   concurrent invocations than this wait in the queue instead of starting processes`;
+                   concurrent invocations than this wait in the queue instead of starting processes
+on a cluster:
+${CLUSTER_USAGE}`;
 
-export class UsageError extends Error {}
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
+  if (argv[0] === 'controller' && !argv.includes('--help')) return parseControllerArgs(argv.slice(1), env);
+  if (argv[0] === 'router' && !argv.includes('--help')) return parseRouterArgs(argv.slice(1), env);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// The `klambda` command: `klambda dev [DIR]` runs the local mode until SIGINT/SIGTERM.
+// The `klambda` command: `klambda dev [DIR]` runs the local mode; `controller` and `router` are the cluster processes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLogger } from '../core/logger.js';
 import { packageRoot } from '../core/package-root.js';
 import { startLocal } from '../local/dev.js';
+import { Controller } from '../controller/controller.js';
+import { KubeClient } from '../kube/client.js';
+import { startClusterRouter } from '../router/cluster-router.js';
 import { parseCli, USAGE, UsageError, type DevCommand } from './args.js';
+import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-dev' });
@@ -29,6 +33,44 @@ async function dev(cmd: DevCommand): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** Runs until SIGINT/SIGTERM, then stops cleanly. */
+function untilSignal(name: string, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`klambda ${name} stopping (${signal})\n`);
+    stop().then(() => process.exit(0), (err: unknown) => { process.stderr.write(`klambda: stop failed: ${String(err)}\n`); process.exit(1); });
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+function controller(cmd: ControllerCommand): void {
+  const logger = jsonLogger(process.stderr, { component: 'klambda-controller' });
+  const c = new Controller({
+    client: KubeClient.fromDefault(), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
+    workload: {
+      agentImage: cmd.agentImage, agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
+      redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
+    },
+    identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,
+    scaler: { tickMs: 1000, idleTimeoutMs: cmd.idleTimeoutSeconds * 1000, maxEnvironments: cmd.maxEnvironments },
+    logger,
+    // exit so the pod restarts as a follower with clean state
+    onLostLeadership: () => process.exit(1),
+  });
+  c.start();
+  untilSignal('controller', () => c.stop());
+}
+
+async function router(cmd: RouterCommand): Promise<void> {
+  const logger = jsonLogger(process.stderr, { component: 'klambda-router' });
+  const r = await startClusterRouter({ ...cmd, client: KubeClient.fromDefault(), logger });
+  logger.info({ msg: 'router listening', url: r.url, namespace: cmd.namespace });
+  untilSignal('router', () => r.stop());
+}
+
 async function main(): Promise<void> {
   const cmd = parseCli(process.argv.slice(2), process.env);
   if (cmd.command === 'help') { process.stdout.write(`${USAGE}\n`); return; }
@@ -37,6 +79,8 @@ async function main(): Promise<void> {
     process.stdout.write(`klambda ${pkg.version}\n`);
     return;
   }
+  if (cmd.command === 'controller') return controller(cmd);
+  if (cmd.command === 'router') return router(cmd);
   await dev(cmd);
 }
 
