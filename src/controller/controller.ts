@@ -10,7 +10,7 @@ import type { KubeClient } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader-election.js';
-import { objectKey } from '../kube/objects.js';
+import { objectKey, type KubeObject } from '../kube/objects.js';
 import { demandChannel } from '../queue/keys.js';
 import { Reaper } from '../queue/reaper.js';
 import { RoutingTable } from '../queue/routing-table.js';
@@ -21,11 +21,14 @@ import type { ControllerContext } from './context.js';
 import { KLAMBDA_API, type Stored } from './kinds.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { reconcileAlias } from './reconcile/alias.js';
+import { EVENT_RULE, EVENT_SOURCE_MAPPING, reconcileEventKind, TOPIC, type EventKind } from './reconcile/event-kinds.js';
 import { reconcileFunction } from './reconcile/function.js';
 import { reconcileFunctionVersion } from './reconcile/function-version.js';
 import { LABEL_MANAGED_BY } from './resources/names.js';
 import { RouteScalerTargets } from './scaler-targets.js';
 import type { WorkloadConfig } from './workload.js';
+
+const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
 
 export interface ControllerOptions {
   client: KubeClient;
@@ -50,8 +53,9 @@ export interface ControllerOptions {
 export class Controller {
   private readonly redis: Redis;
   private readonly demand: Redis;
-  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike> };
-  private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue };
+  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; configMaps: Informer<KubeObject> };
+  private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
+  private readonly eventInformers: Array<Informer<Stored<unknown>>>;
   private readonly elector: LeaderElector;
   private routes: RouteCache | undefined;
   private scaler: Scaler<ScalableTarget> | undefined;
@@ -64,7 +68,7 @@ export class Controller {
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
     this.demand = new Redis(opts.redisUrl);
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
-    const informer = <T extends Stored<unknown> | DeploymentLike>(path: string, onChange: (key: string, obj: T | undefined) => void, labelSelector?: string): Informer<T> => {
+    const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T | undefined) => void, labelSelector?: string): Informer<T> => {
       const inf: Informer<T> = new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange: (key) => onChange(key, inf.get(key)) });
       return inf;
     };
@@ -84,7 +88,10 @@ export class Controller {
         if (owner.kind === 'Function') this.queues.functions.add(ownerKey);
         else if (owner.kind === 'FunctionVersion') this.queues.versions.add(ownerKey);
       }, `${LABEL_MANAGED_BY}=klambda`),
+      configMaps: informer<KubeObject>('/api/v1/configmaps', (key) => this.configMapChanged(key)),
     };
+    // Topic, EventRule and EventSourceMapping share one queue; keys are "plural:ns/name"
+    this.eventInformers = EVENT_KINDS.map((def) => informer(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`)));
     const ctx: ControllerContext = {
       client, logger,
       table: new RoutingTable(this.redis, opts.keyPrefix),
@@ -101,6 +108,11 @@ export class Controller {
       functions: new ReconcileQueue('functions', (key) => reconcileFunction(ctx, key), logger),
       versions: new ReconcileQueue('functionversions', (key) => reconcileFunctionVersion(ctx, key), logger),
       aliases: new ReconcileQueue('aliases', (key) => reconcileAlias(ctx, key), logger),
+      events: new ReconcileQueue('events', (key) => {
+        const colon = key.indexOf(':');
+        const def = EVENT_KINDS.find((d) => d.plural === key.slice(0, colon))!;
+        return reconcileEventKind(ctx, def, key.slice(colon + 1));
+      }, logger),
     };
     this.elector = new LeaderElector({
       client, namespace: opts.leaseNamespace, name: opts.leaseName ?? 'klambda-controller', identity: opts.identity,
@@ -113,7 +125,7 @@ export class Controller {
   get isLeader(): boolean { return this.elector.isLeader; }
 
   start(): void {
-    for (const inf of Object.values(this.informers)) inf.start();
+    for (const inf of [...Object.values(this.informers), ...this.eventInformers]) inf.start();
     this.elector.start();
   }
 
@@ -122,6 +134,20 @@ export class Controller {
     for (const a of this.informers.aliases.list()) {
       if (a.metadata.namespace === namespace && a.spec.functionName === functionName) this.queues.aliases.add(objectKey(a));
     }
+  }
+
+  /** A ConfigMap changed: functions whose code it holds redeploy; an owned one that was edited is put back. */
+  private configMapChanged(key: string): void {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    for (const f of this.informers.functions.list()) {
+      const code = (f.spec as { code?: { configMap?: { name?: string } } } | undefined)?.code;
+      if (f.metadata.namespace === namespace && code?.configMap?.name === name) this.queues.functions.add(objectKey(f));
+    }
+    const owner = this.informers.configMaps.get(key)?.metadata.ownerReferences?.find((r) => r.controller);
+    if (owner?.kind === 'Function') this.queues.functions.add(`${namespace}/${owner.name}`);
+    else if (owner?.kind === 'FunctionVersion') this.queues.versions.add(`${namespace}/${owner.name}`);
   }
 
   private aliasOwner(namespace: string, functionName: string, aliasName: string): string | undefined {
@@ -133,7 +159,7 @@ export class Controller {
 
   /** Became the leader: once the caches are filled, reconcile, scale and reap. */
   private async lead(): Promise<void> {
-    await Promise.all(Object.values(this.informers).map((i) => i.synced()));
+    await Promise.all([...Object.values(this.informers), ...this.eventInformers].map((i) => i.synced()));
     if (this.stopped) return;
     const { logger } = this.opts;
     const workers = this.opts.workers ?? 2;
@@ -166,7 +192,7 @@ export class Controller {
     await this.reaper?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();
-    await Promise.all(Object.values(this.informers).map((i) => i.stop()));
+    await Promise.all([...Object.values(this.informers), ...this.eventInformers].map((i) => i.stop()));
     await this.routes?.close();
     this.demand.disconnect();
     this.redis.disconnect();

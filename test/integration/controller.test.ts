@@ -133,6 +133,30 @@ it('reports a Function whose ConfigMap is missing, and one our own rules refuse'
   expect(ready(bad)?.message).toContain('handler');
 });
 
+it('deploys a Function as soon as its code ConfigMap appears, and redeploys when the ConfigMap changes', async () => {
+  await cluster.admin.create('/api/v1/namespaces/default/configmaps', { metadata: { name: 'absent' }, data: { 'app.py': 'def handler(e, c):\n    return 1\n' } });
+  await waitFor(async () => (ready(await get(`${api}/functions/nocode`))?.status === 'True' ? true : undefined), 10_000, 'nocode Ready');
+  const cm = await get('/api/v1/namespaces/default/configmaps/nocode-latest-code') as (Obj & { data: Record<string, string> }) | undefined;
+  expect(cm?.data['app.py']).toContain('return 1');
+  await cluster.admin.patch('/api/v1/namespaces/default/configmaps/absent', { data: { 'app.py': 'def handler(e, c):\n    return 2\n' } });
+  await waitFor(async () => ((await get('/api/v1/namespaces/default/configmaps/nocode-latest-code') as (Obj & { data: Record<string, string> }) | undefined)?.data['app.py']?.includes('return 2') ? true : undefined), 10_000, 'code redeployed');
+});
+
+it('gives Topic, EventRule and EventSourceMapping a status: ARN or uuid, missing references named', async () => {
+  const kind = (k: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'klambda.dev/v1alpha1', kind: k, metadata: { name }, spec });
+  await cluster.admin.create(`${api}/topics`, kind('Topic', 'orders', { subscriptions: [{ protocol: 'lambda', endpoint: 'hello' }] }));
+  await cluster.admin.create(`${api}/eventrules`, kind('EventRule', 'nightly', { scheduleExpression: 'rate(1 day)', targets: [{ id: 'a', function: 'ghost' }] }));
+  await cluster.admin.create(`${api}/eventsourcemappings`, kind('EventSourceMapping', 'clicks', { source: { queue: 'jobs' }, functionName: 'hello:live', enabled: false }));
+  const topic = await waitFor(async () => { const t = await get(`${api}/topics/orders`); return ready(t) ? t : undefined; }, 10_000, 'topic status');
+  expect(topic.status).toMatchObject({ topicArn: 'arn:aws:sns:us-east-1:000000000000:orders', observedGeneration: 1 });
+  expect(ready(topic)).toMatchObject({ status: 'False', reason: 'DispatcherNotRunning' });
+  const rule = await waitFor(async () => { const r = await get(`${api}/eventrules/nightly`); return ready(r) ? r : undefined; }, 10_000, 'rule status');
+  expect(ready(rule)).toMatchObject({ status: 'False', reason: 'ReferenceNotFound', message: 'not found: Function ghost' });
+  expect(rule.status).toMatchObject({ ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/nightly' });
+  const esm = await waitFor(async () => { const m = await get(`${api}/eventsourcemappings/clicks`); return ready(m) ? m : undefined; }, 10_000, 'esm status');
+  expect(esm.status).toMatchObject({ uuid: esm.metadata.uid, state: 'Disabled' });
+});
+
 it('cleans Redis when an Alias or a Function is deleted, and its objects are garbage collected', async () => {
   await cluster.admin.delete(`${api}/aliases/pub-live`);
   await waitFor(async () => ((await get(`${api}/aliases/pub-live`)) ? undefined : true), 20_000, 'alias gone');

@@ -14,8 +14,8 @@ import { publishFunctionVersion } from '../publish.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
 
-/** How often a function whose code is missing is looked at again (besides its own changes). */
-const CODE_RETRY_MS = 10_000;
+/** A function whose code is missing is looked at again this often (besides the ConfigMap informer's news). */
+const CODE_RETRY_MS = 30_000;
 
 export const invokeUrl = (routerUrl: string, name: string): string => `${routerUrl.replace(/\/$/, '')}/2015-03-31/functions/${name}/invocations`;
 
@@ -67,7 +67,6 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   const fields: Record<string, unknown> = { url: invokeUrl(ctx.routerUrl, name) };
   if (numbers.length > 0) fields.latestVersion = String(Math.max(...numbers));
   await writeStatus(ctx, path, fn, { type: 'Ready', status: 'True', reason: 'Deployed', message: `$LATEST is deployed; invoke ${name} through the router` }, fields);
-  return spec.code.configMap ? { requeueAfterMs: CODE_RETRY_MS * 3 } : undefined;
 }
 
 /** A deleted function: its routes and queued work go (its Kubernetes objects are garbage collected by owner). */
