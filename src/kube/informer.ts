@@ -45,6 +45,8 @@ export class Informer<T extends KubeObject> {
 
   async stop(): Promise<void> {
     this.abort.abort();
+    // nobody waits for a sync that will not come
+    for (const w of this.syncWaiters.splice(0)) w();
     if (this.resync) clearInterval(this.resync);
     await this.loop;
   }

@@ -1,16 +1,20 @@
 // The real control plane the operator tests run on: the API server answers with RBAC and token auth,
-// the controller-manager turns a Deployment into a ReplicaSet and a Pod, the scheduler is running.
+// the controller-manager turns a Deployment into a ReplicaSet and a Pod, the scheduler is running, and the process node runs
+// pods as local processes (ConfigMap volumes included).
+import { existsSync } from 'node:fs';
 import { controlPlaneBinaries } from '../control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.js';
 import { kubeRequest } from '../control-plane/kube-request.js';
 import { ProcessNode } from '../control-plane/process-node.js';
+import { packageRoot } from '../../src/core/package-root.js';
 import { freePort } from '../../src/local/redis-server.js';
 
 let cp: ControlPlane;
 let node: ProcessNode;
 beforeAll(async () => {
   cp = await startControlPlane(controlPlaneBinaries());
-  node = new ProcessNode({ server: cp.server, token: cp.token });
+  // a function pod's `node /opt/klambda/dist/agent/main.js` runs this repository's built agent
+  node = new ProcessNode({ server: cp.server, token: cp.token, rootMap: { '/opt/klambda': packageRoot() } });
   await node.start();
 }, 45 * 60_000);
 afterAll(async () => { await node?.stop(); await cp?.stop(); });
@@ -66,6 +70,54 @@ it('runs a scheduled pod\'s container as a local process that really serves, wit
   await waitFor('the process to stop', async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed' ? true : undefined));
 }, 60_000);
 
+it('mounts a ConfigMap volume as files (items into sub folders, mode 0755) once it exists, with the mount path rewritten in env; a deleted pod leaves no process and no folder', async () => {
+  const ns = `pv-${Date.now()}`;
+  const outcome = (res: { status: number; body: Record<string, unknown> }) => ({ status: res.status, message: res.body.message });
+  expect(outcome(await api('POST', '/api/v1/namespaces', { metadata: { name: ns } }))).toEqual({ status: 201, message: undefined });
+  const port = await freePort();
+  // serves what it reads at the paths it was given, and what the mounted script prints when run
+  const server = `const fs = require('fs');
+    require('http').createServer((q, s) => s.end(JSON.stringify({
+      a: fs.readFileSync(process.env.DATA, 'utf8'), b: require('child_process').execFileSync(process.env.SCRIPT, { encoding: 'utf8' }), pod: process.env.POD,
+    }))).listen(Number(process.env.PORT), '127.0.0.1')`;
+  const pod = await api('POST', `/api/v1/namespaces/${ns}/pods`, {
+    metadata: { name: 'files' },
+    spec: {
+      nodeName: node.name,
+      containers: [{
+        name: 'web', image: 'node:20', command: ['node', '-e', server],
+        env: [{ name: 'DATA', value: '/data/a.txt' }, { name: 'SCRIPT', value: '/data/dir/b.sh' }, { name: 'PORT', value: String(port) },
+          { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+        volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }],
+      }],
+      volumes: [{ name: 'data', configMap: { name: 'files', defaultMode: 0o755, items: [{ key: 'a.txt', path: 'a.txt' }, { key: 'file-1', path: 'dir/b.sh' }] } }],
+    },
+  });
+  expect(outcome(pod)).toEqual({ status: 201, message: undefined });
+  const withLogs = (err: Error) => { throw new Error(`${err.message}; container log:\n${node.logs(ns, 'files')}`); };
+  const waiting = await waitFor('the pod to wait for its ConfigMap', async () => {
+    const p = await api('GET', `/api/v1/namespaces/${ns}/pods/files`);
+    const st = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { waiting?: { reason: string } } }> } | undefined;
+    return st?.containerStatuses?.[0]?.state.waiting ? st : undefined;
+  });
+  expect({ phase: waiting.phase, reason: waiting.containerStatuses?.[0]?.state.waiting?.reason }).toEqual({ phase: 'Pending', reason: 'CreateContainerConfigError' });
+
+  const configMap = { metadata: { name: 'files' }, data: { 'a.txt': 'the file a', 'file-1': '#!/bin/sh\necho "b ran"\n' } };
+  expect(outcome(await api('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap))).toEqual({ status: 201, message: undefined });
+  const body = await waitFor('the container to serve its files', async () => {
+    const r = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
+    return r?.ok ? await r.json() as unknown : undefined;
+  }).catch(withLogs);
+  expect(body).toEqual({ a: 'the file a', b: 'b ran\n', pod: 'files' });
+  const dir = node.podDir(ns, 'files');
+  expect(dir !== undefined && existsSync(dir)).toBe(true);
+
+  await api('DELETE', `/api/v1/namespaces/${ns}/pods/files`);
+  await waitFor('the pod to be gone', async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/files`)).status === 404 ? true : undefined));
+  expect(await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')).toBe('closed');
+  expect(existsSync(dir!)).toBe(false);
+}, 60_000);
+
 it('reports a container that exits non-zero with restartPolicy Never as Failed', async () => {
   const ns = `pf-${Date.now()}`;
   await api('POST', '/api/v1/namespaces', { metadata: { name: ns } });
@@ -74,8 +126,8 @@ it('reports a container that exits non-zero with restartPolicy Never as Failed',
   });
   const st = await waitFor('the pod to fail', async () => {
     const p = await api('GET', `/api/v1/namespaces/${ns}/pods/job`);
-    const s = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { terminated?: { exitCode: number } } }> };
-    return s.phase === 'Failed' ? s : undefined;
+    const s = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { terminated?: { exitCode: number } } }> } | undefined;
+    return s?.phase === 'Failed' ? s : undefined;
   });
   expect(st.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
 }, 60_000);
