@@ -53,7 +53,7 @@ export interface ControllerOptions {
 export class Controller {
   private readonly redis: Redis;
   private readonly demand: Redis;
-  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; configMaps: Informer<KubeObject> };
+  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
   private readonly eventInformers: Array<Informer<Stored<unknown>>>;
   private readonly elector: LeaderElector;
@@ -68,27 +68,20 @@ export class Controller {
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
     this.demand = new Redis(opts.redisUrl);
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
-    const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T | undefined) => void, labelSelector?: string): Informer<T> => {
-      const inf: Informer<T> = new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange: (key) => onChange(key, inf.get(key)) });
-      return inf;
-    };
+    const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
+      new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange });
     this.informers = {
       functions: informer(`${KLAMBDA_API}/functions`, (key) => this.queues.functions.add(key)),
       versions: informer<Stored<FunctionVersionSpec>>(`${KLAMBDA_API}/functionversions`, (key, v) => {
         this.queues.versions.add(key);
         // a new version changes its function's latestVersion and may complete an alias
-        if (v) this.functionChanged(v.metadata.namespace, v.spec.functionName);
+        this.functionChanged(v.metadata.namespace, v.spec.functionName);
       }),
       aliases: informer(`${KLAMBDA_API}/aliases`, (key) => this.queues.aliases.add(key)),
-      deployments: informer<DeploymentLike>('/apis/apps/v1/deployments', (_key, d) => {
-        // drift in an owned Deployment is put back by its owner's reconcile
-        const owner = d?.metadata.ownerReferences?.find((r) => r.controller);
-        if (!d || !owner) return;
-        const ownerKey = `${d.metadata.namespace}/${owner.name}`;
-        if (owner.kind === 'Function') this.queues.functions.add(ownerKey);
-        else if (owner.kind === 'FunctionVersion') this.queues.versions.add(ownerKey);
-      }, `${LABEL_MANAGED_BY}=klambda`),
-      configMaps: informer<KubeObject>('/api/v1/configmaps', (key) => this.configMapChanged(key)),
+      // drift in an owned object is put back by its owner's reconcile
+      deployments: informer<DeploymentLike>('/apis/apps/v1/deployments', (_key, d) => this.ownedChanged(d), `${LABEL_MANAGED_BY}=klambda`),
+      networkPolicies: informer<KubeObject>('/apis/networking.k8s.io/v1/networkpolicies', (_key, np) => this.ownedChanged(np), `${LABEL_MANAGED_BY}=klambda`),
+      configMaps: informer<KubeObject>('/api/v1/configmaps', (_key, cm) => this.configMapChanged(cm)),
     };
     // Topic, EventRule and EventSourceMapping share one queue; keys are "plural:ns/name"
     this.eventInformers = EVENT_KINDS.map((def) => informer(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`)));
@@ -137,17 +130,23 @@ export class Controller {
   }
 
   /** A ConfigMap changed: functions whose code it holds redeploy; an owned one that was edited is put back. */
-  private configMapChanged(key: string): void {
-    const slash = key.indexOf('/');
-    const namespace = key.slice(0, slash);
-    const name = key.slice(slash + 1);
+  private configMapChanged(cm: KubeObject): void {
+    const namespace = cm.metadata.namespace;
+    const name = cm.metadata.name;
     for (const f of this.informers.functions.list()) {
       const code = (f.spec as { code?: { configMap?: { name?: string } } } | undefined)?.code;
       if (f.metadata.namespace === namespace && code?.configMap?.name === name) this.queues.functions.add(objectKey(f));
     }
-    const owner = this.informers.configMaps.get(key)?.metadata.ownerReferences?.find((r) => r.controller);
-    if (owner?.kind === 'Function') this.queues.functions.add(`${namespace}/${owner.name}`);
-    else if (owner?.kind === 'FunctionVersion') this.queues.versions.add(`${namespace}/${owner.name}`);
+    this.ownedChanged(cm);
+  }
+
+  /** An object we own changed (or was deleted while cached): its owner converges it again. */
+  private ownedChanged(obj: KubeObject): void {
+    const owner = obj.metadata.ownerReferences?.find((r) => r.controller);
+    if (!owner) return;
+    const ownerKey = `${obj.metadata.namespace}/${owner.name}`;
+    if (owner.kind === 'Function') this.queues.functions.add(ownerKey);
+    else if (owner.kind === 'FunctionVersion') this.queues.versions.add(ownerKey);
   }
 
   private aliasOwner(namespace: string, functionName: string, aliasName: string): string | undefined {

@@ -21,6 +21,10 @@ export interface WatchEvent<T> {
   object: T;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Watches ask the server to end them after 300 s and bookmarks come every minute: silence beyond this is a dead connection. */
+const WATCH_IDLE_MS = 330_000;
+
 export type PatchType = 'merge' | 'strategic' | 'json';
 const PATCH_CONTENT: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -67,7 +71,11 @@ export class KubeClient {
     return new KubeClient(kc);
   }
 
-  private async open(method: string, path: string, contentType: string | undefined, body: string | undefined): Promise<IncomingMessage> {
+  /**
+   * `idleMs`: the request fails when the connection stays silent this long (a request waits at most
+   * REQUEST_TIMEOUT_MS; a watch, whose server ends it after timeoutSeconds, gets more).
+   */
+  private async open(method: string, path: string, contentType: string | undefined, body: string | undefined, idleMs = REQUEST_TIMEOUT_MS): Promise<IncomingMessage> {
     const opts: RequestOptions = {
       method, protocol: this.server.protocol, hostname: this.server.hostname.replace(/^\[|\]$/g, ''), port: this.server.port,
       path: `${this.server.pathname.replace(/\/$/, '')}${path}`,
@@ -77,6 +85,7 @@ export class KubeClient {
     const send = this.server.protocol === 'https:' ? request : httpRequest;
     return new Promise((resolve, reject) => {
       const req = send(opts, resolve);
+      req.setTimeout(idleMs, () => req.destroy(new Error(`${method} ${path}: no answer from the API server in ${idleMs} ms`)));
       req.on('error', reject);
       req.end(body);
     });
@@ -110,7 +119,7 @@ export class KubeClient {
    * aborts. Throws KubeApiError when the watch cannot start, or when the server sends an ERROR event (410 Gone).
    */
   async watch<T>(path: string, onEvent: (e: WatchEvent<T>) => void, signal: AbortSignal): Promise<void> {
-    const res = await this.open('GET', path, undefined, undefined);
+    const res = await this.open('GET', path, undefined, undefined, WATCH_IDLE_MS);
     const status = res.statusCode ?? 0;
     if (status !== 200) {
       let text = '';

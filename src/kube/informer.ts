@@ -3,15 +3,15 @@ import type { Logger } from '../core/logger.js';
 import { isGone, type KubeClient, type WatchEvent } from './client.js';
 import { objectKey, type KubeObject } from './objects.js';
 
-export interface InformerOptions {
+export interface InformerOptions<T> {
   /** e.g. /apis/klambda.dev/v1alpha1/functions or /apis/apps/v1/deployments */
   path: string;
   labelSelector?: string;
   /** Every key is handed to onChange again this often (level-based safety net). */
   resyncMs: number;
   logger: Logger;
-  /** A key whose object was added, changed or deleted (then `get` is undefined). */
-  onChange(key: string): void;
+  /** A key whose object was added, changed or deleted; `object` is the object as now, or as last seen when deleted. */
+  onChange(key: string, object: T): void;
 }
 
 interface KubeList<T> { metadata: { resourceVersion: string }; items: T[] }
@@ -26,11 +26,11 @@ export class Informer<T extends KubeObject> {
   private readonly syncWaiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
 
-  constructor(private readonly client: KubeClient, private readonly opts: InformerOptions) {}
+  constructor(private readonly client: KubeClient, private readonly opts: InformerOptions<T>) {}
 
   start(): void {
     this.loop = this.run();
-    this.resync = setInterval(() => { for (const k of this.cache.keys()) this.opts.onChange(k); }, this.opts.resyncMs);
+    this.resync = setInterval(() => { for (const [k, o] of this.cache) this.opts.onChange(k, o); }, this.opts.resyncMs);
     this.resync.unref();
   }
 
@@ -86,9 +86,9 @@ export class Informer<T extends KubeObject> {
       seen.add(key);
       const old = this.cache.get(key);
       this.cache.set(key, item);
-      if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) this.opts.onChange(key);
+      if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) this.opts.onChange(key, item);
     }
-    for (const key of [...this.cache.keys()]) if (!seen.has(key)) { this.cache.delete(key); this.opts.onChange(key); }
+    for (const [key, gone] of [...this.cache]) if (!seen.has(key)) { this.cache.delete(key); this.opts.onChange(key, gone); }
     if (!this.hasSynced) {
       this.hasSynced = true;
       for (const w of this.syncWaiters.splice(0)) w();
@@ -104,7 +104,7 @@ export class Informer<T extends KubeObject> {
       if (e.type === 'BOOKMARK') return;
       const key = objectKey(e.object);
       if (e.type === 'DELETED') this.cache.delete(key); else this.cache.set(key, e.object);
-      this.opts.onChange(key);
+      this.opts.onChange(key, e.object);
     }, this.abort.signal);
     return last;
   }

@@ -29,7 +29,7 @@ function newController(identity: string): Controller {
       redis: { namespace: 'klambda-system', podLabels: { app: 'redis' }, port: 6379 },
     },
     identity, leaseNamespace: LEASE_NAMESPACE, leaseDurationSeconds: 4, leaseRetryMs: 300, resyncMs: 60_000,
-    scaler: { tickMs: 1000, idleTimeoutMs: 60_000, maxEnvironments: 4 }, logger,
+    scaler: { tickMs: 250, idleTimeoutMs: 2000, maxEnvironments: 4 }, logger,
   });
 }
 
@@ -120,6 +120,19 @@ it('writes an Alias to the routing table, follows a weight change, and keeps the
   await cluster.admin.patch(`${api}/aliases/pub-live`, { spec: { functionVersion: '9', routingConfig: null } });
   await waitFor(async () => (ready(await get(`${api}/aliases/pub-live`))?.reason === 'VersionNotFound' ? true : undefined), 20_000, 'VersionNotFound');
   expect((await table.read(NS, 'pub'))?.aliases.live?.functionVersion).toBe('1');
+});
+
+it('keeps provisioned concurrency as Deployment replicas (the scaler), and scales back to zero without it', async () => {
+  await cluster.admin.create(`${api}/aliases`, { apiVersion: 'klambda.dev/v1alpha1', kind: 'Alias', metadata: { name: 'pub-warm' }, spec: { functionName: 'pub', name: 'warm', functionVersion: '2', provisionedConcurrency: 2 } });
+  await waitFor(async () => ((await deployment('pub-v2'))?.spec.replicas === 2 ? true : undefined), 20_000, 'two warm replicas');
+  await cluster.admin.patch(`${api}/aliases/pub-warm`, { spec: { provisionedConcurrency: 0 } });
+  await waitFor(async () => ((await deployment('pub-v2'))?.spec.replicas === 0 ? true : undefined), 20_000, 'back to zero');
+});
+
+it('recreates an owned Deployment that was deleted', async () => {
+  const before = (await deployment('hello-latest'))!;
+  await cluster.admin.delete('/apis/apps/v1/namespaces/default/deployments/hello-latest');
+  await waitFor(async () => { const d = await deployment('hello-latest'); return d && d.metadata.uid !== before.metadata.uid ? true : undefined; }, 20_000, 'Deployment recreated');
 });
 
 it('reports a Function whose ConfigMap is missing, and one our own rules refuse', async () => {
