@@ -1,53 +1,24 @@
 // The whole path on a real control plane: kubectl-apply a Function → the controller makes its Deployment → the scaler
 // starts a pod on the process node (the runtime agent really runs) → the AWS SDK invokes through the router.
-import { CreateAliasCommand, InvokeCommand, LambdaClient, PublishVersionCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
-import { jsonLogger, silentLogger } from '../src/core/logger.js';
-import { packageRoot } from '../src/core/package-root.js';
-import { Controller } from '../src/controller/controller.js';
-import { startClusterRouter, type ClusterRouter } from '../src/router/cluster-router.js';
-import { startCluster, LEASE_NAMESPACE, type ClusterFixture } from '../test/control-plane/cluster-fixture.js';
-import { ProcessNode } from '../test/control-plane/process-node.js';
-import { randomPrefix, useRedis, type TestRedis } from '../test/helpers/redis.js';
+import {
+  CreateAliasCommand, DeleteAliasCommand, GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, LambdaClient,
+  ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand, PublishVersionCommand, ResourceConflictException,
+  ResourceNotFoundException, UpdateAliasCommand,
+} from '@aws-sdk/client-lambda';
 import { decode, waitFor } from './helpers/local.js';
+import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 
-let cluster: ClusterFixture;
-let redis: TestRedis;
-let node: ProcessNode;
-let controller: Controller;
-let router: ClusterRouter;
+let k: KlambdaOnCluster;
 let lambda: LambdaClient;
-const prefix = randomPrefix();
-const logger = process.env.KLAMBDA_TEST_LOGS ? jsonLogger(process.stderr, { component: 'e2e' }) : silentLogger;
 const api = '/apis/klambda.dev/v1alpha1/namespaces/default';
 
 beforeAll(async () => {
-  [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
-  node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() } });
-  await node.start();
-  controller = new Controller({
-    client: cluster.controller, redisUrl: redis.url, keyPrefix: prefix, routerUrl: 'http://127.0.0.1',
-    workload: {
-      agentImage: 'klambda:test', agentRedisUrl: redis.url, region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
-      redis: { namespace: LEASE_NAMESPACE, podLabels: { app: 'redis' }, port: 6379 },
-    },
-    identity: 'e2e', leaseNamespace: LEASE_NAMESPACE, leaseRetryMs: 500,
-    scaler: { tickMs: 250, idleTimeoutMs: 120_000, maxEnvironments: 2 }, logger,
-  });
-  controller.start();
-  router = await startClusterRouter({
-    client: cluster.router, redisUrl: redis.url, keyPrefix: prefix, namespace: 'default', region: 'us-east-1', accountId: '000000000000',
-    port: 0, host: '127.0.0.1', logger,
-  });
-  lambda = new LambdaClient({ endpoint: router.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  k = await startKlambdaOnCluster();
+  lambda = k.lambda;
 }, 45 * 60_000);
 
 afterAll(async () => {
-  lambda?.destroy();
-  await router?.stop();
-  await controller?.stop();
-  await node?.stop();
-  await cluster?.stop();
-  await redis?.stop();
+  await k?.stop();
 });
 
 const handler = (greeting: string) => ({
@@ -68,21 +39,21 @@ async function invokeWhenRouted(name: string, payload: unknown) {
 }
 
 it('applies a Function and invokes it with the AWS SDK through the router; its pod runs on the process node', async () => {
-  await cluster.admin.create(`${api}/functions`, { apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'hello' }, spec: { runtime: 'nodejs20', handler: 'index.handler', code: handler('hello') } });
+  await k.cluster.admin.create(`${api}/functions`, { apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'hello' }, spec: { runtime: 'nodejs20', handler: 'index.handler', code: handler('hello') } });
   const out = await invokeWhenRouted('hello', { name: 'k8s' });
   expect(out.StatusCode).toBe(200);
   expect(out.FunctionError).toBeUndefined();
   expect(decode(out.Payload)).toEqual({ hello: 'k8s', version: '$LATEST' });
   expect(out.ExecutedVersion).toBe('$LATEST');
-  const pods = await cluster.admin.get<{ items: Array<{ spec: { nodeName: string }; status: { phase: string } }> }>('/api/v1/namespaces/default/pods?labelSelector=klambda.dev%2Ffunction%3Dhello');
+  const pods = await k.cluster.admin.get<{ items: Array<{ spec: { nodeName: string }; status: { phase: string } }> }>('/api/v1/namespaces/default/pods?labelSelector=klambda.dev%2Ffunction%3Dhello');
   expect(pods.items).toHaveLength(1);
-  expect(pods.items[0]).toMatchObject({ spec: { nodeName: node.name }, status: { phase: 'Running' } });
+  expect(pods.items[0]).toMatchObject({ spec: { nodeName: k.node.name }, status: { phase: 'Running' } });
 }, 120_000);
 
 it('publishes through the Lambda API and moves an alias\'s traffic when its weights change', async () => {
   const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: 'hello' }));
   expect(v1.Version).toBe('1');
-  await cluster.admin.patch(`${api}/functions/hello`, { spec: { code: handler('hi') } });
+  await k.cluster.admin.patch(`${api}/functions/hello`, { spec: { code: handler('hi') } });
   // the router reads the Function as stored: publishing right after the patch publishes the new code
   const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: 'hello' }));
   expect(v2.Version).toBe('2');
@@ -94,7 +65,7 @@ it('publishes through the Lambda API and moves an alias\'s traffic when its weig
   expect(decode(first.Payload)).toEqual({ hello: 'a', version: '1' });
   expect(first.ExecutedVersion).toBe('1');
 
-  await cluster.admin.patch(`${api}/aliases/hello-live`, { spec: { routingConfig: { additionalVersionWeights: { '2': 0.5 } } } });
+  await k.cluster.admin.patch(`${api}/aliases/hello-live`, { spec: { routingConfig: { additionalVersionWeights: { '2': 0.5 } } } });
   const seen = new Set<string>();
   await waitFor(async () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'hello:live', Payload: Buffer.from('{"name":"b"}') }));
@@ -103,10 +74,33 @@ it('publishes through the Lambda API and moves an alias\'s traffic when its weig
     return seen.has('1') && seen.has('2') ? true : undefined;
   }, 60_000, 'both versions serve the alias');
 
-  await cluster.admin.patch(`${api}/aliases/hello-live`, { spec: { functionVersion: '2', routingConfig: null } });
-  await waitFor(async () => (router.routes.entry('default', 'hello')?.aliases.live?.functionVersion === '2' ? true : undefined), 20_000, 'alias moved to 2');
+  await k.cluster.admin.patch(`${api}/aliases/hello-live`, { spec: { functionVersion: '2', routingConfig: null } });
+  await waitFor(async () => ((await k.table.read('default', 'hello'))?.aliases.live?.functionVersion === '2' ? true : undefined), 20_000, 'alias moved to 2');
+  // the router follows the table through pub/sub: give the message a moment beyond the write
+  await waitFor(async () => ((await lambda.send(new InvokeCommand({ FunctionName: 'hello:live', Payload: Buffer.from('{}') }))).ExecutedVersion === '2' ? true : undefined), 5_000, 'router follows');
   for (let i = 0; i < 10; i++) {
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'hello:live', Payload: Buffer.from('{}') }));
     expect(out.ExecutedVersion).toBe('2');
   }
 }, 180_000);
+
+it('answers the Lambda management API from the cluster\'s objects, with AWS errors', async () => {
+  const fns = await lambda.send(new ListFunctionsCommand({}));
+  expect(fns.Functions?.map((f) => f.FunctionName)).toContain('hello');
+  const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'hello', Qualifier: '1' }));
+  expect(got.Configuration).toMatchObject({ FunctionName: 'hello', Version: '1', Runtime: 'nodejs20.x', Handler: 'index.handler', MemorySize: 128 });
+  const versions = await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'hello' }));
+  expect(versions.Versions?.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
+  expect(await lambda.send(new GetAliasCommand({ FunctionName: 'hello', Name: 'live' }))).toMatchObject({ Name: 'live', FunctionVersion: '2' });
+  const updated = await lambda.send(new UpdateAliasCommand({ FunctionName: 'hello', Name: 'live', FunctionVersion: '1', Description: 'rolled back' }));
+  expect(updated).toMatchObject({ FunctionVersion: '1', Description: 'rolled back' });
+  await lambda.send(new CreateAliasCommand({ FunctionName: 'hello', Name: 'beta', FunctionVersion: '2' }));
+  expect((await lambda.send(new ListAliasesCommand({ FunctionName: 'hello' }))).Aliases?.map((a) => a.Name)).toEqual(['beta', 'live']);
+  await expect(lambda.send(new CreateAliasCommand({ FunctionName: 'hello', Name: 'beta', FunctionVersion: '1' }))).rejects.toBeInstanceOf(ResourceConflictException);
+  await expect(lambda.send(new CreateAliasCommand({ FunctionName: 'hello', Name: 'gamma', FunctionVersion: '9' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  await expect(lambda.send(new PublishVersionCommand({ FunctionName: 'hello', CodeSha256: 'x'.repeat(43) + '=' }))).rejects.toBeInstanceOf(InvalidParameterValueException);
+  await expect(lambda.send(new InvokeCommand({ FunctionName: 'nope' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  await lambda.send(new DeleteAliasCommand({ FunctionName: 'hello', Name: 'beta' }));
+  await expect(lambda.send(new GetAliasCommand({ FunctionName: 'hello', Name: 'beta' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  await waitFor(async () => ((await k.table.read('default', 'hello'))?.aliases.beta ? undefined : true), 20_000, 'beta unrouted');
+}, 60_000);

@@ -55,6 +55,9 @@ export function resolveRoute(entry: RouteEntry | undefined, namespace: string, r
   return target;
 }
 
+/** Rounds up, ignoring float noise: 10 × (1 − 0.7) is 3, not 4. */
+const ceilShare = (x: number): number => Math.ceil(Math.round(x * 1e6) / 1e6);
+
 /** Provisioned concurrency of a version: each alias's share, split by its routing weights (rounded up). */
 export function provisionedFor(aliases: Iterable<AliasRoute>, version: string): number {
   let total = 0;
@@ -63,8 +66,8 @@ export function provisionedFor(aliases: Iterable<AliasRoute>, version: string): 
     if (pc <= 0) continue;
     const extra = Object.entries(a.additionalVersionWeights ?? {});
     const extraWeight = extra.reduce((s, [, w]) => s + w, 0);
-    if (a.functionVersion === version) total += Math.ceil(pc * (1 - extraWeight));
-    for (const [v, w] of extra) if (v === version) total += Math.ceil(pc * w);
+    if (a.functionVersion === version) total += ceilShare(pc * (1 - extraWeight));
+    for (const [v, w] of extra) if (v === version) total += ceilShare(pc * w);
   }
   return total;
 }

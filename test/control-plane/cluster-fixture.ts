@@ -1,6 +1,6 @@
 // A real control plane ready for klambda: CRDs installed, config/rbac applied and bound to a controller and a router
 // user (each with its own token, so tests run with klambda's least-privilege roles, not as admin).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/core/package-root.js';
@@ -17,6 +17,8 @@ export interface ClusterFixture {
   admin: KubeClient;
   controller: KubeClient;
   router: KubeClient;
+  /** A kubeconfig file for one of the users (what `klambda controller` / `klambda router` read from $KUBECONFIG). */
+  kubeconfig(user: typeof CONTROLLER_USER | typeof ROUTER_USER): string;
   stop(): Promise<void>;
 }
 
@@ -61,8 +63,18 @@ export async function startCluster(): Promise<ClusterFixture> {
     await cp.stop();
     throw e;
   }
+  const kubeconfig = (user: keyof typeof tokens): string => {
+    const file = join(cp.dir, `${user}.kubeconfig`);
+    writeFileSync(file, [
+      'apiVersion: v1', 'kind: Config', 'current-context: c',
+      'clusters:', '- name: c', '  cluster:', `    server: ${cp.server}`, '    insecure-skip-tls-verify: true',
+      'users:', `- name: ${user}`, '  user:', `    token: ${tokens[user]}`,
+      'contexts:', '- name: c', `  context: {cluster: c, user: ${user}}`, '',
+    ].join('\n'));
+    return file;
+  };
   return {
-    cp, admin,
+    cp, admin, kubeconfig,
     controller: KubeClient.fromToken(cp.server, tokens[CONTROLLER_USER], true),
     router: KubeClient.fromToken(cp.server, tokens[ROUTER_USER], true),
     stop: () => cp.stop(),

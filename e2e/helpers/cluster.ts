@@ -1,0 +1,81 @@
+// e2e helper: klambda on the test control plane as a user runs it — `klambda controller` and `klambda router` as
+// child processes with their own kubeconfigs (least-privilege users), Redis, and the process node for pods.
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/core/package-root.js';
+import { freePort } from '../../src/local/redis-server.js';
+import { RoutingTable } from '../../src/queue/routing-table.js';
+import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type ClusterFixture } from '../../test/control-plane/cluster-fixture.js';
+import { ProcessNode } from '../../test/control-plane/process-node.js';
+import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
+import { waitFor } from './local.js';
+
+export interface KlambdaOnCluster {
+  cluster: ClusterFixture;
+  node: ProcessNode;
+  routerUrl: string;
+  lambda: LambdaClient;
+  table: RoutingTable;
+  /** Output of the controller and router processes (their JSON log lines). */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+function run(args: string[], kubeconfig: string, logs: string[], name: string): ChildProcess {
+  const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli', 'main.js'), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => { for (const line of d.split('\n')) if (line) logs.push(`[${name}] ${line}`); if (process.env.KLAMBDA_TEST_LOGS) process.stderr.write(d); });
+  }
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((ok) => child.once('exit', () => ok()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
+  let redis: TestRedis | undefined;
+  let cluster: ClusterFixture | undefined;
+  const children: ChildProcess[] = [];
+  const logs: string[] = [];
+  const stop = async () => {
+    for (const c of children) await stopChild(c);
+    await node?.stop();
+    await cluster?.stop();
+    await redis?.stop();
+  };
+  let node: ProcessNode | undefined;
+  try {
+    [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
+    node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() } });
+    await node.start();
+    const prefix = randomPrefix();
+    const port = await freePort();
+    const routerUrl = `http://127.0.0.1:${port}`;
+    const common = ['--redis-url', redis.url, '--key-prefix', prefix];
+    children.push(run(['controller', ...common, '--agent-image', 'klambda:test', '--router-url', routerUrl, '--lease-namespace', LEASE_NAMESPACE,
+      '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2'], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller'));
+    children.push(run(['router', ...common, '--namespace', 'default', '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router'));
+    await waitFor(async () => ((await fetch(`${routerUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'router listening');
+    const commands = new Redis(redis.url);
+    const lambda = new LambdaClient({ endpoint: routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    return {
+      cluster, node, routerUrl, lambda, table: new RoutingTable(commands, prefix), logs,
+      stop: async () => { lambda.destroy(); commands.disconnect(); await stop(); },
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
