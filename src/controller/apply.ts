@@ -14,8 +14,18 @@ export class NotOwnedError extends Error {
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
+/** JSON with object keys sorted, so that key order never changes a hash (pure). */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
 export function desiredHash(obj: unknown): string {
-  return createHash('sha256').update(JSON.stringify(obj)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(obj)).digest('hex').slice(0, 16);
 }
 
 /** Everything but metadata and status; a Deployment's replicas are the scaler's and left out (pure). */

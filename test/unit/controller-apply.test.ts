@@ -1,5 +1,5 @@
 // The hashes behind ensureOwned: what we asked for, and what the API server stored minus the fields others own.
-import { contentHash, desiredHash } from '../../src/controller/apply.js';
+import { canonicalJson, contentHash, desiredHash } from '../../src/controller/apply.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 
 const deployment = (replicas: number, image = 'agent:1', extra: Record<string, unknown> = {}): KubeObject & Record<string, unknown> => ({
@@ -39,5 +39,17 @@ describe('contentHash', () => {
   it('covers content outside spec, such as a ConfigMap\'s data', () => {
     const cm = (value: string): KubeObject & { data: Record<string, string> } => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { 'index.mjs': value } });
     expect(contentHash(cm('a'))).not.toBe(contentHash(cm('b')));
+  });
+});
+
+describe('canonicalJson', () => {
+  it('does not depend on key order, at any depth', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: 'x' } })).toBe(canonicalJson({ a: { c: 'x', d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(desiredHash({ b: 1, a: 2 })).toBe(desiredHash({ a: 2, b: 1 }));
+  });
+
+  it('keeps array order and drops undefined fields like JSON does', () => {
+    expect(canonicalJson([2, 1])).not.toBe(canonicalJson([1, 2]));
+    expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
   });
 });
