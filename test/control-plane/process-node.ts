@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { KubeClient } from '../../src/kube/client.js';
 import { kubeRequest, type KubeResponse } from './kube-request.js';
 import { pathMappings, rewritePaths, type PathMapping, type VolumeMount } from './path-rewrite.js';
 import { materializeVolumes, type Volume } from './pod-volumes.js';
@@ -113,6 +114,8 @@ export class ProcessNode {
   private readonly podLogs = new Map<string, Map<string, LogRing>>();
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | undefined;
+  private syncAgain = false;
+  private readonly watchAbort = new AbortController();
   private stopped = false;
 
   constructor(private readonly opts: ProcessNodeOptions) {
@@ -135,6 +138,19 @@ export class ProcessNode {
     this.timers.push(setInterval(() => void this.heartbeat(new Date().toISOString()), 10_000));
     this.timers.push(setInterval(() => void this.sync(), this.opts.pollMs ?? 250));
     await this.sync();
+    void this.watchPods();
+  }
+
+  /** As a kubelet does: a watch on the node's pods makes it act at once; the poll above is the safety net. */
+  private async watchPods(): Promise<void> {
+    const client = KubeClient.fromToken(this.opts.server, this.opts.token, true);
+    while (!this.stopped) {
+      try {
+        await client.watch(`/api/v1/pods?watch=1&fieldSelector=spec.nodeName%3D${this.name}&timeoutSeconds=60`, () => { void this.sync(); }, this.watchAbort.signal);
+      } catch {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 
   /** The host folder of a running pod (its volumes are below it); undefined once the pod is removed. */
@@ -178,9 +194,13 @@ export class ProcessNode {
   /** One sync at a time: starting a pod awaits its volumes, and the poll must not start it twice. */
   private sync(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.syncing ??= this.syncOnce()
+    if (this.syncing) { this.syncAgain = true; return this.syncing; }
+    this.syncing = this.syncOnce()
       .catch((err: unknown) => { process.stderr.write(`process node ${this.name}: sync failed: ${String(err)}\n`); })
-      .finally(() => { this.syncing = undefined; });
+      .finally(() => {
+        this.syncing = undefined;
+        if (this.syncAgain) { this.syncAgain = false; void this.sync(); }
+      });
     return this.syncing;
   }
 
@@ -343,6 +363,7 @@ export class ProcessNode {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.watchAbort.abort();
     for (const t of this.timers) clearInterval(t);
     await this.syncing;
     const entries = [...this.pods.values()];
