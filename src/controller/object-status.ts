@@ -3,7 +3,7 @@ import { sameJson } from '../api/code.js';
 import type { KubeClient } from '../kube/client.js';
 import { nextStatus, readyCondition, type ConditionInput } from './conditions.js';
 import type { ControllerContext } from './context.js';
-import type { Stored } from './kinds.js';
+import { checkStored, type Stored } from './kinds.js';
 
 export const FINALIZER = 'klambda.dev/cleanup';
 
@@ -29,4 +29,31 @@ export async function writeStatus(ctx: ControllerContext, path: string, obj: Sto
   if (before?.status !== ready.status || before?.reason !== ready.reason) {
     await ctx.events.record(obj, ready.status === 'True' ? 'Normal' : 'Warning', ready.reason, ready.message);
   }
+}
+
+/** What a reconcile works on: the object (with our finalizer) and its checked spec. */
+export interface Opened<S, Raw> { obj: Stored<Raw>; spec: S }
+
+/**
+ * The common start of a reconcile of a kind with Redis state: re-read the object; if it is being deleted, run
+ * `cleanup` and let it go; else make sure it carries our finalizer and check its spec (an invalid one gets
+ * Ready False InvalidSpec). Undefined when there is nothing more to do.
+ */
+export async function openForReconcile<S, Raw = unknown>(ctx: ControllerContext, path: string, cleanup: (obj: Stored<Raw>) => Promise<void>): Promise<Opened<S, Raw> | undefined> {
+  const found = await ctx.client.find<Stored<Raw>>(path);
+  if (!found) return undefined;
+  if (found.metadata.deletionTimestamp) {
+    if (hasFinalizer(found)) {
+      await cleanup(found);
+      await removeFinalizer(ctx.client, path, found);
+    }
+    return undefined;
+  }
+  const obj = await ensureFinalizer(ctx.client, path, found);
+  const checked = checkStored<S>(obj);
+  if (!checked.ok) {
+    await writeStatus(ctx, path, obj, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
+    return undefined;
+  }
+  return { obj, spec: checked.spec };
 }

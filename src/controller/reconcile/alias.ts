@@ -3,8 +3,8 @@ import type { AliasSpec } from '../../api/alias.js';
 import type { AliasRoute } from '../../core/routes.js';
 import { splitKey } from '../../kube/objects.js';
 import type { ControllerContext } from '../context.js';
-import { checkStored, klambdaPath, type Stored } from '../kinds.js';
-import { ensureFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../object-status.js';
+import { klambdaPath, type Stored } from '../kinds.js';
+import { openForReconcile, writeStatus } from '../object-status.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 
 const RETRY_MS = 10_000;
@@ -24,23 +24,12 @@ export function describeRouting(spec: Pick<AliasSpec, 'functionVersion' | 'routi
 export async function reconcileAlias(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
   const { namespace, name } = splitKey(key);
   const path = klambdaPath(namespace, 'aliases', name);
-  const found = await ctx.client.find<Stored<AliasSpec>>(path);
-  if (!found) return;
-  if (found.metadata.deletionTimestamp) {
-    if (hasFinalizer(found)) {
-      const routed = typeof found.status?.routedName === 'string' ? found.status.routedName : routedName(found);
-      await ctx.table.removeAlias(namespace, found.spec.functionName, routed);
-      await removeFinalizer(ctx.client, path, found);
-    }
-    return;
-  }
-  const alias = await ensureFinalizer(ctx.client, path, found);
-  const checked = checkStored<AliasSpec>(alias);
-  if (!checked.ok) {
-    await writeStatus(ctx, path, alias, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
-    return;
-  }
-  const spec = checked.spec;
+  const opened = await openForReconcile<AliasSpec, AliasSpec>(ctx, path, async (found) => {
+    const routed = typeof found.status?.routedName === 'string' ? found.status.routedName : routedName(found);
+    await ctx.table.removeAlias(namespace, found.spec.functionName, routed);
+  });
+  if (!opened) return;
+  const { obj: alias, spec } = opened;
   const fn = spec.functionName;
   if (!ctx.functions.get(`${namespace}/${fn}`)) {
     await writeStatus(ctx, path, alias, { type: 'Ready', status: 'False', reason: 'FunctionNotFound', message: `Function ${fn} does not exist` });

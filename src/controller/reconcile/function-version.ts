@@ -7,32 +7,21 @@ import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
 import type { ControllerContext } from '../context.js';
-import { checkStored, klambdaPath, type Stored } from '../kinds.js';
-import { ensureFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../object-status.js';
+import { klambdaPath } from '../kinds.js';
+import { openForReconcile, writeStatus } from '../object-status.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
 
 export async function reconcileFunctionVersion(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
   const { namespace, name } = splitKey(key);
   const path = klambdaPath(namespace, 'functionversions', name);
-  const found = await ctx.client.find<Stored<FunctionVersionSpec>>(path);
-  if (!found) return;
-  if (found.metadata.deletionTimestamp) {
-    if (hasFinalizer(found)) {
-      const { functionName, version } = found.spec;
-      await ctx.table.removeVersion(namespace, functionName, version);
-      await ctx.queues.purge({ namespace, functionName, version });
-      await removeFinalizer(ctx.client, path, found);
-    }
-    return;
-  }
-  const fv = await ensureFinalizer(ctx.client, path, found);
-  const checked = checkStored<FunctionVersionSpec>(fv);
-  if (!checked.ok) {
-    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
-    return;
-  }
-  const spec = checked.spec;
+  const opened = await openForReconcile<FunctionVersionSpec, FunctionVersionSpec>(ctx, path, async (found) => {
+    const { functionName, version } = found.spec;
+    await ctx.table.removeVersion(namespace, functionName, version);
+    await ctx.queues.purge({ namespace, functionName, version });
+  });
+  if (!opened) return;
+  const { obj: fv, spec } = opened;
   let code: ResolvedCode;
   try {
     code = await resolveClusterCode(ctx.client, namespace, spec.function.code);

@@ -8,8 +8,8 @@ import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
 import type { ControllerContext } from '../context.js';
-import { checkStored, klambdaPath, type Stored } from '../kinds.js';
-import { ensureFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../object-status.js';
+import { klambdaPath } from '../kinds.js';
+import { openForReconcile, writeStatus } from '../object-status.js';
 import { publishFunctionVersion } from '../publish.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
@@ -22,22 +22,9 @@ export const invokeUrl = (routerUrl: string, name: string): string => `${routerU
 export async function reconcileFunction(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
   const { namespace, name } = splitKey(key);
   const path = klambdaPath(namespace, 'functions', name);
-  const found = await ctx.client.find<Stored<unknown>>(path);
-  if (!found) return;
-  if (found.metadata.deletionTimestamp) {
-    if (hasFinalizer(found)) {
-      await cleanupFunction(ctx, namespace, name);
-      await removeFinalizer(ctx.client, path, found);
-    }
-    return;
-  }
-  const fn = await ensureFinalizer(ctx.client, path, found);
-  const checked = checkStored<FunctionSpec>(fn);
-  if (!checked.ok) {
-    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
-    return;
-  }
-  const spec = checked.spec;
+  const opened = await openForReconcile<FunctionSpec>(ctx, path, () => cleanupFunction(ctx, namespace, name));
+  if (!opened) return;
+  const { obj: fn, spec } = opened;
   let code: ResolvedCode;
   try {
     code = await resolveClusterCode(ctx.client, namespace, spec.code);
