@@ -12,6 +12,17 @@ export class NotOwnedError extends Error {
   constructor(message: string) { super(message); this.name = 'NotOwnedError'; }
 }
 
+/** The API server refuses the object we built (e.g. code over a ConfigMap's 1 MiB): reported in status, not retried. */
+export class RejectedError extends Error {
+  constructor(message: string) { super(message); this.name = 'RejectedError'; }
+}
+
+/** A refusal that trying again cannot change (400 Bad Request, 413 Too Large, 422 Invalid). */
+function rejection(what: string, e: unknown): unknown {
+  if (e instanceof KubeApiError && [400, 413, 422].includes(e.status)) return new RejectedError(`${what}: ${e.message}`);
+  return e;
+}
+
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
 
 /** JSON with object keys sorted, so that key order never changes a hash (pure). */
@@ -60,7 +71,7 @@ export async function ensureOwned<T extends KubeObject>(client: KubeClient, coll
     } catch (e) {
       // created meanwhile by an earlier reconcile whose answer we lost: converge on the next pass
       if (e instanceof KubeApiError && e.status === 409) throw new Error(`${path} appeared while being created; retrying`);
-      throw e;
+      throw rejection(`${desired.kind ?? 'object'} ${desired.metadata.name}`, e);
     }
   }
   if (!observed.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller)) {
@@ -69,7 +80,13 @@ export async function ensureOwned<T extends KubeObject>(client: KubeClient, coll
   const annotations = observed.metadata.annotations ?? {};
   if (annotations[DESIRED_HASH] === hash && annotations[CONTENT_HASH] === contentHash(observed)) return 'unchanged';
   const next = withHash(opts.keep ? opts.keep(observed, desired) : desired, hash);
-  await recordContent(client, path, await client.replace<T>(path, { ...next, metadata: { ...next.metadata, resourceVersion: observed.metadata.resourceVersion } }));
+  let stored: T;
+  try {
+    stored = await client.replace<T>(path, { ...next, metadata: { ...next.metadata, resourceVersion: observed.metadata.resourceVersion } });
+  } catch (e) {
+    throw rejection(`${desired.kind ?? 'object'} ${desired.metadata.name}`, e);
+  }
+  await recordContent(client, path, stored);
   return 'updated';
 }
 

@@ -146,6 +146,19 @@ it('reports a Function whose ConfigMap is missing, and one our own rules refuse'
   expect(ready(bad)?.message).toContain('handler');
 });
 
+it('reports objects it cannot make: a name taken by someone else\'s ConfigMap, code too large for a ConfigMap', async () => {
+  await cluster.admin.create('/api/v1/namespaces/default/configmaps', { metadata: { name: 'taken-latest-code' }, data: { x: 'y' } });
+  await cluster.admin.create(`${api}/functions`, fnObj('taken', { runtime: 'nodejs20', handler: 'index.handler', code: code('1') }));
+  const big = `export const handler = async () => 1;\n//${'x'.repeat(1_100_000)}\n`;
+  await cluster.admin.create(`${api}/functions`, fnObj('huge', { runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': big } } }));
+  const taken = await waitFor(async () => { const f = await get(`${api}/functions/taken`); return ready(f) ? f : undefined; }, 20_000, 'taken status');
+  expect(ready(taken)).toMatchObject({ status: 'False', reason: 'NotOwned' });
+  expect(ready(taken)?.message).toContain('taken-latest-code');
+  const huge = await waitFor(async () => { const f = await get(`${api}/functions/huge`); return ready(f) ? f : undefined; }, 20_000, 'huge status');
+  expect(ready(huge)).toMatchObject({ status: 'False', reason: 'Rejected' });
+  expect(ready(huge)?.message).toContain('huge-latest-code');
+});
+
 it('deploys a Function as soon as its code ConfigMap appears, and redeploys when the ConfigMap changes', async () => {
   await cluster.admin.create('/api/v1/namespaces/default/configmaps', { metadata: { name: 'absent' }, data: { 'app.py': 'def handler(e, c):\n    return 1\n' } });
   await waitFor(async () => (ready(await get(`${api}/functions/nocode`))?.status === 'True' ? true : undefined), 10_000, 'nocode Ready');

@@ -4,7 +4,7 @@ import { API_VERSION } from '../../api/common.js';
 import type { FunctionVersionSpec } from '../../api/function-version.js';
 import { KlambdaError } from '../../core/errors.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
-import { NotOwnedError } from '../apply.js';
+import { NotOwnedError, RejectedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
 import type { ControllerContext } from '../context.js';
 import { klambdaPath } from '../kinds.js';
@@ -34,8 +34,8 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   try {
     await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
   } catch (e) {
-    if (!(e instanceof NotOwnedError)) throw e;
-    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'NotOwned', message: e.message });
+    if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });
     return;
   }
   await ctx.table.setVersion(namespace, spec.functionName, spec.version, {

@@ -5,7 +5,7 @@ import type { FunctionSpec } from '../../api/function.js';
 import { KlambdaError } from '../../core/errors.js';
 import type { FunctionRoute } from '../../core/routes.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
-import { NotOwnedError } from '../apply.js';
+import { NotOwnedError, RejectedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
 import type { ControllerContext } from '../context.js';
 import { klambdaPath } from '../kinds.js';
@@ -37,8 +37,8 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   try {
     await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
   } catch (e) {
-    if (!(e instanceof NotOwnedError)) throw e;
-    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'NotOwned', message: e.message });
+    if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });
     return;
   }
   const route: FunctionRoute = { latest: { timeoutSeconds: spec.timeoutSeconds, maxAsyncAttempts: 1 + spec.async.maximumRetryAttempts } };
