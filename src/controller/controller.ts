@@ -5,7 +5,6 @@ import type { FunctionVersionSpec } from '../api/function-version.js';
 import { KubernetesBackend, type DeploymentLike } from '../backends/kubernetes-backend.js';
 import type { ScalableTarget } from '../backends/backend.js';
 import type { Logger } from '../core/logger.js';
-import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
 import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
@@ -52,6 +51,8 @@ export interface ControllerOptions {
 
 export class Controller {
   private readonly redis: Redis;
+  /** The work queues of every version: purged by reconciles, read by the scaler, reclaimed by the reaper. */
+  private readonly workQueue: WorkQueue;
   private readonly demand: Redis;
   private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
@@ -66,6 +67,7 @@ export class Controller {
   constructor(private readonly opts: ControllerOptions) {
     const { client, logger } = opts;
     this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+    this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix });
     this.demand = new Redis(opts.redisUrl);
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
     const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
@@ -88,7 +90,7 @@ export class Controller {
     const ctx: ControllerContext = {
       client, logger,
       table: new RoutingTable(this.redis, opts.keyPrefix),
-      queues: new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix }),
+      queues: this.workQueue,
       events: new EventRecorder(client, 'klambda-controller', opts.identity, logger),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
@@ -168,9 +170,10 @@ export class Controller {
       namespace: 'default', arn: { region: this.opts.workload.region, accountId: this.opts.workload.accountId }, logger, reloadMs: 10_000,
     });
     this.routes = routes;
-    const queue = new WorkQueue(this.redis, { keyPrefix: this.opts.keyPrefix });
+    const queue = this.workQueue;
+    const targets = new RouteScalerTargets(routes);
     const scaler = new Scaler<ScalableTarget>({
-      backend: new KubernetesBackend(this.opts.client, this.informers.deployments, logger), targets: new RouteScalerTargets(routes),
+      backend: new KubernetesBackend(this.opts.client, this.informers.deployments, logger), targets,
       depth: (q) => queue.depth(q), logger, ...this.opts.scaler,
     });
     this.scaler = scaler;
@@ -180,7 +183,7 @@ export class Controller {
     });
     await this.demand.subscribe(demandChannel(this.opts.keyPrefix));
     scaler.start();
-    this.reaper = new Reaper({ queue, queues: () => new RouteScalerTargets(routes).provisioned() as QueueRef[], intervalMs: 2000, logger });
+    this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger });
     this.reaper.start();
   }
 
