@@ -1,6 +1,7 @@
 // `klambda controller` and `klambda router` (the processes of a cluster install): options from flags, then env (pure).
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
+import type { ClusterRouterOptions } from '../router/cluster-router.js';
 import { UsageError } from './usage-error.js';
 
 export interface ControllerCommand {
@@ -20,16 +21,8 @@ export interface ControllerCommand {
   redisPodLabels: Record<string, string>;
 }
 
-export interface RouterCommand {
-  command: 'router';
-  redisUrl: string;
-  keyPrefix: string;
-  namespace: string;
-  region: string;
-  accountId: string;
-  port: number;
-  host: string;
-}
+/** `klambda router`: the cluster router's options as the command line gives them. */
+export type RouterCommand = { command: 'router' } & Omit<ClusterRouterOptions, 'client' | 'logger'>;
 
 export const CLUSTER_USAGE = `       klambda controller [--redis-url URL] [--agent-redis-url URL] [--agent-image IMAGE] [--router-url URL]
                           [--lease-namespace NS] [--identity NAME] [--idle-timeout S] [--max-environments N]

@@ -1,15 +1,14 @@
 // The local mode: router, scaler, reaper and runtime agents (as child processes) over a folder of manifests.
 import { Redis } from 'ioredis';
-import { createServer, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { ProcessBackend } from '../backends/process-backend.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
+import { listen } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
 import { managementRoutes } from '../router/lambda/management.js';
 import { ReplyListener } from '../router/replies.js';
@@ -100,11 +99,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     routes: [managementRoutes(new LocalCatalog(store, { namespace: NAMESPACE, arn }), logger)],
   });
-  const server: Server = createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(opts.port, opts.host, () => ok()); });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const http = await listen(app, opts.port, opts.host);
   scaler.start();
   reaper.start();
   store.watch((change) => {
@@ -113,9 +108,9 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`, port, redisUrl, keyPrefix, backend, store,
+    url: http.url, port: http.port, redisUrl, keyPrefix, backend, store,
     stop: () => (stopped ??= (async () => {
-      await new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+      await http.close();
       await scaler.stop();
       reaper.stop();
       await backend.stopAll();

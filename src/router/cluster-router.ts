@@ -1,13 +1,12 @@
 // The router on a cluster: the Lambda API over Redis, routes from the routing table, management through the API server.
 import { Redis } from 'ioredis';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
 import { demandChannel, queueName } from '../queue/keys.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { createRouterApp } from './app.js';
+import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
 import { KubeCatalog } from './lambda/kube-catalog.js';
 import { managementRoutes } from './lambda/management.js';
@@ -62,15 +61,11 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     },
     routes: [managementRoutes(new KubeCatalog(opts.client, { namespace: opts.namespace, arn }), logger)],
   });
-  const server: Server = createServer(app);
-  server.keepAliveTimeout = 65_000;
-  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(opts.port, opts.host, () => ok()); });
-  const port = (server.address() as AddressInfo).port;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const http = await listen(app, opts.port, opts.host);
   return {
-    url: `http://${host}:${port}`, port, routes,
+    url: http.url, port: http.port, routes,
     stop: async () => {
-      await new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); });
+      await http.close();
       await routes.close();
       await replies.close();
       commands.disconnect();
