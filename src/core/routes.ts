@@ -1,5 +1,5 @@
 // The routing table of one function as the controller writes it and the router reads it, and how a call resolves on it (pure).
-import { chooseVersion } from './alias-routing.js';
+import { chooseVersion, type AliasRouting } from './alias-routing.js';
 import { functionArn, type ArnContext, type FunctionNameRef } from './arn.js';
 import { notFound } from './errors.js';
 import type { ResolvedTarget } from './registry.js';
@@ -33,26 +33,43 @@ export function versionRoute(entry: RouteEntry, version: string): VersionRoute |
   return version === '$LATEST' ? entry.fn?.latest : entry.versions[version];
 }
 
-/** Resolves a call on the table: the alias's weighted choice, or the version asked for. Throws 404 like Lambda. */
-export function resolveRoute(entry: RouteEntry | undefined, namespace: string, ref: FunctionNameRef, random: number, arn: ArnContext): ResolvedTarget {
+/** What resolving a call needs of one function, wherever it is kept (the routing table, or the manifest folder). */
+export interface RouteLookup {
+  alias(name: string): AliasRouting | undefined;
+  /** "$LATEST" or a number. */
+  version(version: string): Pick<VersionRoute, 'timeoutSeconds'> | undefined;
+  reservedConcurrency?: number;
+}
+
+/** Resolves a call: the alias's weighted choice, or the version asked for. Throws 404 like Lambda (`fn` undefined: no such function). */
+export function resolveOn(fn: RouteLookup | undefined, namespace: string, ref: FunctionNameRef, random: number, arn: ArnContext): ResolvedTarget {
   const missing = () => notFound(`Function not found: ${functionArn(arn, ref.name, ref.qualifier)}`);
-  if (!entry?.fn) throw missing();
+  if (!fn) throw missing();
   const q = ref.qualifier;
   let version = '$LATEST';
   if (q !== undefined && q !== '$LATEST') {
     if (/^\d+$/.test(q)) version = q;
     else {
-      const alias = entry.aliases[q];
+      const alias = fn.alias(q);
       if (!alias) throw missing();
       version = chooseVersion(alias, random);
     }
   }
-  const route = versionRoute(entry, version);
+  const route = fn.version(version);
   if (!route) throw missing();
   const target: ResolvedTarget = { namespace, functionName: ref.name, version, timeoutSeconds: route.timeoutSeconds };
   if (q !== undefined) target.qualifier = q;
-  if (entry.fn.reservedConcurrency !== undefined) target.reservedConcurrency = entry.fn.reservedConcurrency;
+  if (fn.reservedConcurrency !== undefined) target.reservedConcurrency = fn.reservedConcurrency;
   return target;
+}
+
+/** Resolves a call on the routing table. */
+export function resolveRoute(entry: RouteEntry | undefined, namespace: string, ref: FunctionNameRef, random: number, arn: ArnContext): ResolvedTarget {
+  const fn = entry?.fn;
+  const lookup: RouteLookup | undefined = entry && fn
+    ? { alias: (name) => entry.aliases[name], version: (v) => versionRoute(entry, v), ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}) }
+    : undefined;
+  return resolveOn(lookup, namespace, ref, random, arn);
 }
 
 /** Rounds up, ignoring float noise: 10 × (1 − 0.7) is 3, not 4. */

@@ -1,11 +1,9 @@
 // The local mode's FunctionRegistry and ScalerTargets: resolves invocations and environments from the manifest folder.
-import { chooseVersion } from '../core/alias-routing.js';
 import { functionArn, type ArnContext, type FunctionNameRef } from '../core/arn.js';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
-import { notFound } from '../core/errors.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../core/registry.js';
-import { provisionedFor, type AliasRoute } from '../core/routes.js';
+import { provisionedFor, resolveOn, type AliasRoute, type RouteLookup } from '../core/routes.js';
 import type { ScaledTarget, ScalerTargets } from '../scaler/scaler.js';
 import type { FunctionSpec } from '../api/function.js';
 import { materializeCode } from './code-cache.js';
@@ -23,24 +21,17 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
   resolve(ref: FunctionNameRef, random: number): ResolvedTarget {
     const ns = this.opts.namespace;
     const fn = this.store.getFunction(ns, ref.name);
-    if (!fn) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, ref.qualifier)}`);
-    const q = ref.qualifier;
-    let version = '$LATEST';
-    if (q !== undefined && q !== '$LATEST') {
-      if (/^\d+$/.test(q)) version = q;
-      else {
-        const alias = this.store.getAlias(ns, ref.name, q);
-        if (!alias) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, q)}`);
-        const routing = alias.spec.routingConfig?.additionalVersionWeights;
-        version = chooseVersion(routing ? { functionVersion: alias.spec.functionVersion, additionalVersionWeights: routing } : { functionVersion: alias.spec.functionVersion }, random);
-      }
-    }
-    const spec = this.specOf(ns, ref.name, version);
-    if (!spec) throw notFound(`Function not found: ${functionArn(this.opts.arn, ref.name, q)}`);
-    const target: ResolvedTarget = { namespace: ns, functionName: ref.name, version, timeoutSeconds: spec.timeoutSeconds };
-    if (q !== undefined) target.qualifier = q;
-    if (fn.spec.reservedConcurrency !== undefined) target.reservedConcurrency = fn.spec.reservedConcurrency;
-    return target;
+    const lookup: RouteLookup | undefined = fn && {
+      alias: (name) => {
+        const a = this.store.getAlias(ns, ref.name, name);
+        if (!a) return undefined;
+        const weights = a.spec.routingConfig?.additionalVersionWeights;
+        return weights ? { functionVersion: a.spec.functionVersion, additionalVersionWeights: weights } : { functionVersion: a.spec.functionVersion };
+      },
+      version: (v) => this.specOf(ns, ref.name, v),
+      ...(fn.spec.reservedConcurrency !== undefined ? { reservedConcurrency: fn.spec.reservedConcurrency } : {}),
+    };
+    return resolveOn(lookup, ns, ref, random, this.opts.arn);
   }
 
   async target(queue: QueueRef): Promise<ScaledTarget | undefined> {
