@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/core/package-root.js';
-import { fn } from './helpers/local.js';
+import { fn, waitFor } from './helpers/local.js';
 
 const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
 
@@ -17,14 +17,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; out
   return { child, output: () => out, exited };
 }
 
-async function waitForOutput(output: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const m = output().match(pattern);
-    if (m) return m;
-    if (Date.now() > until) throw new Error(`no ${pattern} in output:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function waitForOutput(output: () => string, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+  return waitFor(() => output().match(pattern) ?? undefined, timeoutMs, `${pattern}`)
+    .catch(() => { throw new Error(`no ${pattern} in output:\n${output()}`); });
 }
 
 describe('klambda dev', () => {

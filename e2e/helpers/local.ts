@@ -45,16 +45,7 @@ export async function startFixture(files: Record<string, string>, opts: Partial<
   };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../../test/helpers/wait.js';
 
 export const decode = (payload: Uint8Array | undefined): unknown =>
   payload && payload.length ? JSON.parse(Buffer.from(payload).toString('utf8')) : undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/core/package-root.js';
 import { KubeClient } from '../../src/kube/client.js';
+import { waitFor } from '../helpers/wait.js';
 import { controlPlaneBinaries } from './binaries.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 
@@ -20,14 +21,6 @@ export interface ClusterFixture {
   /** A kubeconfig file for one of the users (what `klambda controller` / `klambda router` read from $KUBECONFIG). */
   kubeconfig(user: typeof CONTROLLER_USER | typeof ROUTER_USER): string;
   stop(): Promise<void>;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 export async function startCluster(): Promise<ClusterFixture> {
@@ -58,7 +51,7 @@ export async function startCluster(): Promise<ClusterFixture> {
       metadata: { name: 'klambda-controller-leader-election' }, subjects: subject(CONTROLLER_USER),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'klambda-controller-leader-election' },
     });
-    for (const plural of plurals) await waitFor(`${plural} served`, async () => { await admin.get(`/apis/klambda.dev/v1alpha1/${plural}`); return true; });
+    for (const plural of plurals) await waitFor(() => admin.get(`/apis/klambda.dev/v1alpha1/${plural}`).then(() => true, () => undefined), 30_000, `${plural} served`, 100);
   } catch (e) {
     await cp.stop();
     throw e;

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { controlPlaneBinaries } from '../control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.js';
+import { waitFor } from '../helpers/wait.js';
 import { kubeRequest } from '../control-plane/kube-request.js';
 import { ProcessNode } from '../control-plane/process-node.js';
 import { packageRoot } from '../../src/core/package-root.js';
@@ -20,16 +21,6 @@ beforeAll(async () => {
 afterAll(async () => { await node?.stop(); await cp?.stop(); });
 
 const api = (method: string, path: string, body?: unknown) => kubeRequest(cp.server, cp.token, method, path, body);
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 it('serves the API with token auth and refuses an unknown token', async () => {
   const version = await api('GET', '/version');
@@ -54,20 +45,20 @@ it('runs a scheduled pod\'s container as a local process that really serves, wit
     spec: { containers: [{ name: 'web', image: 'node:20', command: [process.execPath, '-e', server], env: [{ name: 'WHO', value: 'a pod' }] }] },
   });
   expect(created.status).toBe(201);
-  const status = await waitFor('the pod to run', async () => {
+  const status = await waitFor(async () => {
     const p = await api('GET', `/api/v1/namespaces/${ns}/pods/web`);
     const st = p.body.status as { phase?: string; podIP?: string };
     return st.phase === 'Running' ? st : undefined;
-  });
+  }, 30_000, 'the pod to run', 100);
   expect(status.podIP).toBe('127.0.0.1');
-  const body = await waitFor('the container to listen', async () => {
+  const body = await waitFor(async () => {
     const r = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
     return r ? await r.text() : undefined;
-  });
+  }, 30_000, 'the container to listen', 100);
   expect(body).toBe('hi from a pod');
   await api('DELETE', `/api/v1/namespaces/${ns}/pods/web`);
-  await waitFor('the pod to be gone', async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/web`)).status === 404 ? true : undefined));
-  await waitFor('the process to stop', async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed' ? true : undefined));
+  await waitFor(async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/web`)).status === 404 ? true : undefined), 30_000, 'the pod to be gone', 100);
+  await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')) === 'closed' ? true : undefined), 30_000, 'the process to stop', 100);
 }, 60_000);
 
 it('mounts a ConfigMap volume as files (items into sub folders, mode 0755) once it exists, with the mount path rewritten in env; a deleted pod leaves no process and no folder', async () => {
@@ -95,25 +86,25 @@ it('mounts a ConfigMap volume as files (items into sub folders, mode 0755) once 
   });
   expect(outcome(pod)).toEqual({ status: 201, message: undefined });
   const withLogs = (err: Error) => { throw new Error(`${err.message}; container log:\n${node.logs(ns, 'files')}`); };
-  const waiting = await waitFor('the pod to wait for its ConfigMap', async () => {
+  const waiting = await waitFor(async () => {
     const p = await api('GET', `/api/v1/namespaces/${ns}/pods/files`);
     const st = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { waiting?: { reason: string } } }> } | undefined;
     return st?.containerStatuses?.[0]?.state.waiting ? st : undefined;
-  });
+  }, 30_000, 'the pod to wait for its ConfigMap', 100);
   expect({ phase: waiting.phase, reason: waiting.containerStatuses?.[0]?.state.waiting?.reason }).toEqual({ phase: 'Pending', reason: 'CreateContainerConfigError' });
 
   const configMap = { metadata: { name: 'files' }, data: { 'a.txt': 'the file a', 'file-1': '#!/bin/sh\necho "b ran"\n' } };
   expect(outcome(await api('POST', `/api/v1/namespaces/${ns}/configmaps`, configMap))).toEqual({ status: 201, message: undefined });
-  const body = await waitFor('the container to serve its files', async () => {
+  const body = await waitFor(async () => {
     const r = await fetch(`http://127.0.0.1:${port}/`).catch(() => undefined);
     return r?.ok ? await r.json() as unknown : undefined;
-  }).catch(withLogs);
+  }, 30_000, 'the container to serve its files', 100).catch(withLogs);
   expect(body).toEqual({ a: 'the file a', b: 'b ran\n', pod: 'files' });
   const dir = node.podDir(ns, 'files');
   expect(dir !== undefined && existsSync(dir)).toBe(true);
 
   await api('DELETE', `/api/v1/namespaces/${ns}/pods/files`);
-  await waitFor('the pod to be gone', async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/files`)).status === 404 ? true : undefined));
+  await waitFor(async () => ((await api('GET', `/api/v1/namespaces/${ns}/pods/files`)).status === 404 ? true : undefined), 30_000, 'the pod to be gone', 100);
   expect(await fetch(`http://127.0.0.1:${port}/`).catch(() => 'closed')).toBe('closed');
   expect(existsSync(dir!)).toBe(false);
 }, 60_000);
@@ -124,11 +115,11 @@ it('reports a container that exits non-zero with restartPolicy Never as Failed',
   await api('POST', `/api/v1/namespaces/${ns}/pods`, {
     metadata: { name: 'job' }, spec: { restartPolicy: 'Never', containers: [{ name: 'job', image: 'busybox', command: ['sh', '-c', 'exit 3'] }] },
   });
-  const st = await waitFor('the pod to fail', async () => {
+  const st = await waitFor(async () => {
     const p = await api('GET', `/api/v1/namespaces/${ns}/pods/job`);
     const s = p.body.status as { phase?: string; containerStatuses?: Array<{ state: { terminated?: { exitCode: number } } }> } | undefined;
     return s?.phase === 'Failed' ? s : undefined;
-  });
+  }, 30_000, 'the pod to fail', 100);
   expect(st.containerStatuses?.[0]?.state.terminated?.exitCode).toBe(3);
 }, 60_000);
 
@@ -143,10 +134,10 @@ it('runs the controllers: a Deployment gets a ReplicaSet and a Pod, owned by it'
     },
   };
   expect((await api('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment)).status).toBe(201);
-  const pod = await waitFor('a pod of the deployment', async () => {
+  const pod = await waitFor(async () => {
     const pods = await api('GET', `/api/v1/namespaces/${ns}/pods`);
     return (pods.body.items as Array<{ metadata: { ownerReferences?: Array<{ kind: string }> } }> | undefined)?.[0];
-  });
+  }, 30_000, 'a pod of the deployment', 100);
   expect(pod.metadata.ownerReferences?.[0]?.kind).toBe('ReplicaSet');
 });
 

@@ -7,6 +7,7 @@ import { packageRoot } from '../../src/core/package-root.js';
 import { controlPlaneBinaries } from '../control-plane/binaries.js';
 import { startControlPlane, type ControlPlane } from '../control-plane/control-plane.js';
 import { kubeRequest } from '../control-plane/kube-request.js';
+import { waitFor } from '../helpers/wait.js';
 
 let cp: ControlPlane;
 const api = (method: string, path: string, body?: unknown, type?: string) => kubeRequest(cp.server, cp.token, method, path, body, type);
@@ -25,13 +26,7 @@ beforeAll(async () => {
   }
   expect([...plurals.values()].sort()).toEqual(['aliases', 'eventrules', 'eventsourcemappings', 'functions', 'functionversions', 'topics']);
   for (const plural of plurals.values()) {
-    const until = Date.now() + 30_000;
-    for (;;) {
-      const r = await api('GET', `${base}/${plural}`);
-      if (r.status === 200) break;
-      if (Date.now() > until) throw new Error(`${plural} not served`);
-      await new Promise((res) => setTimeout(res, 100));
-    }
+    await waitFor(async () => (await api('GET', `${base}/${plural}`)).status === 200 || undefined, 30_000, `${plural} served`, 100);
   }
 }, 45 * 60_000);
 afterAll(async () => { await cp?.stop(); });

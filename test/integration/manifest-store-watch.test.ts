@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManifestStore, type ManifestChange } from '../../src/local/manifest-store.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 let store: ManifestStore;
@@ -21,13 +22,7 @@ beforeEach(async () => {
 afterEach(() => { store.close(); rmSync(dir, { recursive: true, force: true }); });
 
 /** Waits until `check` holds (polling, no fixed sleeps). */
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 5000): Promise<true> => waitFor(() => check() || undefined, timeoutMs, what, 10);
 
 it('sees a new file, in a new sub-folder too, and reports the new snapshot', async () => {
   writeFileSync(join(dir, 'second.yaml'), fn('second'));

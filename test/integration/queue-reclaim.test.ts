@@ -11,6 +11,7 @@ import { Reaper } from '../../src/queue/reaper.js';
 import { runScript } from '../../src/queue/scripts.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -47,16 +48,6 @@ async function take(c: QueueConsumer): Promise<Lease> {
   return lease;
 }
 
-/** Polls `check` until it holds; fails after `timeoutMs`. */
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 /** What a consumer's BLMOVE does, without the lease that follows it. */
 const moveToActiveWithoutLease = (): Promise<string | null> => {
   const k = queueKeys(ref, prefix);
@@ -72,7 +63,7 @@ describe('reclaiming the jobs of consumers that went away', () => {
     await dying.close(); // dies holding the job, without ack
 
     expect(await queue.reclaimExpired(ref)).toBe(0); // the lease has not expired yet
-    await waitFor('the lease to expire and the job to be reclaimed', async () => (await queue.reclaimExpired(ref)) === 1);
+    await waitFor(async () => ((await queue.reclaimExpired(ref)) === 1) || undefined, 5000, 'the lease to expire and the job to be reclaimed', 10);
     expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
 
     const again = await take(consumer());
@@ -149,7 +140,7 @@ describe('reclaiming the jobs of consumers that went away', () => {
     await queue.enqueue(ref, c);
     // both leases must have expired before the one pass that puts them back (they may be a millisecond apart)
     const leases = queue.keys(ref).leases;
-    await waitFor('both leases to expire', async () => (await admin.zcount(leases, '-inf', String(Date.now() - 1))) === 2);
+    await waitFor(async () => ((await admin.zcount(leases, '-inf', String(Date.now() - 1))) === 2) || undefined, 5000, 'both leases to expire', 10);
     expect(await queue.reclaimExpired(ref)).toBe(2);
     const next = consumer();
     const order = [(await take(next)).invocation.requestId, (await take(next)).invocation.requestId, (await take(next)).invocation.requestId];
@@ -167,7 +158,7 @@ describe('reclaiming the jobs of consumers that went away', () => {
       await queue.enqueue(ref, inv);
       const slow = consumer(100);
       const stale = await take(slow);
-      await waitFor('the slow lease to be reclaimed', async () => (await queue.reclaimExpired(ref)) === 1);
+      await waitFor(async () => ((await queue.reclaimExpired(ref)) === 1) || undefined, 5000, 'the slow lease to be reclaimed', 10);
       const fast = consumer();
       const current = await take(fast);
       expect(current.attempt).toBe(2);
@@ -175,7 +166,7 @@ describe('reclaiming the jobs of consumers that went away', () => {
       const result: InvocationResult = { requestId: inv.requestId, payload: '"late"', executedVersion: '$LATEST', durationMs: 150 };
       await expect(slow.ack(stale, result)).rejects.toBeInstanceOf(LeaseLostError);
       await expect(slow.release(stale)).rejects.toBeInstanceOf(LeaseLostError);
-      await waitFor('the late result to be published', async () => messages.length === 1);
+      await waitFor(async () => (messages.length === 1) || undefined, 5000, 'the late result to be published', 10);
       expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 }); // the redelivery is untouched
       await fast.ack(current);
       expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
@@ -197,7 +188,7 @@ describe('Reaper', () => {
     await dying.close();
     reaper.start();
     try {
-      await waitFor('the reaper to log a reclaim', async () => lines.length > 0);
+      await waitFor(async () => (lines.length > 0) || undefined, 5000, 'the reaper to log a reclaim', 10);
     } finally {
       await reaper.stop();
     }
@@ -222,7 +213,7 @@ describe('Reaper', () => {
     let passes = 0;
     const reaper = new Reaper({ queue, queues: () => { passes++; return []; }, intervalMs: 5, logger: jsonLogger({ write: () => true }) });
     reaper.start();
-    await waitFor('a few passes', async () => passes >= 3);
+    await waitFor(async () => (passes >= 3) || undefined, 5000, 'a few passes', 10);
     await reaper.stop();
     const after = passes;
     await new Promise((r) => setTimeout(r, 50)); // a stretch of 10 intervals in which nothing may happen

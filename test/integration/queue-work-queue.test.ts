@@ -9,6 +9,7 @@ import { InvalidQueueNameError } from '../../src/queue/errors.js';
 import { allKeys, queueKeys } from '../../src/queue/keys.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const keySlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string) => number;
 
@@ -202,11 +203,8 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 /** Waits until a consumer's blocking connection is parked in BLMOVE on the server. */
 async function waitUntilBlocked(): Promise<void> {
-  const until = Date.now() + 5000;
-  while (Date.now() < until) {
+  await waitFor(async () => {
     const list = (await admin.client('LIST')) as string;
-    if (list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blmove'))) return;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('no consumer blocked in BLMOVE within 5 s');
+    return list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blmove')) || undefined;
+  }, 5000, 'a consumer blocked in BLMOVE', 5);
 }

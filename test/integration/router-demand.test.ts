@@ -4,6 +4,7 @@ import type { QueueRef } from '../../src/core/queue-contract.js';
 import { demandChannel } from '../../src/queue/keys.js';
 import { demandPublisher } from '../../src/router/cluster-router.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 const END = 'end-of-test';
 let server: TestRedis;
@@ -29,11 +30,7 @@ afterEach(() => { subscriber.disconnect(); commands.disconnect(); });
 /** Everything published on `commands` before this arrives before its END marker (one connection keeps order). */
 async function heard(): Promise<string[]> {
   await commands.publish(channel, END);
-  const deadline = Date.now() + 5000;
-  while (!messages.includes(END)) {
-    if (Date.now() > deadline) throw new Error('the end marker never arrived');
-    await new Promise((ok) => setTimeout(ok, 5));
-  }
+  await waitFor(() => messages.includes(END) || undefined, 5000, 'the end marker', 5);
   return messages.filter((m) => m !== END);
 }
 

@@ -1,14 +1,10 @@
 // The reconcile queue with a real reconcile function: dedup, one reconcile per key at a time, parallel keys, backoff, requeue, stop.
 import { backoffDelay, ReconcileQueue, type ReconcileFn, type ReconcileResult } from '../../src/controller/reconcile-queue.js';
 import { silentLogger } from '../../src/core/logger.js';
+import { waitFor } from '../helpers/wait.js';
 
-async function waitFor(cond: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((ok) => setTimeout(ok, 2));
-  }
-}
+/** Waits (polling every 2 ms) until `cond` holds. */
+const until = (cond: () => boolean, what: string, timeoutMs = 2000): Promise<true> => waitFor(() => cond() || undefined, timeoutMs, what, 2);
 
 /** A reconcile that records each call and how many run at once; while `holding`, calls wait for release(). */
 class Reconciler {
@@ -65,7 +61,7 @@ describe('ReconcileQueue', () => {
     q.add('ns/a'); q.add('ns/a'); q.add('ns/a');
     expect(q.length).toBe(1);
     q.start(2);
-    await waitFor(() => r.calls.length === 1 && q.length === 0, 'the reconcile');
+    await until(() => r.calls.length === 1 && q.length === 0, 'the reconcile');
     expect(r.keys()).toEqual(['ns/a']);
   });
 
@@ -75,12 +71,12 @@ describe('ReconcileQueue', () => {
     const q = queueOf(r);
     q.start(3);
     q.add('ns/a');
-    await waitFor(() => r.active === 1, 'the first reconcile');
+    await until(() => r.active === 1, 'the first reconcile');
     q.add('ns/a'); q.add('ns/a');
     r.release();
-    await waitFor(() => r.calls.length === 2, 'the second reconcile');
+    await until(() => r.calls.length === 2, 'the second reconcile');
     r.release();
-    await waitFor(() => q.length === 0 && r.active === 0, 'the queue to drain');
+    await until(() => q.length === 0 && r.active === 0, 'the queue to drain');
     expect(r.keys()).toEqual(['ns/a', 'ns/a']);
     expect(r.maxPerKey).toBe(1);
   });
@@ -91,12 +87,12 @@ describe('ReconcileQueue', () => {
     const q = queueOf(r);
     q.start(2);
     q.add('ns/a'); q.add('ns/b'); q.add('ns/c');
-    await waitFor(() => r.active === 2, 'two reconciles at once');
+    await until(() => r.active === 2, 'two reconciles at once');
     expect(r.keys()).toEqual(['ns/a', 'ns/b']);
     r.release();
-    await waitFor(() => r.calls.length === 3, 'the third key');
+    await until(() => r.calls.length === 3, 'the third key');
     r.release();
-    await waitFor(() => q.length === 0 && r.active === 0, 'the queue to drain');
+    await until(() => q.length === 0 && r.active === 0, 'the queue to drain');
     expect(r.maxActive).toBe(2);
   });
 
@@ -105,7 +101,7 @@ describe('ReconcileQueue', () => {
     const q = queueOf(r, { baseMs: 10, maxMs: 40 });
     q.start(1);
     q.add('ns/a');
-    await waitFor(() => r.calls.length === 3 && r.active === 0, 'the third attempt');
+    await until(() => r.calls.length === 3 && r.active === 0, 'the third attempt');
     const [first, second, third] = r.calls.map((c) => c.at) as [number, number, number];
     expect(second - first).toBeGreaterThanOrEqual(9); // timers may fire up to a ms "early" by Date.now's rounding
     expect(third - second).toBeGreaterThanOrEqual(19);
@@ -117,7 +113,7 @@ describe('ReconcileQueue', () => {
     const q = queueOf(r);
     q.start(1);
     q.add('ns/a');
-    await waitFor(() => r.calls.length === 2, 'the requeued reconcile');
+    await until(() => r.calls.length === 2, 'the requeued reconcile');
     expect(r.calls[1]!.at - r.calls[0]!.at).toBeGreaterThanOrEqual(29);
   });
 
@@ -127,7 +123,7 @@ describe('ReconcileQueue', () => {
     const q = queueOf(r);
     q.start(3);
     q.add('ns/a');
-    await waitFor(() => r.active === 1, 'the reconcile');
+    await until(() => r.active === 1, 'the reconcile');
     let stopped = false;
     const stopping = q.stop().then(() => { stopped = true; });
     q.add('ns/b');
