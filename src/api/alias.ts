@@ -1,6 +1,6 @@
 // The Alias kind: a name (the qualifier) pointing at a version, with optional weighted routing to a second one.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, StringMap, type ObjectMeta, type WithDefaults } from './common.js';
+import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { VERSION_NUMBER } from './function-version.js';
 
@@ -29,12 +29,7 @@ export type AliasSpec = WithDefaults<AliasSpecInput, 'name' | 'provisionedConcur
 
 export const AliasSchema = kindSchema(API_VERSION, 'Alias', AliasSpecSchema);
 
-export interface Alias {
-  apiVersion: typeof API_VERSION;
-  kind: 'Alias';
-  metadata: ObjectMeta;
-  spec: AliasSpec;
-}
+export type Alias = KindObject<'Alias', AliasSpec>;
 
 /** Fills spec.name from metadata.name. Mutates `obj`. */
 export function defaultAlias(obj: unknown): void {

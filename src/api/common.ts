@@ -70,6 +70,14 @@ export const ObjectMetaSchema = Type.Object({
 /** Metadata after parsing: the namespace is always set. */
 export type ObjectMeta = WithDefaults<Static<typeof ObjectMetaSchema>, 'namespace'>;
 
+/** An object of one of our kinds, as parsed: kind `K` with spec `S`. */
+export interface KindObject<K extends string, S> {
+  apiVersion: typeof API_VERSION;
+  kind: K;
+  metadata: ObjectMeta;
+  spec: S;
+}
+
 /** The whole-object schema of a kind: apiVersion, kind, metadata, spec; nothing else. */
 export function kindSchema<const K extends string, const A extends string, S extends TSchema>(apiVersion: A, kind: K, spec: S, metadata: TSchema = ObjectMetaSchema) {
   return Type.Object({

@@ -1,8 +1,6 @@
 // The EventRule kind: EventBridge-style — an event pattern on a bus, or a schedule, routed to up to 5 targets.
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type ObjectMeta, type WithDefaults,
-} from './common.js';
+import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { eventPatternIssues } from './pattern-shape.js';
 import { show } from './validate.js';
@@ -57,12 +55,7 @@ export type EventRuleSpec = WithDefaults<EventRuleSpecInput, 'eventBusName' | 's
 
 export const EventRuleSchema = kindSchema(API_VERSION, 'EventRule', EventRuleSpecSchema);
 
-export interface EventRule {
-  apiVersion: typeof API_VERSION;
-  kind: 'EventRule';
-  metadata: ObjectMeta;
-  spec: EventRuleSpec;
-}
+export type EventRule = KindObject<'EventRule', EventRuleSpec>;
 
 /** Rules beyond the schema: pattern xor schedule, a well-formed schedule, one target kind and one input each, unique ids. */
 export function eventRuleSpecIssues(spec: unknown): SpecIssue[] {

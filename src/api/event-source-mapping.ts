@@ -1,8 +1,6 @@
 // The EventSourceMapping kind: a stream or queue polled in batches into a function, with retries and partial failures.
 import { Type, type Static } from '@sinclair/typebox';
-import {
-  API_VERSION, DNS_1123_LABEL, FUNCTION_REF, kindSchema, QUEUE_NAME, STREAM_NAME, StringEnum, type ObjectMeta, type WithDefaults,
-} from './common.js';
+import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, kindSchema, QUEUE_NAME, STREAM_NAME, StringEnum, type WithDefaults, type KindObject } from './common.js';
 import { exactlyOne, isRecord, type SpecIssue } from './function.js';
 import { show } from './validate.js';
 
@@ -55,12 +53,7 @@ export type EventSourceMappingSpec = WithDefaults<EventSourceMappingSpecInput,
 
 export const EventSourceMappingSchema = kindSchema(API_VERSION, 'EventSourceMapping', EventSourceMappingSpecSchema);
 
-export interface EventSourceMapping {
-  apiVersion: typeof API_VERSION;
-  kind: 'EventSourceMapping';
-  metadata: ObjectMeta;
-  spec: EventSourceMappingSpec;
-}
+export type EventSourceMapping = KindObject<'EventSourceMapping', EventSourceMappingSpec>;
 
 /** Rules beyond the schema: one source, a starting position for streams only, the record age range, one destination. */
 export function eventSourceMappingSpecIssues(spec: unknown): SpecIssue[] {

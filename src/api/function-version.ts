@@ -1,6 +1,6 @@
 // The FunctionVersion kind: an immutable, self-contained snapshot (code digest + configuration) numbered 1, 2, 3…
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, type ObjectMeta, type Simplify } from './common.js';
+import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, type Simplify, type KindObject } from './common.js';
 import { FunctionSpecSchema, functionSpecIssues, type FunctionConfig, type SpecIssue } from './function.js';
 
 /** A published version number: a positive integer, as a string. */
@@ -22,12 +22,7 @@ export type FunctionVersionSpec = Simplify<Omit<Static<typeof FunctionVersionSpe
 
 export const FunctionVersionSchema = kindSchema(API_VERSION, 'FunctionVersion', FunctionVersionSpecSchema);
 
-export interface FunctionVersion {
-  apiVersion: typeof API_VERSION;
-  kind: 'FunctionVersion';
-  metadata: ObjectMeta;
-  spec: FunctionVersionSpec;
-}
+export type FunctionVersion = KindObject<'FunctionVersion', FunctionVersionSpec>;
 
 /** Rules beyond the schema, for the snapshot it carries. */
 export function functionVersionSpecIssues(spec: unknown): SpecIssue[] {

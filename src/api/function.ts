@@ -1,6 +1,6 @@
 // The Function kind: its schema (the single source of truth), its TS types, and the rules a schema cannot say.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, StringEnum, StringMap, type ObjectMeta, type WithDefaults } from './common.js';
+import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 
 export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
 export const RuntimeSchema = StringEnum(RUNTIMES);
@@ -76,12 +76,7 @@ export type FunctionConfig = Omit<FunctionSpec, 'publish'>;
 
 export const FunctionSchema = kindSchema(API_VERSION, 'Function', FunctionSpecSchema);
 
-export interface KlambdaFunction {
-  apiVersion: typeof API_VERSION;
-  kind: 'Function';
-  metadata: ObjectMeta;
-  spec: FunctionSpec;
-}
+export type KlambdaFunction = KindObject<'Function', FunctionSpec>;
 
 /** A problem a schema cannot express, at a path relative to the spec. */
 export interface SpecIssue { path: string; message: string }

@@ -1,6 +1,6 @@
 // The Topic kind: SNS-style fan-out of each message to subscriptions (functions, http(s) endpoints, queues), with filters.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, FUNCTION_REF, JsonObject, kindSchema, QUEUE_NAME, StringEnum, type ObjectMeta, type Simplify, type WithDefaults } from './common.js';
+import { API_VERSION, FUNCTION_REF, JsonObject, kindSchema, QUEUE_NAME, StringEnum, type Simplify, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { filterPolicyIssues } from './pattern-shape.js';
 import { show } from './validate.js';
@@ -44,12 +44,7 @@ export type TopicSpec = Simplify<Omit<TopicSpecInput, 'subscriptions' | 'deliver
 
 export const TopicSchema = kindSchema(API_VERSION, 'Topic', TopicSpecSchema);
 
-export interface Topic {
-  apiVersion: typeof API_VERSION;
-  kind: 'Topic';
-  metadata: ObjectMeta;
-  spec: TopicSpec;
-}
+export type Topic = KindObject<'Topic', TopicSpec>;
 
 /** Rules beyond the schema: endpoints that fit their protocol, filter policies, no duplicates, delays in order. */
 export function topicSpecIssues(spec: unknown): SpecIssue[] {
