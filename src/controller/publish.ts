@@ -1,6 +1,6 @@
 // Publishing on a cluster: the next numbered FunctionVersion, created through the API server (its create is the lock).
 import { API_VERSION } from '../api/common.js';
-import { codeSha256, versionConfig } from '../api/code.js';
+import { codeSha256, versionConfig, type ResolvedCode } from '../api/code.js';
 import { InvalidParameterError } from '../api/errors.js';
 import type { FunctionSpec } from '../api/function.js';
 import { functionVersionObjectName, type FunctionVersionSpec } from '../api/function-version.js';
@@ -19,7 +19,12 @@ export async function listVersions(client: KubeClient, namespace: string, functi
   return list.items.filter((v) => v.spec.functionName === functionName).sort((a, b) => Number(a.spec.version) - Number(b.spec.version));
 }
 
-export interface PublishOptions { description?: string; codeSha256?: string }
+export interface PublishOptions {
+  description?: string;
+  codeSha256?: string;
+  /** The function's code when the caller has already read it (else it is read here). */
+  code?: ResolvedCode;
+}
 
 export interface PublishResult { version: Stored<FunctionVersionSpec>; created: boolean }
 
@@ -27,7 +32,7 @@ export interface PublishResult { version: Stored<FunctionVersionSpec>; created: 
 export async function publishFunctionVersion(client: KubeClient, fn: Stored<unknown>, spec: FunctionSpec, opts: PublishOptions = {}): Promise<PublishResult> {
   const ns = fn.metadata.namespace;
   const name = fn.metadata.name;
-  const code = await resolveClusterCode(client, ns, spec.code);
+  const code = opts.code ?? await resolveClusterCode(client, ns, spec.code);
   const sha = codeSha256(code);
   if (opts.codeSha256 !== undefined && opts.codeSha256 !== sha) {
     throw new InvalidParameterError(`CodeSHA256 (${opts.codeSha256}) is different from current CodeSHA256 in $LATEST (${sha}). Please try again with the CodeSHA256 in $LATEST.`);

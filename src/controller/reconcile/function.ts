@@ -45,7 +45,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   if (spec.reservedConcurrency !== undefined) route.reservedConcurrency = spec.reservedConcurrency;
   await ctx.table.setFunction(namespace, name, route);
   if (spec.publish) {
-    const published = await publishFunctionVersion(ctx.client, fn, spec);
+    const published = await publishFunctionVersion(ctx.client, fn, spec, { code });
     if (published.created) {
       await ctx.events.record(fn, 'Normal', 'Published', `Published version ${published.version.spec.version} (CodeSha256 ${published.version.spec.codeSha256})`);
     }
