@@ -21,6 +21,7 @@ export interface ControllerContext {
   now(): number;
   versions: Informer<Stored<FunctionVersionSpec>>;
   functions: Informer<Stored<unknown>>;
+  topics: Informer<Stored<unknown>>;
   /** The name of the Alias object that routes `fn:alias` (the oldest, if several claim it). */
   aliasOwner(namespace: string, functionName: string, aliasName: string): string | undefined;
 }

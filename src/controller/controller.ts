@@ -17,7 +17,7 @@ import { WorkQueue } from '../queue/work-queue.js';
 import { RouteCache } from '../router/route-cache.js';
 import { Scaler } from '../scaler/scaler.js';
 import type { ControllerContext } from './context.js';
-import { KLAMBDA_API, type Stored } from './kinds.js';
+import { KLAMBDA_API, type Plural, type Stored } from './kinds.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { reconcileAlias } from './reconcile/alias.js';
 import { EVENT_RULE, EVENT_SOURCE_MAPPING, reconcileEventKind, TOPIC, type EventKind } from './reconcile/event-kinds.js';
@@ -56,7 +56,7 @@ export class Controller {
   private readonly demand: Redis;
   private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
-  private readonly eventInformers: Array<Informer<Stored<unknown>>>;
+  private readonly eventInformers: Map<Plural, Informer<Stored<unknown>>>;
   private readonly elector: LeaderElector;
   private routes: RouteCache | undefined;
   private scaler: Scaler<ScalableTarget> | undefined;
@@ -86,7 +86,7 @@ export class Controller {
       configMaps: informer<KubeObject>('/api/v1/configmaps', (_key, cm) => this.configMapChanged(cm)),
     };
     // Topic, EventRule and EventSourceMapping share one queue; keys are "plural:ns/name"
-    this.eventInformers = EVENT_KINDS.map((def) => informer(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`)));
+    this.eventInformers = new Map(EVENT_KINDS.map((def) => [def.plural, informer<Stored<unknown>>(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`))]));
     const ctx: ControllerContext = {
       client, logger,
       table: new RoutingTable(this.redis, opts.keyPrefix),
@@ -97,6 +97,7 @@ export class Controller {
       now: Date.now,
       versions: this.informers.versions,
       functions: this.informers.functions,
+      topics: this.eventInformers.get('topics')!,
       aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias),
     };
     this.queues = {
@@ -120,7 +121,7 @@ export class Controller {
   get isLeader(): boolean { return this.elector.isLeader; }
 
   start(): void {
-    for (const inf of [...Object.values(this.informers), ...this.eventInformers]) inf.start();
+    for (const inf of [...Object.values(this.informers), ...this.eventInformers.values()]) inf.start();
     this.elector.start();
   }
 
@@ -160,7 +161,7 @@ export class Controller {
 
   /** Became the leader: once the caches are filled, reconcile, scale and reap. */
   private async lead(): Promise<void> {
-    await Promise.all([...Object.values(this.informers), ...this.eventInformers].map((i) => i.synced()));
+    await Promise.all([...Object.values(this.informers), ...this.eventInformers.values()].map((i) => i.synced()));
     if (this.stopped) return;
     const { logger } = this.opts;
     const workers = this.opts.workers ?? 2;
@@ -194,7 +195,7 @@ export class Controller {
     await this.reaper?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();
-    await Promise.all([...Object.values(this.informers), ...this.eventInformers].map((i) => i.stop()));
+    await Promise.all([...Object.values(this.informers), ...this.eventInformers.values()].map((i) => i.stop()));
     await this.routes?.close();
     this.demand.disconnect();
     this.redis.disconnect();

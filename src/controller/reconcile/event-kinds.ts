@@ -70,10 +70,8 @@ export async function reconcileEventKind<S>(ctx: ControllerContext, def: EventKi
   const fields = def.statusFields(obj, checked.spec, ctx.workload);
   const missing: string[] = [];
   for (const ref of def.references(checked.spec)) {
-    const exists = ref.kind === 'Function'
-      ? ctx.functions.get(`${namespace}/${ref.name}`) !== undefined
-      : (await ctx.client.find(klambdaPath(namespace, 'topics', ref.name))) !== undefined;
-    if (!exists) missing.push(`${ref.kind} ${ref.name}`);
+    const cache = ref.kind === 'Function' ? ctx.functions : ctx.topics;
+    if (!cache.get(`${namespace}/${ref.name}`)) missing.push(`${ref.kind} ${ref.name}`);
   }
   if (missing.length > 0) {
     await writeStatus(ctx, path, obj, { type: 'Ready', status: 'False', reason: 'ReferenceNotFound', message: `not found: ${[...new Set(missing)].join(', ')}` }, fields);
