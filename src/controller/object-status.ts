@@ -7,15 +7,15 @@ import { checkStored, type Stored } from './kinds.js';
 
 export const FINALIZER = 'klambda.dev/cleanup';
 
-export const hasFinalizer = (obj: Stored<unknown>): boolean => obj.metadata.finalizers?.includes(FINALIZER) ?? false;
+const hasFinalizer = (obj: Stored<unknown>): boolean => obj.metadata.finalizers?.includes(FINALIZER) ?? false;
 
 /** Adds our finalizer (optimistic: fails with a conflict if the object changed meanwhile, and is retried). */
-export async function ensureFinalizer<S>(client: KubeClient, path: string, obj: Stored<S>): Promise<Stored<S>> {
+async function ensureFinalizer<S>(client: KubeClient, path: string, obj: Stored<S>): Promise<Stored<S>> {
   if (hasFinalizer(obj)) return obj;
   return client.patch<Stored<S>>(path, { metadata: { finalizers: [...(obj.metadata.finalizers ?? []), FINALIZER], resourceVersion: obj.metadata.resourceVersion } });
 }
 
-export async function removeFinalizer(client: KubeClient, path: string, obj: Stored<unknown>): Promise<void> {
+async function removeFinalizer(client: KubeClient, path: string, obj: Stored<unknown>): Promise<void> {
   if (!hasFinalizer(obj)) return;
   await client.patch(path, { metadata: { finalizers: (obj.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: obj.metadata.resourceVersion } });
 }

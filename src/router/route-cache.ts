@@ -24,7 +24,6 @@ export class RouteCache implements FunctionRegistry {
   private entries = new Map<string, RouteEntry>();
   private readonly table: RoutingTable;
   private timer: NodeJS.Timeout | undefined;
-  private readonly listeners: Array<(name: string) => void> = [];
 
   private constructor(private readonly opts: RouteCacheOptions) {
     this.table = new RoutingTable(opts.commands, opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
@@ -51,9 +50,6 @@ export class RouteCache implements FunctionRegistry {
 
   all(): ReadonlyMap<string, RouteEntry> { return this.entries; }
 
-  /** Called with "ns/fn" after that function's entry changed here. */
-  onChange(listener: (name: string) => void): void { this.listeners.push(listener); }
-
   async reload(): Promise<void> {
     this.entries = await this.table.readAll();
   }
@@ -63,7 +59,6 @@ export class RouteCache implements FunctionRegistry {
     try {
       const entry = await this.table.read(name.slice(0, slash), name.slice(slash + 1));
       if (entry) this.entries.set(name, entry); else this.entries.delete(name);
-      for (const l of this.listeners) l(name);
     } catch (e) {
       this.opts.logger.warn({ msg: 'routing table entry not refreshed', function: name, error: String(e) });
     }
