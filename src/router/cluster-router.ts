@@ -5,6 +5,7 @@ import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
 import { demandChannel, queueName } from '../queue/keys.js';
 import { WorkQueue } from '../queue/work-queue.js';
+import { DEMAND_GAP_MS } from '../scaler/scaler.js';
 import { createRouterApp } from './app.js';
 import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
@@ -29,7 +30,7 @@ export interface ClusterRouterOptions {
 export interface ClusterRouter { url: string; port: number; routes: RouteCache; stop(): Promise<void> }
 
 /** Tells the scaler (in the controller) that a queue has new work, at most once per gap per queue. */
-export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = 50, now: () => number = Date.now): (ref: QueueRef) => void {
+export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = DEMAND_GAP_MS, now: () => number = Date.now): (ref: QueueRef) => void {
   const last = new Map<string, number>();
   const channel = demandChannel(keyPrefix);
   return (ref) => {

@@ -28,7 +28,8 @@ export interface ScalerOptions<T extends ScalableTarget = VersionTarget> {
   now?: () => number;
 }
 
-const DEMAND_GAP_MS = 50;
+/** New demand for a version that already has environments re-sizes it at most this often. */
+export const DEMAND_GAP_MS = 50;
 
 interface VersionState {
   queue: QueueRef;
