@@ -1,4 +1,5 @@
 // The runtime agent: pulls work for one function version only when a slot is free and runs it in an execution environment.
+import { readFileSync } from 'node:fs';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
@@ -6,7 +7,10 @@ import { QueueConsumer } from '../queue/consumer.js';
 import { ExecutionEnvironment } from './execution-environment.js';
 
 export interface AgentConfig {
-  redisUrl: string;
+  /** The agent's Redis URL with its own ACL user and password (local mode: handed over by klambda dev). */
+  redisUrl?: string;
+  /** A file holding that URL (cluster: a Secret mounted into the agent container only). Read once at start. */
+  redisUrlFile?: string;
   keyPrefix: string;
   queue: QueueRef;
   spec: EnvironmentSpec;
@@ -24,6 +28,13 @@ export interface AgentDeps {
   now?: () => number;
 }
 
+/** The Redis URL the agent connects with: inline, or read from its file (a mounted Secret). */
+export function redisUrlOf(cfg: AgentConfig): string {
+  if (cfg.redisUrl) return cfg.redisUrl;
+  if (cfg.redisUrlFile) return readFileSync(cfg.redisUrlFile, 'utf8').trim();
+  throw new Error('agent config names no Redis: set redisUrl or redisUrlFile');
+}
+
 class Slot {
   private stopping = false;
   private readonly env: ExecutionEnvironment;
@@ -34,7 +45,7 @@ class Slot {
     const envOpts: ConstructorParameters<typeof ExecutionEnvironment>[1] = { logger: deps.logger };
     if (deps.logSink) envOpts.logSink = deps.logSink;
     this.env = new ExecutionEnvironment(cfg.spec, envOpts);
-    this.consumer = new QueueConsumer(cfg.redisUrl, cfg.queue, {
+    this.consumer = new QueueConsumer(redisUrlOf(cfg), cfg.queue, {
       keyPrefix: cfg.keyPrefix,
       visibilityTimeoutMs: cfg.spec.timeoutSeconds * 1000 + cfg.visibilityGraceMs,
     });

@@ -10,7 +10,8 @@ import type { QueueRef } from '../core/queue-contract.js';
 import { queueKey, type Backend, type VersionTarget } from './backend.js';
 
 export interface ProcessBackendOptions {
-  redisUrl: string;
+  /** The Redis URL a version's agents connect with: their own ACL user, which opens only that version's keys. */
+  agentRedisUrl(queue: QueueRef): Promise<string>;
   keyPrefix: string;
   visibilityGraceMs: number;
   logger: Logger;
@@ -47,6 +48,8 @@ export class ProcessBackend implements Backend {
   }
 
   async scale(target: VersionTarget, count: number): Promise<void> {
+    // The credential first: nothing below awaits before the environments are counted, so concurrent calls never both spawn.
+    const redisUrl = count > this.count(target.queue) ? await this.opts.agentRedisUrl(target.queue) : undefined;
     const key = queueKey(target.queue);
     const entry = this.envs.get(key) ?? { queue: target.queue, list: [] };
     this.envs.set(key, entry);
@@ -54,7 +57,7 @@ export class ProcessBackend implements Backend {
     const stopping: Promise<void>[] = [];
     for (const env of entry.list) if (!env.stopping && env.specHash !== hash) stopping.push(this.stopEnv(env));
     const live = entry.list.filter((e) => !e.stopping);
-    for (let i = live.length; i < count; i++) entry.list.push(this.spawnEnv(target, hash));
+    for (let i = live.length; i < count && redisUrl !== undefined; i++) entry.list.push(this.spawnEnv(target, hash, redisUrl));
     for (const env of live.slice(count).reverse()) stopping.push(this.stopEnv(env));
     await Promise.all(stopping);
   }
@@ -76,9 +79,9 @@ export class ProcessBackend implements Backend {
     await Promise.all([...this.envs.values()].flatMap((e) => e.list.map((env) => this.stopEnv(env))));
   }
 
-  private spawnEnv(target: VersionTarget, specHash: string): Environment {
+  private spawnEnv(target: VersionTarget, specHash: string, redisUrl: string): Environment {
     const config: AgentConfig = {
-      redisUrl: this.opts.redisUrl,
+      redisUrl,
       keyPrefix: this.opts.keyPrefix,
       queue: target.queue,
       spec: target.spec,

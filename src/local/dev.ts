@@ -74,7 +74,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   mkdirSync(codeCacheDir, { recursive: true });
   const registry = new LocalRegistry(store, { namespace: NAMESPACE, arn, codeCacheDir });
   const backendOpts: ConstructorParameters<typeof ProcessBackend>[0] = {
-    redisUrl, keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
+    agentRedisUrl: () => Promise.resolve(redisUrl), keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
     onOutput: (q, stream, line) => {
       if (stream === 'stdout') opts.onFunctionLog?.(q, line);
       else forwardAgentLog(logger, q, line);

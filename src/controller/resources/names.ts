@@ -10,6 +10,9 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const versionSlug = (version: string): string => (version === '$LATEST' ? 'latest' : `v${version}`);
 
 export const codeConfigMapName = (fn: string, version: string): string => dnsLabelName(`${fn}-${versionSlug(version)}-code`);
+/** The Secret holding a version's agent Redis URL (ACL user + password); mounted into the agent container only. */
+export const agentSecretName = (fn: string, version: string): string => dnsLabelName(`${fn}-${versionSlug(version)}-agent`);
+export const AGENT_SECRET_KEY = 'redis-url';
 export const deploymentName = (fn: string, version: string): string => dnsLabelName(`${fn}-${versionSlug(version)}`);
 
 export function selectorLabels(fn: string, version: string): Record<string, string> {
