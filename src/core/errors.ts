@@ -47,6 +47,8 @@ export const invalidParameter = (message: string) => new InvalidParameterError(m
 export const invalidContent = (message: string) => new KlambdaError(400, 'InvalidRequestContentException', message);
 export const tooLarge = (message: string) => new KlambdaError(413, 'RequestTooLargeException', message);
 export const conflict = (message: string) => new ResourceConflictError(message);
+/** The caller may not do this (403 AccessDeniedException), e.g. to another account's function. */
+export const forbidden = (message: string) => new KlambdaError(403, 'AccessDeniedException', message);
 export const serviceError = (message: string) => new KlambdaError(500, 'ServiceException', message);
 export const throttled = (reason: string, message = 'Rate Exceeded.') =>
   new KlambdaError(429, 'TooManyRequestsException', message, { Reason: reason, retryAfterSeconds: 1 });

@@ -19,6 +19,8 @@ export interface LocalCatalogOptions {
 export class LocalCatalog implements FunctionCatalog {
   constructor(private readonly store: ManifestStore, private readonly opts: LocalCatalogOptions) {}
 
+  get arn(): ArnContext { return this.opts.arn; }
+
   async listFunctions(): Promise<FunctionConfiguration[]> {
     return this.store.functions()
       .filter((f) => f.metadata.namespace === this.opts.namespace)

@@ -3,7 +3,8 @@
 import type { EventRuleSpec } from '../../api/event-rule.js';
 import type { EventSourceMappingSpec } from '../../api/event-source-mapping.js';
 import type { TopicSpec } from '../../api/topic.js';
-import { parseFunctionName } from '../../core/arn.js';
+import { parseFunctionName, type ArnContext } from '../../core/arn.js';
+import { isAwsError } from '../../core/errors.js';
 import { splitKey } from '../../kube/objects.js';
 import type { ControllerContext } from '../context.js';
 import { checkStored, klambdaPath, type Plural, type Stored } from '../kinds.js';
@@ -12,20 +13,21 @@ import type { ReconcileResult } from '../reconcile-queue.js';
 
 export interface Reference { kind: 'Function' | 'Topic'; name: string }
 
-const functionRef = (ref: string): Reference => ({ kind: 'Function', name: parseFunctionName(ref).name });
+/** A function named by name or ARN; an ARN of another account or region than the workload's is refused. */
+const functionRef = (ref: string, arn: ArnContext): Reference => ({ kind: 'Function', name: parseFunctionName(ref, undefined, arn).name });
 
-export function topicReferences(spec: TopicSpec): Reference[] {
-  return spec.subscriptions.filter((s) => s.protocol === 'lambda').map((s) => functionRef(s.endpoint));
+export function topicReferences(spec: TopicSpec, arn: ArnContext): Reference[] {
+  return spec.subscriptions.filter((s) => s.protocol === 'lambda').map((s) => functionRef(s.endpoint, arn));
 }
 
-export function ruleReferences(spec: EventRuleSpec): Reference[] {
-  return spec.targets.flatMap((t): Reference[] => (t.function ? [functionRef(t.function)] : t.topic ? [{ kind: 'Topic', name: t.topic }] : []));
+export function ruleReferences(spec: EventRuleSpec, arn: ArnContext): Reference[] {
+  return spec.targets.flatMap((t): Reference[] => (t.function ? [functionRef(t.function, arn)] : t.topic ? [{ kind: 'Topic', name: t.topic }] : []));
 }
 
-export function mappingReferences(spec: EventSourceMappingSpec): Reference[] {
-  const out = [functionRef(spec.functionName)];
+export function mappingReferences(spec: EventSourceMappingSpec, arn: ArnContext): Reference[] {
+  const out = [functionRef(spec.functionName, arn)];
   const onFailure = spec.destinationConfig?.onFailure;
-  if (onFailure?.function) out.push(functionRef(onFailure.function));
+  if (onFailure?.function) out.push(functionRef(onFailure.function, arn));
   if (onFailure?.topic) out.push({ kind: 'Topic', name: onFailure.topic });
   return out;
 }
@@ -33,7 +35,7 @@ export function mappingReferences(spec: EventSourceMappingSpec): Reference[] {
 export interface EventKind<S> {
   kind: 'Topic' | 'EventRule' | 'EventSourceMapping';
   plural: Plural;
-  references(spec: S): Reference[];
+  references(spec: S, arn: ArnContext): Reference[];
   /** Kind-specific status fields (ARN, uuid, state). */
   statusFields(obj: Stored<unknown>, spec: S, arn: { region: string; accountId: string }): Record<string, unknown>;
 }
@@ -68,8 +70,17 @@ export async function reconcileEventKind<S>(ctx: ControllerContext, def: EventKi
     return;
   }
   const fields = def.statusFields(obj, checked.spec, ctx.workload);
+  let references: Reference[];
+  try {
+    references = def.references(checked.spec, ctx.workload);
+  } catch (err) {
+    // a malformed name or another account's ARN will not change by retrying: say so in status
+    if (!isAwsError(err)) throw err;
+    await writeStatus(ctx, path, obj, { type: 'Ready', status: 'False', reason: 'InvalidReference', message: err.message }, fields);
+    return;
+  }
   const missing: string[] = [];
-  for (const ref of def.references(checked.spec)) {
+  for (const ref of references) {
     const cache = ref.kind === 'Function' ? ctx.functions : ctx.topics;
     if (!cache.get(`${namespace}/${ref.name}`)) missing.push(`${ref.kind} ${ref.name}`);
   }

@@ -1,4 +1,5 @@
 // The Lambda management API's view of functions, versions and aliases, in AWS's response shapes.
+import type { ArnContext } from '../../core/arn.js';
 
 export interface FunctionConfiguration {
   FunctionName: string;
@@ -50,6 +51,8 @@ export type AliasUpdate = Partial<Omit<AliasInput, 'Name'>>;
 
 /** Implemented over the manifest folder (local mode) and over the CRDs (cluster). Errors are KlambdaErrors. */
 export interface FunctionCatalog {
+  /** The region and account of the functions it holds; a name with another region or account is refused. */
+  readonly arn: ArnContext;
   listFunctions(): Promise<FunctionConfiguration[]>;
   getFunction(name: string, qualifier?: string): Promise<GetFunctionOutput>;
   publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration>;

@@ -3,10 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
 import { invalidContent, invalidParameter, serviceError, tooLarge } from '../../core/errors.js';
 import { newRequestId, newTraceId } from '../../core/ids.js';
-import type { Invocation, InvocationType } from '../../core/invocation.js';
+import type { Invocation } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
 import { readBody } from '../body.js';
+import { clientContext, invocationType, logType } from './invoke-headers.js';
 import type { ReplyListener } from '../replies.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 
@@ -27,27 +28,31 @@ export interface InvokeDeps {
   random(): number;
 }
 
-function invocationType(req: IncomingMessage): InvocationType | 'DryRun' {
-  const raw = req.headers['x-amz-invocation-type'];
-  if (raw === undefined || raw === 'RequestResponse') return 'RequestResponse';
-  if (raw === 'Event' || raw === 'DryRun') return raw;
-  throw invalidParameter(`1 validation error detected: Value '${String(raw)}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
-}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function payloadText(body: Buffer): string {
   if (body.length === 0) return '{}';
-  const text = body.toString('utf8');
   try {
+    // fatal: a body that is not UTF-8 is refused, as AWS's parser refuses it, instead of reaching the function altered
+    const text = utf8.decode(body);
     JSON.parse(text);
+    return text;
   } catch {
     throw invalidContent('Could not parse request body into json: Could not parse payload into json');
   }
-  return text;
+}
+
+function qualifierOf(query: URLSearchParams): string | undefined {
+  const all = query.getAll('Qualifier');
+  if (all.length > 1) throw invalidParameter('The Qualifier parameter must be given at most once.');
+  return all[0];
 }
 
 export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, rawName: string, query: URLSearchParams): Promise<void> {
-  const type = invocationType(req);
-  const ref = parseFunctionName(rawName, query.get('Qualifier') ?? undefined);
+  const type = invocationType(req.headers);
+  logType(req.headers);
+  const context = clientContext(req.headers);
+  const ref = parseFunctionName(rawName, qualifierOf(query), deps.arn);
   const target = deps.registry.resolve(ref, deps.random());
   const limit = type === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
   const body = await readBody(req, limit).catch((err: unknown) => {
@@ -74,8 +79,7 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
     acceptedAt: now,
     traceId: typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now),
   };
-  const clientContext = req.headers['x-amz-client-context'];
-  if (typeof clientContext === 'string') invocation.clientContext = clientContext;
+  if (context !== undefined) invocation.clientContext = context;
   if (type === 'Event') {
     await deps.enqueue(queue, invocation);
     deps.onDemand?.(queue);

@@ -21,6 +21,8 @@ interface List<T> { items: T[] }
 export class KubeCatalog implements FunctionCatalog {
   constructor(private readonly client: KubeClient, private readonly opts: KubeCatalogOptions) {}
 
+  get arn(): ArnContext { return this.opts.arn; }
+
   private get ns(): string { return this.opts.namespace; }
 
   async listFunctions(): Promise<FunctionConfiguration[]> {

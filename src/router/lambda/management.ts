@@ -1,7 +1,7 @@
 // HTTP routes of the Lambda management calls: functions, versions and aliases, over a FunctionCatalog.
 import type { Express, Request, Response } from 'express';
 import type { IncomingMessage } from 'node:http';
-import { parseFunctionName } from '../../core/arn.js';
+import { parseFunctionName, type ArnContext } from '../../core/arn.js';
 import { invalidContent, invalidParameter } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sendJson } from '../aws-response.js';
@@ -45,10 +45,14 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
   return { AdditionalVersionWeights: weights as Record<string, number> };
 }
 
-/** The function name in the path, which may carry a qualifier only where AWS allows one. */
-function fnName(req: Request, allowQualifier = false): { name: string; qualifier?: string } {
-  const q = typeof req.query.Qualifier === 'string' ? req.query.Qualifier : undefined;
-  const ref = parseFunctionName(String(req.params.name), q);
+/**
+ * The function name in the path, as a caller of the catalog's region and account names it (`action` is the IAM
+ * action, for the refusal of another account's ARN); it may carry a qualifier only where AWS allows one.
+ */
+function fnName(req: Request, arn: ArnContext, action: string, allowQualifier = false): { name: string; qualifier?: string } {
+  const raw = req.query.Qualifier;
+  if (raw !== undefined && typeof raw !== 'string') throw invalidParameter('The Qualifier parameter must be given at most once.');
+  const ref = parseFunctionName(String(req.params.name), raw, arn, action);
   if (!allowQualifier && ref.qualifier !== undefined) throw invalidParameter('This operation does not take a qualifier');
   return ref;
 }
@@ -56,17 +60,18 @@ function fnName(req: Request, allowQualifier = false): { name: string; qualifier
 const query = (req: Request, key: string): string | undefined => (typeof req.query[key] === 'string' ? req.query[key] : undefined);
 
 export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): RouteInstaller {
+  const name = (req: Request, action: string, allowQualifier = false) => fnName(req, catalog.arn, `lambda:${action}`, allowQualifier);
   return (app: Express) => {
     app.get([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const page = paginate(await catalog.listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Functions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.get(`${BASE}/:name`, async (req: Request, res: Response) => {
-      const ref = fnName(req, true);
+      const ref = name(req, 'GetFunction', true);
       sendJson(res, 200, await catalog.getFunction(ref.name, ref.qualifier));
     });
     app.get(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {
-      const ref = fnName(req, true);
+      const ref = name(req, 'GetFunctionConfiguration', true);
       sendJson(res, 200, (await catalog.getFunction(ref.name, ref.qualifier)).Configuration);
     });
     app.post(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
@@ -76,10 +81,10 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       const sha = str(body, 'CodeSha256');
       if (description !== undefined) input.Description = description;
       if (sha !== undefined) input.CodeSha256 = sha;
-      sendJson(res, 201, await catalog.publishVersion(fnName(req).name, input));
+      sendJson(res, 201, await catalog.publishVersion(name(req, 'PublishVersion').name, input));
     });
     app.get(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
-      const page = paginate(await catalog.listVersions(fnName(req).name), query(req, 'Marker'), query(req, 'MaxItems'));
+      const page = paginate(await catalog.listVersions(name(req, 'ListVersionsByFunction').name), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Versions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.post(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
@@ -89,15 +94,15 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       if (description !== undefined) input.Description = description;
       const rc = routingConfig(body);
       if (rc) input.RoutingConfig = rc;
-      sendJson(res, 201, await catalog.createAlias(fnName(req).name, input));
+      sendJson(res, 201, await catalog.createAlias(name(req, 'CreateAlias').name, input));
     });
     app.get(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
-      const all = await catalog.listAliases(fnName(req).name, query(req, 'FunctionVersion'));
+      const all = await catalog.listAliases(name(req, 'ListAliases').name, query(req, 'FunctionVersion'));
       const page = paginate(all, query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Aliases: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.get(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
-      sendJson(res, 200, await catalog.getAlias(fnName(req).name, String(req.params.alias)));
+      sendJson(res, 200, await catalog.getAlias(name(req, 'GetAlias').name, String(req.params.alias)));
     });
     app.put(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
       const body = await jsonBody(req);
@@ -108,10 +113,10 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       if (version !== undefined) update.FunctionVersion = version;
       if (description !== undefined) update.Description = description;
       if (rc) update.RoutingConfig = rc;
-      sendJson(res, 200, await catalog.updateAlias(fnName(req).name, String(req.params.alias), update));
+      sendJson(res, 200, await catalog.updateAlias(name(req, 'UpdateAlias').name, String(req.params.alias), update));
     });
     app.delete(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
-      await catalog.deleteAlias(fnName(req).name, String(req.params.alias));
+      await catalog.deleteAlias(name(req, 'DeleteAlias').name, String(req.params.alias));
       res.status(204).end();
     });
   };
