@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
-import { QueueConsumer } from '../queue/consumer.js';
+import { QueueConsumer, type RedisUrlSource } from '../queue/consumer.js';
 import { ExecutionEnvironment } from './execution-environment.js';
+import type { PodModeConfig, PodRuntime } from './pod-runtime.js';
 
 export interface AgentConfig {
   /** The agent's Redis URL with its own ACL user and password (local mode: handed over by klambda dev). */
@@ -20,18 +21,23 @@ export interface AgentConfig {
   visibilityGraceMs: number;
   /** Deliveries of an async event whose runtime crashed before it is given up (1 + MaximumRetryAttempts). */
   maxAsyncAttempts: number;
+  /** Pod mode: the runtime is the function container beside the agent, not a child process (one slot). */
+  pod?: PodModeConfig;
 }
 
 export interface AgentDeps {
   logger: Logger;
   logSink?: (line: string) => void;
   now?: () => number;
+  /** Pod mode: the Runtime API the function container calls, listening since the agent started. */
+  pod?: PodRuntime;
 }
 
-/** The Redis URL the agent connects with: inline, or read from its file (a mounted Secret). */
-export function redisUrlOf(cfg: AgentConfig): string {
+/** The Redis URL the agent connects with: inline, or read from its file (a mounted Secret, re-read on reconnect). */
+export function redisUrlOf(cfg: AgentConfig): RedisUrlSource {
   if (cfg.redisUrl) return cfg.redisUrl;
-  if (cfg.redisUrlFile) return readFileSync(cfg.redisUrlFile, 'utf8').trim();
+  const file = cfg.redisUrlFile;
+  if (file) return () => readFileSync(file, 'utf8').trim();
   throw new Error('agent config names no Redis: set redisUrl or redisUrlFile');
 }
 
@@ -44,6 +50,7 @@ class Slot {
   constructor(private readonly cfg: AgentConfig, private readonly deps: AgentDeps, readonly index: number) {
     const envOpts: ConstructorParameters<typeof ExecutionEnvironment>[1] = { logger: deps.logger };
     if (deps.logSink) envOpts.logSink = deps.logSink;
+    if (deps.pod) envOpts.pod = deps.pod;
     this.env = new ExecutionEnvironment(cfg.spec, envOpts);
     this.consumer = new QueueConsumer(redisUrlOf(cfg), cfg.queue, {
       keyPrefix: cfg.keyPrefix,
@@ -65,6 +72,8 @@ class Slot {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       let lease: Lease | null;
+      // a pod takes work only while its function container runs (not during a restart's backoff, where a lease would expire)
+      if (this.deps.pod) await this.deps.pod.runtimeUp(() => this.stopping);
       try {
         lease = await this.consumer.next(1000);
       } catch (err) {

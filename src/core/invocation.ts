@@ -17,7 +17,7 @@ export interface Invocation {
   acceptedAt: number;
   /** Sync only: epoch ms after which nobody waits for the answer any more. */
   replyBy?: number;
-  /** Sync only: the pub/sub channel the router listens on for the result. */
+  /** Sync only: the id of the router that waits; the result goes on its reply list under this version's hash tag. */
   replyTo?: string;
   /** X-Amz-Log-Type: Tail was asked for. */
   logTail?: boolean;

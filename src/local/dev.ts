@@ -17,6 +17,8 @@ import { LocalCatalog } from './local-catalog.js';
 import { LocalRegistry } from './local-registry.js';
 import { ManifestStore } from './manifest-store.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
+import { LocalAgentCredentials } from './agent-credentials.js';
+import { newPassword } from '../queue/acl.js';
 
 export interface LocalOptions {
   dir: string;
@@ -63,18 +65,19 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const dir = resolve(opts.dir);
   const store = await ManifestStore.open(dir);
   let ownRedis: RedisServerHandle | undefined;
-  const redisUrl = opts.redisUrl ?? (ownRedis = await startRedisServer()).url;
+  // klambda's own Redis requires a password that only this process holds; agents get their own ACL users
+  const redisUrl = opts.redisUrl ?? (ownRedis = await startRedisServer({ password: newPassword() })).url;
   const keyPrefix = opts.keyPrefix ?? 'klambda';
   const commands = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-  const subscriber = new Redis(redisUrl);
   const queue = new WorkQueue(commands, { keyPrefix });
-  const replies = await ReplyListener.start(subscriber, keyPrefix, logger);
+  const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
+  const replies = new ReplyListener({ connect: () => commands.duplicate({ maxRetriesPerRequest: null }), keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   const codeCacheDir = join(dir, '.klambda', 'code');
   mkdirSync(codeCacheDir, { recursive: true });
   const registry = new LocalRegistry(store, { namespace: NAMESPACE, arn, codeCacheDir });
   const backendOpts: ConstructorParameters<typeof ProcessBackend>[0] = {
-    agentRedisUrl: () => Promise.resolve(redisUrl), keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
+    agentRedisUrl: (q) => credentials.urlFor(q), keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
     onOutput: (q, stream, line) => {
       if (stream === 'stdout') opts.onFunctionLog?.(q, line);
       else forwardAgentLog(logger, q, line);
@@ -114,6 +117,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       await scaler.stop();
       reaper.stop();
       await backend.stopAll();
+      await credentials.removeAll();
       store.close();
       await replies.close();
       commands.disconnect();

@@ -41,15 +41,27 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
+export interface RedisServerOptions {
+  binary?: string;
+  /**
+   * The default user's password (requirepass). It goes to redis-server on its stdin, never on its command line,
+   * which any local process can read in /proc.
+   */
+  password?: string;
+}
+
 /** Starts redis-server without persistence in a temporary folder; rejects with RedisServerMissingError if absent. */
-export async function startRedisServer(binary = 'redis-server'): Promise<RedisServerHandle> {
+export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'klambda-redis-'));
   const child: ChildProcess = spawn(
-    binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: 'ignore' },
+    opts.binary ?? 'redis-server',
+    // "-" reads more configuration from stdin
+    ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['pipe', 'ignore', 'ignore'] },
   );
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end(opts.password ? `requirepass "${opts.password}"\n` : '');
   const spawnError = new Promise<never>((_, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
       reject(err.code === 'ENOENT' ? new RedisServerMissingError() : err));
@@ -73,7 +85,7 @@ export async function startRedisServer(binary = 'redis-server'): Promise<RedisSe
   }
   exited.catch(() => undefined);
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     port,
     stop: () =>
       new Promise<void>((resolve) => {

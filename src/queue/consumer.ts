@@ -4,7 +4,7 @@ import type { Invocation, InvocationResult } from '../core/invocation.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { checkCode } from './errors.js';
-import { DEFAULT_KEY_PREFIX, queueKeys, queueName, type QueueKeys } from './keys.js';
+import { DEFAULT_KEY_PREFIX, queueKeys, queueName, replyListKey, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
 
 export interface QueueConsumerOptions {
@@ -17,6 +17,28 @@ export interface QueueConsumerOptions {
   logger?: Logger;
 }
 
+/** How long a reply list nobody reads (its router died) stays in Redis. */
+export const REPLY_TTL_MS = 5 * 60_000;
+
+/** A Redis URL, or a function that reads the current one (a mounted Secret that the controller rotates). */
+export type RedisUrlSource = string | (() => string);
+
+const urlOf = (source: RedisUrlSource): string => (typeof source === 'string' ? source : source());
+
+/** Before each reconnect, take the credentials of the current URL: a rotated password is picked up without a restart. */
+function followCredentials(conn: Redis, source: RedisUrlSource): void {
+  if (typeof source === 'string') return;
+  conn.on('reconnecting', () => {
+    try {
+      const u = new URL(urlOf(source));
+      conn.options.username = decodeURIComponent(u.username) || undefined;
+      conn.options.password = decodeURIComponent(u.password) || undefined;
+    } catch {
+      // keep the credentials we had: the file may be in the middle of an update
+    }
+  });
+}
+
 export class QueueConsumer {
   readonly queue: QueueRef;
   private readonly keys: QueueKeys;
@@ -27,11 +49,12 @@ export class QueueConsumer {
   /** Only ever runs BLMOVE, so waiting for work never delays an ack. */
   private readonly blocking: Redis;
   private readonly logger: Logger;
+  private readonly keyPrefix: string;
   private closed = false;
   private closing: Promise<void> | undefined;
 
   /** Opens two connections to `redisUrl`, owned by the consumer until close(). */
-  constructor(redisUrl: string, queue: QueueRef, opts: QueueConsumerOptions) {
+  constructor(redisUrl: RedisUrlSource, queue: QueueRef, opts: QueueConsumerOptions) {
     if (!(opts.visibilityTimeoutMs > 0)) throw new RangeError('visibilityTimeoutMs must be a positive number of ms');
     this.queue = queue;
     this.keys = queueKeys(queue, opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
@@ -39,9 +62,13 @@ export class QueueConsumer {
     this.visibilityTimeoutMs = Math.ceil(opts.visibilityTimeoutMs);
     const logger = opts.logger ?? silentLogger;
     this.logger = logger;
-    this.command = new Redis(redisUrl, { connectionName: 'klambda-consumer', ...opts.redisOptions });
-    this.blocking = new Redis(redisUrl, { connectionName: 'klambda-consumer-blocking', ...opts.redisOptions });
+    this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    // No ready check: it runs INFO, which an agent's ACL user may not.
+    const connOpts = { enableReadyCheck: false, ...opts.redisOptions };
+    this.command = new Redis(urlOf(redisUrl), { connectionName: 'klambda-consumer', ...connOpts });
+    this.blocking = new Redis(urlOf(redisUrl), { connectionName: 'klambda-consumer-blocking', ...connOpts });
     for (const [role, conn] of [['command', this.command], ['blocking', this.blocking]] as const) {
+      followCredentials(conn, redisUrl);
       conn.on('error', (err: Error) => {
         if (!this.closed) logger.warn({ msg: 'queue connection error', queue: this.name, connection: role, error: err.message });
       });
@@ -76,16 +103,17 @@ export class QueueConsumer {
   }
 
   /**
-   * Forgets the job and, when `result` is given and the caller waits (`replyTo`), publishes the result to it,
-   * atomically in one round trip. Throws LeaseLostError when the job had already been reclaimed; the
-   * result is published even then, since the caller may still be waiting.
+   * Forgets the job and, when `result` is given and the caller waits (`replyTo`), pushes the result on that
+   * router's reply list, atomically in one round trip. Throws LeaseLostError when the job had already been
+   * reclaimed: then nothing is answered, and the delivery that holds the lease now will answer.
    */
   async ack(lease: Lease, result?: InvocationResult): Promise<void> {
     const inv = lease.invocation;
     const k = this.keysOf(lease);
-    const channel = result && inv.replyTo ? inv.replyTo : '';
-    const r = await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled],
-      [inv.requestId, lease.attempt, channel, channel ? JSON.stringify(result) : '']);
+    const reply = result !== undefined && inv.replyTo !== undefined;
+    const replies = reply ? replyListKey(this.queue, inv.replyTo!, this.keyPrefix) : k.jobs;
+    const r = await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, replies],
+      [inv.requestId, lease.attempt, reply ? JSON.stringify(result) : '', REPLY_TTL_MS]);
     checkCode(r, this.context(lease));
   }
 
@@ -133,7 +161,7 @@ export class QueueConsumer {
       invocation = JSON.parse(job) as Invocation;
     } catch (err) {
       const k = this.keys;
-      await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [id, attempt, '', '']);
+      await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.jobs], [id, attempt, '', REPLY_TTL_MS]);
       this.logger.error({ msg: 'dropped a job whose body is not JSON', queue: this.name, requestId: id, error: String(err) });
       return null;
     }

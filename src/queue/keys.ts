@@ -21,10 +21,13 @@ export interface QueueKeys {
 }
 
 const BRACES = /[{}]/;
+/** Glob characters of Redis ACL key patterns, and whitespace, which would split an ACL rule. */
+const GLOB_OR_SPACE = /[*?[\]\\\s]/;
 
 function check(what: string, value: string): void {
   if (value === '') throw new InvalidQueueNameError(`${what} must not be empty`);
   if (BRACES.test(value)) throw new InvalidQueueNameError(`${what} "${value}" must not contain { or }: they delimit the hash tag`);
+  if (GLOB_OR_SPACE.test(value)) throw new InvalidQueueNameError(`${what} "${value}" must not contain *, ?, [, ], \\ or spaces: an ACL pattern is built from it`);
 }
 
 /** "ns/fn/version": how logs and metrics name a queue. */
@@ -54,10 +57,28 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
 /** Every key of the queue, for purging. */
 export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled];
 
-/** A pub/sub channel on which a router waits for the results of its synchronous invocations. */
-export function replyChannel(routerId: string, prefix: string = DEFAULT_KEY_PREFIX): string {
+/**
+ * The list on which one router waits for the results of its synchronous invocations of one version. It lives under
+ * the version's hash tag, so only that version's agents (their ACL user opens only that tag) can write to it, and
+ * only the ack script, which writes it only while the job's lease is held.
+ */
+export function replyListKey(ref: QueueRef, routerId: string, prefix: string = DEFAULT_KEY_PREFIX): string {
   check('key prefix', prefix);
-  return `${prefix}:replies:${routerId}`;
+  check('router id', routerId);
+  return `${prefix}:${hashTag(ref)}:replies:${routerId}`;
+}
+
+/** The Redis ACL key pattern that covers every key of one version's queue and its reply lists, and nothing else. */
+export function queueKeyPattern(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): string {
+  check('key prefix', prefix);
+  return `${prefix}:${hashTag(ref)}:*`;
+}
+
+/** The Redis ACL user of one version's agents. */
+export function agentUserName(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): string {
+  check('key prefix', prefix);
+  hashTag(ref);
+  return `${prefix}-agent:${queueName(ref)}`;
 }
 
 /** The routing table of one function (hash: "fn" -> its $LATEST route, "v:N" -> a version, "a:NAME" -> an alias). */

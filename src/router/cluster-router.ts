@@ -46,7 +46,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   const { logger } = opts;
   const commands = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix });
-  const replies = await ReplyListener.start(new Redis(opts.redisUrl), opts.keyPrefix, logger);
+  const replies = new ReplyListener({ connect: () => commands.duplicate({ maxRetriesPerRequest: null }), keyPrefix: opts.keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   const routes = await RouteCache.start({ commands, subscriber: new Redis(opts.redisUrl), keyPrefix: opts.keyPrefix, namespace: opts.namespace, arn, logger });
   const app = createRouterApp({

@@ -93,10 +93,10 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
   const release = deps.limiter.acquire(target);
   try {
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
-    invocation.replyTo = deps.replies.channel;
+    invocation.replyTo = deps.replies.routerId;
     invocation.replyBy = invocation.acceptedAt + waitMs;
     if (req.headers['x-amz-log-type'] === 'Tail') invocation.logTail = true;
-    const answer = deps.replies.wait(invocation.requestId, waitMs);
+    const answer = deps.replies.wait(queue, invocation.requestId, waitMs);
     try {
       await deps.enqueue(queue, invocation);
     } catch (err) {

@@ -1,0 +1,55 @@
+// The local mode's agent credentials: one Redis ACL user per function version, with a password kept in memory only.
+import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import { newPassword, redisUrlFor } from '../queue/acl.js';
+import { AgentUsers } from '../queue/agent-users.js';
+import { queueName } from '../queue/keys.js';
+
+export class LocalAgentCredentials {
+  private readonly users: AgentUsers;
+  private readonly urls = new Map<string, Promise<string>>();
+  private readonly made = new Map<string, QueueRef>();
+  private unsupported: string | undefined;
+
+  /** `admin` may run ACL SETUSER; `baseUrl` is the server the agents reach (its credentials are not handed on). */
+  constructor(admin: Redis, private readonly baseUrl: string, keyPrefix: string, private readonly logger: Logger) {
+    this.users = new AgentUsers(admin, keyPrefix);
+  }
+
+  /** The URL a version's agents connect with: their own user, created on first use. */
+  urlFor(ref: QueueRef): Promise<string> {
+    const key = queueName(ref);
+    let url = this.urls.get(key);
+    if (!url) {
+      url = this.create(ref);
+      this.urls.set(key, url);
+      url.catch(() => this.urls.delete(key));
+    }
+    return url;
+  }
+
+  /** Deletes every user this process created. */
+  async removeAll(): Promise<void> {
+    const made = [...this.made.values()];
+    this.urls.clear();
+    this.made.clear();
+    await Promise.allSettled(made.map((ref) => this.users.remove(ref)));
+  }
+
+  private async create(ref: QueueRef): Promise<string> {
+    if (this.unsupported) return this.baseUrl;
+    const password = newPassword();
+    try {
+      const user = await this.users.ensure(ref, [password]);
+      this.made.set(queueName(ref), ref);
+      return redisUrlFor(this.baseUrl, user, password);
+    } catch (err) {
+      // A Redis without ACLs (before 6) or a URL whose user may not run ACL: the agents share klambda's own
+      // connection rights. Said loudly, once: functions are then not sealed from each other's queues.
+      this.unsupported = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ msg: 'cannot create Redis ACL users for the agents; they use klambda\'s own Redis URL, so versions are not isolated in Redis', error: this.unsupported });
+      return this.baseUrl;
+    }
+  }
+}

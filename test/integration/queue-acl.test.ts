@@ -1,0 +1,142 @@
+// Redis ACL users per function version against a real Redis: an agent's user works its own queue and nothing else.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
+import type { QueueRef } from '../../src/core/queue-contract.js';
+import { newPassword, redisUrlFor, routerAclRules } from '../../src/queue/acl.js';
+import { AgentUsers } from '../../src/queue/agent-users.js';
+import { QueueConsumer } from '../../src/queue/consumer.js';
+import { queueKeys, replyListKey } from '../../src/queue/keys.js';
+import { WorkQueue } from '../../src/queue/work-queue.js';
+import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+
+let server: TestRedis;
+let admin: Redis;
+let prefix: string;
+let users: AgentUsers;
+const open: Array<{ disconnect(): void } | QueueConsumer> = [];
+const mine: QueueRef = { namespace: 'team-a', functionName: 'hello', version: '1' };
+const victim: QueueRef = { namespace: 'team-b', functionName: 'payroll', version: '$LATEST' };
+
+beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+afterAll(async () => { admin.disconnect(); await server.stop(); });
+beforeEach(() => { prefix = randomPrefix(); users = new AgentUsers(admin, prefix); });
+afterEach(async () => {
+  for (const c of open.splice(0)) { if (c instanceof QueueConsumer) await c.close(); else c.disconnect(); }
+  for (const u of await users.list()) await admin.call('ACL', 'DELUSER', u);
+  const keys = await admin.keys(`${prefix}:*`);
+  if (keys.length) await admin.del(...keys);
+});
+
+function invocation(ref: QueueRef, extra: Partial<Invocation> = {}): Invocation {
+  return {
+    requestId: randomUUID(), functionName: ref.functionName, version: ref.version,
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${ref.functionName}`,
+    payload: '{"secret":"payload"}', type: 'Event', acceptedAt: Date.now(), traceId: 'Root=1-0-0', ...extra,
+  };
+}
+
+async function agentUrl(ref: QueueRef): Promise<string> {
+  const password = newPassword();
+  const user = await users.ensure(ref, [password]);
+  return redisUrlFor(server.url, user, password);
+}
+
+function connect(url: string): Redis {
+  const r = new Redis(url, { enableReadyCheck: false, maxRetriesPerRequest: 0, lazyConnect: true });
+  open.push(r);
+  return r;
+}
+
+/** Whether the connection's credentials open the server (a refused AUTH surfaces as an error event, not a rejection). */
+function authenticates(r: Redis): Promise<boolean> {
+  return new Promise((resolve) => {
+    r.once('error', (err: Error) => resolve(!/WRONGPASS|invalid username-password|NOAUTH/.test(err.message)));
+    r.connect().then(() => r.ping()).then(() => resolve(true), (err: Error) => resolve(!/WRONGPASS|invalid username-password|NOAUTH/.test(err.message)));
+  });
+}
+
+describe('an agent\'s Redis user', () => {
+  it('runs its own version\'s queue: takes a job and answers the waiting router', async () => {
+    const queue = new WorkQueue(admin, { keyPrefix: prefix });
+    const routerId = randomUUID();
+    const inv = invocation(mine, { type: 'RequestResponse', replyTo: routerId });
+    await queue.enqueue(mine, inv);
+    const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
+    open.push(consumer);
+    const lease = await consumer.next(2000);
+    expect(lease?.invocation.requestId).toBe(inv.requestId);
+    const result: InvocationResult = { requestId: inv.requestId, payload: '"ok"', executedVersion: '1', durationMs: 1 };
+    await consumer.ack(lease!, result);
+    expect(await admin.lpop(replyListKey(mine, routerId, prefix))).toBe(JSON.stringify(result));
+  });
+
+  it('is refused everything else: other versions\' keys, KEYS, SCAN, PUBLISH, scripts that reach out, admin commands', async () => {
+    const queue = new WorkQueue(admin, { keyPrefix: prefix });
+    await queue.enqueue(victim, invocation(victim));
+    const r = connect(await agentUrl(mine));
+    await r.connect();
+    const v = queueKeys(victim, prefix);
+    const refused = async (p: Promise<unknown>) => expect(p).rejects.toThrow(/NOPERM|no permissions|can't access|can't run/);
+    await refused(r.keys('*'));
+    await refused(r.scan('0'));
+    await refused(r.hgetall(v.jobs));
+    await refused(r.call('HGET', v.jobs, 'x'));
+    await refused(r.lrange(v.pending, 0, -1));
+    await refused(r.publish(`${prefix}:replies:anything`, '{"forged":true}'));
+    await refused(r.call('RPUSH', replyListKey(victim, randomUUID(), prefix), '{"forged":true}'));
+    await refused(r.eval(`return redis.call('HGETALL', KEYS[1])`, 1, v.jobs));
+    await refused(r.eval(`return redis.call('HGETALL', '${v.jobs}')`, 0));
+    await refused(r.eval(`return redis.call('KEYS', '*')`, 0));
+    await refused(r.call('CONFIG', 'GET', '*'));
+    await refused(r.call('ACL', 'LIST'));
+    await refused(r.call('FLUSHALL'));
+    await refused(r.call('INFO'));
+    await refused(r.call('SUBSCRIBE', `${prefix}:routes:changed`));
+    // and its own keys only through the queue's commands: it cannot read payloads with a plain GET/HGETALL either
+    await refused(r.hgetall(queueKeys(mine, prefix).jobs));
+    expect(await admin.llen(v.pending)).toBe(1); // the victim's job is untouched
+  });
+
+  it('without the password, or with another version\'s, opens nothing', async () => {
+    await agentUrl(mine);
+    const user = users.userName(mine);
+    const guess = connect(redisUrlFor(server.url, user, 'not-the-password'));
+    await expect(authenticates(guess)).resolves.toBe(false);
+  });
+
+  it('keeps working through a password rotation: both passwords are valid until the old one is dropped', async () => {
+    const first = newPassword();
+    const second = newPassword();
+    await users.ensure(mine, [first]);
+    const before = connect(redisUrlFor(server.url, users.userName(mine), first));
+    await before.connect();
+    await users.ensure(mine, [second, first]);
+    const after = connect(redisUrlFor(server.url, users.userName(mine), second));
+    await after.connect();
+    expect(await before.ping()).toBe('PONG');
+    await users.ensure(mine, [second]);
+    const stale = connect(redisUrlFor(server.url, users.userName(mine), first));
+    await expect(authenticates(stale)).resolves.toBe(false);
+    expect(await after.ping()).toBe('PONG');
+  });
+});
+
+describe('the router\'s Redis user', () => {
+  it('may queue to any version under the prefix but not run KEYS, CONFIG or ACL', async () => {
+    const name = `${prefix}-router`;
+    const password = newPassword();
+    await admin.call('ACL', 'SETUSER', name, ...routerAclRules([password], prefix));
+    try {
+      const r = connect(redisUrlFor(server.url, name, password));
+      await r.connect();
+      await new WorkQueue(r, { keyPrefix: prefix }).enqueue(victim, invocation(victim));
+      await expect(r.keys('*')).rejects.toThrow(/NOPERM|no permissions/);
+      await expect(r.call('CONFIG', 'GET', '*')).rejects.toThrow(/NOPERM|no permissions/);
+      await expect(r.call('ACL', 'SETUSER', 'x')).rejects.toThrow(/NOPERM|no permissions/);
+      await expect(r.get('other:key')).rejects.toThrow(/NOPERM|no permissions/);
+    } finally {
+      await admin.call('ACL', 'DELUSER', name);
+    }
+  });
+});
