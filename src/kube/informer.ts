@@ -7,6 +7,8 @@ export interface InformerOptions<T> {
   /** e.g. /apis/klambda.dev/v1alpha1/functions or /apis/apps/v1/deployments */
   path: string;
   labelSelector?: string;
+  /** e.g. type=klambda.dev/access-key (Secrets of one type) */
+  fieldSelector?: string;
   /** Every key is handed to onChange again this often (level-based safety net). */
   resyncMs: number;
   logger: Logger;
@@ -54,6 +56,7 @@ export class Informer<T extends KubeObject> {
   private query(extra: Record<string, string>): string {
     const q = new URLSearchParams(extra);
     if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
+    if (this.opts.fieldSelector) q.set('fieldSelector', this.opts.fieldSelector);
     return `${this.opts.path}?${q.toString()}`;
   }
 
