@@ -59,20 +59,22 @@ function fnName(req: Request, arn: ArnContext, action: string, allowQualifier = 
 
 const query = (req: Request, key: string): string | undefined => (typeof req.query[key] === 'string' ? req.query[key] : undefined);
 
-export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): RouteInstaller {
-  const name = (req: Request, action: string, allowQualifier = false) => fnName(req, catalog.arn, `lambda:${action}`, allowQualifier);
+/** `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth). */
+export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger): RouteInstaller {
+  const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
+  const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
   return (app: Express) => {
     app.get([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
-      const page = paginate(await catalog.listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
+      const page = paginate(await cat(req).listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Functions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.get(`${BASE}/:name`, async (req: Request, res: Response) => {
       const ref = name(req, 'GetFunction', true);
-      sendJson(res, 200, await catalog.getFunction(ref.name, ref.qualifier));
+      sendJson(res, 200, await cat(req).getFunction(ref.name, ref.qualifier));
     });
     app.get(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {
       const ref = name(req, 'GetFunctionConfiguration', true);
-      sendJson(res, 200, (await catalog.getFunction(ref.name, ref.qualifier)).Configuration);
+      sendJson(res, 200, (await cat(req).getFunction(ref.name, ref.qualifier)).Configuration);
     });
     app.post(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
       const body = await jsonBody(req);
@@ -81,10 +83,10 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       const sha = str(body, 'CodeSha256');
       if (description !== undefined) input.Description = description;
       if (sha !== undefined) input.CodeSha256 = sha;
-      sendJson(res, 201, await catalog.publishVersion(name(req, 'PublishVersion').name, input));
+      sendJson(res, 201, await cat(req).publishVersion(name(req, 'PublishVersion').name, input));
     });
     app.get(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
-      const page = paginate(await catalog.listVersions(name(req, 'ListVersionsByFunction').name), query(req, 'Marker'), query(req, 'MaxItems'));
+      const page = paginate(await cat(req).listVersions(name(req, 'ListVersionsByFunction').name), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Versions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.post(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
@@ -94,15 +96,15 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       if (description !== undefined) input.Description = description;
       const rc = routingConfig(body);
       if (rc) input.RoutingConfig = rc;
-      sendJson(res, 201, await catalog.createAlias(name(req, 'CreateAlias').name, input));
+      sendJson(res, 201, await cat(req).createAlias(name(req, 'CreateAlias').name, input));
     });
     app.get(`${BASE}/:name/aliases`, async (req: Request, res: Response) => {
-      const all = await catalog.listAliases(name(req, 'ListAliases').name, query(req, 'FunctionVersion'));
+      const all = await cat(req).listAliases(name(req, 'ListAliases').name, query(req, 'FunctionVersion'));
       const page = paginate(all, query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Aliases: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.get(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
-      sendJson(res, 200, await catalog.getAlias(name(req, 'GetAlias').name, String(req.params.alias)));
+      sendJson(res, 200, await cat(req).getAlias(name(req, 'GetAlias').name, String(req.params.alias)));
     });
     app.put(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
       const body = await jsonBody(req);
@@ -113,10 +115,10 @@ export function managementRoutes(catalog: FunctionCatalog, _logger: Logger): Rou
       if (version !== undefined) update.FunctionVersion = version;
       if (description !== undefined) update.Description = description;
       if (rc) update.RoutingConfig = rc;
-      sendJson(res, 200, await catalog.updateAlias(name(req, 'UpdateAlias').name, String(req.params.alias), update));
+      sendJson(res, 200, await cat(req).updateAlias(name(req, 'UpdateAlias').name, String(req.params.alias), update));
     });
     app.delete(`${BASE}/:name/aliases/:alias`, async (req: Request, res: Response) => {
-      await catalog.deleteAlias(name(req, 'DeleteAlias').name, String(req.params.alias));
+      await cat(req).deleteAlias(name(req, 'DeleteAlias').name, String(req.params.alias));
       res.status(204).end();
     });
   };
