@@ -1,5 +1,5 @@
 // The router's HTTP front door: the Lambda API routes on an express app, errors in the AWS shape.
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { KlambdaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sendAwsError } from './aws-response.js';
@@ -9,7 +9,10 @@ import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
 export type RouteInstaller = (app: Express) => void;
 
 export interface RouterOptions {
-  invoke: InvokeDeps;
+  /** Or chosen per request: on a cluster, the caller's namespace and account (see router/auth). */
+  invoke: InvokeDeps | ((req: Request) => InvokeDeps);
+  /** Runs before every route but /healthz: SigV4 (router/auth/sigv4-middleware) or the local mode's guard. */
+  auth?: RequestHandler;
   logger: Logger;
   routes?: RouteInstaller[];
 }
@@ -19,9 +22,10 @@ export function createRouterApp(opts: RouterOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  if (opts.auth) app.use(opts.auth);
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
-    await handleInvoke(opts.invoke, req, res, String(req.params.name), query);
+    await handleInvoke(typeof opts.invoke === 'function' ? opts.invoke(req) : opts.invoke, req, res, String(req.params.name), query);
   });
   for (const install of opts.routes ?? []) install(app);
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -1,0 +1,37 @@
+// A function's Environment.Variables are shown only to keys allowed lambda:GetFunction on it: a FunctionCatalog view per caller.
+import type { ArnContext } from '../../core/arn.js';
+import { isAllowed, type PolicyDocument } from '../../core/iam-policy.js';
+import type { AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, GetFunctionOutput } from '../lambda/catalog.js';
+import type { Principal } from './principal.js';
+
+function redact(policy: PolicyDocument, config: FunctionConfiguration): FunctionConfiguration {
+  if (config.Environment === undefined || isAllowed(policy, 'lambda:GetFunction', config.FunctionArn)) return config;
+  const { Environment: _hidden, ...rest } = config;
+  return rest;
+}
+
+class RedactingCatalog implements FunctionCatalog {
+  constructor(private readonly inner: FunctionCatalog, private readonly policy: PolicyDocument) {}
+
+  get arn(): ArnContext { return this.inner.arn; }
+
+  private one = (c: FunctionConfiguration): FunctionConfiguration => redact(this.policy, c);
+
+  async listFunctions(): Promise<FunctionConfiguration[]> { return (await this.inner.listFunctions()).map(this.one); }
+  async getFunction(name: string, qualifier?: string): Promise<GetFunctionOutput> {
+    const out = await this.inner.getFunction(name, qualifier);
+    return { ...out, Configuration: this.one(out.Configuration) };
+  }
+  async publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration> { return this.one(await this.inner.publishVersion(name, input)); }
+  async listVersions(name: string): Promise<FunctionConfiguration[]> { return (await this.inner.listVersions(name)).map(this.one); }
+  createAlias(name: string, input: AliasInput): Promise<AliasConfiguration> { return this.inner.createAlias(name, input); }
+  getAlias(name: string, alias: string): Promise<AliasConfiguration> { return this.inner.getAlias(name, alias); }
+  updateAlias(name: string, alias: string, update: AliasUpdate): Promise<AliasConfiguration> { return this.inner.updateAlias(name, alias, update); }
+  deleteAlias(name: string, alias: string): Promise<void> { return this.inner.deleteAlias(name, alias); }
+  listAliases(name: string, functionVersion?: string): Promise<AliasConfiguration[]> { return this.inner.listAliases(name, functionVersion); }
+}
+
+/** The catalog as `principal` may see it: unchanged without a policy, else without the environment it may not read. */
+export function catalogFor(catalog: FunctionCatalog, principal: Principal | undefined): FunctionCatalog {
+  return principal?.policy ? new RedactingCatalog(catalog, principal.policy) : catalog;
+}
