@@ -97,6 +97,10 @@ export function functionSpecIssues(spec: unknown): SpecIssue[] {
   if (typeof spec.handler === 'string' && (runtime === 'nodejs20' || runtime === 'python3.11') && !/^[^\s]+\.[^.\s]+$/.test(spec.handler)) {
     issues.push({ path: 'handler', message: `must be ${runtime === 'nodejs20' ? 'file.export (e.g. index.handler)' : 'module.function (e.g. app.handler)'}, got "${spec.handler}"` });
   }
+  if (typeof spec.handler === 'string' && (runtime === 'nodejs20' || runtime === 'python3.11')) {
+    const bad = handlerPathProblem(spec.handler);
+    if (bad) issues.push({ path: 'handler', message: bad });
+  }
   if (isRecord(spec.code)) issues.push(...codeIssues(spec.code, runtime));
   if (isRecord(spec.environment)) issues.push(...environmentIssues(spec.environment));
   if (isRecord(spec.async)) {
@@ -128,6 +132,14 @@ function codeIssues(code: Record<string, unknown>, runtime: unknown): SpecIssue[
     issues.push({ path: 'code.inline', message: 'a provided runtime needs an executable file named bootstrap' });
   }
   return issues;
+}
+
+/** Why a handler would name a file outside the function's code ('..' segments, an absolute path), or undefined. */
+export function handlerPathProblem(handler: string): string | undefined {
+  if (handler.startsWith('/') || handler.includes('\\') || handler.split('/').includes('..')) {
+    return `must name a file inside the function's code: no absolute path, no "..", no "\\" (got "${handler}")`;
+  }
+  return undefined;
 }
 
 /** Why an inline file name is unsafe, or undefined: relative, '/'-separated, no '.', '..' or empty segments. */

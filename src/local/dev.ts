@@ -12,6 +12,11 @@ import { listen } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
 import { managementRoutes } from '../router/lambda/management.js';
 import { ReplyListener } from '../router/replies.js';
+import { FileKeyStore } from '../router/auth/credentials-file.js';
+import { catalogFor } from '../router/auth/environment-redaction.js';
+import { localGuard } from '../router/auth/local-guard.js';
+import { anonymousPrincipal, principalOf } from '../router/auth/principal.js';
+import { sigv4Auth } from '../router/auth/sigv4-middleware.js';
 import { Scaler } from '../scaler/scaler.js';
 import { LocalCatalog } from './local-catalog.js';
 import { LocalRegistry } from './local-registry.js';
@@ -37,6 +42,11 @@ export interface LocalOptions {
   visibilityGraceMs?: number;
   /** Environments per version at most (default 64). */
   maxEnvironments?: number;
+  /**
+   * `--auth FILE`: SigV4 on every call, with the keys of this AWS-credentials-style file (reloaded when it changes).
+   * Without it the API is unauthenticated but answers only loopback Hosts, no foreign Origin and no form-like writes.
+   */
+  auth?: string;
 }
 
 export interface LocalKlambda {
@@ -62,6 +72,8 @@ function forwardAgentLog(logger: Logger, q: QueueRef, line: string): void {
 
 export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const { logger } = opts;
+  // a key file with errors stops the start before anything runs
+  const keys = opts.auth === undefined ? undefined : new FileKeyStore(resolve(opts.auth), { namespace: NAMESPACE, accountId: opts.accountId, logger });
   const dir = resolve(opts.dir);
   const store = await ManifestStore.open(dir);
   let ownRedis: RedisServerHandle | undefined;
@@ -89,8 +101,10 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     tickMs: 250, idleTimeoutMs: opts.idleTimeoutSeconds * 1000, maxEnvironments: opts.maxEnvironments ?? 64,
   });
   const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger });
+  const catalog = new LocalCatalog(store, { namespace: NAMESPACE, arn });
   const app = createRouterApp({
     logger,
+    auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
     invoke: {
       registry, replies, arn,
       enqueue: (ref, inv) => queue.enqueue(ref, inv),
@@ -100,7 +114,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       now: Date.now,
       random: Math.random,
     },
-    routes: [managementRoutes(new LocalCatalog(store, { namespace: NAMESPACE, arn }), logger)],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger)],
   });
   const http = await listen(app, opts.port, opts.host);
   scaler.start();
@@ -114,6 +128,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     url: http.url, port: http.port, redisUrl, keyPrefix, backend, store,
     stop: () => (stopped ??= (async () => {
       await http.close();
+      keys?.close();
       await scaler.stop();
       reaper.stop();
       await backend.stopAll();

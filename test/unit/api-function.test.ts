@@ -120,6 +120,24 @@ describe('Function handler', () => {
     expect(problems(withSpec({ runtime: 'python3.11', handler: 'pkg.mod.fn' }))).toEqual([]);
     expect(problems(withSpec({ handler: 'has space.x' }))[0]).toMatch(/^spec.handler: must match/);
   });
+
+  it.each([
+    ['nodejs20', '../../x.handler'],
+    ['nodejs20', 'lib/../../x.handler'],
+    ['nodejs20', '/etc/x.handler'],
+    ['python3.11', '../app.handler'],
+    ['python3.11', '/tmp/app.handler'],
+    ['nodejs20', 'lib\\..\\x.handler'],
+  ])('refuses a %s handler naming a file outside the code: %s', (runtime, handler) => {
+    expect(problems(withSpec({ runtime, handler }))).toEqual([
+      `spec.handler: must name a file inside the function's code: no absolute path, no "..", no "\\" (got "${handler}")`,
+    ]);
+  });
+
+  it('accepts handlers in subfolders of the code', () => {
+    expect(problems(withSpec({ handler: 'lib/nested.handler' }))).toEqual([]);
+    expect(problems(withSpec({ runtime: 'python3.11', handler: 'pkg/mod.fn' }))).toEqual([]);
+  });
 });
 
 describe('Function code: exactly one of inline, configMap, image', () => {
