@@ -44,6 +44,11 @@ export class RouteCache implements FunctionRegistry {
     return resolveRoute(this.entries.get(routeName(this.opts.namespace, ref.name)), this.opts.namespace, ref, random, this.opts.arn);
   }
 
+  /** The functions of one namespace, as a caller of that namespace's account resolves them (one router serves all). */
+  registryFor(namespace: string, arn: ArnContext): FunctionRegistry {
+    return { resolve: (ref, random) => resolveRoute(this.entries.get(routeName(namespace, ref.name)), namespace, ref, random, arn) };
+  }
+
   entry(namespace: string, functionName: string): RouteEntry | undefined {
     return this.entries.get(routeName(namespace, functionName));
   }
