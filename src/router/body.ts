@@ -1,33 +1,42 @@
-// Reads a request body into a Buffer, refusing more than `limit` bytes without buffering the excess.
+// Reads a request body into a Buffer, refusing more than `limit` bytes: the excess is neither buffered nor read.
 import type { IncomingMessage } from 'node:http';
 import { tooLarge } from '../core/errors.js';
-import { stashedBody } from './body-stash.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  // already read (and hashed) by the SigV4 check: the same bytes, under this route's own limit
-  const stashed = stashedBody(req);
-  if (stashed) return stashed.length > limit ? Promise.reject(tooLarge(`Request must be smaller than ${limit} bytes for the operation.`)) : Promise.resolve(stashed);
   return new Promise((resolve, reject) => {
+    const refuse = () => {
+      // Paused, the request stops the socket once its small buffer is full; the error response that follows
+      // closes the connection (aws-response.ts) instead of letting Node drain what the client still sends.
+      req.pause();
+      reject(tooLarge(`Request must be smaller than ${limit} bytes for the operation.`));
+    };
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > limit) {
-      req.resume();
-      reject(tooLarge(`Request must be smaller than ${limit} bytes for the operation.`));
+      refuse();
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+    let done = false;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(tooLarge(`Request must be smaller than ${limit} bytes for the operation.`));
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
-    });
-    req.on('end', () => { if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)); });
-    req.on('error', (err) => { if (!failed) { failed = true; reject(err); } });
+      done = true;
+      req.off('data', onData);
+      chunks.length = 0;
+      refuse();
+    };
+    req.on('data', onData);
+    req.on('end', () => { if (!done) { done = true; resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)); } });
+    req.on('error', (err) => { if (!done) { done = true; reject(err); } });
   });
+}
+
+/** A request whose body was not read to its end, so answering it must not leave the rest for Node to drain. */
+export function bodyPending(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
