@@ -1,8 +1,12 @@
 // Reads a request body into a Buffer, refusing more than `limit` bytes: the excess is neither buffered nor read.
 import type { IncomingMessage } from 'node:http';
 import { tooLarge } from '../core/errors.js';
+import { stashedBody } from './body-stash.js';
 
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // already read (and hashed) by the SigV4 check: the same bytes, under this route's own limit
+  const stashed = stashedBody(req);
+  if (stashed) return stashed.length > limit ? Promise.reject(tooLarge(`Request must be smaller than ${limit} bytes for the operation.`)) : Promise.resolve(stashed);
   return new Promise((resolve, reject) => {
     const refuse = () => {
       // Paused, the request stops the socket once its small buffer is full; the error response that follows
