@@ -6,6 +6,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Informer } from '../kube/informer.js';
 import type { RoutingTable } from '../queue/routing-table.js';
 import type { WorkQueue } from '../queue/work-queue.js';
+import type { ClusterAgentCredentials } from './agent-credentials.js';
 import type { Stored } from './kinds.js';
 import type { WorkloadConfig } from './workload.js';
 
@@ -14,6 +15,8 @@ export interface ControllerContext {
   table: RoutingTable;
   queues: Pick<WorkQueue, 'purge'>;
   events: EventRecorder;
+  /** Each version's agent Redis user and the Secret that carries it. */
+  credentials: Pick<ClusterAgentCredentials, 'ensure' | 'remove'>;
   workload: WorkloadConfig;
   /** The router's base URL, for Function status.url. */
   routerUrl: string;

@@ -25,6 +25,9 @@ import { reconcileFunction } from './reconcile/function.js';
 import { reconcileFunctionVersion } from './reconcile/function-version.js';
 import { LABEL_MANAGED_BY } from './resources/names.js';
 import { RouteScalerTargets } from './scaler-targets.js';
+import { ClusterAgentCredentials } from './agent-credentials.js';
+import { AgentUsers } from '../queue/agent-users.js';
+import { RedisRestartWatch } from './redis-restarts.js';
 import type { WorkloadConfig } from './workload.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
@@ -45,6 +48,8 @@ export interface ControllerOptions {
   workers?: number;
   scaler: { tickMs: number; idleTimeoutMs: number; maxEnvironments: number };
   logger: Logger;
+  /** How often each version's agent password changes (default 24 h). */
+  agentPasswordRotationMs?: number;
   /** Leadership was lost: the process should exit so it restarts clean (the default logs only). */
   onLostLeadership?(): void;
 }
@@ -61,6 +66,7 @@ export class Controller {
   private routes: RouteCache | undefined;
   private scaler: Scaler<ScalableTarget> | undefined;
   private reaper: Reaper | undefined;
+  private restarts: RedisRestartWatch | undefined;
   private leading: Promise<void> | undefined;
   private stopped = false;
 
@@ -92,6 +98,9 @@ export class Controller {
       table: new RoutingTable(this.redis, opts.keyPrefix),
       queues: this.workQueue,
       events: new EventRecorder(client, 'klambda-controller', opts.identity, logger),
+      credentials: new ClusterAgentCredentials(client, new AgentUsers(this.redis, opts.keyPrefix), {
+        agentRedisUrl: opts.workload.agentRedisUrl, rotationMs: opts.agentPasswordRotationMs ?? 24 * 3600_000, now: Date.now,
+      }),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
       now: Date.now,
@@ -186,6 +195,12 @@ export class Controller {
     scaler.start();
     this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger });
     this.reaper.start();
+    // Redis keeps no ACL users across a restart (no aclfile): every version's agent user is made again
+    this.restarts = new RedisRestartWatch(this.redis, 2000, logger, () => {
+      for (const f of this.informers.functions.list()) this.queues.functions.add(objectKey(f));
+      for (const v of this.informers.versions.list()) this.queues.versions.add(objectKey(v));
+    });
+    this.restarts.start();
   }
 
   async stop(): Promise<void> {
@@ -193,6 +208,7 @@ export class Controller {
     await this.leading;
     await this.scaler?.stop();
     await this.reaper?.stop();
+    this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();
     await Promise.all([...Object.values(this.informers), ...this.eventInformers.values()].map((i) => i.stop()));

@@ -19,6 +19,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     const { functionName, version } = found.spec;
     await ctx.table.removeVersion(namespace, functionName, version);
     await ctx.queues.purge({ namespace, functionName, version });
+    await ctx.credentials.remove({ namespace, functionName, version });
   });
   if (!opened) return;
   const { obj: fv, spec } = opened;
@@ -32,6 +33,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   }
   const owner = controllerRef({ ...fv, apiVersion: API_VERSION, kind: 'FunctionVersion' });
   try {
+    await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner });
     await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;

@@ -35,6 +35,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   }
   const owner = controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' });
   try {
+    await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner });
     await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
@@ -62,6 +63,9 @@ async function cleanupFunction(ctx: ControllerContext, namespace: string, name: 
   const versions = new Set(['$LATEST', ...Object.keys(entry?.versions ?? {})]);
   for (const v of ctx.versions.list()) if (v.metadata.namespace === namespace && v.spec.functionName === name) versions.add(v.spec.version);
   await ctx.table.removeFunction(namespace, name);
-  for (const version of versions) await ctx.queues.purge({ namespace, functionName: name, version });
+  for (const version of versions) {
+    await ctx.queues.purge({ namespace, functionName: name, version });
+    await ctx.credentials.remove({ namespace, functionName: name, version });
+  }
   ctx.logger.info({ msg: 'function removed', function: `${namespace}/${name}` });
 }

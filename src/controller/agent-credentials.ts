@@ -1,0 +1,93 @@
+// Each function version's agent credentials on a cluster: a Redis ACL user and a Secret with its URL (mounted into
+// the agent container only), created with the version, rotated on a schedule, re-applied after Redis restarts.
+import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { KubeClient } from '../kube/client.js';
+import { isConflict } from '../kube/client.js';
+import { newPassword, redisUrlFor } from '../queue/acl.js';
+import type { AgentUsers } from '../queue/agent-users.js';
+import { NotOwnedError } from './apply.js';
+import { AGENT_SECRET_KEY, agentSecretName, ownedLabels } from './resources/names.js';
+
+/** When the Secret's password was made (ISO time). */
+export const ROTATED_AT = 'klambda.dev/rotated-at';
+/** The password before the last rotation: still valid until the next one, so agents that reconnect meanwhile get in. */
+export const PREVIOUS_KEY = 'previous-password';
+
+export interface AgentCredentialsConfig {
+  /** The Redis URL as pods reach it (host, port, TLS); its own credentials are replaced by the agent's. */
+  agentRedisUrl: string;
+  /** How often a version's password changes. */
+  rotationMs: number;
+  now(): number;
+}
+
+export interface CredentialsTarget extends QueueRef { owner: V1OwnerReference }
+
+const decode = (v: string | undefined): string => (v ? Buffer.from(v, 'base64').toString('utf8') : '');
+
+function passwordOf(url: string): string {
+  try { return decodeURIComponent(new URL(url).password); } catch { return ''; }
+}
+
+export class ClusterAgentCredentials {
+  constructor(private readonly client: KubeClient, private readonly users: AgentUsers, private readonly cfg: AgentCredentialsConfig) {}
+
+  /** Makes sure the version's Secret and ACL user exist and agree; rotates the password when it is due. */
+  async ensure(t: CredentialsTarget): Promise<void> {
+    const name = agentSecretName(t.functionName, t.version);
+    const path = `/api/v1/namespaces/${t.namespace}/secrets/${name}`;
+    const found = await this.client.find<V1Secret>(path);
+    if (!found) return this.create(t, name);
+    if (!found.metadata?.ownerReferences?.some((r) => r.uid === t.owner.uid)) {
+      throw new NotOwnedError(`Secret ${t.namespace}/${name} exists and is not owned by ${t.owner.kind} ${t.owner.name}`);
+    }
+    const current = passwordOf(decode(found.data?.[AGENT_SECRET_KEY]));
+    const previous = decode(found.data?.[PREVIOUS_KEY]);
+    const rotatedAt = Date.parse(found.metadata?.annotations?.[ROTATED_AT] ?? '');
+    const due = !current || !(rotatedAt + this.cfg.rotationMs > this.cfg.now());
+    const url = redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), current);
+    if (!due && decode(found.data?.[AGENT_SECRET_KEY]) === url) {
+      await this.users.ensure(t, previous ? [current, previous] : [current]);
+      return;
+    }
+    // Rotate (or follow a changed Redis address): the new password works in Redis before any agent can read it.
+    const next = due ? newPassword() : current;
+    const keep = due ? current : previous;
+    await this.users.ensure(t, [next, ...(keep ? [keep] : [])]);
+    try {
+      await this.client.replace(path, this.secret(t, name, next, keep, found.metadata?.resourceVersion));
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      await this.ensure(t); // someone else wrote it meanwhile: converge on what is there now
+    }
+  }
+
+  /** The version is gone: so is its user (the Secret goes with its owner). */
+  async remove(ref: QueueRef): Promise<void> {
+    await this.users.remove(ref);
+  }
+
+  private async create(t: CredentialsTarget, name: string): Promise<void> {
+    const password = newPassword();
+    await this.users.ensure(t, [password]);
+    try {
+      await this.client.create(`/api/v1/namespaces/${t.namespace}/secrets`, this.secret(t, name, password, ''));
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      await this.ensure(t);
+    }
+  }
+
+  private secret(t: CredentialsTarget, name: string, password: string, previous: string, resourceVersion?: string): V1Secret {
+    return {
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: {
+        name, namespace: t.namespace, labels: ownedLabels(t.functionName, t.version), ownerReferences: [t.owner],
+        annotations: { [ROTATED_AT]: new Date(this.cfg.now()).toISOString() },
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+      stringData: { [AGENT_SECRET_KEY]: redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), password), [PREVIOUS_KEY]: previous },
+    };
+  }
+}
