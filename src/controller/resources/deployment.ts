@@ -1,11 +1,17 @@
-// Builds the desired Deployment of one function version's execution environments (pure).
-import type { V1Deployment, V1OwnerReference } from '@kubernetes/client-node';
+// Builds the desired Deployment of one function version's execution environments (pure): a pod of two containers,
+// the runtime agent and the function, sharing a process namespace.
+import type { V1Deployment, V1OwnerReference, V1Volume } from '@kubernetes/client-node';
 import type { AgentConfig } from '../../agent/agent.js';
 import type { FunctionConfig } from '../../api/function.js';
 import { functionArn } from '../../core/arn.js';
 import { codeKeys } from './code-configmap.js';
-import { codeConfigMapName, ownedLabels, ownedMetadata, selectorLabels } from './names.js';
-import { environmentResources } from './sizing.js';
+import type { RuntimeImages } from './images.js';
+import { AGENT_SECRET_KEY, agentSecretName, codeConfigMapName, ownedLabels, ownedMetadata, selectorLabels } from './names.js';
+import {
+  agentContainer, AGENT_SECRET_DIR, CODE_DIR, executionRoleVolume, functionContainer, FUNCTION_UID, RUNTIME_API, VOLUMES,
+} from './pod-containers.js';
+
+export { AGENT_MAIN, CODE_DIR } from './pod-containers.js';
 
 export interface DeploymentInput {
   namespace: string;
@@ -17,26 +23,27 @@ export interface DeploymentInput {
   codeFiles: Record<string, string>;
   owner: V1OwnerReference;
   replicas: number;
-  /** The klambda image (runtime agent + node + python) for each runtime. */
+  /** The klambda image: the runtime agent. */
   agentImage: string;
-  redisUrl: string;
+  /** The function container's image for code that is not an image, per runtime. */
+  runtimeImages: RuntimeImages;
   keyPrefix: string;
   region: string;
   accountId: string;
   visibilityGraceMs: number;
 }
 
-export const CODE_DIR = '/var/task';
-export const AGENT_MAIN = '/opt/klambda/dist/agent/main.js';
-
+/** The agent's config (no secret in it: the Redis URL is a file from the version's agent Secret). */
 export function agentConfig(i: DeploymentInput): AgentConfig {
   return {
-    redisUrl: i.redisUrl,
+    redisUrlFile: `${AGENT_SECRET_DIR}/${AGENT_SECRET_KEY}`,
     keyPrefix: i.keyPrefix,
     queue: { namespace: i.namespace, functionName: i.functionName, version: i.version },
+    // one function container per pod: one environment per pod
     slots: 1,
     visibilityGraceMs: i.visibilityGraceMs,
     maxAsyncAttempts: 1 + i.config.async.maximumRetryAttempts,
+    pod: { runtimeApi: RUNTIME_API, functionUid: FUNCTION_UID },
     spec: {
       functionName: i.functionName,
       version: i.version,
@@ -55,8 +62,18 @@ export function agentConfig(i: DeploymentInput): AgentConfig {
 }
 
 export function buildDeployment(i: DeploymentInput): V1Deployment {
-  const image = i.config.code.image ?? i.agentImage;
-  const usesConfigMap = i.config.code.image === undefined;
+  const cfg = agentConfig(i);
+  const userImage = i.config.code.image;
+  const mountsCode = userImage === undefined;
+  const mountsToken = i.config.serviceAccountName !== undefined;
+  const volumes: V1Volume[] = [
+    // 0444: read by the agent's uid; only the agent container mounts it
+    { name: VOLUMES.agentSecret, secret: { secretName: agentSecretName(i.functionName, i.version), defaultMode: 0o444 } },
+    { name: VOLUMES.tmp, emptyDir: { sizeLimit: `${i.config.ephemeralStorageMB}Mi` } },
+  ];
+  // mode 0755 so a provided runtime's bootstrap is executable
+  if (mountsCode) volumes.push({ name: VOLUMES.code, configMap: { name: codeConfigMapName(i.functionName, i.version), defaultMode: 0o755, items: codeKeys(i.codeFiles) } });
+  if (mountsToken) volumes.push(executionRoleVolume());
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -68,29 +85,19 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
         metadata: { labels: ownedLabels(i.functionName, i.version) },
         spec: {
           ...(i.config.serviceAccountName ? { serviceAccountName: i.config.serviceAccountName } : {}),
-          automountServiceAccountToken: i.config.serviceAccountName !== undefined,
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          // no token for any container; the execution role's goes to the function container only (a volume above)
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          // the agent sees the function's processes: it notices a crash and ends them on a timeout
+          shareProcessNamespace: true,
+          securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           // a function's timeout plus a grace: the agent finishes the invocation in progress before it exits
           terminationGracePeriodSeconds: i.config.timeoutSeconds + Math.ceil(i.visibilityGraceMs / 1000),
-          containers: [{
-            name: 'function',
-            image,
-            command: ['node', AGENT_MAIN],
-            env: [{ name: 'KLAMBDA_AGENT_CONFIG', value: JSON.stringify(agentConfig(i)) }],
-            resources: environmentResources(i.config.memoryMB, i.config.ephemeralStorageMB),
-            securityContext: {
-              readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] },
-            },
-            volumeMounts: [
-              { name: 'tmp', mountPath: '/tmp' },
-              ...(usesConfigMap ? [{ name: 'code', mountPath: CODE_DIR, readOnly: true }] : []),
-            ],
-          }],
-          volumes: [
-            { name: 'tmp', emptyDir: { sizeLimit: `${i.config.ephemeralStorageMB}Mi` } },
-            // mode 0755 so a provided runtime's bootstrap is executable
-            ...(usesConfigMap ? [{ name: 'code', configMap: { name: codeConfigMapName(i.functionName, i.version), defaultMode: 0o755, items: codeKeys(i.codeFiles) } }] : []),
+          containers: [
+            agentContainer(i.agentImage, JSON.stringify(cfg)),
+            functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsToken }),
           ],
+          volumes,
         },
       },
     },
