@@ -27,11 +27,12 @@ export type RouterCommand = { command: 'router' } & Omit<ClusterRouterOptions, '
 export const CLUSTER_USAGE = `       klambda controller [--redis-url URL] [--agent-redis-url URL] [--agent-image IMAGE] [--router-url URL]
                           [--lease-namespace NS] [--identity NAME] [--idle-timeout S] [--max-environments N]
                           [--redis-namespace NS] [--redis-labels k=v,...] [--key-prefix P] [--region R] [--account-id ID]
-       klambda router [--port PORT] [--host HOST] [--redis-url URL] [--namespace NS] [--key-prefix P] [--region R] [--account-id ID]
+       klambda router [--port PORT] [--host HOST] [--redis-url URL] [--key-prefix P] [--region R] [--account-id ID]
   controller  reconcile Function/FunctionVersion/Alias objects (kubeconfig: in-cluster, $KUBECONFIG or ~/.kube/config)
               into Deployments and the routing table in Redis, and scale versions from queue depth (one leader at a time)
-  router      serve the Lambda API for the functions of NAMESPACE (default: default) on HOST:PORT (default 0.0.0.0:9000)
-environment: REDIS_URL, KLAMBDA_AGENT_IMAGE, KLAMBDA_ROUTER_URL, POD_NAME, POD_NAMESPACE, KLAMBDA_NAMESPACE`;
+  router      serve the Lambda API for every namespace on HOST:PORT (default 0.0.0.0:9000), SigV4 on every call: an access key
+              (a Secret of type klambda.dev/access-key) selects its namespace; --account-id is the account of namespace default
+environment: REDIS_URL, KLAMBDA_AGENT_IMAGE, KLAMBDA_ROUTER_URL, POD_NAME, POD_NAMESPACE`;
 
 type Env = Record<string, string | undefined>;
 
@@ -84,11 +85,10 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'namespace', 'region', 'account-id', 'port', 'host'].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host'].map((f) => [f, { type: 'string' as const }])),
   });
   return {
     command: 'router', ...common(values, env),
-    namespace: values.namespace ?? env.KLAMBDA_NAMESPACE ?? 'default',
     port: number('port', values.port ?? '9000', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
     host: values.host ?? '0.0.0.0',
   };

@@ -67,7 +67,7 @@ function controller(cmd: ControllerCommand): void {
 async function router(cmd: RouterCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-router' });
   const r = await startClusterRouter({ ...cmd, client: KubeClient.fromDefault(), logger });
-  logger.info({ msg: 'router listening', url: r.url, namespace: cmd.namespace });
+  logger.info({ msg: 'router listening', url: r.url, region: cmd.region });
   untilSignal('router', () => r.stop());
 }
 

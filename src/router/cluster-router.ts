@@ -1,4 +1,5 @@
-// The router on a cluster: the Lambda API over Redis, routes from the routing table, management through the API server.
+// The router on a cluster: one for every namespace; SigV4 keys from Secrets pick the caller's namespace (its account),
+// the Lambda API over Redis, routes from the routing table, management through the API server.
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
@@ -9,18 +10,25 @@ import { DEMAND_GAP_MS } from '../scaler/scaler.js';
 import { createRouterApp } from './app.js';
 import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
+import type { InvokeDeps } from './lambda/invoke.js';
 import { KubeCatalog } from './lambda/kube-catalog.js';
 import { managementRoutes } from './lambda/management.js';
 import { ReplyListener } from './replies.js';
 import { RouteCache } from './route-cache.js';
+import { catalogFor } from './auth/environment-redaction.js';
+import { principalOf, type Principal } from './auth/principal.js';
+import { SecretKeyStore } from './auth/secret-keys.js';
+import { sigv4Auth } from './auth/sigv4-middleware.js';
+import { missingAuthentication } from '../core/auth-errors.js';
+import type { Request } from 'express';
 
 export interface ClusterRouterOptions {
   client: KubeClient;
   redisUrl: string;
   keyPrefix: string;
-  /** The namespace whose functions this router serves. */
-  namespace: string;
+  /** Credentials must be scoped to this region; ARNs carry it. */
   region: string;
+  /** The account id of the namespace `default` unless annotated (other namespaces: annotation, else derived from the name). */
   accountId: string;
   port: number;
   host: string;
@@ -44,23 +52,39 @@ export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = DEMAND_
 
 export async function startClusterRouter(opts: ClusterRouterOptions): Promise<ClusterRouter> {
   const { logger } = opts;
+  // SigV4 is always on: no keys readable, no router
+  const keys = await SecretKeyStore.start({ client: opts.client, logger, defaultAccountId: opts.accountId });
   const commands = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix });
   const replies = new ReplyListener({ connect: () => commands.duplicate({ maxRetriesPerRequest: null }), keyPrefix: opts.keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
-  const routes = await RouteCache.start({ commands, subscriber: new Redis(opts.redisUrl), keyPrefix: opts.keyPrefix, namespace: opts.namespace, arn, logger });
+  // every namespace's routes; a request resolves in its caller's namespace (registryFor), never through resolve()
+  const routes = await RouteCache.start({ commands, subscriber: new Redis(opts.redisUrl), keyPrefix: opts.keyPrefix, namespace: 'default', arn, logger });
+  const caller = (req: Request): { p: Principal; arn: { region: string; accountId: string } } => {
+    const p = principalOf(req);
+    if (!p) throw missingAuthentication();
+    return { p, arn: { region: opts.region, accountId: p.accountId } };
+  };
+  const invoke: InvokeDeps = {
+    registry: routes, replies, arn,
+    enqueue: (ref, inv) => queue.enqueue(ref, inv),
+    onDemand: demandPublisher(commands, opts.keyPrefix),
+    syncGraceMs: 30_000,
+    limiter: new ConcurrencyLimiter(1000),
+    now: Date.now,
+    random: Math.random,
+  };
   const app = createRouterApp({
     logger,
-    invoke: {
-      registry: routes, replies, arn,
-      enqueue: (ref, inv) => queue.enqueue(ref, inv),
-      onDemand: demandPublisher(commands, opts.keyPrefix),
-      syncGraceMs: 30_000,
-      limiter: new ConcurrencyLimiter(1000),
-      now: Date.now,
-      random: Math.random,
+    auth: sigv4Auth({ keys, region: opts.region }),
+    invoke: (req) => {
+      const { p, arn: at } = caller(req);
+      return { ...invoke, registry: routes.registryFor(p.namespace, at), arn: at };
     },
-    routes: [managementRoutes(new KubeCatalog(opts.client, { namespace: opts.namespace, arn }), logger)],
+    routes: [managementRoutes((req) => {
+      const { p, arn: at } = caller(req);
+      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at }), p);
+    }, logger)],
   });
   const http = await listen(app, opts.port, opts.host);
   return {
@@ -69,6 +93,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
       await http.close();
       await routes.close();
       await replies.close();
+      await keys.stop();
       commands.disconnect();
     },
   };
