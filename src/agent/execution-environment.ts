@@ -14,6 +14,7 @@ import { exitMessage, type InitError, normalizeErrorBody, rapidReplies } from '.
 import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import type { ExitInfo } from './runtime-process.js';
 import type { RuntimeSession } from './runtime-session.js';
+import type { PodRuntime } from './pod-runtime.js';
 
 export type { EnvironmentInvokeResult, InvokeOutcome } from './invocation-endings.js';
 
@@ -25,6 +26,8 @@ export interface ExecutionEnvironmentOptions {
   tmpDir?: string;
   /** How long an init may take. Default: the longer of 10 s and the function timeout. */
   initTimeoutMs?: number;
+  /** Pod mode: the runtime runs in the function container beside the agent (see pod-runtime.ts). */
+  pod?: PodRuntime;
 }
 
 /** The invocation in progress. */

@@ -1,5 +1,6 @@
 // Entry point of the runtime agent process: reads its config once (KLAMBDA_AGENT_CONFIG, JSON) and runs until SIGTERM.
 import { Agent, type AgentConfig } from './agent.js';
+import { PodRuntime } from './pod-runtime.js';
 import { jsonLogger } from '../core/logger.js';
 
 function readConfig(): AgentConfig {
@@ -11,13 +12,16 @@ function readConfig(): AgentConfig {
 async function main(): Promise<void> {
   const cfg = readConfig();
   const logger = jsonLogger(process.stderr, { component: 'agent', function: cfg.queue.functionName, version: cfg.queue.version });
-  const agent = new Agent(cfg, { logger, logSink: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`) });
+  // a pod's Runtime API listens before anything else, so the function container's first /next finds it
+  const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger }) : undefined;
+  if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');
+  const agent = new Agent(cfg, { logger, logSink: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`), ...(pod ? { pod } : {}) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'stopping', signal });
-    agent.stop().then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
+    agent.stop().then(() => pod?.close()).then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

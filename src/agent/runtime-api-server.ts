@@ -84,8 +84,8 @@ export class RuntimeApiServer {
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
-  /** Listens on 127.0.0.1 on a free port. */
-  static async listen(handlers: RuntimeApiHandlers): Promise<RuntimeApiServer> {
+  /** Listens on 127.0.0.1 on a free port (a pod's agent: on its fixed port). */
+  static async listen(handlers: RuntimeApiHandlers, at: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<RuntimeApiServer> {
     const server = createServer({ requireHostHeader: false }, (req, res) => route(handlers, req, res));
     // The runtime holds /next open for as long as the environment idles, and keeps its connection alive.
     server.keepAliveTimeout = 0;
@@ -93,7 +93,7 @@ export class RuntimeApiServer {
     server.headersTimeout = 0;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen(at.port, at.host, () => {
         server.off('error', reject);
         resolve();
       });

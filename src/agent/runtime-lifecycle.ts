@@ -9,6 +9,7 @@ import { packageRoot } from '../core/package-root.js';
 import { InitError } from './runtime-errors.js';
 import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';
+import type { PodRuntime } from './pod-runtime.js';
 
 export interface LifecycleOptions {
   logger: Logger;
@@ -16,6 +17,8 @@ export interface LifecycleOptions {
   /** Parent folder of the environment's temp folder. */
   tmpDir?: string;
   initTimeoutMs?: number;
+  /** Pod mode: the runtime is the function container's (see pod-runtime.ts). */
+  pod?: PodRuntime;
 }
 
 const stoppedError = () => new InitError('Runtime.ExitError', 'The execution environment is stopped');
@@ -95,8 +98,9 @@ export class RuntimeLifecycle {
   }
 
   private async launch(): Promise<RuntimeSession> {
-    this.tmpDir ??= mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'klambda-env-'));
-    const dir = await this.tmpDir;
+    // a pod's function has its own /tmp; the agent's filesystem is read-only
+    if (!this.opts.pod) this.tmpDir ??= mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'klambda-env-'));
+    const dir = (await this.tmpDir) ?? '/tmp';
     if (this.stopped) throw stoppedError();
     const session = new RuntimeSession({
       spec: this.spec,
@@ -105,6 +109,7 @@ export class RuntimeLifecycle {
       logStreamName: this.streamName,
       initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),
       events: this.opts.events,
+      ...(this.opts.pod ? { pod: this.opts.pod } : {}),
     });
     this.session = session;
     try {

@@ -3,10 +3,11 @@ import { access, constants } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import { initReportLine, initStartLine } from './log-lines.js';
-import { replyJson, RuntimeApiServer } from './runtime-api-server.js';
+import { replyJson, RuntimeApiServer, type RuntimeApiHandlers } from './runtime-api-server.js';
 import { exitMessage, InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
 import { providedBootstrapPath, runtimeCommand, runtimeEnvironment, type LaunchPaths } from './runtime-launch.js';
 import { RuntimeProcess, type ExitInfo } from './runtime-process.js';
+import type { PodRuntime, RuntimeEndpoint } from './pod-runtime.js';
 
 /** What the session passes on to its execution environment once init is done. */
 export interface SessionEvents {
@@ -25,7 +26,12 @@ export interface SessionConfig {
   logStreamName: string;
   initTimeoutMs: number;
   events: SessionEvents;
+  /** Pod mode: the runtime runs in the function container; nothing is spawned. */
+  pod?: PodRuntime;
 }
+
+/** The runtime: a spawned RuntimeProcess, or a pod's function processes. */
+type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & { started?: Promise<void> };
 
 /** Init log lines kept for an InitError. */
 const RECENT_LINES = 20;
@@ -38,8 +44,8 @@ export class RuntimeSession {
   /** Killed, exited or retired: it serves nothing any more. */
   dead = false;
   private waiting: ServerResponse | undefined;
-  private server: RuntimeApiServer | undefined;
-  private proc: RuntimeProcess | undefined;
+  private server: RuntimeEndpoint | undefined;
+  private proc: RuntimeHandle | undefined;
   private readonly recent: string[] = [];
   private settleInit: ((err?: InitError) => void) | undefined;
 
@@ -57,13 +63,14 @@ export class RuntimeSession {
     this.cfg.events.line(this, initStartLine(spec.runtime));
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (spec.runtime === 'provided') await checkBootstrap(spec.codeDir);
-      this.server = await RuntimeApiServer.listen({
+      if (spec.runtime === 'provided' && !this.cfg.pod) await checkBootstrap(spec.codeDir);
+      const handlers: RuntimeApiHandlers = {
         next: (res) => this.onNext(res),
         response: (id, body, res) => (this.ready ? this.cfg.events.response(this, id, body, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
         error: (id, body, type, res) => (this.ready ? this.cfg.events.error(this, id, body, type, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
         initError: (body, type, res) => this.onInitError(body, type, res),
-      });
+      };
+      this.server = this.cfg.pod ? this.cfg.pod.attach(handlers) : await RuntimeApiServer.listen(handlers);
       if (this.dead) throw new InitError('Runtime.ExitError', 'The execution environment was stopped during init');
       const settled = new Promise<void>((resolve, reject) => {
         this.settleInit = (err) => (err ? reject(err) : resolve());
@@ -73,11 +80,16 @@ export class RuntimeSession {
         logStreamName: this.cfg.logStreamName, hostPath: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         ...(process.env.LD_LIBRARY_PATH ? { hostLdLibraryPath: process.env.LD_LIBRARY_PATH } : {}),
       });
-      const proc = new RuntimeProcess(runtimeCommand(spec, this.cfg.paths), { env, cwd: spec.codeDir, onLine });
+      const proc: RuntimeHandle = this.cfg.pod ? this.cfg.pod.watch() : new RuntimeProcess(runtimeCommand(spec, this.cfg.paths), { env, cwd: spec.codeDir, onLine });
       this.proc = proc;
       void proc.exited.then((info) => this.onExit(info));
-      timer = setTimeout(() => this.settleInit?.(new InitError('Sandbox.Timedout',
-        `Init timed out after ${(initTimeoutMs / 1000).toFixed(2)} seconds`)), initTimeoutMs);
+      // a pod's init clock starts when its function container runs (not while the kubelet pulls or backs off)
+      const armTimer = () => {
+        if (this.settleInit) timer = setTimeout(() => this.settleInit?.(new InitError('Sandbox.Timedout',
+          `Init timed out after ${(initTimeoutMs / 1000).toFixed(2)} seconds`)), initTimeoutMs);
+      };
+      if (proc.started) void proc.started.then(armTimer);
+      else armTimer();
       await settled;
       this.initDurationMs = performance.now() - started;
     } catch (err) {

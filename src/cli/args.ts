@@ -6,7 +6,7 @@ import { CLUSTER_USAGE, parseControllerArgs, parseRouterArgs, type ControllerCom
 
 /** `klambda dev`: the local mode's options as the command line gives them. */
 export type DevCommand = { command: 'dev' }
-  & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId'>
+  & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId' | 'auth'>
   & Required<Pick<LocalOptions, 'maxEnvironments'>>;
 
 export { UsageError };
@@ -14,7 +14,7 @@ export { UsageError };
 export type CliCommand = DevCommand | ControllerCommand | RouterCommand | { command: 'help' } | { command: 'version' };
 
 export const USAGE: string = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
-                  [--region REGION] [--account-id ID] [--max-environments N]
+                  [--region REGION] [--account-id ID] [--max-environments N] [--auth FILE]
   dev     run klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT,
           execution environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server
 options:
@@ -26,6 +26,8 @@ options:
   --account-id     account id in ARNs (default 000000000000)
   --max-environments  execution environments per function version at most (default 64); more
                    concurrent invocations than this wait in the queue instead of starting processes
+  --auth           SigV4 on every call, with the access keys of FILE (AWS credentials-file format, see README);
+                   without it: no authentication, but only loopback Hosts, no foreign Origin, no form-like writes
 on a cluster:
 ${CLUSTER_USAGE}`;
 
@@ -38,7 +40,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     allowPositionals: true,
     options: {
       port: { type: 'string' }, host: { type: 'string' }, 'redis-url': { type: 'string' },
-      'idle-timeout': { type: 'string' }, 'max-environments': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' },
+      'idle-timeout': { type: 'string' }, 'max-environments': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' }, auth: { type: 'string' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
     },
   });
@@ -61,5 +63,6 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
   };
   const redisUrl = values['redis-url'] ?? env.REDIS_URL;
   if (redisUrl) cmd.redisUrl = redisUrl;
+  if (values.auth !== undefined) cmd.auth = values.auth;
   return cmd;
 }

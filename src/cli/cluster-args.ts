@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import type { ClusterRouterOptions } from '../router/cluster-router.js';
+import { RUNTIMES, type Runtime } from '../api/function.js';
 import { UsageError } from './usage-error.js';
 
 export interface ControllerCommand {
@@ -10,6 +11,8 @@ export interface ControllerCommand {
   agentRedisUrl: string;
   keyPrefix: string;
   agentImage: string;
+  /** Runtime images given explicitly; the others are named after the agent image (klambda-<runtime>:<its tag>). */
+  runtimeImages: Partial<Record<Runtime, string>>;
   routerUrl: string;
   identity: string;
   leaseNamespace: string;
@@ -24,7 +27,7 @@ export interface ControllerCommand {
 /** `klambda router`: the cluster router's options as the command line gives them. */
 export type RouterCommand = { command: 'router' } & Omit<ClusterRouterOptions, 'client' | 'logger'>;
 
-export const CLUSTER_USAGE = `       klambda controller [--redis-url URL] [--agent-redis-url URL] [--agent-image IMAGE] [--router-url URL]
+export const CLUSTER_USAGE = `       klambda controller [--redis-url URL] [--agent-redis-url URL] [--agent-image IMAGE] [--runtime-images RT=IMAGE,...] [--router-url URL]
                           [--lease-namespace NS] [--identity NAME] [--idle-timeout S] [--max-environments N]
                           [--redis-namespace NS] [--redis-labels k=v,...] [--key-prefix P] [--region R] [--account-id ID]
        klambda router [--port PORT] [--host HOST] [--redis-url URL] [--key-prefix P] [--region R] [--account-id ID]
@@ -60,10 +63,24 @@ export function parseLabels(raw: string): Record<string, string> {
   return out;
 }
 
+/** `nodejs20=registry/x:1,python3.11=…` → the runtime images given explicitly. */
+export function parseRuntimeImages(raw: string): Partial<Record<Runtime, string>> {
+  const out: Partial<Record<Runtime, string>> = {};
+  for (const pair of raw.split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const runtime = pair.slice(0, eq) as Runtime;
+    if (eq <= 0 || !RUNTIMES.includes(runtime) || eq === pair.length - 1) {
+      throw new UsageError(`--runtime-images: expected ${RUNTIMES.join('|')}=IMAGE[,...], got ${raw}`);
+    }
+    out[runtime] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 export function parseControllerArgs(argv: string[], env: Env): ControllerCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'router-url', 'identity', 'lease-namespace', 'region',
+    options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
       'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels'].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
@@ -72,6 +89,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     command: 'controller', ...base,
     agentRedisUrl: values['agent-redis-url'] ?? base.redisUrl,
     agentImage: values['agent-image'] ?? env.KLAMBDA_AGENT_IMAGE ?? 'klambda:latest',
+    runtimeImages: parseRuntimeImages(values['runtime-images'] ?? ''),
     routerUrl: values['router-url'] ?? env.KLAMBDA_ROUTER_URL ?? `http://klambda-router.${leaseNamespace}.svc:9000`,
     identity: values.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`,
     leaseNamespace,

@@ -10,6 +10,7 @@ import { KubeClient } from '../kube/client.js';
 import { startClusterRouter } from '../router/cluster-router.js';
 import { parseCli, USAGE, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
+import { runtimeImages } from '../controller/resources/images.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-dev' });
@@ -51,7 +52,7 @@ function controller(cmd: ControllerCommand): void {
   const c = new Controller({
     client: KubeClient.fromDefault(), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
-      agentImage: cmd.agentImage, agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
+      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
     },
     identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,

@@ -7,12 +7,15 @@ import type { KubeObject } from '../kube/objects.js';
 import { deleteOwned, ensureOwned, type ApplyOutcome } from './apply.js';
 import { buildCodeConfigMap } from './resources/code-configmap.js';
 import { buildDeployment } from './resources/deployment.js';
+import type { RuntimeImages } from './resources/images.js';
 import { deploymentName } from './resources/names.js';
 import { buildNetworkPolicy, type NetworkPolicyInput } from './resources/network-policy.js';
 
 /** What every function pod is given, from the controller's configuration. */
 export interface WorkloadConfig {
   agentImage: string;
+  /** The function container's image for each klambda runtime (code that is not an image). */
+  runtimeImages: RuntimeImages;
   /** The Redis URL as pods reach it. */
   agentRedisUrl: string;
   keyPrefix: string;
@@ -47,7 +50,7 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
     namespace: ns, functionName: i.functionName, version: i.version, config: i.config, codeFiles: files, owner: i.owner,
     // a new version starts with no environments: the scaler starts them on the first request or for provisioned concurrency
     replicas: 0,
-    agentImage: cfg.agentImage, redisUrl: cfg.agentRedisUrl, keyPrefix: cfg.keyPrefix, region: cfg.region, accountId: cfg.accountId,
+    agentImage: cfg.agentImage, runtimeImages: cfg.runtimeImages, keyPrefix: cfg.keyPrefix, region: cfg.region, accountId: cfg.accountId,
     visibilityGraceMs: cfg.visibilityGraceMs,
   }));
   out.deployment = await ensureOwned(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deployment, i.owner.uid, {

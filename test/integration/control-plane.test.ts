@@ -146,6 +146,7 @@ it('accepts the objects the controller builds for a function version (server-sid
   const { buildCodeConfigMap } = await import('../../src/controller/resources/code-configmap.js');
   const { buildNetworkPolicy } = await import('../../src/controller/resources/network-policy.js');
   const { checkObject } = await import('../../src/api/parse.js');
+  const { runtimeImages } = await import('../../src/controller/resources/images.js');
   const parsed = checkObject({ apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'hello' },
     spec: { runtime: 'python3.11', handler: 'app.handler', memoryMB: 512, code: { inline: { 'app.py': 'def handler(e, c): return 1', 'lib/x.py': '' } } } });
   if (!parsed.ok || parsed.object.kind !== 'Function') throw new Error('bad fixture');
@@ -155,7 +156,7 @@ it('accepts the objects the controller builds for a function version (server-sid
   const objects: Array<[string, unknown]> = [
     ['/api/v1/namespaces/default/configmaps', buildCodeConfigMap('default', 'hello', '1', files, owner)],
     ['/apis/apps/v1/namespaces/default/deployments', buildDeployment({
-      ...common, config: parsed.object.spec, codeFiles: files, replicas: 2, agentImage: 'klambda:0.1.0', redisUrl: 'redis://r:6379',
+      ...common, config: parsed.object.spec, codeFiles: files, replicas: 2, agentImage: 'klambda:0.1.0', runtimeImages: runtimeImages('klambda:0.1.0'),
       keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
     })],
     ['/apis/networking.k8s.io/v1/namespaces/default/networkpolicies', buildNetworkPolicy({ ...common, redis: { namespace: 'klambda', podLabels: { app: 'redis' }, port: 6379 } })],
@@ -164,4 +165,26 @@ it('accepts the objects the controller builds for a function version (server-sid
     const res = await api('POST', `${path}?dryRun=All&fieldValidation=Strict`, object);
     expect({ path, status: res.status, message: res.body.message }).toEqual({ path, status: 201, message: undefined });
   }
+});
+
+it('admits a function pod under the Pod Security "baseline" level and refuses it under "restricted" (the agent adds KILL)', async () => {
+  const { buildDeployment } = await import('../../src/controller/resources/deployment.js');
+  const { runtimeImages } = await import('../../src/controller/resources/images.js');
+  const { checkObject } = await import('../../src/api/parse.js');
+  const parsed = checkObject({ apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'hello' },
+    spec: { runtime: 'nodejs20', handler: 'index.handler', serviceAccountName: 'role', code: { inline: { 'index.mjs': 'export const handler = () => 1;' } } } });
+  if (!parsed.ok || parsed.object.kind !== 'Function') throw new Error('bad fixture');
+  const owner = { apiVersion: 'klambda.dev/v1alpha1', kind: 'FunctionVersion', name: 'hello-v1', uid: '5f0c4b1e-0000-4000-8000-000000000002', controller: true };
+  const d = buildDeployment({ namespace: 'x', functionName: 'hello', version: '1', owner, config: parsed.object.spec, codeFiles: { 'index.mjs': '' },
+    replicas: 1, agentImage: 'klambda:0.1.0', runtimeImages: runtimeImages('klambda:0.1.0'), keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000 });
+  const outcomes: Record<string, { status: number; message?: unknown }> = {};
+  for (const level of ['baseline', 'restricted']) {
+    const ns = `psa-${level}-${Date.now()}`;
+    await api('POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': level } } });
+    const res = await api('POST', `/api/v1/namespaces/${ns}/pods?dryRun=All&fieldValidation=Strict`, { metadata: { name: 'fn' }, spec: d.spec!.template.spec });
+    outcomes[level] = { status: res.status, ...(res.status === 201 ? {} : { message: res.body.message }) };
+  }
+  expect(outcomes.baseline).toEqual({ status: 201 });
+  expect(outcomes.restricted?.status).toBe(403);
+  expect(String(outcomes.restricted?.message)).toMatch(/restricted.*capabilities.*KILL/s);
 });

@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { jsonLogger, silentLogger } from '../../src/core/logger.js';
 import { Controller } from '../../src/controller/controller.js';
+import { runtimeImages } from '../../src/controller/resources/images.js';
 import { FINALIZER } from '../../src/controller/object-status.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { queueKeys } from '../../src/queue/keys.js';
@@ -25,7 +26,7 @@ function newController(identity: string): Controller {
   return new Controller({
     client: cluster.controller, redisUrl: redis.url, keyPrefix: prefix, routerUrl: 'http://router.test',
     workload: {
-      agentImage: 'klambda:test', agentRedisUrl: redis.url, region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
+      agentImage: 'klambda:test', runtimeImages: runtimeImages('klambda:test'), agentRedisUrl: redis.url, region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
       redis: { namespace: 'klambda-system', podLabels: { app: 'redis' }, port: 6379 },
     },
     identity, leaseNamespace: LEASE_NAMESPACE, leaseDurationSeconds: 4, leaseRetryMs: 300, resyncMs: 60_000,
@@ -74,8 +75,9 @@ it('deploys a Function: code ConfigMap and Deployment owned by it, its route in 
 
 it('updates the Deployment when the Function changes, and puts back a hand-edited Deployment', async () => {
   await cluster.admin.patch(`${api}/functions/hello`, { spec: { memoryMB: 1769, timeoutSeconds: 10 } });
-  const d = await waitFor(async () => { const x = await deployment('hello-latest'); return x?.spec.template.spec.containers[0]?.resources.limits.memory === '1769Mi' ? x : undefined; }, 20_000, 'memory updated');
-  expect(d.spec.template.spec.containers[0]!.resources.limits.cpu).toBe('1');
+  // containers[0] is the agent, [1] the function
+  const d = await waitFor(async () => { const x = await deployment('hello-latest'); return x?.spec.template.spec.containers[1]?.resources.limits.memory === '1769Mi' ? x : undefined; }, 20_000, 'memory updated');
+  expect(d.spec.template.spec.containers[1]!.resources.limits.cpu).toBe('1');
   await waitFor(async () => ((await get(`${api}/functions/hello`))?.status?.observedGeneration === 2 ? true : undefined), 10_000, 'generation 2 observed');
   expect((await table.read(NS, 'hello'))?.fn?.latest.timeoutSeconds).toBe(10);
   // someone scales and edits the Deployment: the template is put back, the replicas (the scaler's) are kept

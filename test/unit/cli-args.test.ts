@@ -17,6 +17,14 @@ describe('the klambda command line', () => {
     expect(() => parseCli(['deploy'], {})).toThrow(/unknown command/);
     expect(() => parseCli(['dev', '--nope'], {})).toThrow();
   });
+  it('turns SigV4 on in the local mode with --auth FILE; the cluster router serves every namespace (no --namespace)', () => {
+    expect(parseCli(['dev', '--auth', 'keys.ini'], {})).toMatchObject({ command: 'dev', auth: 'keys.ini' });
+    expect(parseCli(['dev'], {})).not.toHaveProperty('auth');
+    expect(parseCli(['router', '--redis-url', 'redis://r:6379'], {})).toEqual({
+      command: 'router', redisUrl: 'redis://r:6379', keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', port: 9000, host: '0.0.0.0',
+    });
+    expect(() => parseCli(['router', '--redis-url', 'redis://r:6379', '--namespace', 'a'], {})).toThrow();
+  });
   it('shows help without a command', () => {
     expect(parseCli([], {})).toEqual({ command: 'help' });
   });

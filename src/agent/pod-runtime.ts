@@ -1,0 +1,224 @@
+// The agent's pod mode: the runtime is not spawned but runs in the function container beside the agent. The agent serves
+// the Runtime API on a fixed loopback port for the pod's life, finds the function's processes in the shared PID
+// namespace by their uid, notices when they are gone (a crash), and SIGKILLs them on a timeout; the kubelet restarts
+// the container, whose runtime's first /next is the next init.
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
+import { scanProcesses, rootsOf, type ProcEntry } from './proc-scan.js';
+import { replyJson, RuntimeApiServer, type RuntimeApiHandlers } from './runtime-api-server.js';
+import { rapidReplies } from './runtime-errors.js';
+import type { ExitInfo } from './runtime-process.js';
+
+/** How the agent finds its function in a pod (from the Deployment the controller builds). */
+export interface PodModeConfig {
+  /** `127.0.0.1:<port>`: where the agent serves the Runtime API; the function's AWS_LAMBDA_RUNTIME_API. */
+  runtimeApi: string;
+  /** The function container's uid: its processes are the runtime. */
+  functionUid: number;
+}
+
+export interface PodRuntimeOptions {
+  logger: Logger;
+  /** /proc of the shared PID namespace. */
+  procRoot?: string;
+  /** How often the function's processes are looked at. */
+  pollMs?: number;
+}
+
+/** One session's endpoint: what RuntimeApiServer gives a spawned runtime's session. */
+export interface RuntimeEndpoint {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_POLL_MS = 100;
+
+/** Calls made while no session is attached (the container restarted before the next init began), handed to the next one. */
+interface Pending { next?: ServerResponse; initError?: { body: string; type: string | undefined; res: ServerResponse } }
+
+export class PodRuntime {
+  private current: RuntimeApiHandlers | undefined;
+  private pending: Pending = {};
+  /** Identities of processes this agent killed: a dying runtime is never taken for the next one. */
+  private readonly killed = new Set<string>();
+  private warnedKill = false;
+  readonly pollMs: number;
+
+  private constructor(readonly cfg: PodModeConfig, private readonly server: RuntimeApiServer, private readonly opts: PodRuntimeOptions) {
+    this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  }
+
+  /** Listens on the configured loopback port at once, before the function's runtime first asks for work. */
+  static async listen(cfg: PodModeConfig, opts: PodRuntimeOptions): Promise<PodRuntime> {
+    const [host, port] = splitAddress(cfg.runtimeApi);
+    let self: PodRuntime | undefined;
+    const server = await RuntimeApiServer.listen({
+      next: (res) => self!.onNext(res),
+      response: (id, body, res) => (self!.current ? self!.current.response(id, body, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
+      error: (id, body, type, res) => (self!.current ? self!.current.error(id, body, type, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
+      initError: (body, type, res) => self!.onInitError(body, type, res),
+    }, { host, port });
+    self = new PodRuntime(cfg, server, opts);
+    return self;
+  }
+
+  /** Serves one session's runtime; calls that waited for a session are handed over now. */
+  attach(handlers: RuntimeApiHandlers): RuntimeEndpoint {
+    this.current = handlers;
+    // after the session has finished attaching (it awaits this endpoint before it waits for the first /next)
+    setImmediate(() => {
+      if (this.current !== handlers) return;
+      const { next, initError } = this.pending;
+      this.pending = {};
+      if (initError) handlers.initError(initError.body, initError.type, initError.res);
+      if (next && !next.writableEnded && !next.destroyed) handlers.next(next);
+    });
+    return {
+      port: this.server.port,
+      close: async () => { if (this.current === handlers) this.current = undefined; },
+    };
+  }
+
+  /** The function's processes for one session: it started when they appear, it exited when its first ones are gone. */
+  watch(): FunctionProcesses {
+    return new FunctionProcesses(this);
+  }
+
+  /** Resolves once the function container runs (the agent takes no work while it is down, e.g. in a restart backoff). */
+  async runtimeUp(stopped: () => boolean = () => false): Promise<void> {
+    while (!stopped() && (await this.functionProcesses()).length === 0) await delay(this.pollMs);
+  }
+
+  /** The live processes of the function's uid: not this agent, not the pod's PID 1 (pause), not zombies, not ones it killed. */
+  async functionProcesses(): Promise<ProcEntry[]> {
+    const all = await scanProcesses(this.opts.procRoot);
+    const present = new Set(all.map((e) => e.identity));
+    for (const id of this.killed) if (!present.has(id)) this.killed.delete(id);
+    return all.filter((e) => e.uid === this.cfg.functionUid && e.pid !== process.pid && e.pid !== 1
+      && e.state !== 'Z' && e.state !== 'X' && !this.killed.has(e.identity));
+  }
+
+  /** SIGKILL to every process of the function (another uid: the agent holds CAP_KILL for it). */
+  async killAll(): Promise<void> {
+    for (const e of await this.functionProcesses()) {
+      try {
+        process.kill(e.pid, 'SIGKILL');
+        this.killed.add(e.identity);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EPERM' && !this.warnedKill) {
+          this.warnedKill = true;
+          this.opts.logger.error({ msg: 'cannot kill the function\'s processes: the agent container needs the KILL capability', pid: e.pid });
+        }
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    this.pending.next?.destroy();
+    this.pending.initError?.res.destroy();
+    return this.server.close();
+  }
+
+  private onNext(res: ServerResponse): void {
+    if (this.current) return this.current.next(res);
+    const prev = this.pending.next;
+    if (prev && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
+    this.pending.next = res;
+  }
+
+  private onInitError(body: string, type: string | undefined, res: ServerResponse): void {
+    if (this.current) return this.current.initError(body, type, res);
+    this.pending.initError?.res.destroy();
+    this.pending.initError = { body, type, res };
+  }
+}
+
+/** The function container's processes during one session, with RuntimeProcess's surface (pid, exited, kill, flush, memory). */
+export class FunctionProcesses {
+  /** Resolves when the function's processes are first seen: its init runs from then on. */
+  readonly started: Promise<void>;
+  readonly exited: Promise<ExitInfo>;
+  private roots: Set<string> | undefined;
+  private rootPid: number | undefined;
+  private done = false;
+  private killedByUs = false;
+  private lastMaxMemoryMB = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private markStarted!: () => void;
+  private markExited!: (info: ExitInfo) => void;
+
+  constructor(private readonly host: PodRuntime) {
+    this.started = new Promise((resolve) => { this.markStarted = resolve; });
+    this.exited = new Promise((resolve) => { this.markExited = resolve; });
+    void this.poll();
+  }
+
+  get pid(): number | undefined {
+    return this.rootPid;
+  }
+
+  /** SIGKILL to the function's processes (the container ends and the kubelet restarts it); exited resolves once they are gone. */
+  kill(): void {
+    if (this.done) return;
+    this.killedByUs = true;
+    if (this.roots === undefined) return this.finish(); // nothing started: nothing to wait for
+    void this.host.killAll().then(() => this.poll());
+  }
+
+  /** The function's output goes to its own container log, not through the agent. */
+  flush(): void {}
+
+  /** The sum of the high-water marks of the function's processes (the last value once they are gone). */
+  async maxMemoryUsedMB(): Promise<number> {
+    if (!this.done) this.measure(await this.host.functionProcesses().catch(() => []));
+    return this.lastMaxMemoryMB;
+  }
+
+  private measure(live: readonly ProcEntry[]): void {
+    const kb = live.reduce((n, e) => n + e.vmHwmKb, 0);
+    this.lastMaxMemoryMB = Math.max(this.lastMaxMemoryMB, Math.round(kb / 1024));
+  }
+
+  private async poll(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.done) return;
+    const live = await this.host.functionProcesses().catch(() => undefined);
+    if (this.done) return;
+    if (live) this.observe(live);
+    if (!this.done) this.timer = setTimeout(() => void this.poll(), this.host.pollMs);
+  }
+
+  private observe(live: readonly ProcEntry[]): void {
+    if (this.roots === undefined) {
+      if (live.length === 0) return;
+      const roots = rootsOf(live);
+      this.roots = new Set(roots.map((e) => e.identity));
+      this.rootPid = roots[0]?.pid;
+      this.markStarted();
+    }
+    const ids = new Set(live.map((e) => e.identity));
+    if ([...this.roots].some((id) => ids.has(id))) {
+      this.measure(live);
+      return;
+    }
+    this.finish();
+  }
+
+  /** The agent sees that the processes are gone, not how they ended: a kill of ours is SIGKILL, anything else has no reason. */
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    this.markExited({ code: null, signal: this.killedByUs ? 'SIGKILL' : null });
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`pod.runtimeApi must be host:port, got "${address}"`);
+  return [address.slice(0, colon), port];
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
