@@ -33,7 +33,8 @@ describe('klambda dev', () => {
   it('prints the address it listens on, serves an invoke with curl-like HTTP, and stops on SIGTERM', async () => {
     const p = run(['dev', dir, '--port', '0'], { ...process.env });
     const [, url] = await waitForOutput(p.output, /klambda listening on (http:\/\/127\.0\.0\.1:\d+)/);
-    const res = await fetch(`${url}/2015-03-31/functions/hi/invocations`, { method: 'POST', body: '{"name":"you"}' });
+    // fetch would send text/plain, which the local mode refuses for writes (a web page could send it cross-site)
+    const res = await fetch(`${url}/2015-03-31/functions/hi/invocations`, { method: 'POST', body: '{"name":"you"}', headers: { 'Content-Type': 'application/json' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ hi: 'you' });
     await waitForOutput(p.output, /\[hi:\$LATEST\] REPORT RequestId: /);
