@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { QueueConsumer, type RedisUrlSource } from '../queue/consumer.js';
 import { ExecutionEnvironment } from './execution-environment.js';
+import type { IsolationOptions } from './isolation.js';
 import type { PodModeConfig, PodRuntime } from './pod-runtime.js';
 
 export interface AgentConfig {
@@ -21,13 +22,16 @@ export interface AgentConfig {
   visibilityGraceMs: number;
   /** Deliveries of an async event whose runtime crashed before it is given up (1 + MaximumRetryAttempts). */
   maxAsyncAttempts: number;
+  /** How spawned runtimes are sealed from the machine (default: the strongest it allows). */
+  isolation?: IsolationOptions;
   /** Pod mode: the runtime is the function container beside the agent, not a child process (one slot). */
   pod?: PodModeConfig;
 }
 
 export interface AgentDeps {
   logger: Logger;
-  logSink?: (line: string) => void;
+  /** A promise back means the sink is full (see ExecutionEnvironmentOptions.logSink). */
+  logSink?: (line: string) => void | Promise<void>;
   now?: () => number;
   /** Pod mode: the Runtime API the function container calls, listening since the agent started. */
   pod?: PodRuntime;
@@ -50,6 +54,7 @@ class Slot {
   constructor(private readonly cfg: AgentConfig, private readonly deps: AgentDeps, readonly index: number) {
     const envOpts: ConstructorParameters<typeof ExecutionEnvironment>[1] = { logger: deps.logger };
     if (deps.logSink) envOpts.logSink = deps.logSink;
+    if (cfg.isolation) envOpts.isolation = cfg.isolation;
     if (deps.pod) envOpts.pod = deps.pod;
     this.env = new ExecutionEnvironment(cfg.spec, envOpts);
     this.consumer = new QueueConsumer(redisUrlOf(cfg), cfg.queue, {

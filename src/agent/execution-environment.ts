@@ -4,13 +4,14 @@ import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Invocation } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import {
-  asInitError, crashEnding, endLines, errorEnding, initFailedEnding, initFailureOutcome, invocationResult, okEnding, timeoutEnding, tooLargeEnding,
+  asInitError, crashEnding, endLines, errorEnding, initFailedEnding, initFailureOutcome, invocationResult, okEnding, outOfMemoryEnding, timeoutEnding, tooLargeEnding,
   type EnvironmentInvokeResult, type Ending,
 } from './invocation-endings.js';
 import { startLine, timeoutLogLine } from './log-lines.js';
 import { TailBuffer } from './log-tail.js';
 import { nextEventHeaders, replyJson } from './runtime-api-server.js';
 import { exitMessage, type InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
+import type { IsolationOptions } from './isolation.js';
 import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import type { ExitInfo } from './runtime-process.js';
 import type { RuntimeSession } from './runtime-session.js';
@@ -20,12 +21,17 @@ export type { EnvironmentInvokeResult, InvokeOutcome } from './invocation-ending
 
 export interface ExecutionEnvironmentOptions {
   logger: Logger;
-  /** Receives every log line: the function's output and START/END/REPORT. Default: process.stdout. */
-  logSink?: (line: string) => void;
+  /**
+   * Receives every log line: the function's output and START/END/REPORT. Default: process.stdout. A promise
+   * back means it is full: the runtime's output is then not read (and the function's writes block) until it settles.
+   */
+  logSink?: (line: string) => void | Promise<void>;
   /** Parent folder of the environment's own temp folder (its TMPDIR and HOME). Default: os.tmpdir(). */
   tmpDir?: string;
   /** How long an init may take. Default: the longer of 10 s and the function timeout. */
   initTimeoutMs?: number;
+  /** How the runtime is sealed from the machine (default: the strongest the machine allows). */
+  isolation?: IsolationOptions;
   /** Pod mode: the runtime runs in the function container beside the agent (see pod-runtime.ts). */
   pod?: PodRuntime;
 }
@@ -48,7 +54,7 @@ const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve
 const stdoutSink = (line: string) => void process.stdout.write(`${line}\n`);
 
 export class ExecutionEnvironment {
-  private readonly sink: (line: string) => void;
+  private readonly sink: (line: string) => void | Promise<void>;
   private readonly logger: Logger;
   private readonly runtimes: RuntimeLifecycle;
   private running: Running | undefined;
@@ -153,9 +159,9 @@ export class ExecutionEnvironment {
     res.end(r.inv.payload);
   }
 
-  private onLine(session: RuntimeSession, line: string): void {
-    this.sink(line);
+  private onLine(session: RuntimeSession, line: string): void | Promise<void> {
     if (this.logTarget?.session === session) this.logTarget.tail?.push(line);
+    return this.sink(line);
   }
 
   private emit(line: string): void {
@@ -183,7 +189,9 @@ export class ExecutionEnvironment {
       replyJson(res, 400, rapidReplies.invalidRequestId);
       return;
     }
-    void this.finish(r, end);
+    // The watchdog polls; the peak (VmHWM) may have passed the limit since: Lambda's cgroup would have killed it.
+    if (session.overMemoryLimit()) void this.onOutOfMemory(r);
+    else void this.finish(r, end);
     // The caller hears first (finish resolved it); the runtime's 202 follows in the same turn of the loop.
     setImmediate(() => replyJson(res, status, status === 202 ? rapidReplies.accepted : rapidReplies.tooLarge));
   }
@@ -223,11 +231,27 @@ export class ExecutionEnvironment {
     this.runtimes.reinit(session);
   }
 
+  /** The function's processes held more than its memory: it ends as Lambda's OOM kill does, and the environment resets. */
+  private async onOutOfMemory(r: Running): Promise<void> {
+    if (this.running !== r) return;
+    const { requestId } = r.inv;
+    this.logger.warn({ msg: 'out of memory; re-initialising', requestId, function: this.spec.functionName, version: this.spec.version, memoryMB: this.spec.memoryMB });
+    this.emit(`RequestId: ${requestId} Error: ${exitMessage(null, 'SIGKILL')}`);
+    this.emit('Runtime.OutOfMemory');
+    const session = r.session;
+    await this.finish(r, outOfMemoryEnding(requestId), true);
+    this.runtimes.reinit(session);
+  }
+
   /** The runtime exited on its own: mid-invocation that is a crash; idle, the next invoke re-inits. */
   private onExit(session: RuntimeSession, info: ExitInfo): void {
     this.runtimes.retire(session);
     const r = this.running;
     const log = { function: this.spec.functionName, version: this.spec.version, code: info.code, signal: info.signal };
+    if (r?.session === session && r.handedOff && info.outOfMemory) {
+      void this.onOutOfMemory(r);
+      return;
+    }
     if (r?.session === session && r.handedOff) {
       this.logger.warn({ msg: 'runtime exited during an invocation; re-initialising', requestId: r.inv.requestId, ...log });
       this.emit(`RequestId: ${r.inv.requestId} Error: ${exitMessage(info.code, info.signal)}`);

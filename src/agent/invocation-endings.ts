@@ -2,7 +2,7 @@
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import { endLine, reportLine, startLine, type ReportFields } from './log-lines.js';
-import { exitErrorPayload, InitError, responseTooLargePayload, timeoutPayload } from './runtime-errors.js';
+import { exitErrorPayload, InitError, outOfMemoryPayload, responseTooLargePayload, timeoutPayload } from './runtime-errors.js';
 
 export type InvokeOutcome = 'ok' | 'error' | 'timeout' | 'crash';
 export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome };
@@ -13,6 +13,8 @@ export interface Ending {
   payload: string;
   functionError?: 'Unhandled';
   report?: Pick<ReportFields, 'status' | 'errorType' | 'billedDurationMs'>;
+  /** REPORT's Max Memory Used is then the memory size, as Lambda's cgroup never lets it be more. */
+  outOfMemory?: boolean;
 }
 
 export const okEnding = (payload: string): Ending => ({ outcome: 'ok', payload });
@@ -29,6 +31,12 @@ export const timeoutEnding = (requestId: string, timeoutSeconds: number): Ending
 export const crashEnding = (requestId: string, code: number | null, signal: string | null): Ending => ({
   outcome: 'crash', functionError: 'Unhandled', payload: exitErrorPayload(requestId, code, signal),
   report: { status: 'error', errorType: 'Runtime.ExitError' },
+});
+
+/** The function's processes held more than its memory: killed, and the environment reset, as Lambda's cgroup OOM does. */
+export const outOfMemoryEnding = (requestId: string): Ending => ({
+  outcome: 'crash', functionError: 'Unhandled', payload: outOfMemoryPayload(requestId),
+  report: { status: 'error', errorType: 'Runtime.OutOfMemory' }, outOfMemory: true,
 });
 
 /** An init failed while an invocation waited for it: Lambda answers with the init error. */
@@ -55,7 +63,8 @@ export function invocationResult(spec: EnvironmentSpec, requestId: string, durat
 
 /** The END and REPORT lines. */
 export function endLines(spec: EnvironmentSpec, requestId: string, m: Measured, end: Ending): string[] {
-  const report: ReportFields = { requestId, durationMs: m.durationMs, memorySizeMB: spec.memoryMB, maxMemoryUsedMB: m.maxMemoryUsedMB, ...end.report };
+  const maxMemoryUsedMB = end.outOfMemory ? spec.memoryMB : m.maxMemoryUsedMB;
+  const report: ReportFields = { requestId, durationMs: m.durationMs, memorySizeMB: spec.memoryMB, maxMemoryUsedMB, ...end.report };
   if (m.initDurationMs !== undefined) report.initDurationMs = m.initDurationMs;
   return [endLine(requestId), reportLine(report)];
 }

@@ -2,6 +2,7 @@
 import { Agent, type AgentConfig } from './agent.js';
 import { PodRuntime } from './pod-runtime.js';
 import { jsonLogger } from '../core/logger.js';
+import { streamLineSink } from './log-sink.js';
 
 function readConfig(): AgentConfig {
   const raw = process.env.KLAMBDA_AGENT_CONFIG;
@@ -15,7 +16,7 @@ async function main(): Promise<void> {
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
   const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger }) : undefined;
   if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');
-  const agent = new Agent(cfg, { logger, logSink: (line) => process.stdout.write(line.endsWith('\n') ? line : `${line}\n`), ...(pod ? { pod } : {}) });
+  const agent = new Agent(cfg, { logger, logSink: streamLineSink(process.stdout), ...(pod ? { pod } : {}) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

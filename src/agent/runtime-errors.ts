@@ -46,6 +46,10 @@ export function exitMessage(code: number | null, signal: string | null): string 
 export const exitErrorPayload = (requestId: string, code: number | null, signal: string | null): string =>
   JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: ${exitMessage(code, signal)}` });
 
+/** Lambda's answer when a function's processes outgrow its memory: the runtime was SIGKILLed, the error type says why. */
+export const outOfMemoryPayload = (requestId: string): string =>
+  JSON.stringify({ errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${requestId} Error: ${exitMessage(null, 'SIGKILL')}` });
+
 export const timeoutPayload = (requestId: string, timeoutSeconds: number): string =>
   JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` });
 

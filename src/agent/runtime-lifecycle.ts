@@ -9,6 +9,8 @@ import { packageRoot } from '../core/package-root.js';
 import { InitError } from './runtime-errors.js';
 import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';
+import type { IsolationOptions } from './isolation.js';
+import { RuntimeSandbox } from './runtime-sandbox.js';
 import type { PodRuntime } from './pod-runtime.js';
 
 export interface LifecycleOptions {
@@ -17,6 +19,8 @@ export interface LifecycleOptions {
   /** Parent folder of the environment's temp folder. */
   tmpDir?: string;
   initTimeoutMs?: number;
+  /** How spawned runtimes are sealed (default: the strongest the machine allows). */
+  isolation?: IsolationOptions;
   /** Pod mode: the runtime is the function container's (see pod-runtime.ts). */
   pod?: PodRuntime;
 }
@@ -32,9 +36,12 @@ export class RuntimeLifecycle {
   private readonly retiring = new Set<Promise<void>>();
   /** One log stream per environment, as Lambda names them. */
   private readonly streamName: string;
+  /** One isolation for every runtime this environment spawns, chosen at its first init. */
+  private readonly sandbox: RuntimeSandbox;
 
   constructor(private readonly spec: EnvironmentSpec, private readonly opts: LifecycleOptions) {
     this.streamName = logStreamName(new Date(), spec.version, randomBytes(16).toString('hex'));
+    this.sandbox = new RuntimeSandbox({ logger: opts.logger, functionName: spec.functionName, version: spec.version, ...opts.isolation });
   }
 
   /** The runtime currently serving (or initialising), if any. */
@@ -109,6 +116,7 @@ export class RuntimeLifecycle {
       logStreamName: this.streamName,
       initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),
       events: this.opts.events,
+      sandbox: this.sandbox,
       ...(this.opts.pod ? { pod: this.opts.pod } : {}),
     });
     this.session = session;

@@ -1,116 +1,130 @@
-// One runtime process: spawned in its own process group, its output split into lines, its memory high-water mark read from /proc.
+// One runtime process: spawned sealed (runtime-sandbox.ts) in its own process group, its output split into lines with backpressure, its memory watched, its whole tree killed with it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { open, type FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { LineSplitter, type LineSink } from './line-splitter.js';
+import { NO_ISOLATION, type Isolation } from './isolation.js';
 import type { LaunchCommand } from './runtime-launch.js';
+import type { PreparedLaunch, RuntimeSandbox } from './runtime-sandbox.js';
+import { RuntimeTree } from './runtime-tree.js';
 
 export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
   /** Set when the process could not be started at all (ENOENT, EACCES…). */
   spawnError?: Error;
+  /** Killed because its processes held more than the function's memory. */
+  outOfMemory?: boolean;
 }
 
 export interface RuntimeProcessOptions {
   env: Record<string, string>;
   cwd: string;
-  onLine: (line: string) => void;
+  /** Each output line; a promise returned means the sink is full, and the runtime's output is not read until it settles. */
+  onLine: LineSink;
+  /** How the process is sealed; without one it is a plain child process, as the agent's own. */
+  sandbox?: RuntimeSandbox;
+  /** The function's memory: the processes are killed (exited says outOfMemory) once they hold more. */
+  memoryLimitMB?: number;
+  /** How often the memory of the process tree is read. Default 100 ms. */
+  memoryPollMs?: number;
 }
 
-/** Longest partial line kept before it is written out anyway. */
-const MAX_PARTIAL = 256 * 1024;
 /** After the process exits, how long its output pipes may stay open (held by its orphans) before we stop waiting. */
 const DRAIN_GRACE_MS = 200;
-
-/** Splits a text stream into lines, keeping a trailing partial line until its newline (or a flush). */
-class LineSplitter {
-  private partial = '';
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  write(chunk: string): void {
-    let start = 0;
-    let nl = chunk.indexOf('\n');
-    while (nl !== -1) {
-      const end = nl > start && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      const piece = chunk.slice(start, end);
-      if (this.partial) {
-        const line = this.partial + piece;
-        this.partial = '';
-        this.onLine(line);
-      } else {
-        this.onLine(piece);
-      }
-      start = nl + 1;
-      nl = chunk.indexOf('\n', start);
-    }
-    if (start < chunk.length) {
-      this.partial += chunk.slice(start);
-      if (this.partial.length > MAX_PARTIAL) this.flush();
-    }
-  }
-
-  flush(): void {
-    if (!this.partial) return;
-    const line = this.partial;
-    this.partial = '';
-    this.onLine(line);
-  }
-}
+/** The environment variable that marks every process of a runtime without a PID namespace (as Jenkins marks a build's). */
+export const MARKER_VARIABLE = '_KLAMBDA_SANDBOX_ID';
 
 export class RuntimeProcess {
-  readonly pid: number | undefined;
-  /** Resolves once the process has exited and its output has been read (or DRAIN_GRACE_MS passed). */
+  /** Resolves once the process and everything it started have exited and its output has been read (or DRAIN_GRACE_MS passed). */
   readonly exited: Promise<ExitInfo>;
-  private readonly child: ChildProcess;
+  private child: ChildProcess | undefined;
+  private tree: RuntimeTree | undefined;
   private readonly out: LineSplitter;
   private readonly err: LineSplitter;
-  private status: Promise<FileHandle | undefined> | undefined;
-  private readonly statusBuf = Buffer.alloc(4096);
-  private lastMaxMemoryMB = 0;
   private hasExited = false;
+  private killRequested = false;
+  private outOfMemory = false;
+  private blocker: Promise<void> | undefined;
+  private isolationUsed: Isolation = NO_ISOLATION;
+  private resolveExit!: (info: ExitInfo) => void;
 
-  constructor(cmd: LaunchCommand, opts: RuntimeProcessOptions) {
+  constructor(cmd: LaunchCommand, private readonly opts: RuntimeProcessOptions) {
     this.out = new LineSplitter(opts.onLine);
     this.err = new LineSplitter(opts.onLine);
+    this.exited = new Promise<ExitInfo>((resolve) => (this.resolveExit = resolve));
+    const prepared: Promise<PreparedLaunch> = opts.sandbox
+      ? opts.sandbox.prepare(cmd, opts.env)
+      : Promise.resolve({ command: cmd, isolation: NO_ISOLATION });
+    prepared.then((launch) => this.spawn(launch), (spawnError: Error) => this.resolveExit({ code: null, signal: null, spawnError }));
+  }
+
+  /** The spawned process (unshare when the runtime runs in its own PID namespace): killing it ends the runtime. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** How it was sealed (known once spawned). */
+  get isolation(): Isolation {
+    return this.isolationUsed;
+  }
+
+  private spawn(launch: PreparedLaunch): void {
+    if (this.killRequested) {
+      this.resolveExit({ code: null, signal: 'SIGKILL' });
+      return;
+    }
+    const { command, isolation } = launch;
+    this.isolationUsed = isolation;
+    const marker = isolation.pidNamespace ? undefined : `${MARKER_VARIABLE}=${randomBytes(12).toString('hex')}`;
+    const env = marker ? { ...this.opts.env, [MARKER_VARIABLE]: marker.slice(MARKER_VARIABLE.length + 1) } : this.opts.env;
     // Its own process group, so a kill takes the runtime's children (curl, workers) with it.
-    this.child = spawn(cmd.command, cmd.args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.pid = this.child.pid;
-    this.child.stdout?.setEncoding('utf8').on('data', (c: string) => this.out.write(c));
-    this.child.stderr?.setEncoding('utf8').on('data', (c: string) => this.err.write(c));
-    this.exited = new Promise<ExitInfo>((resolve) => {
-      this.child.on('error', (spawnError) => {
-        if (this.pid === undefined) resolve({ code: null, signal: null, spawnError });
+    const child = spawn(command.command, command.args, {
+      cwd: this.opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...launch.spawnUser,
+    });
+    this.child = child;
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => this.backpressure(this.out.write(c)));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => this.backpressure(this.err.write(c)));
+    child.on('error', (spawnError) => {
+      if (child.pid === undefined) this.resolveExit({ code: null, signal: null, spawnError });
+    });
+    if (child.pid !== undefined) {
+      this.tree = new RuntimeTree({
+        launcherPid: child.pid, pidNamespace: isolation.pidNamespace, ...(marker ? { marker } : {}),
+        ...(this.opts.memoryLimitMB !== undefined ? { memoryLimitMB: this.opts.memoryLimitMB } : {}),
+        pollMs: this.opts.memoryPollMs ?? 100,
+        onOverLimit: () => {
+          this.outOfMemory = true;
+          this.kill();
+        },
       });
-      this.child.once('exit', (code, signal) => {
-        this.killGroup(); // whatever it left behind goes with it
-        this.hasExited = true;
-        let settled = false;
-        const done = () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(grace);
-          this.flush();
-          void this.closeStatus();
-          resolve({ code, signal });
-        };
-        // 'close' follows once both pipes are drained; orphans holding them open only get the grace period.
-        const grace = setTimeout(done, DRAIN_GRACE_MS);
-        this.child.once('close', done);
+      this.tree.start();
+    }
+    child.once('exit', (code, signal) => void this.onExit(child, code, signal));
+  }
+
+  private async onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    // Whatever it left behind goes with it: the launcher's pid is reaped now, so only its group is signalled by number.
+    const left = this.tree?.killAll(true) ?? [];
+    this.hasExited = true;
+    this.tree?.stop();
+    const pipesClosed = new Promise<void>((resolve) => {
+      // 'close' follows once both pipes are drained; orphans holding them open only get the grace period.
+      const grace = setTimeout(resolve, DRAIN_GRACE_MS);
+      child.once('close', () => {
+        clearTimeout(grace);
+        resolve();
       });
     });
+    await Promise.all([pipesClosed, this.tree?.waitGone(left)]);
+    this.flush();
+    this.resolveExit({ code, signal, ...(this.outOfMemory ? { outOfMemory: true } : {}) });
   }
 
-  /** SIGKILL to the whole process group; a no-op once it is gone (its pid may be reused after that). */
+  /** SIGKILL to the runtime and everything it started; a no-op once it is gone (its pid may be reused after that). */
   kill(): void {
-    this.killGroup();
-  }
-
-  private killGroup(): void {
-    if (this.pid === undefined || this.hasExited) return;
-    try {
-      process.kill(-this.pid, 'SIGKILL');
-    } catch {
-      // ESRCH: nothing left in the group.
-    }
+    this.killRequested = true;
+    if (this.hasExited || !this.child || this.child.pid === undefined) return;
+    this.tree?.killAll(false);
   }
 
   /** Writes out any partial line each stream holds (the end of an invocation). */
@@ -119,29 +133,28 @@ export class RuntimeProcess {
     this.err.flush();
   }
 
-  /** VmHWM of the process in MB (the last value read once it is gone; 0 where /proc is unavailable). */
+  /** The most memory its processes held at once (the runtime's VmHWM or the largest total seen), in MB; 0 where unknown. */
   async maxMemoryUsedMB(): Promise<number> {
-    if (this.hasExited || this.pid === undefined) return this.lastMaxMemoryMB;
-    try {
-      this.status ??= open(`/proc/${this.pid}/status`, 'r').catch(() => undefined);
-      const fh = await this.status;
-      if (!fh) return this.lastMaxMemoryMB;
-      // procfs regenerates the file on every read from offset 0, so one handle serves every invocation.
-      const { bytesRead } = await fh.read(this.statusBuf, 0, this.statusBuf.length, 0);
-      const text = this.statusBuf.toString('latin1', 0, bytesRead);
-      const at = text.indexOf('VmHWM:');
-      if (at === -1) return this.lastMaxMemoryMB;
-      const kb = parseInt(text.slice(at + 6, text.indexOf('\n', at)), 10);
-      if (Number.isFinite(kb)) this.lastMaxMemoryMB = Math.max(this.lastMaxMemoryMB, Math.round(kb / 1024));
-    } catch {
-      // The process went away mid-read: keep the last value.
-    }
-    return this.lastMaxMemoryMB;
+    return this.tree?.maxMemoryMB() ?? 0;
   }
 
-  private async closeStatus(): Promise<void> {
-    const fh = await this.status;
-    this.status = Promise.resolve(undefined);
-    await fh?.close().catch(() => undefined);
+  /** Whether its processes have held more than the function's memory (checked now, synchronously, against the peak). */
+  overMemoryLimit(): boolean {
+    return this.outOfMemory || (this.tree?.overMemoryLimit() ?? false);
+  }
+
+  /** A full sink pauses both pipes until it has room again. */
+  private backpressure(full: Promise<void> | undefined): void {
+    if (!full || full === this.blocker) return;
+    this.blocker = full;
+    this.child?.stdout?.pause();
+    this.child?.stderr?.pause();
+    const resume = () => {
+      if (this.blocker !== full) return;
+      this.blocker = undefined;
+      this.child?.stdout?.resume();
+      this.child?.stderr?.resume();
+    };
+    full.then(resume, resume);
   }
 }

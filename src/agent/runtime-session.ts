@@ -7,11 +7,13 @@ import { replyJson, RuntimeApiServer, type RuntimeApiHandlers } from './runtime-
 import { exitMessage, InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
 import { providedBootstrapPath, runtimeCommand, runtimeEnvironment, type LaunchPaths } from './runtime-launch.js';
 import { RuntimeProcess, type ExitInfo } from './runtime-process.js';
+import type { RuntimeSandbox } from './runtime-sandbox.js';
 import type { PodRuntime, RuntimeEndpoint } from './pod-runtime.js';
 
 /** What the session passes on to its execution environment once init is done. */
 export interface SessionEvents {
-  line(session: RuntimeSession, line: string): void;
+  /** A promise back means the sink is full: the runtime's output is not read until it settles. */
+  line(session: RuntimeSession, line: string): void | Promise<void>;
   next(session: RuntimeSession, res: ServerResponse): void;
   response(session: RuntimeSession, requestId: string, body: string | null, res: ServerResponse): void;
   error(session: RuntimeSession, requestId: string, body: string, errorTypeHeader: string | undefined, res: ServerResponse): void;
@@ -26,12 +28,14 @@ export interface SessionConfig {
   logStreamName: string;
   initTimeoutMs: number;
   events: SessionEvents;
+  /** How a spawned runtime is sealed (its PID namespace, its uid); without one, a plain child process. */
+  sandbox?: RuntimeSandbox;
   /** Pod mode: the runtime runs in the function container; nothing is spawned. */
   pod?: PodRuntime;
 }
 
 /** The runtime: a spawned RuntimeProcess, or a pod's function processes. */
-type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & { started?: Promise<void> };
+type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & Partial<Pick<RuntimeProcess, 'overMemoryLimit'>> & { started?: Promise<void> };
 
 /** Init log lines kept for an InitError. */
 const RECENT_LINES = 20;
@@ -80,7 +84,9 @@ export class RuntimeSession {
         logStreamName: this.cfg.logStreamName, hostPath: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
         ...(process.env.LD_LIBRARY_PATH ? { hostLdLibraryPath: process.env.LD_LIBRARY_PATH } : {}),
       });
-      const proc: RuntimeHandle = this.cfg.pod ? this.cfg.pod.watch() : new RuntimeProcess(runtimeCommand(spec, this.cfg.paths), { env, cwd: spec.codeDir, onLine });
+      const proc: RuntimeHandle = this.cfg.pod ? this.cfg.pod.watch() : new RuntimeProcess(runtimeCommand(spec, this.cfg.paths), {
+        env, cwd: spec.codeDir, onLine, memoryLimitMB: spec.memoryMB, ...(this.cfg.sandbox ? { sandbox: this.cfg.sandbox } : {}),
+      });
       this.proc = proc;
       void proc.exited.then((info) => this.onExit(info));
       // a pod's init clock starts when its function container runs (not while the kubelet pulls or backs off)
@@ -136,10 +142,15 @@ export class RuntimeSession {
     await Promise.all([this.proc?.exited, this.server?.close()]);
   }
 
-  private onLine(line: string): void {
+  /** Whether the runtime's processes have held more than the function's memory (checked now). */
+  overMemoryLimit(): boolean {
+    return this.proc?.overMemoryLimit?.() ?? false;
+  }
+
+  private onLine(line: string): void | Promise<void> {
     this.recent.push(line);
     if (this.recent.length > RECENT_LINES) this.recent.shift();
-    this.cfg.events.line(this, line);
+    return this.cfg.events.line(this, line);
   }
 
   private onNext(res: ServerResponse): void {
@@ -165,7 +176,9 @@ export class RuntimeSession {
     if (info.spawnError) {
       this.settleInit?.(new InitError('Runtime.InvalidEntrypoint', info.spawnError.message));
     } else if (!this.ready) {
-      this.settleInit?.(new InitError('Runtime.ExitError', exitMessage(info.code, info.signal)));
+      this.settleInit?.(info.outOfMemory
+        ? new InitError('Runtime.OutOfMemory', exitMessage(null, 'SIGKILL'))
+        : new InitError('Runtime.ExitError', exitMessage(info.code, info.signal)));
     } else if (!this.dead) {
       this.dead = true;
       this.cfg.events.exit(this, info);

@@ -30,7 +30,9 @@ describe("provided runtime: AWS's Python runtime interface client (awslambdaric)
 
   it('serves invocations and warm state', async () => {
     const spec = fixtureSpec('provided-ric', 'provided', 'app.handler');
-    const { env } = environment(spec);
+    // Its bootstrap runs `python3 -m awslambdaric`: the python that has it (pip-installed for root, often under /root)
+    // must be the one the runtime finds, so the runtime keeps the agent's uid (in its namespace, without capabilities).
+    const { env } = environment(spec, undefined, { isolation: { runtimeUser: 'agent' } });
     const inv = invocation(spec, { via: 'ric' }, { logTail: true });
     const res = await env.invoke(inv);
     expect(res.outcome).toBe('ok');

@@ -1,6 +1,6 @@
 // Runtime interface client for nodejs20: loads _HANDLER from LAMBDA_TASK_ROOT and serves invocations from the Lambda Runtime API.
 // Plain JS (not compiled): the agent runs it as `node bootstrap.mjs`. Hot path: one keep-alive connection, little per-invocation work.
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
@@ -91,9 +91,18 @@ async function loadHandler(spec, taskRoot) {
   if (dot <= 0 || dot === rest.length - 1) throw new InitFailure('Runtime.MalformedHandlerName', `Bad handler ${spec}: expected file.export`);
   const moduleName = rest.slice(0, dot);
   const exportPath = rest.slice(dot + 1);
+  // The handler names a file of the function's code, never one elsewhere on the machine.
+  if (path.isAbsolute(spec) || spec.split('/').includes('..')) {
+    throw new InitFailure('Runtime.MalformedHandlerName', `'${spec}' is not a valid handler name: it must name a file inside the function's code (no '..', no absolute path)`);
+  }
   const base = path.resolve(taskRoot, dir, moduleName);
   const file = ['.mjs', '.js', '.cjs', ''].map((ext) => base + ext).find((f) => existsSync(f));
   if (!file) throw new InitFailure('Runtime.ImportModuleError', `Error: Cannot find module '${dir}${moduleName}'`);
+  const real = realpathSync(file);
+  const root = realpathSync(taskRoot);
+  if (!real.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+    throw new InitFailure('Runtime.ImportModuleError', `Error: Cannot find module '${dir}${moduleName}': it leads outside the function's code`);
+  }
   let mod;
   try {
     mod = await import(pathToFileURL(file).href);

@@ -2,6 +2,7 @@
 """Run as `python3 -u bootstrap.py`. One persistent HTTP connection to the Runtime API; output unbuffered."""
 import http.client
 import importlib
+import importlib.machinery
 import json
 import logging
 import os
@@ -85,13 +86,44 @@ class _InitFailure(Exception):
         self.stack = stack or []
 
 
-def _load_handler(spec):
+def _module_origin(modname, task_root):
+    """Finds modname in LAMBDA_TASK_ROOT only, without running any code: (its file or None, why not)."""
+    root = os.path.realpath(task_root)
+
+    def inside(p):
+        real = os.path.realpath(p)
+        return real == root or real.startswith(root + os.sep)
+
+    locations, origin = [task_root], None
+    for part in modname.split("."):
+        spec = importlib.machinery.PathFinder.find_spec(part, locations)
+        if spec is None:
+            return None, "No module named '{}'".format(modname)
+        origin = spec.origin if spec.has_location else None
+        if origin is not None and not inside(origin):
+            return None, "its file leads outside the function's code"
+        if spec.submodule_search_locations is not None:
+            locations = [p for p in spec.submodule_search_locations if inside(p)]
+    return origin, None
+
+
+def _load_handler(spec, task_root):
     try:
         modname, fname = spec.rsplit(".", 1)
     except ValueError as e:
         raise _InitFailure("Runtime.MalformedHandlerName", "Bad handler '{}': {}".format(spec, e))
+    # The handler names a file of the function's code, never one elsewhere on the machine.
+    if modname.startswith("/") or ".." in modname.split("/"):
+        raise _InitFailure("Runtime.MalformedHandlerName",
+                           "Bad handler '{}': it must name a file inside the function's code (no '..', no absolute path)".format(spec))
+    dotted = modname.replace("/", ".")
+    if dotted.split(".")[0] in sys.builtin_module_names:
+        raise _InitFailure("Runtime.BuiltInModuleConflict", "Cannot use built-in module {} as a handler module".format(modname))
+    origin, why = _module_origin(dotted, task_root)
+    if why:
+        raise _InitFailure("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(modname, why))
     try:
-        module = importlib.import_module(modname.replace("/", "."))
+        module = importlib.import_module(dotted)
     except ImportError as e:
         raise _InitFailure("Runtime.ImportModuleError", "Unable to import module '{}': {}".format(modname, e))
     except SyntaxError as e:
@@ -100,6 +132,11 @@ def _load_handler(spec):
     except Exception as e:
         raise _InitFailure("Runtime.ImportModuleError", "Unable to import module '{}': {}: {}".format(modname, type(e).__name__, e),
                            traceback.format_list(traceback.extract_tb(e.__traceback__)))
+    loaded = getattr(module, "__file__", None)
+    if origin is not None and (loaded is None or os.path.realpath(loaded) != os.path.realpath(origin)):
+        # A module of the same name was already loaded from elsewhere (the standard library's frozen ones).
+        raise _InitFailure("Runtime.ImportModuleError",
+                           "Unable to import module '{}': a module of that name outside the function's code shadows it".format(modname))
     handler = getattr(module, fname, None)
     if handler is None:
         raise _InitFailure("Runtime.HandlerNotFound", "Handler '{}' missing on module '{}'".format(fname, modname))
@@ -180,7 +217,7 @@ def main():
         sys.path.insert(0, task_root)
     _setup_logging()
     try:
-        handler = _load_handler(os.environ.get("_HANDLER", ""))
+        handler = _load_handler(os.environ.get("_HANDLER", ""), task_root)
     except _InitFailure as e:
         body = {"errorMessage": str(e), "errorType": e.error_type, "stackTrace": e.stack}
         _log_error(body)

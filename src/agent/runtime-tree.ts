@@ -1,0 +1,157 @@
+// Every process of one runtime: measured while it runs (the memory watchdog), and all killed, detached ones included, when it ends.
+import { hasProcfs, pidsWithEnvironment, procProcessesBelow, processesBelow, readProc, StatusReader, type ProcessRow } from './process-table.js';
+
+export interface RuntimeTreeOptions {
+  /** The spawned process: the runtime itself, or unshare when the runtime is the init of its own PID namespace. */
+  launcherPid: number;
+  pidNamespace: boolean;
+  /** NAME=value in the environment of every process of this runtime (without a namespace: finds those that left the tree). */
+  marker?: string;
+  memoryLimitMB?: number;
+  pollMs: number;
+  /** Called once when the tree holds more than memoryLimitMB; the tree is killed first. */
+  onOverLimit(peakMB: number): void;
+}
+
+/** How long after a kill we wait for the processes to be gone before giving up on them. */
+const GONE_WAIT_MS = 2000;
+
+/** Over the limit (pure): the peak in kB against the function's memory in MB. */
+export const overLimit = (peakKB: number, limitMB: number | undefined): boolean => limitMB !== undefined && peakKB > limitMB * 1024;
+
+export class RuntimeTree {
+  /** The largest total RSS seen, and the runtime's own VmHWM, in kB. */
+  private peakKB = 0;
+  /** Processes seen in the tree (pid → start time), so one that later leaves it (setsid and its parent exits) is still known. */
+  private readonly seen = new Map<number, string>();
+  private runtime: StatusReader | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling = false;
+  private overLimitReported = false;
+
+  constructor(private readonly opts: RuntimeTreeOptions) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
+    this.timer.unref();
+    void this.poll();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.runtime?.close();
+  }
+
+  /** The highest memory use seen, in MB (what REPORT calls Max Memory Used). */
+  maxMemoryMB(): number {
+    this.readRuntimeHwm();
+    return Math.round(this.peakKB / 1024);
+  }
+
+  /** The runtime's VmHWM read now (synchronously: one read of procfs) and the polled peak, against the limit. */
+  overMemoryLimit(): boolean {
+    this.readRuntimeHwm();
+    return overLimit(this.peakKB, this.opts.memoryLimitMB);
+  }
+
+  private readRuntimeHwm(): void {
+    const kb = this.runtime?.hwmKB();
+    if (kb !== undefined && kb > this.peakKB) this.peakKB = kb;
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const { launcherPid, pidNamespace } = this.opts;
+      const rows: ProcessRow[] = await processesBelow(launcherPid);
+      if (!pidNamespace) {
+        const self = hasProcfs() ? readProc(launcherPid) : undefined;
+        if (self) rows.unshift(self);
+      }
+      if (!this.timer) return; // stopped meanwhile
+      // In a namespace the runtime is unshare's one child (unshare itself is ours, not the function's).
+      const runtimePid = pidNamespace ? rows.find((r) => r.ppid === launcherPid)?.pid : launcherPid;
+      if (runtimePid !== undefined && this.runtime?.pid !== runtimePid && hasProcfs()) {
+        this.runtime?.close();
+        this.runtime = new StatusReader(runtimePid);
+      }
+      let totalKB = 0;
+      for (const r of rows) {
+        totalKB += r.rssKB;
+        this.seen.set(r.pid, r.startTime);
+      }
+      if (totalKB > this.peakKB) this.peakKB = totalKB;
+      this.readRuntimeHwm();
+      if (!this.overLimitReported && overLimit(this.peakKB, this.opts.memoryLimitMB)) {
+        this.overLimitReported = true;
+        this.opts.onOverLimit(Math.round(this.peakKB / 1024));
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /**
+   * SIGKILL to everything the runtime started: its process group, the namespace's init (the kernel then kills
+   * the rest of the namespace), and without a namespace every process seen in the tree or carrying the marker.
+   * `launcherReaped`: the launcher's pid may already belong to someone else, so only its group is signalled.
+   */
+  killAll(launcherReaped: boolean): number[] {
+    const { launcherPid, pidNamespace, marker } = this.opts;
+    const targets = new Set<number>(launcherReaped ? [] : [launcherPid]);
+    if (hasProcfs()) {
+      const current = this.currentTree(launcherReaped);
+      for (const r of current) targets.add(r.pid);
+      if (!pidNamespace) {
+        for (const [pid, startTime] of this.seen) if (readProc(pid)?.startTime === startTime) targets.add(pid);
+        if (marker) for (const pid of pidsWithEnvironment(marker)) targets.add(pid);
+      }
+    }
+    signalGroup(launcherPid);
+    targets.delete(process.pid);
+    for (const pid of targets) signal(pid);
+    return [...targets];
+  }
+
+  /** The processes still under the launcher (and, in a namespace, the runtime even when unshare is gone). */
+  private currentTree(launcherReaped: boolean): ProcessRow[] {
+    const rows = launcherReaped ? [] : procProcessesBelow(this.opts.launcherPid);
+    const runtimePid = this.runtime?.pid;
+    if (runtimePid !== undefined && !rows.some((r) => r.pid === runtimePid)) {
+      const row = readProc(runtimePid);
+      if (row && this.seen.get(runtimePid) === row.startTime) rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Resolves once none of `pids` is alive (a zombie counts as gone), or after GONE_WAIT_MS. */
+  async waitGone(pids: number[]): Promise<void> {
+    const until = Date.now() + GONE_WAIT_MS;
+    let left = pids;
+    while (left.length > 0 && Date.now() < until) {
+      left = left.filter((pid) => {
+        const row = readProc(pid);
+        return row !== undefined && !row.zombie;
+      });
+      if (left.length > 0) await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+function signalGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // nothing left in the group
+  }
+}
