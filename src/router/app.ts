@@ -1,6 +1,6 @@
 // The router's HTTP front door: the Lambda API routes on an express app, errors in the AWS shape.
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { KlambdaError } from '../core/errors.js';
+import { invalidParameter, KlambdaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sendAwsError } from './aws-response.js';
 import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
@@ -17,6 +17,13 @@ export interface RouterOptions {
   routes?: RouteInstaller[];
 }
 
+/** Express's own errors as the AWS error a client can read: a path parameter that is not valid percent-encoding. */
+function fromExpress(err: unknown): unknown {
+  if (!(err instanceof URIError)) return err;
+  const message = err.message.length > 300 ? `${err.message.slice(0, 300)}...` : err.message;
+  return invalidParameter(`The request path is not valid percent-encoding: ${message}`);
+}
+
 export function createRouterApp(opts: RouterOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -31,6 +38,6 @@ export function createRouterApp(opts: RouterOptions): Express {
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new KlambdaError(404, 'UnknownOperationException', `Unknown operation: ${req.method} ${req.path}`));
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendAwsError(res, err, opts.logger));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => sendAwsError(res, fromExpress(err), opts.logger));
   return app;
 }
