@@ -3,10 +3,11 @@
 import {
   CreateAliasCommand, DeleteAliasCommand, GetAliasCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand, LambdaClient,
   ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand, PublishVersionCommand, ResourceConflictException,
-  ResourceNotFoundException, UpdateAliasCommand,
+  LambdaServiceException, ResourceNotFoundException, UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
 import { decode, waitFor } from './helpers/local.js';
-import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { createAccessKey, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { derivedAccountId } from '../src/core/accounts.js';
 
 let k: KlambdaOnCluster;
 let lambda: LambdaClient;
@@ -26,13 +27,14 @@ const handler = (greeting: string) => ({
 });
 
 /** Invokes until the router knows the target (the controller writes routes asynchronously), then returns the answer. */
-async function invokeWhenRouted(name: string, payload: unknown) {
+async function invokeWhenRouted(name: string, payload: unknown, client: LambdaClient = lambda) {
   return waitFor(async () => {
     try {
-      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
+      const out = await client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
       return out;
     } catch (e) {
-      if (e instanceof ResourceNotFoundException) return undefined;
+      // not routed yet, or (for a key just created) not yet in the router's informer
+      if (e instanceof ResourceNotFoundException || (e instanceof LambdaServiceException && e.name === 'UnrecognizedClientException')) return undefined;
       throw e;
     }
   }, 60_000, `${name} routed`);
@@ -104,3 +106,45 @@ it('answers the Lambda management API from the cluster\'s objects, with AWS erro
   await expect(lambda.send(new GetAliasCommand({ FunctionName: 'hello', Name: 'beta' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   await waitFor(async () => ((await k.table.read('default', 'hello'))?.aliases.beta ? undefined : true), 20_000, 'beta unrouted');
 }, 60_000);
+
+it('serves every namespace with SigV4: a key of team-a runs team-a\'s function and is refused team-b\'s; ARNs carry each namespace\'s account', async () => {
+  const admin = k.cluster.admin;
+  await admin.create('/api/v1/namespaces', { metadata: { name: 'team-a' } });
+  await admin.create('/api/v1/namespaces', { metadata: { name: 'team-b', annotations: { 'klambda.dev/account-id': '222222222222' } } });
+  const code = (team: string) => ({ inline: { 'index.mjs': `export const handler = async (e, context) => ({ team: '${team}', arn: context.invokedFunctionArn });` } });
+  for (const team of ['team-a', 'team-b']) {
+    await admin.create(`/apis/klambda.dev/v1alpha1/namespaces/${team}/functions`, { apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'greeter' }, spec: { runtime: 'nodejs20', handler: 'index.handler', code: code(team), environment: { TEAM_SECRET: team } } });
+  }
+  const aKey = { accessKeyId: 'AKIAKLAMBDATEAMA0001', secretAccessKey: 'team-a-secret' };
+  const bKey = { accessKeyId: 'AKIAKLAMBDATEAMB0001', secretAccessKey: 'team-b-secret' };
+  await createAccessKey(admin, 'team-a', 'deployer', aKey);
+  await createAccessKey(admin, 'team-b', 'invoker', bKey, { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:222222222222:function:*' }] });
+  const a = k.client(aKey);
+  const b = k.client(bKey);
+  const accountA = derivedAccountId('team-a');
+
+  const fromA = await invokeWhenRouted('greeter', {}, a);
+  expect(decode(fromA.Payload)).toEqual({ team: 'team-a', arn: `arn:aws:lambda:us-east-1:${accountA}:function:greeter` });
+  const fromB = await invokeWhenRouted('greeter', {}, b);
+  expect(decode(fromB.Payload)).toEqual({ team: 'team-b', arn: 'arn:aws:lambda:us-east-1:222222222222:function:greeter' });
+
+  // team-b's function by its ARN, with team-a's key: another account
+  const other = await a.send(new InvokeCommand({ FunctionName: 'arn:aws:lambda:us-east-1:222222222222:function:greeter' })).catch((e: unknown) => e);
+  expect(other).toBeInstanceOf(LambdaServiceException);
+  expect((other as LambdaServiceException).name).toBe('AccessDeniedException');
+  expect((other as LambdaServiceException).message).toBe(`User: arn:aws:iam::${accountA}:user/deployer is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:222222222222:function:greeter because no identity-based policy allows the lambda:InvokeFunction action`);
+  // team-a's key sees only team-a's functions, with team-a's account and environment; the default namespace's are not there
+  const listed = await a.send(new ListFunctionsCommand({}));
+  expect(listed.Functions?.map((f) => [f.FunctionArn, f.Environment?.Variables?.TEAM_SECRET])).toEqual([[`arn:aws:lambda:us-east-1:${accountA}:function:greeter`, 'team-a']]);
+  // team-b's key may only invoke
+  const denied = await b.send(new GetFunctionCommand({ FunctionName: 'greeter' })).catch((e: unknown) => e);
+  expect((denied as LambdaServiceException).name).toBe('AccessDeniedException');
+  // the admin key of the namespace default does not reach team-a's function by name
+  await expect(lambda.send(new InvokeCommand({ FunctionName: 'greeter' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  // a key deleted is refused at once
+  await admin.delete('/api/v1/namespaces/team-a/secrets/deployer');
+  await waitFor(async () => {
+    const e = await a.send(new ListFunctionsCommand({})).then(() => undefined, (err: unknown) => err);
+    return e instanceof LambdaServiceException && e.name === 'UnrecognizedClientException' ? true : undefined;
+  }, 10_000, 'the deleted key refused');
+}, 120_000);

@@ -7,16 +7,22 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
 import { freePort } from '../../src/local/redis-server.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type ClusterFixture } from '../../test/control-plane/cluster-fixture.js';
 import { ProcessNode } from '../../test/control-plane/process-node.js';
 import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { waitFor } from './local.js';
 
+export interface AccessKeyPair { accessKeyId: string; secretAccessKey: string }
+
 export interface KlambdaOnCluster {
   cluster: ClusterFixture;
   node: ProcessNode;
   routerUrl: string;
+  /** Signed with ADMIN_KEY, a key of the namespace default (a Secret of type klambda.dev/access-key). */
   lambda: LambdaClient;
+  /** An SDK client for the router signed with `key` (destroyed by stop). */
+  client(key: AccessKeyPair): LambdaClient;
   table: RoutingTable;
   /** Output of the controller and router processes (their JSON log lines). */
   logs: string[];
@@ -33,6 +39,15 @@ function run(args: string[], kubeconfig: string, logs: string[], name: string): 
     stream.on('data', (d: string) => { for (const line of d.split('\n')) if (line) logs.push(`[${name}] ${line}`); if (process.env.KLAMBDA_TEST_LOGS) process.stderr.write(d); });
   }
   return child;
+}
+
+export const ADMIN_KEY: AccessKeyPair = { accessKeyId: 'AKIAKLAMBDAE2EADMIN1', secretAccessKey: 'e2e-admin-secret' };
+
+/** An access key as a user creates one: a Secret of type klambda.dev/access-key in the namespace it grants. */
+export async function createAccessKey(admin: KubeClient, namespace: string, name: string, key: AccessKeyPair, policy?: unknown): Promise<void> {
+  const stringData: Record<string, string> = { ...key };
+  if (policy !== undefined) stringData.policy = JSON.stringify(policy);
+  await admin.create(`/api/v1/namespaces/${namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'klambda.dev/access-key', stringData });
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -66,13 +81,19 @@ export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
     const common = ['--redis-url', redis.url, '--key-prefix', prefix];
     children.push(run(['controller', ...common, '--agent-image', 'klambda:test', '--router-url', routerUrl, '--lease-namespace', LEASE_NAMESPACE,
       '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2'], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller'));
-    children.push(run(['router', ...common, '--namespace', 'default', '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router'));
+    await createAccessKey(cluster.admin, 'default', 'e2e-admin', ADMIN_KEY);
+    children.push(run(['router', ...common, '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router'));
     await waitFor(async () => ((await fetch(`${routerUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'router listening');
     const commands = new Redis(redis.url);
-    const lambda = new LambdaClient({ endpoint: routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const clients: LambdaClient[] = [];
+    const client = (key: AccessKeyPair): LambdaClient => {
+      const c = new LambdaClient({ endpoint: routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: key });
+      clients.push(c);
+      return c;
+    };
     return {
-      cluster, node, routerUrl, lambda, table: new RoutingTable(commands, prefix), logs,
-      stop: async () => { lambda.destroy(); commands.disconnect(); await stop(); },
+      cluster, node, routerUrl, lambda: client(ADMIN_KEY), client, table: new RoutingTable(commands, prefix), logs,
+      stop: async () => { for (const c of clients) c.destroy(); commands.disconnect(); await stop(); },
     };
   } catch (e) {
     await stop();
