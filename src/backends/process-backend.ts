@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { AgentConfig } from '../agent/agent.js';
+import type { IsolationOptions } from '../agent/isolation.js';
 import { packageRoot } from '../core/package-root.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
+import { agentEnvironment } from './agent-environment.js';
 import { queueKey, type Backend, type VersionTarget } from './backend.js';
 
 export interface ProcessBackendOptions {
@@ -15,8 +17,13 @@ export interface ProcessBackendOptions {
   keyPrefix: string;
   visibilityGraceMs: number;
   logger: Logger;
-  /** Each line an environment writes: function output and START/END/REPORT on stdout, agent JSON logs on stderr. */
-  onOutput?(queue: QueueRef, stream: 'stdout' | 'stderr', line: string): void;
+  /**
+   * Each line an environment writes: function output and START/END/REPORT on stdout, agent JSON logs on stderr.
+   * A promise back means "full": that agent's stream is not read until it settles, which in turn slows its function.
+   */
+  onOutput?(queue: QueueRef, stream: 'stdout' | 'stderr', line: string): void | Promise<void>;
+  /** How the agents seal their runtimes (default: the strongest the machine allows). */
+  isolation?: IsolationOptions;
   /** The agent entry point; defaults to the built dist/agent/main.js. */
   agentMain?: string;
   /** How long a stopping environment may take to finish its invocation before SIGKILL. */
@@ -88,16 +95,31 @@ export class ProcessBackend implements Backend {
       slots: 1,
       visibilityGraceMs: this.opts.visibilityGraceMs,
       maxAsyncAttempts: target.maxAsyncAttempts,
+      ...(this.opts.isolation ? { isolation: this.opts.isolation } : {}),
     };
     const child = spawn(process.execPath, [this.agentMain], {
-      env: { ...process.env, KLAMBDA_AGENT_CONFIG: JSON.stringify(config) },
+      // Only what a process needs: klambda's own environment (the host's credentials, REDIS_URL…) stays here.
+      env: agentEnvironment(process.env, JSON.stringify(config)),
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so the function processes it started die with it, as a pod's containers do.
       detached: true,
     });
     for (const stream of ['stdout', 'stderr'] as const) {
-      const rl = createInterface({ input: child[stream]! });
-      rl.on('line', (line) => this.opts.onOutput?.(target.queue, stream, line));
+      const input = child[stream]!;
+      const rl = createInterface({ input });
+      let blocker: Promise<void> | undefined;
+      rl.on('line', (line) => {
+        const full = this.opts.onOutput?.(target.queue, stream, line);
+        if (!full || full === blocker) return;
+        blocker = full;
+        input.pause();
+        const resume = () => {
+          if (blocker !== full) return;
+          blocker = undefined;
+          input.resume();
+        };
+        full.then(resume, resume);
+      });
     }
     const env: Environment = {
       child,

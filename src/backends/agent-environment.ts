@@ -1,0 +1,15 @@
+// The environment an agent process starts with (pure): a few variables a process needs and its config, never klambda's own (credentials, REDIS_URL…).
+
+/** What an agent may inherit: where its tools are, its locale and zone, its temp folder. */
+const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH'] as const;
+
+export function agentEnvironment(host: NodeJS.ProcessEnv, configJson: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = host[name];
+    if (value !== undefined) env[name] = value;
+  }
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  env.KLAMBDA_AGENT_CONFIG = configJson;
+  return env;
+}
