@@ -38,10 +38,13 @@ interface Pending { next?: ServerResponse; initError?: { body: string; type: str
 
 export class PodRuntime {
   private current: RuntimeApiHandlers | undefined;
+  /** The current session's processes. */
+  private watching: FunctionProcesses | undefined;
   private pending: Pending = {};
   /** Identities of processes this agent killed: a dying runtime is never taken for the next one. */
   private readonly killed = new Set<string>();
   private warnedKill = false;
+  private killing: Promise<void> | undefined;
   readonly pollMs: number;
 
   private constructor(readonly cfg: PodModeConfig, private readonly server: RuntimeApiServer, private readonly opts: PodRuntimeOptions) {
@@ -71,7 +74,7 @@ export class PodRuntime {
       const { next, initError } = this.pending;
       this.pending = {};
       if (initError) handlers.initError(initError.body, initError.type, initError.res);
-      if (next && !next.writableEnded && !next.destroyed) handlers.next(next);
+      if (next && !next.writableEnded && !next.destroyed) this.onNext(next);
     });
     return {
       port: this.server.port,
@@ -81,7 +84,8 @@ export class PodRuntime {
 
   /** The function's processes for one session: it started when they appear, it exited when its first ones are gone. */
   watch(): FunctionProcesses {
-    return new FunctionProcesses(this);
+    this.watching = new FunctionProcesses(this);
+    return this.watching;
   }
 
   /** Resolves once the function container runs (the agent takes no work while it is down, e.g. in a restart backoff). */
@@ -91,6 +95,12 @@ export class PodRuntime {
 
   /** The live processes of the function's uid: not this agent, not the pod's PID 1 (pause), not zombies, not ones it killed. */
   async functionProcesses(): Promise<ProcEntry[]> {
+    // a kill in progress decides first, so a dying runtime is never taken for the next one
+    await this.killing;
+    return this.scan();
+  }
+
+  private async scan(): Promise<ProcEntry[]> {
     const all = await scanProcesses(this.opts.procRoot);
     const present = new Set(all.map((e) => e.identity));
     for (const id of this.killed) if (!present.has(id)) this.killed.delete(id);
@@ -99,8 +109,19 @@ export class PodRuntime {
   }
 
   /** SIGKILL to every process of the function (another uid: the agent holds CAP_KILL for it). */
-  async killAll(): Promise<void> {
-    for (const e of await this.functionProcesses()) {
+  killAll(): Promise<void> {
+    const previous = this.killing;
+    const killing = (async () => {
+      await previous;
+      await this.killNow();
+    })();
+    this.killing = killing;
+    void killing.finally(() => { if (this.killing === killing) this.killing = undefined; });
+    return killing;
+  }
+
+  private async killNow(): Promise<void> {
+    for (const e of await this.scan()) {
       try {
         process.kill(e.pid, 'SIGKILL');
         this.killed.add(e.identity);
@@ -121,6 +142,12 @@ export class PodRuntime {
   }
 
   private onNext(res: ServerResponse): void {
+    const w = this.watching;
+    // a runtime that asks for work is running: its processes are the session's before its init counts as done
+    if (this.current && w && !w.hasStarted) {
+      void w.refresh().then(() => (this.current ? this.current.next(res) : this.onNext(res)));
+      return;
+    }
     if (this.current) return this.current.next(res);
     const prev = this.pending.next;
     if (prev && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
@@ -145,6 +172,7 @@ export class FunctionProcesses {
   private killedByUs = false;
   private lastMaxMemoryMB = 0;
   private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
   private markStarted!: () => void;
   private markExited!: (info: ExitInfo) => void;
 
@@ -156,6 +184,15 @@ export class FunctionProcesses {
 
   get pid(): number | undefined {
     return this.rootPid;
+  }
+
+  get hasStarted(): boolean {
+    return this.roots !== undefined;
+  }
+
+  /** Looks at the processes now instead of at the next poll. */
+  refresh(): Promise<void> {
+    return this.poll();
   }
 
   /** SIGKILL to the function's processes (the container ends and the kubelet restarts it); exited resolves once they are gone. */
@@ -180,13 +217,20 @@ export class FunctionProcesses {
     this.lastMaxMemoryMB = Math.max(this.lastMaxMemoryMB, Math.round(kb / 1024));
   }
 
-  private async poll(): Promise<void> {
-    clearTimeout(this.timer);
+  /** One look at a time (the timer's and a refresh's share it); the next is scheduled after it. */
+  private poll(): Promise<void> {
+    this.polling ??= this.pollOnce().finally(() => {
+      this.polling = undefined;
+      clearTimeout(this.timer);
+      if (!this.done) this.timer = setTimeout(() => void this.poll(), this.host.pollMs);
+    });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     if (this.done) return;
     const live = await this.host.functionProcesses().catch(() => undefined);
-    if (this.done) return;
-    if (live) this.observe(live);
-    if (!this.done) this.timer = setTimeout(() => void this.poll(), this.host.pollMs);
+    if (!this.done && live) this.observe(live);
   }
 
   private observe(live: readonly ProcEntry[]): void {
