@@ -29,13 +29,19 @@ export async function materializeCode(store: CodeSource, ns: string, spec: { cod
   await mkdir(root, { recursive: true });
   const tmp = await mkdtemp(join(root, '.tmp-'));
   try {
+    // Readable by everyone, whatever the umask: the runtime may run as another, unprivileged user (uid 65534).
+    await chmod(tmp, 0o755);
     for (const [name, content] of Object.entries(code.files)) {
       const problem = inlineFileNameProblem(name);
       const path = resolve(tmp, name);
       if (problem || !path.startsWith(tmp + sep)) throw new InvalidParameterError(`Unsafe code file name ${JSON.stringify(name)}: ${problem ?? 'outside the code folder'}`);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, content, { mode: 0o644 });
-      if (EXECUTABLE.has(name)) await chmod(path, 0o755);
+      const folder = dirname(path);
+      if (folder !== tmp && !(await isDir(folder))) {
+        await mkdir(folder, { recursive: true });
+        for (let up = folder; up !== tmp; up = dirname(up)) await chmod(up, 0o755);
+      }
+      await writeFile(path, content);
+      await chmod(path, EXECUTABLE.has(name) ? 0o755 : 0o644);
     }
     await rename(tmp, dir);
   } catch (err) {

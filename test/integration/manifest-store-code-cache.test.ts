@@ -52,6 +52,9 @@ it('writes inline files under the cache, once, with bootstrap executable', async
   expect(readFileSync(join(codeDir, 'lib', 'util.sh'), 'utf8')).toBe('echo util');
   expect(statSync(join(codeDir, 'bootstrap')).mode & 0o777).toBe(0o755);
   expect(statSync(join(codeDir, 'lib', 'util.sh')).mode & 0o111).toBe(0);
+  // Readable by the runtime's unprivileged user, whatever the umask of klambda dev.
+  expect([codeDir, join(codeDir, 'lib')].map((d) => statSync(d).mode & 0o777)).toEqual([0o755, 0o755]);
+  expect(statSync(join(codeDir, 'lib', 'util.sh')).mode & 0o777).toBe(0o644);
 
   // A second call finds the folder and writes nothing: a file we drop in stays, and the same folder comes back.
   writeFileSync(join(codeDir, 'marker'), 'x');
