@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
-import { packageRoot } from '../core/package-root.js';
+import { fileURLToPath } from 'node:url';
 import { InitError } from './runtime-errors.js';
 import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';
@@ -111,7 +111,7 @@ export class RuntimeLifecycle {
     if (this.stopped) throw stoppedError();
     const session = new RuntimeSession({
       spec: this.spec,
-      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: join(packageRoot(), 'src/agent/runtimes') },
+      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: fileURLToPath(new URL('./runtimes', import.meta.url)) },
       tmpDir: dir,
       logStreamName: this.streamName,
       initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),

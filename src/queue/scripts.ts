@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { packageRoot } from '../core/package-root.js';
+import { fileURLToPath } from 'node:url';
 
 export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim';
 
@@ -15,8 +15,8 @@ export interface ScriptSource {
 
 const FILE = /^([A-Za-z]+)-(\d+)\.lua$/;
 
-/** The scripts ship as source: tsc does not copy .lua files into dist/, so they are read from the package's src/. */
-export const commandsDir = (): string => join(packageRoot(), 'src', 'queue', 'commands');
+/** Beside this module: src/queue/commands from source, dist/queue/commands (copied by `npm run build`) when built. */
+export const commandsDir = (): string => fileURLToPath(new URL('./commands', import.meta.url));
 
 let sources: Map<string, ScriptSource> | undefined;
 
