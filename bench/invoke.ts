@@ -1,6 +1,7 @@
 // Benchmark: sync invoke latency (concurrency 1) and throughput (concurrency 16) of a no-op nodejs function
-// through the AWS SDK against klambda's local mode, side by side with the floor: the same handler behind a
-// plain node:http server, driven by the same SDK client in the same run. Prints JSON.
+// through the AWS SDK against klambda's local mode, unsigned and with SigV4 on (--auth), side by side with the
+// floor: the same handler behind a plain node:http server, driven by the same SDK client in the same run; and the
+// cost of one SigV4 verification on its own. Prints JSON.
 // klambda runs as a user runs it (`klambda dev`, its own process); the client runs in this process.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,9 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { packageRoot } from '../src/core/package-root.js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SigningKeyCache, sha256Hex, verifySigV4 } from '../src/core/sigv4/index.js';
 
 const LATENCY_CALLS = Number(process.env.BENCH_LATENCY_CALLS ?? 3000);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 8);
@@ -16,11 +20,10 @@ const CONCURRENCY = 16;
 
 const handler = async (_event: unknown) => ({});
 
+const KEY = { accessKeyId: 'AKIAKLAMBDABENCH0001', secretAccessKey: 'bench-secret' };
+
 function client(endpoint: string): LambdaClient {
-  return new LambdaClient({
-    endpoint, region: 'us-east-1', maxAttempts: 1,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-  });
+  return new LambdaClient({ endpoint, region: 'us-east-1', maxAttempts: 1, credentials: KEY });
 }
 
 async function invokeOnce(c: LambdaClient): Promise<number> {
@@ -98,6 +101,38 @@ async function startKlambda(dir: string, extraArgs: string[] = []): Promise<{ ur
   return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
+/** node:crypto behind the hash interface of the SDK's signer. */
+class Sha256 {
+  private readonly h: Hash | Hmac;
+  constructor(secret?: string | Uint8Array) { this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret); }
+  update(data: string | Uint8Array): void { this.h.update(data); }
+  digest(): Promise<Uint8Array> { return Promise.resolve(new Uint8Array(this.h.digest())); }
+}
+
+/** One SigV4 verification of an SDK-signed Invoke (warm derived-key cache), alone: median µs over 20 rounds of 5,000. */
+async function verifyCost(): Promise<{ p50: number; rounds: number; calls_per_round: number }> {
+  const body = '{}';
+  const signer = new SignatureV4({ credentials: KEY, region: 'us-east-1', service: 'lambda', sha256: Sha256 as never, uriEscapePath: true });
+  const signed = await signer.sign({
+    method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: 9000, path: '/2015-03-31/functions/noop/invocations', query: {}, body,
+    headers: { host: '127.0.0.1:9000', 'content-type': 'application/octet-stream', 'content-length': '2', 'x-amz-user-agent': 'aws-sdk-js/3', 'amz-sdk-invocation-id': '0d8c3e1e-aaaa-bbbb-cccc-000000000000', 'amz-sdk-request': 'attempt=1; max=1' },
+  } as never);
+  const headers = (signed as unknown as { headers: Record<string, string> }).headers;
+  const req = { method: 'POST', url: '/2015-03-31/functions/noop/invocations', headers, rawHeaders: Object.entries(headers).flat(), bodySha256: sha256Hex(body) };
+  const cache = new SigningKeyCache();
+  const lookup = (id: string) => (id === KEY.accessKeyId ? KEY : undefined);
+  const now = Date.now();
+  const rounds: number[] = [];
+  const N = 5000;
+  for (let r = 0; r < 21; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) verifySigV4(req, lookup, { region: 'us-east-1', services: ['lambda'], now, cache });
+    if (r > 0) rounds.push(Number(process.hrtime.bigint() - t0) / 1e3 / N);
+  }
+  rounds.sort((a, b) => a - b);
+  return { p50: Math.round(percentile(rounds, 50) * 100) / 100, rounds: rounds.length, calls_per_round: N };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'klambda-bench-'));
   writeFileSync(join(dir, 'noop.yaml'), [
@@ -105,10 +140,14 @@ async function main(): Promise<void> {
     'spec:', '  runtime: nodejs20', '  handler: index.handler', '  code:', '    inline:',
     '      index.mjs: "export const handler = async () => ({});"', '',
   ].join('\n'));
+  writeFileSync(join(dir, 'keys.ini'), `[bench]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${KEY.secretAccessKey}\n`);
   const local = await startKlambda(dir);
   try {
     const klambda = await measure(local.url);
     await local.stop();
+    // the same, every call SigV4-verified (klambda dev --auth)
+    const signed = await startKlambda(dir, ['--auth', join(dir, 'keys.ini')]);
+    const klambdaSigned = await measure(signed.url).finally(() => signed.stop());
     // The same run with at most two environments (one per core): the 16 concurrent calls queue for them.
     const capped = await startKlambda(dir, ['--max-environments', '2']);
     const klambdaTwoEnvironments = await measure(capped.url).finally(() => capped.stop());
@@ -117,8 +156,9 @@ async function main(): Promise<void> {
     floorServer.server.close();
     process.stdout.write(`${JSON.stringify({
       benchmark: 'invoke', function: 'nodejs20 no-op, 128 MB', client: '@aws-sdk/client-lambda InvokeCommand',
-      machine: { cpus: cpus().length, node: process.version }, klambda, klambda_max_environments_2: klambdaTwoEnvironments, floor,
-      target: { sync_p50_ms_below: 1.5, throughput_per_s_at_least: 3000 },
+      machine: { cpus: cpus().length, node: process.version }, klambda, klambda_sigv4: klambdaSigned, klambda_max_environments_2: klambdaTwoEnvironments, floor,
+      sigv4_verify_us: await verifyCost(),
+      target: { sync_p50_ms_below: 1.5, throughput_per_s_at_least: 3000, sigv4_verify_us_below: 100 },
     }, null, 2)}\n`);
   } finally {
     await local.stop();
