@@ -48,11 +48,13 @@ export interface RedisServerOptions {
    * which any local process can read in /proc.
    */
   password?: string;
+  /** A fixed port (default: a free one). */
+  port?: number;
 }
 
 /** Starts redis-server without persistence in a temporary folder; rejects with RedisServerMissingError if absent. */
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'klambda-redis-'));
   const child: ChildProcess = spawn(
     opts.binary ?? 'redis-server',
