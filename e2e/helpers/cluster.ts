@@ -10,6 +10,7 @@ import { RoutingTable } from '../../src/queue/routing-table.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type ClusterFixture } from '../../test/control-plane/cluster-fixture.js';
 import { ProcessNode } from '../../test/control-plane/process-node.js';
+import { AWS_BASE_IMAGE, awsBaseImage, imageCatalog, imageRepository, klambdaImages } from '../../test/control-plane/images.js';
 import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { waitFor } from './local.js';
 
@@ -69,11 +70,16 @@ export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
     await node?.stop();
     await cluster?.stop();
     await redis?.stop();
+    awsBase?.remove();
   };
   let node: ProcessNode | undefined;
+  let awsBase: ReturnType<typeof awsBaseImage> | undefined;
   try {
     [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
-    node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() } });
+    // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
+    awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'provided-ric'));
+    const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image });
+    node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() }, images });
     await node.start();
     const prefix = randomPrefix();
     const port = await freePort();

@@ -1,29 +1,37 @@
-// A "process node" for tests on the real control plane: a Ready Node whose pods' containers run as local child
-// processes (command, args, env, configMap/secret/emptyDir volumes as host folders with the paths rewritten),
-// with pod status kept true: Pending / Running / Succeeded / Failed, PodIP 127.0.0.1, restarts; logs kept for diagnostics.
+// A "process node" for tests on the real control plane: a Ready Node whose pods run as local processes, shaped as a
+// kubelet and container runtime would run them: as root, each pod gets its own PID namespace (shareProcessNamespace)
+// and each container its uid, capabilities and image (ENTRYPOINT/CMD/ENV from the image catalog); configMap/secret/
+// emptyDir volumes are host folders (owned by the one container that mounts them) with the paths rewritten; pod-local
+// loopback ports get a port of their own; containers restart; pod status is kept true; logs are kept for diagnostics.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
+import { freePort } from '../../src/local/redis-server.js';
 import { KubeClient } from '../../src/kube/client.js';
+import { PodLogs, type LogRing } from './container-logs.js';
+import type { ImageCatalog } from './images.js';
 import { kubeRequest, type KubeResponse } from './kube-request.js';
-import { pathMappings, rewritePaths, type PathMapping, type VolumeMount } from './path-rewrite.js';
-import { materializeVolumes, type Volume } from './pod-volumes.js';
+import { pathMappings, rewritePaths, type PathMapping } from './path-rewrite.js';
+import {
+  containerArgv, containerIdentity, podLocalPorts, PodSandbox, rewritePorts, setprivArgs, type Identity,
+} from './pod-sandbox.js';
+import { materializeVolumes } from './pod-volumes.js';
+import { containerEnv, signalGroup, stopProcess, type Container, type Pod } from './container-process.js';
 
-interface EnvVar { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }
-interface Container { name: string; image?: string; command?: string[]; args?: string[]; env?: EnvVar[]; volumeMounts?: VolumeMount[]; workingDir?: string }
-interface Pod {
-  metadata: { name: string; namespace: string; uid: string; deletionTimestamp?: string };
-  spec: {
-    nodeName?: string; restartPolicy?: string; terminationGracePeriodSeconds?: number; serviceAccountName?: string;
-    containers: Container[]; volumes?: Volume[];
-  };
-}
 interface Running { child: ChildProcess | undefined; restarts: number; startedAt: string; exitCode?: number; done: boolean }
 /** A pod that runs here: its host folder (volumes under it), its containers' processes, and its status reports in order. */
-interface PodEntry { pod: Pod; dir: string; volumeDirs: Map<string, string>; containers: Map<string, Running>; reports: Promise<void>; reportQueued: boolean }
+interface PodEntry {
+  pod: Pod; dir: string; volumeDirs: Map<string, string>; containers: Map<string, Running>; reports: Promise<void>; reportQueued: boolean;
+  /** Its PID namespace (as root). */
+  sandbox: PodSandbox | undefined;
+  /** Pod-local loopback ports → this pod's own. */
+  ports: Map<number, number>;
+}
+
+/** How one container is started here: its argv (wrapped to enter the pod as its user), env and folder. */
+interface Launch { argv: string[]; env: NodeJS.ProcessEnv; cwd: string | undefined; identity: Identity | undefined; wrap: (argv: string[]) => string[] }
 
 export interface ProcessNodeOptions {
   server: string;
@@ -32,75 +40,16 @@ export interface ProcessNodeOptions {
   pollMs?: number;
   /** Image path prefixes → host folders, rewritten like mount paths: {'/opt/klambda': packageRoot()} runs this repository's agent. */
   rootMap?: Record<string, string>;
+  /** The images containers may name without a command (and whose paths, ENV and USER apply). */
+  images?: ImageCatalog;
 }
 
-const LOG_LINES = 200;
 /** A test has no time for a pod's full terminationGracePeriodSeconds. */
 const MAX_GRACE_MS = 2000;
 const DEFAULT_GRACE_SECONDS = 30;
-
-/** The last lines a container wrote to stdout and stderr. */
-class LogRing {
-  private readonly lines: string[] = [];
-
-  /** A writer for one stream, which keeps its own partial line. */
-  stream(): (chunk: Buffer) => void {
-    const decoder = new StringDecoder('utf8');
-    let partial = '';
-    return (chunk) => {
-      const parts = (partial + decoder.write(chunk)).split('\n');
-      partial = parts.pop() ?? '';
-      for (const line of parts) this.add(line);
-      if (partial.length > 16_384) { this.add(partial); partial = ''; }
-    };
-  }
-
-  add(line: string): void {
-    this.lines.push(line);
-    if (this.lines.length > LOG_LINES) this.lines.shift();
-  }
-
-  text(prefix = ''): string[] { return this.lines.map((l) => prefix + l); }
-}
-
-/** The value of an env var's `fieldRef` here (undefined for a field the process node does not know). */
-function fieldRefValue(pod: Pod, fieldPath: string, nodeName: string): string | undefined {
-  switch (fieldPath) {
-    case 'metadata.name': return pod.metadata.name;
-    case 'metadata.namespace': return pod.metadata.namespace;
-    case 'metadata.uid': return pod.metadata.uid;
-    case 'spec.nodeName': return pod.spec.nodeName ?? nodeName;
-    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
-    case 'status.podIP': case 'status.hostIP': return '127.0.0.1';
-    default: return undefined;
-  }
-}
-
-function containerEnv(pod: Pod, c: Container, nodeName: string, paths: readonly PathMapping[]): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  for (const e of c.env ?? []) {
-    const value = e.value ?? (e.valueFrom?.fieldRef ? fieldRefValue(pod, e.valueFrom.fieldRef.fieldPath, nodeName) : undefined);
-    if (value !== undefined) env[e.name] = rewritePaths(value, paths);
-  }
-  return env;
-}
-
-/** Signals a container's whole process group (it was spawned detached), so the processes it started get it too. */
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try { process.kill(-pid, signal); } catch { /* the group has ended already */ }
-}
-
-/** SIGTERM, then SIGKILL after the grace period, as a kubelet stops a container. */
-function stopProcess(child: ChildProcess | undefined, graceMs: number): Promise<void> {
-  const pid = child?.pid;
-  if (!child || pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
-    signalGroup(pid, 'SIGTERM');
-  });
-}
+/** A kubelet backs off 10 s, 20 s, … up to 5 min between restarts; tests restart at once. */
+const RESTART_DELAY_MS = 200;
+const HOOK_TIMEOUT_MS = 60_000;
 
 export class ProcessNode {
   readonly name: string;
@@ -110,8 +59,10 @@ export class ProcessNode {
   private readonly waiting = new Map<string, string>();
   /** uid → the stopping of a pod's processes (and its deletion), which stop() waits for. */
   private readonly removals = new Map<string, Promise<void>>();
-  /** "namespace/pod" → container → log; kept after the pod is gone, for a failing test's message. */
-  private readonly podLogs = new Map<string, Map<string, LogRing>>();
+  /** Kept after the pod is gone, for a failing test's message. */
+  private readonly podLogs = new PodLogs();
+  /** Root can give pods their PID namespace and containers their uid; anyone else runs them as itself. */
+  private readonly asRoot = process.getuid?.() === 0;
   private timers: NodeJS.Timeout[] = [];
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
@@ -120,6 +71,12 @@ export class ProcessNode {
 
   constructor(private readonly opts: ProcessNodeOptions) {
     this.name = opts.name ?? 'process-node';
+    // every container's user walks through to its own pod's folder, and reads nothing else here
+    chmodSync(this.root, 0o711);
+    if (!this.asRoot) {
+      process.stderr.write(`process node ${this.name}: not root (uid ${process.getuid?.()}): containers run as this user, without a PID namespace per pod; `
+        + 'runAsUser, capabilities and volume ownership are not applied\n');
+    }
   }
 
   private api(method: string, path: string, body?: unknown, contentType?: string): Promise<KubeResponse> {
@@ -161,20 +118,11 @@ export class ProcessNode {
 
   /** The last lines of a container's stdout and stderr (every container's, prefixed with its name, if none is given). */
   logs(namespace: string, podName: string, container?: string): string {
-    const rings = this.podLogs.get(`${namespace}/${podName}`);
-    if (!rings) return '';
-    if (container !== undefined) return rings.get(container)?.text().join('\n') ?? '';
-    const many = rings.size > 1;
-    return [...rings].flatMap(([name, ring]) => ring.text(many ? `[${name}] ` : '')).join('\n');
+    return this.podLogs.text(namespace, podName, container);
   }
 
   private log(pod: Pod, container: string): LogRing {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    const rings = this.podLogs.get(key) ?? new Map<string, LogRing>();
-    this.podLogs.set(key, rings);
-    const ring = rings.get(container) ?? new LogRing();
-    rings.set(container, ring);
-    return ring;
+    return this.podLogs.ring(pod.metadata.namespace, pod.metadata.name, container);
   }
 
   /** Node status Ready and the node Lease, as a kubelet renews them. */
@@ -229,6 +177,7 @@ export class ProcessNode {
   private async run(pod: Pod): Promise<void> {
     const { namespace, name, uid } = pod.metadata;
     const dir = await mkdtemp(join(this.root, `${namespace}.${name}-`));
+    await chmod(dir, 0o711);
     const volumes = await materializeVolumes(join(dir, 'volumes'), pod.spec.volumes ?? [], (resource, object) => this.read(namespace, resource, object))
       .catch((err: unknown) => ({ ok: false as const, message: err instanceof Error ? err.message : String(err) }));
     if (!volumes.ok || this.stopped) {
@@ -237,14 +186,39 @@ export class ProcessNode {
       return;
     }
     this.waiting.delete(uid);
-    const entry: PodEntry = { pod, dir, volumeDirs: volumes.value, containers: new Map(), reports: Promise.resolve(), reportQueued: false };
+    if (this.asRoot) await this.ownVolumes(pod, volumes.value);
+    const ports = new Map<number, number>();
+    for (const port of podLocalPorts(pod.spec.containers.map((c) => c.env ?? []))) ports.set(port, await freePort());
+    const sandbox = this.asRoot ? await PodSandbox.start() : undefined;
+    const entry: PodEntry = { pod, dir, volumeDirs: volumes.value, containers: new Map(), reports: Promise.resolve(), reportQueued: false, sandbox, ports };
     this.pods.set(uid, entry);
-    for (const c of pod.spec.containers) {
-      const state: Running = { child: undefined, restarts: 0, startedAt: new Date().toISOString(), done: false };
-      entry.containers.set(c.name, state);
+    for (const c of pod.spec.containers) entry.containers.set(c.name, { child: undefined, restarts: 0, startedAt: new Date().toISOString(), done: false });
+    void this.startContainers(entry);
+  }
+
+  /** In order, each after the one before it has started and its postStart hook has run, as a kubelet starts them. */
+  private async startContainers(entry: PodEntry): Promise<void> {
+    for (const c of entry.pod.spec.containers) {
+      if (this.stopped || this.pods.get(entry.pod.metadata.uid) !== entry) return;
+      const state = entry.containers.get(c.name)!;
       this.spawnContainer(entry, c, state);
+      this.report(entry);
+      const hook = c.lifecycle?.postStart?.exec?.command;
+      if (hook && state.child) await this.runHook(entry, c, hook);
     }
-    this.report(entry);
+  }
+
+  /** A volume mounted by one container only is that container's user's, and nobody else's (no mount namespaces here). */
+  private async ownVolumes(pod: Pod, dirs: ReadonlyMap<string, string>): Promise<void> {
+    for (const [volume, dir] of dirs) {
+      const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
+      if (users.length !== 1) continue;
+      const id = containerIdentity(users[0]!.securityContext, pod.spec.securityContext, this.opts.images?.(users[0]!.image ?? '')?.user);
+      if (!id) continue;
+      for (const entry of await readdir(dir, { recursive: true })) await chown(join(dir, entry), id.uid, id.gid);
+      await chown(dir, id.uid, id.gid);
+      await chmod(dir, 0o700);
+    }
   }
 
   private async read(namespace: string, resource: 'configmaps' | 'secrets', name: string): Promise<Record<string, unknown> | undefined> {
@@ -254,17 +228,32 @@ export class ProcessNode {
     return r.body;
   }
 
+  /** Everything a container's process needs: argv from command/args or its image, env, folder, user; paths and pod ports rewritten. */
+  private launch(entry: PodEntry, c: Container): Launch {
+    const image = c.image === undefined ? undefined : this.opts.images?.(c.image);
+    const paths: PathMapping[] = pathMappings(c.volumeMounts ?? [], entry.volumeDirs, { ...this.opts.rootMap, ...image?.paths });
+    const rewrite = (v: string) => rewritePorts(rewritePaths(v, paths), entry.ports);
+    const identity = this.asRoot ? containerIdentity(c.securityContext, entry.pod.spec.securityContext, image?.user) : undefined;
+    const workingDir = c.workingDir ?? image?.workingDir;
+    const cwd = workingDir === undefined ? undefined : rewrite(workingDir);
+    const setpriv = setprivArgs(identity, c.securityContext);
+    const { sandbox } = entry;
+    return {
+      argv: containerArgv(c, image).map(rewrite),
+      env: containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined),
+      cwd, identity,
+      wrap: (argv) => (sandbox ? sandbox.enter(argv, cwd ?? process.cwd(), setpriv) : argv),
+    };
+  }
+
   private spawnContainer(entry: PodEntry, c: Container, state: Running): void {
     const { pod } = entry;
-    const paths = pathMappings(c.volumeMounts ?? [], entry.volumeDirs, this.opts.rootMap);
-    const argv = [...(c.command ?? []), ...(c.args ?? [])].map((a) => rewritePaths(a, paths));
+    const { argv, env, cwd, wrap } = this.launch(entry, c);
     const log = this.log(pod, c.name);
     state.startedAt = new Date().toISOString();
-    if (argv.length === 0) { state.done = true; state.exitCode = 128; log.add('process node: the container has no command (an image entrypoint cannot run here)'); return; }
-    const child = spawn(argv[0]!, argv.slice(1), {
-      env: containerEnv(pod, c, this.name, paths), cwd: c.workingDir === undefined ? undefined : rewritePaths(c.workingDir, paths),
-      detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    if (argv.length === 0) { state.done = true; state.exitCode = 128; log.add('process node: the container has no command and its image is not in the catalog'); return; }
+    const full = wrap(argv);
+    const child = spawn(full[0]!, full.slice(1), { env, cwd: entry.sandbox ? undefined : cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     state.child = child;
     child.stdout!.on('data', log.stream());
     child.stderr!.on('data', log.stream());
@@ -279,7 +268,8 @@ export class ProcessNode {
       const policy = pod.spec.restartPolicy ?? 'Always';
       if (policy === 'Always' || (policy === 'OnFailure' && exit !== 0)) {
         state.restarts++;
-        setTimeout(() => { if (!this.stopped && this.pods.get(pod.metadata.uid) === entry) { this.spawnContainer(entry, c, state); this.report(entry); } }, 200);
+        log.add(`process node: container exited (${exit}); restarting it (${state.restarts})`);
+        setTimeout(() => { if (!this.stopped && this.pods.get(pod.metadata.uid) === entry) { this.spawnContainer(entry, c, state); this.report(entry); } }, RESTART_DELAY_MS);
       } else {
         state.done = true;
         state.exitCode = exit;
@@ -291,6 +281,22 @@ export class ProcessNode {
       if (child.pid === undefined) exited(127); // it never started, so no 'exit' follows
     });
     child.once('exit', (code, signal) => exited(code ?? (signal ? 137 : 1)));
+  }
+
+  /** A postStart exec hook: run in the container (its user, env, folder), waited for before the next container starts. */
+  private async runHook(entry: PodEntry, c: Container, command: string[]): Promise<void> {
+    const { env, wrap } = this.launch(entry, c);
+    const paths = pathMappings(c.volumeMounts ?? [], entry.volumeDirs, this.opts.rootMap);
+    const full = wrap(command.map((a) => rewritePorts(rewritePaths(a, paths), entry.ports)));
+    const log = this.log(entry.pod, c.name);
+    const code = await new Promise<number | null>((resolve) => {
+      const hook = spawn(full[0]!, full.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      hook.stderr!.on('data', log.stream());
+      const timer = setTimeout(() => hook.kill('SIGKILL'), HOOK_TIMEOUT_MS);
+      hook.once('error', () => { clearTimeout(timer); resolve(null); });
+      hook.once('exit', (exit) => { clearTimeout(timer); resolve(exit); });
+    });
+    if (code !== 0) log.add(`process node: postStart hook failed (${code})`);
   }
 
   /**
@@ -358,6 +364,7 @@ export class ProcessNode {
   private async terminate(entry: PodEntry): Promise<void> {
     const graceMs = Math.min((entry.pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000, MAX_GRACE_MS);
     await Promise.all([...entry.containers.values()].map((s) => stopProcess(s.child, graceMs)));
+    await entry.sandbox?.stop();
     await rm(entry.dir, { recursive: true, force: true });
   }
 

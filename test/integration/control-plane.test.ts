@@ -181,6 +181,7 @@ it('admits a function pod under the Pod Security "baseline" level and refuses it
   for (const level of ['baseline', 'restricted']) {
     const ns = `psa-${level}-${Date.now()}`;
     await api('POST', '/api/v1/namespaces', { metadata: { name: ns, labels: { 'pod-security.kubernetes.io/enforce': level } } });
+    await api('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { metadata: { name: 'role' } });
     const res = await api('POST', `/api/v1/namespaces/${ns}/pods?dryRun=All&fieldValidation=Strict`, { metadata: { name: 'fn' }, spec: d.spec!.template.spec });
     outcomes[level] = { status: res.status, ...(res.status === 201 ? {} : { message: res.body.message }) };
   }
