@@ -1,11 +1,10 @@
 // The Invoke API of the local mode through the official AWS SDK: sync, async, dry run, errors, logs, timeouts.
 import { InvokeCommand, ResourceNotFoundException, TooManyRequestsException, InvalidRequestContentException, RequestTooLargeException } from '@aws-sdk/client-lambda';
-import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decode, fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
+import { decode, fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
-const outDir = mkdtempSync(join(tmpdir(), 'klambda-e2e-out-'));
+const outDir = sharedOutDir('klambda-e2e-out-');
 
 const echo = fn('echo', 'nodejs20', 'index.handler', {
   'index.mjs': `let count = 0;

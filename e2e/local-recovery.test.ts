@@ -1,19 +1,20 @@
 // At-least-once: an async invocation whose runtime process or agent is SIGKILLed mid-run is redone once, same request id.
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
+import { procProcessesBelow } from '../src/agent/process-table.js';
+import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
-const outDir = mkdtempSync(join(tmpdir(), 'klambda-recovery-'));
+const outDir = sharedOutDir('klambda-recovery-');
 
-// Each run appends "<requestId> <pid> <ppid>" to starts.log; the first run of an id then hangs, a later one finishes.
+// Each run appends "<requestId> <pid>" to starts.log; the first run of an id then hangs, a later one finishes.
+// (The pid is the function's own, inside its PID namespace: the machine's pids are found from the agent's.)
 const fragile = fn('fragile', 'nodejs20', 'index.handler', {
   'index.mjs': `import { appendFileSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 export const handler = async (event, context) => {
   const log = process.env.OUT_DIR + '/starts-' + event.case + '.log';
   const seen = existsSync(log) && readFileSync(log, 'utf8').includes(context.awsRequestId);
-  appendFileSync(log, context.awsRequestId + ' ' + process.pid + ' ' + process.ppid + '\\n');
+  appendFileSync(log, context.awsRequestId + ' ' + process.pid + '\\n');
   if (!seen) await new Promise((r) => setTimeout(r, 60000));
   writeFileSync(process.env.OUT_DIR + '/done-' + context.awsRequestId, event.case);
   return 'done';
@@ -26,13 +27,23 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await f?.stop(); });
 
-function starts(which: string): Array<{ id: string; pid: number; ppid: number }> {
+function starts(which: string): Array<{ id: string; pid: number }> {
   const file = join(outDir, `starts-${which}.log`);
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
-    const [id, pid, ppid] = l.split(' ');
-    return { id: id!, pid: Number(pid), ppid: Number(ppid) };
+    const [id, pid] = l.split(' ');
+    return { id: id!, pid: Number(pid) };
   });
+}
+
+/** The machine's pids of the function's agent and of its runtime (the node process running the bootstrap). */
+function hostPids(): { agent: number; runtime: number } {
+  const [agent] = f.local.backend.pids({ namespace: 'default', functionName: 'fragile', version: '$LATEST' });
+  const runtime = procProcessesBelow(agent!).find((p) => {
+    const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'latin1');
+    return cmdline.includes('bootstrap.mjs') && !cmdline.startsWith('/usr/bin/unshare') && !cmdline.includes('unshare\0');
+  });
+  return { agent: agent!, runtime: runtime!.pid };
 }
 
 async function runAndKill(which: 'runtime' | 'agent'): Promise<void> {
@@ -41,11 +52,12 @@ async function runAndKill(which: 'runtime' | 'agent'): Promise<void> {
   const id = out.$metadata.requestId!;
   const first = await waitFor(() => starts(which)[0], 20_000, 'the first run to start');
   expect(first.id).toBe(id);
-  process.kill(which === 'runtime' ? first.pid : first.ppid, 'SIGKILL');
+  const pids = hostPids();
+  process.kill(pids[which], 'SIGKILL');
   await waitFor(() => (existsSync(join(outDir, `done-${id}`)) ? true : undefined), 30_000, 'the redelivered run to finish');
   const runs = starts(which);
   expect(runs.map((r) => r.id)).toEqual([id, id]);
-  expect(runs[1]!.pid).not.toBe(first.pid);
+  expect(hostPids()[which]).not.toBe(pids[which]);
 }
 
 describe('a killed process loses nothing', () => {

@@ -1,6 +1,6 @@
 // e2e helper: a klambda local mode on a temporary folder of manifests, and an AWS SDK client pointed at it.
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { silentLogger } from '../../src/core/logger.js';
@@ -18,6 +18,7 @@ export interface Fixture {
 
 export async function startFixture(files: Record<string, string>, opts: Partial<LocalOptions> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'klambda-e2e-'));
+  chmodSync(dir, 0o755); // a project folder, readable by the runtime's unprivileged user as a user's folder is
   const write = (file: string, text: string) => {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
@@ -46,6 +47,13 @@ export async function startFixture(files: Record<string, string>, opts: Partial<
 }
 
 export { waitFor } from '../../test/helpers/wait.js';
+
+/** A folder functions may write to, whichever user their runtime runs as. */
+export function sharedOutDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o1777);
+  return dir;
+}
 
 export const decode = (payload: Uint8Array | undefined): unknown =>
   payload && payload.length ? JSON.parse(Buffer.from(payload).toString('utf8')) : undefined;

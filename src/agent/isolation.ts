@@ -81,20 +81,28 @@ export function isolationCandidates(host: HostAbilities, opts: IsolationOptions,
 }
 
 /**
- * The command that starts `cmd` under the isolation: unshare (and setpriv) in front of it for a namespace.
- * A user switch without a namespace is done by spawn's uid/gid options instead (see spawnUser).
+ * The command that starts `cmd` under the isolation: unshare (and setpriv) in front of it for a namespace. A user
+ * switch without a namespace is done by spawn's uid/gid options instead (see spawnUser). setpriv --pdeathsig ties
+ * the launcher to the agent: if the agent dies, so does the runtime, and with it its namespace.
  */
 export function isolatedCommand(i: Isolation, host: HostAbilities, cmd: LaunchCommand): LaunchCommand {
-  if (!i.pidNamespace || !host.unshare) return cmd;
+  const tied = (inner: string[]): LaunchCommand => (host.setpriv
+    ? { command: host.setpriv, args: ['--pdeathsig', 'KILL', '--', ...inner] }
+    : { command: inner[0] as string, args: inner.slice(1) });
+  if (!i.pidNamespace || !host.unshare) return tied([cmd.command, ...cmd.args]);
   // --kill-child: if unshare dies, the namespace's init (the runtime) gets SIGKILL, and with it every process inside.
   const args = ['--pid', '--fork', '--mount-proc', '--kill-child'];
   if (i.userNamespace) args.unshift('--user', `--map-user=${host.uid}`, `--map-group=${host.gid}`);
-  if (i.user) args.push(`--setuid=${i.user.uid}`, `--setgid=${i.user.gid}`);
-  args.push('--');
-  if (i.dropCapabilities && host.setpriv) {
-    args.push(host.setpriv, '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--');
+  let inner: string[] = [];
+  if (i.user && host.setpriv) {
+    // setpriv rather than unshare --setuid: a change of uid clears the parent-death signal, which setpriv sets again after it.
+    inner = [host.setpriv, `--reuid=${i.user.uid}`, `--regid=${i.user.gid}`, '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL', '--'];
+  } else if (i.user) {
+    args.push(`--setuid=${i.user.uid}`, `--setgid=${i.user.gid}`);
+  } else if (i.dropCapabilities && host.setpriv) {
+    inner = [host.setpriv, '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--'];
   }
-  return { command: host.unshare, args: [...args, cmd.command, ...cmd.args] };
+  return tied([host.unshare, ...args, '--', ...inner, cmd.command, ...cmd.args]);
 }
 
 /** spawn's uid/gid for a user switch without a namespace (libuv then drops the supplementary groups too). */

@@ -33,6 +33,11 @@ export interface RuntimeProcessOptions {
 const DRAIN_GRACE_MS = 200;
 /** The environment variable that marks every process of a runtime without a PID namespace (as Jenkins marks a build's). */
 export const MARKER_VARIABLE = '_KLAMBDA_SANDBOX_ID';
+/**
+ * What unshare (util-linux 2.38) prints, exiting 1, when its child was killed by SIGKILL: it cannot re-raise SIGKILL
+ * on itself. The line is unshare's, not the function's, and the exit is reported as the kill it was.
+ */
+const UNSHARE_SAW_SIGKILL = /^unshare: sigprocmask unblock failed/;
 
 export class RuntimeProcess {
   /** Resolves once the process and everything it started have exited and its output has been read (or DRAIN_GRACE_MS passed). */
@@ -44,13 +49,20 @@ export class RuntimeProcess {
   private hasExited = false;
   private killRequested = false;
   private outOfMemory = false;
+  private runtimeSigkilled = false;
   private blocker: Promise<void> | undefined;
   private isolationUsed: Isolation = NO_ISOLATION;
   private resolveExit!: (info: ExitInfo) => void;
 
   constructor(cmd: LaunchCommand, private readonly opts: RuntimeProcessOptions) {
     this.out = new LineSplitter(opts.onLine);
-    this.err = new LineSplitter(opts.onLine);
+    this.err = new LineSplitter((line) => {
+      if (this.isolationUsed.pidNamespace && UNSHARE_SAW_SIGKILL.test(line)) {
+        this.runtimeSigkilled = true;
+        return undefined;
+      }
+      return opts.onLine(line);
+    });
     this.exited = new Promise<ExitInfo>((resolve) => (this.resolveExit = resolve));
     const prepared: Promise<PreparedLaunch> = opts.sandbox
       ? opts.sandbox.prepare(cmd, opts.env)
@@ -116,8 +128,10 @@ export class RuntimeProcess {
       });
     });
     await Promise.all([pipesClosed, this.tree?.waitGone(left)]);
-    this.flush();
-    this.resolveExit({ code, signal, ...(this.outOfMemory ? { outOfMemory: true } : {}) });
+    this.out.flush();
+    this.err.flush();
+    const killed = this.runtimeSigkilled && code === 1;
+    this.resolveExit({ code: killed ? null : code, signal: killed ? 'SIGKILL' : signal, ...(this.outOfMemory ? { outOfMemory: true } : {}) });
   }
 
   /** SIGKILL to the runtime and everything it started; a no-op once it is gone (its pid may be reused after that). */
@@ -127,8 +141,12 @@ export class RuntimeProcess {
     this.tree?.killAll(false);
   }
 
-  /** Writes out any partial line each stream holds (the end of an invocation). */
+  /**
+   * Writes out any partial line each stream holds (the end of an invocation). Not while the sink holds the output
+   * back: the rest of the line is then most likely still in the pipe, and it would be cut in two.
+   */
   flush(): void {
+    if (this.blocker && !this.hasExited) return;
     this.out.flush();
     this.err.flush();
   }

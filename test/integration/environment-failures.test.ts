@@ -1,4 +1,6 @@
 // How an execution environment fails and recovers: timeouts, crashes, init errors, a runtime that dies while idle.
+import { readFileSync } from 'node:fs';
+import { procProcessesBelow } from '../../src/agent/process-table.js';
 import { InitError } from '../../src/agent/runtime-errors.js';
 import { decodeTail, fixtureSpec, invocation, LogCapture, memoryLogger } from '../fixtures/functions/specs.js';
 import { useEnvironments } from '../helpers/environments.js';
@@ -96,6 +98,21 @@ describe('crashes', () => {
     expect(env.runtimePid).not.toBe(pid);
     process.kill(env.runtimePid as number, 'SIGKILL');
     expect((await next).outcome).toBe('crash');
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('reports the runtime process itself SIGKILLed (as the kernel OOM killer does) as signal: killed', async () => {
+    const spec = fixtureSpec('node-esm', 'nodejs20', 'index.waitForKill', { timeoutSeconds: 30 });
+    const { env, logs } = environment(spec);
+    await env.start();
+    const inv = invocation(spec, {}, { logTail: true });
+    const pending = env.invoke(inv);
+    await logs.waitFor('waiting to be killed');
+    // Not the launcher (unshare) this time: the runtime below it, the init of its namespace.
+    const runtime = procProcessesBelow(env.runtimePid as number).find((p) => readFileSync(`/proc/${p.pid}/cmdline`, 'latin1').startsWith(process.execPath));
+    process.kill(runtime!.pid, 'SIGKILL');
+    const res = await pending;
+    expect(JSON.parse(res.payload)).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${inv.requestId} Error: Runtime exited with error: signal: killed` });
+    expect(decodeTail(res.logResult)).not.toContain('unshare');
   });
 
   it('reports an uncaught exception from a timer as the invocation error, then re-inits', async () => {

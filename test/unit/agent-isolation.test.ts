@@ -36,29 +36,44 @@ describe('isolationCandidates', () => {
 });
 
 describe('isolatedCommand', () => {
-  it('puts unshare in front, with --kill-child so the namespace dies with it', () => {
+  const tied = ['--pdeathsig', 'KILL', '--'];
+  const unshare = ['/usr/bin/unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
+
+  it('root: unshare, then setpriv to uid 65534 (--kill-child then holds: setpriv sets the parent-death signal again after the uid change)', () => {
     const [ns] = isolationCandidates(linuxRoot, {}, reachable);
     expect(isolatedCommand(ns!, linuxRoot, cmd)).toEqual({
-      command: '/usr/bin/unshare',
-      args: ['--pid', '--fork', '--mount-proc', '--kill-child', '--setuid=65534', '--setgid=65534', '--', '/usr/bin/node', 'bootstrap.mjs'],
+      command: '/usr/bin/setpriv',
+      args: [...tied, ...unshare, '--',
+        '/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--no-new-privs', '--pdeathsig', 'KILL', '--', '/usr/bin/node', 'bootstrap.mjs'],
     });
   });
 
   it('maps a user to itself in its own user namespace (never to root: root there could unmount the private /proc)', () => {
     const [ns] = isolationCandidates(linuxUser, {}, reachable);
-    expect(isolatedCommand(ns!, linuxUser, cmd).args.slice(0, 3)).toEqual(['--user', '--map-user=1000', '--map-group=1000']);
+    expect(isolatedCommand(ns!, linuxUser, cmd).args).toEqual([
+      ...tied, '/usr/bin/unshare', '--user', '--map-user=1000', '--map-group=1000', '--pid', '--fork', '--mount-proc', '--kill-child', '--', '/usr/bin/node', 'bootstrap.mjs',
+    ]);
   });
 
   it('drops every capability with setpriv when root stays root', () => {
     const [ns] = isolationCandidates(linuxRoot, { runtimeUser: 'agent' }, reachable);
-    expect(isolatedCommand(ns!, linuxRoot, cmd).args).toEqual([
-      '--pid', '--fork', '--mount-proc', '--kill-child', '--',
+    expect(isolatedCommand(ns!, linuxRoot, cmd).args).toEqual([...tied, ...unshare, '--',
       '/usr/bin/setpriv', '--bounding-set=-all', '--inh-caps=-all', '--ambient-caps=-all', '--no-new-privs', '--', '/usr/bin/node', 'bootstrap.mjs',
     ]);
   });
 
-  it('leaves the command alone without a namespace', () => {
-    expect(isolatedCommand({ pidNamespace: false, userNamespace: false, dropCapabilities: false }, linuxRoot, cmd)).toEqual(cmd);
+  it('without setpriv, unshare switches the user itself', () => {
+    const host = { ...linuxRoot, setpriv: undefined } as HostAbilities;
+    const [ns] = isolationCandidates(host, {}, reachable);
+    expect(isolatedCommand(ns!, host, cmd)).toEqual({
+      command: '/usr/bin/unshare', args: [...unshare.slice(1), '--setuid=65534', '--setgid=65534', '--', '/usr/bin/node', 'bootstrap.mjs'],
+    });
+  });
+
+  it('without a namespace, only ties the runtime to the agent', () => {
+    const none = { pidNamespace: false, userNamespace: false, dropCapabilities: false };
+    expect(isolatedCommand(none, linuxRoot, cmd)).toEqual({ command: '/usr/bin/setpriv', args: [...tied, '/usr/bin/node', 'bootstrap.mjs'] });
+    expect(isolatedCommand(none, { platform: 'darwin', uid: 501, gid: 20 }, cmd)).toEqual(cmd);
   });
 });
 
