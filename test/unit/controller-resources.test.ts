@@ -42,7 +42,7 @@ describe('the Deployment of a function version', () => {
     expect(pod.shareProcessNamespace).toBe(true);
     // the function container starts once the agent's Runtime API listens
     expect(container(pod, 'agent').lifecycle?.postStart?.exec?.command?.slice(0, 2)).toEqual(['node', '-e']);
-    expect(container(pod, 'agent').lifecycle?.postStart?.exec?.command?.[2]).toContain('net.connect(9001');
+    expect(container(pod, 'agent').lifecycle?.postStart?.exec?.command?.[2]).toContain("'127.0.0.1:9001'.split(':')");
   });
 
   it('runs the agent from the klambda image with its config (pod mode, Redis URL from a file) and no Redis URL anywhere in env', () => {

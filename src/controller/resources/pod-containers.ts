@@ -30,14 +30,13 @@ const lockedDown = (uid: number, addCaps: string[] = []): V1Container['securityC
   capabilities: addCaps.length > 0 ? { drop: ['ALL'], add: addCaps } : { drop: ['ALL'] },
 });
 
-const [, RUNTIME_API_PORT] = RUNTIME_API.split(':');
 /**
  * The kubelet starts a pod's containers in order and waits for each one's postStart hook: the function container
  * starts once the agent's Runtime API listens, so its runtime's first /next never finds the port closed (which would
  * end it and cost a restart with backoff).
  */
-const WAIT_FOR_RUNTIME_API = `const net = require('net'); const until = Date.now() + 60000;
-(function attempt() { const s = net.connect(${RUNTIME_API_PORT}, '127.0.0.1', () => { s.end(); process.exit(0); });
+const WAIT_FOR_RUNTIME_API = `const net = require('net'); const [host, port] = '${RUNTIME_API}'.split(':'); const until = Date.now() + 60000;
+(function attempt() { const s = net.connect(Number(port), host, () => { s.end(); process.exit(0); });
   s.on('error', () => (Date.now() > until ? process.exit(1) : setTimeout(attempt, 50))); })();`;
 
 export function agentContainer(image: string, configJson: string): V1Container {
