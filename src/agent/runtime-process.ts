@@ -5,6 +5,7 @@ import { LineSplitter, type LineSink } from './line-splitter.js';
 import { NO_ISOLATION, type Isolation } from './isolation.js';
 import type { LaunchCommand } from './runtime-launch.js';
 import type { PreparedLaunch, RuntimeSandbox } from './runtime-sandbox.js';
+import { hasProcfs } from './process-table.js';
 import { RuntimeTree } from './runtime-tree.js';
 
 export interface ExitInfo {
@@ -103,7 +104,8 @@ export class RuntimeProcess {
       this.tree = new RuntimeTree({
         launcherPid: child.pid, pidNamespace: isolation.pidNamespace, ...(marker ? { marker } : {}),
         ...(this.opts.memoryLimitMB !== undefined ? { memoryLimitMB: this.opts.memoryLimitMB } : {}),
-        pollMs: this.opts.memoryPollMs ?? 100,
+        // ps (no /proc: macOS) costs a process per read.
+        pollMs: this.opts.memoryPollMs ?? (hasProcfs() ? 100 : 500),
         onOverLimit: () => {
           this.outOfMemory = true;
           this.kill();

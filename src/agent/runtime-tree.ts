@@ -1,5 +1,5 @@
 // Every process of one runtime: measured while it runs (the memory watchdog), and all killed, detached ones included, when it ends.
-import { hasProcfs, pidsWithEnvironment, procProcessesBelow, processesBelow, readProc, StatusReader, type ProcessRow } from './process-table.js';
+import { hasProcfs, pidsWithEnvironment, procProcessesBelow, processesBelow, ProcTreeReader, readProc, StatusReader, type ProcessRow } from './process-table.js';
 
 export interface RuntimeTreeOptions {
   /** The spawned process: the runtime itself, or unshare when the runtime is the init of its own PID namespace. */
@@ -28,6 +28,7 @@ export class RuntimeTree {
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
   private overLimitReported = false;
+  private readonly reader = hasProcfs() ? new ProcTreeReader() : undefined;
 
   constructor(private readonly opts: RuntimeTreeOptions) {}
 
@@ -41,6 +42,7 @@ export class RuntimeTree {
     clearInterval(this.timer);
     this.timer = undefined;
     this.runtime?.close();
+    this.reader?.close();
   }
 
   /** The highest memory use seen, in MB (what REPORT calls Max Memory Used). */
@@ -65,11 +67,8 @@ export class RuntimeTree {
     this.polling = true;
     try {
       const { launcherPid, pidNamespace } = this.opts;
-      const rows: ProcessRow[] = await processesBelow(launcherPid);
-      if (!pidNamespace) {
-        const self = hasProcfs() ? readProc(launcherPid) : undefined;
-        if (self) rows.unshift(self);
-      }
+      // In a namespace the launcher (unshare) is ours, not the function's: it is not counted.
+      const rows: ProcessRow[] = this.reader ? this.reader.below(launcherPid, !pidNamespace) : await processesBelow(launcherPid, !pidNamespace);
       if (!this.timer) return; // stopped meanwhile
       // In a namespace the runtime is unshare's one child (unshare itself is ours, not the function's).
       const runtimePid = pidNamespace ? rows.find((r) => r.ppid === launcherPid)?.pid : launcherPid;

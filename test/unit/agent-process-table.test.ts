@@ -1,6 +1,6 @@
 // Parsing /proc and ps, walking a process tree, and splitting output into bounded lines.
 import { LineSplitter } from '../../src/agent/line-splitter.js';
-import { childrenIndex, descendantsOf, parsePs, parseStat, parseStatusMemory } from '../../src/agent/process-table.js';
+import { childrenIndex, descendantsOf, parsePs, parseStat, parseStatus, parseStatusMemory } from '../../src/agent/process-table.js';
 import { overLimit } from '../../src/agent/runtime-tree.js';
 
 describe('/proc parsers', () => {
@@ -56,5 +56,32 @@ describe('LineSplitter', () => {
     const s = new LineSplitter(() => full);
     expect(s.write('a\nb\n')).toBe(full);
     expect(new LineSplitter(() => undefined).write('a\n')).toBeUndefined();
+  });
+});
+
+describe('ProcTreeReader (this process, from the real /proc)', () => {
+  (process.platform === 'linux' ? it : it.skip)('reads a child with its memory, the same as a fresh read, and forgets it once it is gone', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ProcTreeReader, procProcessesBelow } = await import('../../src/agent/process-table.js');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const reader = new ProcTreeReader();
+    try {
+      const [row] = reader.below(process.pid, false).filter((r) => r.pid === child.pid);
+      expect(row).toMatchObject({ pid: child.pid, ppid: process.pid, zombie: false });
+      expect(row!.rssKB).toBeGreaterThan(0);
+      expect(procProcessesBelow(process.pid).find((r) => r.pid === child.pid)?.startTime).toBe(row!.startTime);
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(reader.below(process.pid, false).some((r) => r.pid === child.pid)).toBe(false);
+    } finally {
+      reader.close();
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('parseStatus', () => {
+  it('reads PPid, State and memory', () => {
+    expect(parseStatus('Name:\tx\nState:\tZ (zombie)\nPPid:\t42\nVmHWM:\t 10 kB\nVmRSS:\t 8 kB\n')).toEqual({ ppid: 42, zombie: true, rssKB: 8, hwmKB: 10 });
   });
 });
