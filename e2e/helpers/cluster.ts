@@ -77,7 +77,7 @@ export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
   try {
     [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
     // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
-    awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'provided-ric'));
+    awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'aws-base-image'));
     const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image });
     node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() }, images });
     await node.start();
