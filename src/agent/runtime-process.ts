@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { LineSplitter, type LineSink } from './line-splitter.js';
 import { NO_ISOLATION, type Isolation } from './isolation.js';
+import { inCgroup, MemoryCgroup, memoryCgroupParent } from './memory-cgroup.js';
 import type { LaunchCommand } from './runtime-launch.js';
 import type { PreparedLaunch, RuntimeSandbox } from './runtime-sandbox.js';
 import { hasProcfs } from './process-table.js';
@@ -54,6 +55,9 @@ export class RuntimeProcess {
   private blocker: Promise<void> | undefined;
   private isolationUsed: Isolation = NO_ISOLATION;
   private resolveExit!: (info: ExitInfo) => void;
+  /** Where the kernel enforces memoryMB (cgroup v2); the watchdog does otherwise. */
+  private cgroup: MemoryCgroup | undefined;
+  private cgroupPeakKB: number | undefined;
 
   constructor(cmd: LaunchCommand, private readonly opts: RuntimeProcessOptions) {
     this.out = new LineSplitter(opts.onLine);
@@ -68,7 +72,10 @@ export class RuntimeProcess {
     const prepared: Promise<PreparedLaunch> = opts.sandbox
       ? opts.sandbox.prepare(cmd, opts.env)
       : Promise.resolve({ command: cmd, isolation: NO_ISOLATION });
-    prepared.then((launch) => this.spawn(launch), (spawnError: Error) => this.resolveExit({ code: null, signal: null, spawnError }));
+    prepared.then(async (launch) => {
+      this.cgroup = await this.memoryCgroup();
+      this.spawn(launch);
+    }).catch((spawnError: Error) => this.resolveExit({ code: null, signal: null, spawnError }));
   }
 
   /** The spawned process (unshare when the runtime runs in its own PID namespace): killing it ends the runtime. */
@@ -81,12 +88,20 @@ export class RuntimeProcess {
     return this.isolationUsed;
   }
 
+  private async memoryCgroup(): Promise<MemoryCgroup | undefined> {
+    const limit = this.opts.memoryLimitMB;
+    const parent = limit === undefined ? undefined : await memoryCgroupParent();
+    return parent === undefined || limit === undefined ? undefined : MemoryCgroup.create(parent, limit).catch(() => undefined);
+  }
+
   private spawn(launch: PreparedLaunch): void {
     if (this.killRequested) {
+      void this.cgroup?.remove();
       this.resolveExit({ code: null, signal: 'SIGKILL' });
       return;
     }
-    const { command, isolation } = launch;
+    const { isolation } = launch;
+    const command = this.cgroup ? inCgroup(this.cgroup.dir, launch.command) : launch.command;
     this.isolationUsed = isolation;
     const marker = isolation.pidNamespace ? undefined : `${MARKER_VARIABLE}=${randomBytes(12).toString('hex')}`;
     const env = marker ? { ...this.opts.env, [MARKER_VARIABLE]: marker.slice(MARKER_VARIABLE.length + 1) } : this.opts.env;
@@ -103,7 +118,8 @@ export class RuntimeProcess {
     if (child.pid !== undefined) {
       this.tree = new RuntimeTree({
         launcherPid: child.pid, pidNamespace: isolation.pidNamespace, ...(marker ? { marker } : {}),
-        ...(this.opts.memoryLimitMB !== undefined ? { memoryLimitMB: this.opts.memoryLimitMB } : {}),
+        // With a cgroup the kernel enforces the limit (its own accounting); the tree is still measured and killed.
+        ...(this.opts.memoryLimitMB !== undefined && !this.cgroup ? { memoryLimitMB: this.opts.memoryLimitMB } : {}),
         // ps (no /proc: macOS) costs a process per read.
         pollMs: this.opts.memoryPollMs ?? (hasProcfs() ? 100 : 500),
         onOverLimit: () => {
@@ -130,6 +146,9 @@ export class RuntimeProcess {
       });
     });
     await Promise.all([pipesClosed, this.tree?.waitGone(left)]);
+    if (this.cgroup?.outOfMemory()) this.outOfMemory = true;
+    this.cgroupPeakKB = this.cgroup?.peakKB();
+    await this.cgroup?.remove();
     this.out.flush();
     this.err.flush();
     const killed = this.runtimeSigkilled && code === 1;
@@ -155,12 +174,13 @@ export class RuntimeProcess {
 
   /** The most memory its processes held at once (the runtime's VmHWM or the largest total seen), in MB; 0 where unknown. */
   async maxMemoryUsedMB(): Promise<number> {
-    return this.tree?.maxMemoryMB() ?? 0;
+    const cgroupKB = this.hasExited ? this.cgroupPeakKB : this.cgroup?.peakKB();
+    return Math.max(this.tree?.maxMemoryMB() ?? 0, Math.round((cgroupKB ?? 0) / 1024));
   }
 
   /** Whether its processes have held more than the function's memory (checked now, synchronously, against the peak). */
   overMemoryLimit(): boolean {
-    return this.outOfMemory || (this.tree?.overMemoryLimit() ?? false);
+    return this.outOfMemory || (this.cgroup?.outOfMemory() ?? false) || (this.tree?.overMemoryLimit() ?? false);
   }
 
   /** A full sink pauses both pipes until it has room again. */

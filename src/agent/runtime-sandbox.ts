@@ -3,6 +3,7 @@ import { chown } from 'node:fs/promises';
 import type { Logger } from '../core/logger.js';
 import { describeIsolation, isolatedCommand, isolationCandidates, spawnUser, type Isolation, type IsolationOptions } from './isolation.js';
 import { hostAbilities, probeIsolation, resolveCommand } from './isolation-probe.js';
+import { memoryCgroupParent } from './memory-cgroup.js';
 import { folderUnreadableBy, unreachableBy } from './path-access.js';
 import type { LaunchCommand } from './runtime-launch.js';
 
@@ -73,7 +74,8 @@ export class RuntimeSandbox {
     chosen ??= { pidNamespace: false, userNamespace: false, dropCapabilities: false };
     if (chosen.user && env.TMPDIR) await chown(env.TMPDIR, chosen.user.uid, chosen.user.gid);
     const { logger, functionName, version } = this.opts;
-    const line = { msg: 'runtime isolation', function: functionName, version, isolation: describeIsolation(chosen), ...(chosen.reason ? { reason: chosen.reason } : {}) };
+    const memory = (await memoryCgroupParent()) ? 'cgroup v2 memory.max' : 'watchdog on the process tree';
+    const line = { msg: 'runtime isolation', function: functionName, version, isolation: describeIsolation(chosen), memory, ...(chosen.reason ? { reason: chosen.reason } : {}) };
     if (chosen.pidNamespace && !chosen.dropCapabilities) logger.info(line);
     else logger.warn(line);
     return chosen;

@@ -1,6 +1,7 @@
 // What a function may not keep: more memory than memoryMB (Runtime.OutOfMemory), or processes that outlive its environment.
 import { readdirSync, readFileSync } from 'node:fs';
 import type { IsolationOptions } from '../../src/agent/isolation.js';
+import { memoryCgroupParent } from '../../src/agent/memory-cgroup.js';
 import { decodeTail, fixtureSpec, invocation, LogCapture } from '../fixtures/functions/specs.js';
 import { useEnvironments } from '../helpers/environments.js';
 import { waitFor } from '../helpers/wait.js';
@@ -59,6 +60,20 @@ describe('memoryMB', () => {
     const { env } = environment(spec, new LogCapture());
     const err = await env.start().then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' });
+  }, 60_000);
+});
+
+// Where klambda runs as root on a cgroup v2 machine with the memory controller (not this CI's cgroup v1), the kernel enforces it.
+const cgroupParent = await memoryCgroupParent();
+(cgroupParent ? describe : describe.skip)('memoryMB with a cgroup v2', () => {
+  it('is memory.max of a cgroup of its own, which the kernel enforces, removed after the runtime', async () => {
+    const spec = fixtureSpec('node-sandbox', 'nodejs20', 'index.allocate', { memoryMB: 128, timeoutSeconds: 20 });
+    const { env, logs } = environment(spec);
+    const res = await env.invoke(invocation(spec, { mb: TOO_MUCH_MB }));
+    expect(JSON.parse(res.payload)).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
+    await env.stop();
+    expect(readdirSync(cgroupParent as string).filter((n) => n.startsWith('env-'))).toEqual([]);
+    expect(logs.lines.some((l) => l.startsWith('INIT_START'))).toBe(true);
   }, 60_000);
 });
 
