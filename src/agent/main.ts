@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const cfg = readConfig();
   const logger = jsonLogger(process.stderr, { component: 'agent', function: cfg.queue.functionName, version: cfg.queue.version });
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
-  const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger }) : undefined;
+  const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger, memoryLimitMB: cfg.spec.memoryMB }) : undefined;
   if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');
   const agent = new Agent(cfg, { logger, logSink: streamLineSink(process.stdout), ...(pod ? { pod } : {}) });
   let stopping = false;

@@ -23,6 +23,11 @@ export interface PodRuntimeOptions {
   procRoot?: string;
   /** How often the function's processes are looked at. */
   pollMs?: number;
+  /**
+   * The function's memory: processes holding more are ended as out of memory. In a pod the container's limit is the
+   * same and the kernel usually ends them first (the agent then sees only that they are gone: Runtime.ExitError).
+   */
+  memoryLimitMB?: number;
 }
 
 /** One session's endpoint: what RuntimeApiServer gives a spawned runtime's session. */
@@ -46,9 +51,11 @@ export class PodRuntime {
   private warnedKill = false;
   private killing: Promise<void> | undefined;
   readonly pollMs: number;
+  readonly memoryLimitMB: number | undefined;
 
   private constructor(readonly cfg: PodModeConfig, private readonly server: RuntimeApiServer, private readonly opts: PodRuntimeOptions) {
     this.pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+    this.memoryLimitMB = opts.memoryLimitMB;
   }
 
   /** Listens on the configured loopback port at once, before the function's runtime first asks for work. */
@@ -170,6 +177,7 @@ export class FunctionProcesses {
   private rootPid: number | undefined;
   private done = false;
   private killedByUs = false;
+  private outOfMemory = false;
   private lastMaxMemoryMB = 0;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
@@ -205,6 +213,12 @@ export class FunctionProcesses {
 
   /** The function's output goes to its own container log, not through the agent. */
   flush(): void {}
+
+  /** Whether the function's processes have held more than its memory (their high-water marks, as last seen). */
+  overMemoryLimit(): boolean {
+    const limit = this.host.memoryLimitMB;
+    return this.outOfMemory || (limit !== undefined && this.lastMaxMemoryMB > limit);
+  }
 
   /** The sum of the high-water marks of the function's processes (the last value once they are gone). */
   async maxMemoryUsedMB(): Promise<number> {
@@ -242,11 +256,15 @@ export class FunctionProcesses {
       this.markStarted();
     }
     const ids = new Set(live.map((e) => e.identity));
-    if ([...this.roots].some((id) => ids.has(id))) {
-      this.measure(live);
-      return;
+    if (![...this.roots].some((id) => ids.has(id))) return this.finish();
+    this.measure(live);
+    const limit = this.host.memoryLimitMB;
+    const rssMB = live.reduce((n, e) => n + e.vmRssKb, 0) / 1024;
+    if (limit !== undefined && rssMB > limit && !this.outOfMemory) {
+      // as the container's memory limit would: the environment ends with Runtime.OutOfMemory and is reset
+      this.outOfMemory = true;
+      void this.host.killAll().then(() => this.poll());
     }
-    this.finish();
   }
 
   /** The agent sees that the processes are gone, not how they ended: a kill of ours is SIGKILL, anything else has no reason. */
@@ -254,7 +272,8 @@ export class FunctionProcesses {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    this.markExited({ code: null, signal: this.killedByUs ? 'SIGKILL' : null });
+    const killed = this.killedByUs || this.outOfMemory;
+    this.markExited({ code: null, signal: killed ? 'SIGKILL' : null, ...(this.outOfMemory ? { outOfMemory: true } : {}) });
   }
 }
 

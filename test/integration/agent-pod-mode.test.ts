@@ -50,7 +50,7 @@ afterEach(async () => {
 async function podEnvironment(timeoutSeconds = 3) {
   const spec = fixtureSpec('node-pod', 'nodejs20', 'index.handler', { timeoutSeconds });
   const runtimeApi = `127.0.0.1:${await freePort()}`;
-  pod = await PodRuntime.listen({ runtimeApi, functionUid: uid }, { logger: memoryLogger(), pollMs: 50 });
+  pod = await PodRuntime.listen({ runtimeApi, functionUid: uid }, { logger: memoryLogger(), pollMs: 50, memoryLimitMB: spec.memoryMB });
   const env = runtimeEnvironment(spec, { runtimeApi, runtimesDir: '/unused', tmpDir: '/tmp', logStreamName: 'pod', hostPath: process.env.PATH ?? '/usr/bin:/bin' });
   container = new FakeContainer(env, spec.codeDir);
   const logs = new LogCapture();
@@ -102,5 +102,16 @@ async function podEnvironment(timeoutSeconds = 3) {
     expect(next.outcome).toBe('ok');
     expect(JSON.parse(next.payload)).toMatchObject({ count: 1, event: { name: 'after' } });
     expect(container!.restarts).toBe(1);
+  }, 30_000);
+
+  it('ends an invocation whose function holds more than its memory with Runtime.OutOfMemory, and re-initialises', async () => {
+    const { spec, env } = await podEnvironment();
+    container!.start();
+    await env.start();
+    const oom = await env.invoke(invocation(spec, { allocMB: 300 }));
+    expect(oom.outcome).toBe('crash');
+    expect(JSON.parse(oom.payload)).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
+    const next = await env.invoke(invocation(spec, {}));
+    expect(JSON.parse(next.payload)).toMatchObject({ count: 1 });
   }, 30_000);
 });
