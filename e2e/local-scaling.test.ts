@@ -4,7 +4,8 @@ import { InvokeCommand, TooManyRequestsException } from '@aws-sdk/client-lambda'
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const sleeper = (name: string, extra = '') => fn(name, 'nodejs20', 'index.handler', {
-  'index.mjs': 'export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return process.pid; };',
+  // Its log stream names its execution environment, as on Lambda (its pid is 1 in every one: each has its own PID namespace).
+  'index.mjs': 'export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms ?? 0)); return process.env.AWS_LAMBDA_LOG_STREAM_NAME; };',
 }, extra);
 
 let f: Fixture;
@@ -20,8 +21,8 @@ const invoke = (FunctionName: string, ms: number) =>
 it('starts no environment before the first request, one per concurrent invocation, then stops them when idle', async () => {
   expect(f.local.backend.count(queue('wide'))).toBe(0);
   const outs = await Promise.all([invoke('wide', 1500), invoke('wide', 1500), invoke('wide', 1500)]);
-  const pids = new Set(outs.map((o) => Buffer.from(o.Payload!).toString()));
-  expect(pids.size).toBe(3);
+  const environments = new Set(outs.map((o) => Buffer.from(o.Payload!).toString()));
+  expect(environments.size).toBe(3);
   expect(f.local.backend.count(queue('wide'))).toBe(3);
   await waitFor(() => (f.local.backend.count(queue('wide')) === 0 ? true : undefined), 15_000, 'the idle environments to stop');
 }, 40_000);
