@@ -112,7 +112,7 @@ export class PodRuntime {
     const present = new Set(all.map((e) => e.identity));
     for (const id of this.killed) if (!present.has(id)) this.killed.delete(id);
     return all.filter((e) => e.uid === this.cfg.functionUid && e.pid !== process.pid && e.pid !== 1
-      && e.state !== 'Z' && e.state !== 'X' && !this.killed.has(e.identity));
+      && !e.zombie && !this.killed.has(e.identity));
   }
 
   /** SIGKILL to every process of the function (another uid: the agent holds CAP_KILL for it). */

@@ -1,54 +1,38 @@
-// Reads the processes of the agent's PID namespace from /proc: owner, parent, state, start time and memory.
+// Reads the processes of the agent's PID namespace from /proc with their owner (the pod mode finds its function by uid),
+// on top of process-table.ts's parsers.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseStat, parseStatusMemory } from './process-table.js';
 
 export interface ProcEntry {
   pid: number;
   ppid: number;
   /** The real uid. */
   uid: number;
-  /** R, S, D, Z (zombie), X (dead), … */
-  state: string;
+  /** Exited, waiting to be reaped. */
+  zombie: boolean;
   /** `pid:starttime`: unlike a pid, never reused for another process. */
   identity: string;
   vmHwmKb: number;
   vmRssKb: number;
 }
 
-export interface StatusFields { ppid: number; uid: number; state: string; vmHwmKb: number; vmRssKb: number }
-
-function field(text: string, name: string): string | undefined {
-  const at = text.indexOf(`\n${name}:`);
-  const start = at === -1 ? (text.startsWith(`${name}:`) ? name.length + 1 : -1) : at + name.length + 2;
-  if (start === -1) return undefined;
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end === -1 ? undefined : end).trim();
-}
-
-/** The fields of /proc/<pid>/status that matter here (pure); undefined if it is not a status file. */
-export function parseStatus(text: string): StatusFields | undefined {
-  const ppid = Number(field(text, 'PPid'));
-  const uid = Number(field(text, 'Uid')?.split(/\s+/)[0]);
-  const state = field(text, 'State')?.[0];
-  if (!Number.isInteger(ppid) || !Number.isInteger(uid) || !state) return undefined;
-  const kb = (name: string) => parseInt(field(text, name) ?? '0', 10) || 0;
-  return { ppid, uid, state, vmHwmKb: kb('VmHWM'), vmRssKb: kb('VmRSS') };
-}
-
-/** Field 22 of /proc/<pid>/stat, the start time in clock ticks since boot (pure); the command name may hold spaces and ")". */
-export function parseStartTime(stat: string): string | undefined {
-  const close = stat.lastIndexOf(')');
-  if (close === -1) return undefined;
-  // after ") " come field 3 (state) onwards: starttime is field 22, the 20th of those
-  return stat.slice(close + 2).split(' ')[19];
+/** The real uid in /proc/<pid>/status (pure); undefined if it has none. */
+export function parseUid(status: string): number | undefined {
+  const at = status.indexOf('\nUid:');
+  if (at === -1) return undefined;
+  const uid = parseInt(status.slice(at + 5).trimStart(), 10);
+  return Number.isInteger(uid) ? uid : undefined;
 }
 
 async function readEntry(procRoot: string, pid: number): Promise<ProcEntry | undefined> {
   try {
     const [status, stat] = await Promise.all([readFile(join(procRoot, String(pid), 'status'), 'latin1'), readFile(join(procRoot, String(pid), 'stat'), 'latin1')]);
-    const fields = parseStatus(status);
-    const start = parseStartTime(stat);
-    return fields && start !== undefined ? { pid, ...fields, identity: `${pid}:${start}` } : undefined;
+    const row = parseStat(pid, stat);
+    const uid = parseUid(status);
+    if (!row || uid === undefined) return undefined;
+    const memory = parseStatusMemory(status);
+    return { pid, ppid: row.ppid, uid, zombie: row.zombie, identity: `${pid}:${row.startTime}`, vmHwmKb: memory.hwmKB, vmRssKb: memory.rssKB };
   } catch {
     return undefined; // it exited while being read
   }
