@@ -96,6 +96,8 @@ describe('the Deployment of a function version', () => {
     expect(fn.command).toBeUndefined();
     expect(fn.args).toBeUndefined();
     expect(fn.workingDir).toBeUndefined();
+    // stopped pods let the invocation in progress finish: the function's SIGTERM waits one timeout
+    expect(fn.lifecycle).toEqual({ preStop: { sleep: { seconds: 3 } } });
     expect(pod.volumes?.map((v) => v.name)).toEqual(['agent-redis', 'tmp']);
     expect(envOf(pod, 'function')._HANDLER).toBe('app.handler');
   });

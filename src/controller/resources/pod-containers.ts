@@ -80,6 +80,13 @@ export interface FunctionContainerInput {
   mountsToken: boolean;
 }
 
+/**
+ * A pod being stopped (scale-down, rollout) signals both containers at once: the agent stops taking work and finishes
+ * the invocation in progress, while the function would end mid-invocation. Its SIGTERM waits out one timeout instead
+ * (a sleep hook needs nothing in the image; Kubernetes 1.30+).
+ */
+const finishInvocationFirst = (timeoutSeconds: number): V1Container['lifecycle'] => ({ preStop: { sleep: { seconds: timeoutSeconds } } });
+
 /** No command or args: a klambda runtime image's and a user's image's own ENTRYPOINT/CMD run, as Lambda runs them. */
 export function functionContainer(i: FunctionContainerInput): V1Container {
   const mounts: V1VolumeMount[] = [{ name: VOLUMES.tmp, mountPath: '/tmp' }];
@@ -92,6 +99,7 @@ export function functionContainer(i: FunctionContainerInput): V1Container {
     resources: environmentResources(i.spec.memoryMB, i.spec.ephemeralStorageMB),
     securityContext: lockedDown(FUNCTION_UID),
     volumeMounts: mounts,
+    lifecycle: finishInvocationFirst(i.spec.timeoutSeconds),
   };
 }
 
