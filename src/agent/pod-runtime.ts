@@ -80,7 +80,7 @@ export class PodRuntime {
       if (this.current !== handlers) return;
       const { next, initError } = this.pending;
       this.pending = {};
-      if (initError) handlers.initError(initError.body, initError.type, initError.res);
+      if (initError) this.onInitError(initError.body, initError.type, initError.res);
       if (next && !next.writableEnded && !next.destroyed) this.onNext(next);
     });
     return {
@@ -148,13 +148,16 @@ export class PodRuntime {
     return this.server.close();
   }
 
-  private onNext(res: ServerResponse): void {
+  /** A runtime that calls is running: its processes become the session's (to be killed with it) before its call counts. */
+  private seenFirst(then: () => void): boolean {
     const w = this.watching;
-    // a runtime that asks for work is running: its processes are the session's before its init counts as done
-    if (this.current && w && !w.hasStarted) {
-      void w.refresh().then(() => (this.current ? this.current.next(res) : this.onNext(res)));
-      return;
-    }
+    if (!this.current || !w || w.hasStarted) return false;
+    void w.refresh().then(then);
+    return true;
+  }
+
+  private onNext(res: ServerResponse): void {
+    if (this.seenFirst(() => (this.current ? this.current.next(res) : this.onNext(res)))) return;
     if (this.current) return this.current.next(res);
     const prev = this.pending.next;
     if (prev && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
@@ -162,6 +165,7 @@ export class PodRuntime {
   }
 
   private onInitError(body: string, type: string | undefined, res: ServerResponse): void {
+    if (this.seenFirst(() => (this.current ? this.current.initError(body, type, res) : this.onInitError(body, type, res)))) return;
     if (this.current) return this.current.initError(body, type, res);
     this.pending.initError?.res.destroy();
     this.pending.initError = { body, type, res };

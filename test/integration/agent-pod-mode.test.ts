@@ -47,8 +47,8 @@ afterEach(async () => {
   await pod?.close();
 });
 
-async function podEnvironment(timeoutSeconds = 3) {
-  const spec = fixtureSpec('node-pod', 'nodejs20', 'index.handler', { timeoutSeconds });
+async function podEnvironment(timeoutSeconds = 3, handler = 'index.handler') {
+  const spec = fixtureSpec('node-pod', 'nodejs20', handler, { timeoutSeconds });
   const runtimeApi = `127.0.0.1:${await freePort()}`;
   pod = await PodRuntime.listen({ runtimeApi, functionUid: uid }, { logger: memoryLogger(), pollMs: 50, memoryLimitMB: spec.memoryMB });
   const env = runtimeEnvironment(spec, { runtimeApi, runtimesDir: '/unused', tmpDir: '/tmp', logStreamName: 'pod', hostPath: process.env.PATH ?? '/usr/bin:/bin' });
@@ -113,5 +113,15 @@ async function podEnvironment(timeoutSeconds = 3) {
     expect(JSON.parse(oom.payload)).toMatchObject({ errorType: 'Runtime.OutOfMemory' });
     const next = await env.invoke(invocation(spec, {}));
     expect(JSON.parse(next.payload)).toMatchObject({ count: 1 });
+  }, 30_000);
+
+  it('answers each invoke with the init error of a runtime that cannot init, from whichever start of its container posted it', async () => {
+    const { spec, env } = await podEnvironment(3, 'index.missing');
+    container!.start();
+    await expect(env.start()).rejects.toMatchObject({ errorType: 'Runtime.HandlerNotFound' });
+    for (let i = 0; i < 2; i++) {
+      const r = await env.invoke(invocation(spec, {}));
+      expect(JSON.parse(r.payload)).toMatchObject({ errorType: 'Runtime.HandlerNotFound' });
+    }
   }, 30_000);
 });
