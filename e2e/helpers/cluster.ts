@@ -46,7 +46,7 @@ export const ADMIN_KEY: AccessKeyPair = { accessKeyId: 'AKIAKLAMBDAE2EADMIN1', s
 
 /** An access key as a user creates one: a Secret of type klambda.dev/access-key in the namespace it grants. */
 export async function createAccessKey(admin: KubeClient, namespace: string, name: string, key: AccessKeyPair, policy?: unknown): Promise<void> {
-  const stringData: Record<string, string> = { ...key };
+  const stringData: Record<string, string> = { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   if (policy !== undefined) stringData.policy = JSON.stringify(policy);
   await admin.create(`/api/v1/namespaces/${namespace}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'klambda.dev/access-key', stringData });
 }
@@ -93,7 +93,8 @@ export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
     const commands = new Redis(redis.url);
     const clients: LambdaClient[] = [];
     const client = (key: AccessKeyPair): LambdaClient => {
-      const c = new LambdaClient({ endpoint: routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: key });
+      // a copy: the SDK marks the credentials object it is given ($source)
+      const c = new LambdaClient({ endpoint: routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: { ...key } });
       clients.push(c);
       return c;
     };

@@ -1,0 +1,116 @@
+// One cluster router for every namespace, on the real API server under its own RBAC (config/rbac): access keys from
+// Secrets of type klambda.dev/access-key pick the caller's namespace and account; the SDK signs as it does at AWS.
+// Invoke uses DryRun (resolved and authorized, nothing run), so no function pod is needed.
+import {
+  CreateAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient, LambdaServiceException, ListFunctionsCommand, ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
+import { Redis } from 'ioredis';
+import { derivedAccountId } from '../../src/core/accounts.js';
+import { silentLogger } from '../../src/core/logger.js';
+import { RoutingTable } from '../../src/queue/routing-table.js';
+import { startClusterRouter, type ClusterRouter } from '../../src/router/cluster-router.js';
+import { startCluster, type ClusterFixture } from '../control-plane/cluster-fixture.js';
+import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+let cluster: ClusterFixture;
+let redis: TestRedis;
+let commands: Redis;
+let router: ClusterRouter;
+const clients: LambdaClient[] = [];
+
+const A = { accessKeyId: 'AKIAKLAMBDATEAMA0001', secretAccessKey: 'team-a-secret' };
+const B = { accessKeyId: 'AKIAKLAMBDATEAMB0001', secretAccessKey: 'team-b-secret' };
+const DEFAULT = { accessKeyId: 'AKIAKLAMBDADEFAULT01', secretAccessKey: 'default-secret' };
+const accountA = derivedAccountId('team-a');
+
+async function accessKey(namespace: string, name: string, key: typeof A, policy?: unknown): Promise<void> {
+  await cluster.admin.create(`/api/v1/namespaces/${namespace}/secrets`, {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'klambda.dev/access-key',
+    stringData: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, ...(policy ? { policy: JSON.stringify(policy) } : {}) },
+  });
+}
+
+function client(key: typeof A): LambdaClient {
+  // a copy: the SDK marks the credentials object it is given ($source)
+  const c = new LambdaClient({ endpoint: router.url, region: 'us-east-1', maxAttempts: 1, credentials: { ...key } });
+  clients.push(c);
+  return c;
+}
+
+const dryRun = (c: LambdaClient, FunctionName: string) => c.send(new InvokeCommand({ FunctionName, InvocationType: 'DryRun' }));
+const failure = (p: Promise<unknown>): Promise<LambdaServiceException> => p.then(
+  () => { throw new Error('expected the call to be refused'); },
+  (e: unknown) => { if (e instanceof LambdaServiceException) return e; throw e; },
+);
+
+beforeAll(async () => {
+  [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
+  const prefix = randomPrefix();
+  commands = new Redis(redis.url);
+  const table = new RoutingTable(commands, prefix);
+  await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'team-a' } });
+  await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'team-b', annotations: { 'klambda.dev/account-id': '222222222222' } } });
+  for (const ns of ['team-a', 'team-b']) {
+    await cluster.admin.create(`/apis/klambda.dev/v1alpha1/namespaces/${ns}/functions`, {
+      apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'greeter' },
+      spec: { runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': 'export const handler = async () => 1;' } }, environment: { TEAM_SECRET: ns } },
+    });
+    // what the controller would route
+    await table.setFunction(ns, 'greeter', { latest: { timeoutSeconds: 3, maxAsyncAttempts: 3 } });
+  }
+  await accessKey('team-a', 'deployer', A);
+  await accessKey('team-b', 'invoker', B, { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:222222222222:function:*' }] });
+  await accessKey('default', 'admin', DEFAULT);
+  router = await startClusterRouter({
+    client: cluster.router, redisUrl: redis.url, keyPrefix: prefix, region: 'us-east-1', accountId: '000000000000', port: 0, host: '127.0.0.1', logger: silentLogger,
+  });
+}, 10 * 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  await router?.stop();
+  commands?.disconnect();
+  await cluster?.stop();
+  await redis?.stop();
+});
+
+it("resolves a name in the key's own namespace: each team reaches its own greeter, the default namespace none", async () => {
+  expect((await dryRun(client(A), 'greeter')).StatusCode).toBe(204);
+  expect((await dryRun(client(B), 'greeter')).StatusCode).toBe(204);
+  expect((await dryRun(client(B), 'arn:aws:lambda:us-east-1:222222222222:function:greeter')).StatusCode).toBe(204);
+  await expect(dryRun(client(DEFAULT), 'greeter')).rejects.toBeInstanceOf(ResourceNotFoundException);
+});
+
+it("refuses another account's ARN, whichever namespace holds it", async () => {
+  const e = await failure(dryRun(client(A), 'arn:aws:lambda:us-east-1:222222222222:function:greeter'));
+  expect(e.name).toBe('AccessDeniedException');
+  expect(e.$metadata.httpStatusCode).toBe(403);
+  expect(e.message).toBe(`User: arn:aws:iam::${accountA}:user/deployer is not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:222222222222:function:greeter because no identity-based policy allows the lambda:InvokeFunction action`);
+});
+
+it("answers the management API from the key's namespace, with its account in the ARNs and its policy applied", async () => {
+  const listed = await client(A).send(new ListFunctionsCommand({}));
+  expect(listed.Functions?.map((f) => [f.FunctionArn, f.Environment?.Variables?.TEAM_SECRET])).toEqual([[`arn:aws:lambda:us-east-1:${accountA}:function:greeter`, 'team-a']]);
+  expect((await failure(client(B).send(new GetFunctionCommand({ FunctionName: 'greeter' })))).name).toBe('AccessDeniedException');
+  expect((await failure(client(B).send(new CreateAliasCommand({ FunctionName: 'greeter', Name: 'live', FunctionVersion: '$LATEST' })))).name).toBe('AccessDeniedException');
+  const alias = await client(A).send(new CreateAliasCommand({ FunctionName: 'greeter', Name: 'live', FunctionVersion: '$LATEST' }));
+  expect(alias.AliasArn).toBe(`arn:aws:lambda:us-east-1:${accountA}:function:greeter:live`);
+  expect((await cluster.admin.get<{ metadata: { namespace: string } }>('/apis/klambda.dev/v1alpha1/namespaces/team-a/aliases/greeter-live')).metadata.namespace).toBe('team-a');
+});
+
+it('follows the Secrets: an unknown key is refused, a new key works at once, a deleted one is refused', async () => {
+  const later = { accessKeyId: 'AKIAKLAMBDATEAMA0002', secretAccessKey: 'later' };
+  expect((await failure(dryRun(client(later), 'greeter'))).name).toBe('UnrecognizedClientException');
+  await accessKey('team-a', 'later', later);
+  await waitFor(async () => ((await dryRun(client(later), 'greeter').catch(() => undefined))?.StatusCode === 204 ? true : undefined), 10_000, 'the new key accepted');
+  await cluster.admin.delete('/api/v1/namespaces/team-a/secrets/later');
+  await waitFor(async () => ((await failure(dryRun(client(later), 'greeter')).catch(() => undefined))?.name === 'UnrecognizedClientException' ? true : undefined), 10_000, 'the deleted key refused');
+});
+
+it('refuses a wrong secret and an unsigned call', async () => {
+  expect((await failure(dryRun(client({ ...A, secretAccessKey: 'wrong' }), 'greeter'))).name).toBe('InvalidSignatureException');
+  const res = await fetch(`${router.url}/2015-03-31/functions/`);
+  expect(res.status).toBe(403);
+  expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
+});
