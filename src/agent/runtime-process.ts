@@ -88,10 +88,12 @@ export class RuntimeProcess {
     return this.isolationUsed;
   }
 
+  /** A cgroup v2 of its own with memory.max, where the agent can make one. */
   private async memoryCgroup(): Promise<MemoryCgroup | undefined> {
     const limit = this.opts.memoryLimitMB;
-    const parent = limit === undefined ? undefined : await memoryCgroupParent();
-    return parent === undefined || limit === undefined ? undefined : MemoryCgroup.create(parent, limit).catch(() => undefined);
+    if (limit === undefined) return undefined;
+    const parent = await memoryCgroupParent();
+    return parent === undefined ? undefined : MemoryCgroup.create(parent, limit).catch(() => undefined);
   }
 
   private spawn(launch: PreparedLaunch): void {
@@ -103,8 +105,9 @@ export class RuntimeProcess {
     const { isolation } = launch;
     const command = this.cgroup ? inCgroup(this.cgroup.dir, launch.command) : launch.command;
     this.isolationUsed = isolation;
-    const marker = isolation.pidNamespace ? undefined : `${MARKER_VARIABLE}=${randomBytes(12).toString('hex')}`;
-    const env = marker ? { ...this.opts.env, [MARKER_VARIABLE]: marker.slice(MARKER_VARIABLE.length + 1) } : this.opts.env;
+    const markerValue = isolation.pidNamespace ? undefined : randomBytes(12).toString('hex');
+    const marker = markerValue && `${MARKER_VARIABLE}=${markerValue}`;
+    const env = markerValue ? { ...this.opts.env, [MARKER_VARIABLE]: markerValue } : this.opts.env;
     // Its own process group, so a kill takes the runtime's children (curl, workers) with it.
     const child = spawn(command.command, command.args, {
       cwd: this.opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...launch.spawnUser,
@@ -113,7 +116,9 @@ export class RuntimeProcess {
     child.stdout?.setEncoding('utf8').on('data', (c: string) => this.backpressure(this.out.write(c)));
     child.stderr?.setEncoding('utf8').on('data', (c: string) => this.backpressure(this.err.write(c)));
     child.on('error', (spawnError) => {
-      if (child.pid === undefined) this.resolveExit({ code: null, signal: null, spawnError });
+      if (child.pid !== undefined) return;
+      void this.cgroup?.remove();
+      this.resolveExit({ code: null, signal: null, spawnError });
     });
     if (child.pid !== undefined) {
       this.tree = new RuntimeTree({

@@ -13,6 +13,7 @@ export interface RuntimeTreeOptions {
   onOverLimit(peakMB: number): void;
 }
 
+const PRUNE_EVERY = 50;
 /** How long after a kill we wait for the processes to be gone before giving up on them. */
 const GONE_WAIT_MS = 2000;
 
@@ -22,8 +23,14 @@ export const overLimit = (peakKB: number, limitMB: number | undefined): boolean 
 export class RuntimeTree {
   /** The largest total RSS seen, and the runtime's own VmHWM, in kB. */
   private peakKB = 0;
-  /** Processes seen in the tree (pid → start time), so one that later leaves it (setsid and its parent exits) is still known. */
+  /**
+   * Without a namespace: processes seen in the tree (pid → start time), so one that later leaves it (setsid, and its
+   * parent exits) is still known. Those gone are forgotten every PRUNE_EVERY polls.
+   */
   private readonly seen = new Map<number, string>();
+  private polls = 0;
+  /** The runtime's start time, to tell it from a later process with its pid. */
+  private runtimeStart: string | undefined;
   private runtime: StatusReader | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
@@ -79,7 +86,11 @@ export class RuntimeTree {
       let totalKB = 0;
       for (const r of rows) {
         totalKB += r.rssKB;
-        this.seen.set(r.pid, r.startTime);
+        if (r.pid === runtimePid) this.runtimeStart = r.startTime;
+        if (!pidNamespace) this.seen.set(r.pid, r.startTime);
+      }
+      if (++this.polls % PRUNE_EVERY === 0) {
+        for (const [pid, startTime] of this.seen) if (readProc(pid)?.startTime !== startTime) this.seen.delete(pid);
       }
       if (totalKB > this.peakKB) this.peakKB = totalKB;
       this.readRuntimeHwm();
@@ -120,7 +131,7 @@ export class RuntimeTree {
     const runtimePid = this.runtime?.pid;
     if (runtimePid !== undefined && !rows.some((r) => r.pid === runtimePid)) {
       const row = readProc(runtimePid);
-      if (row && this.seen.get(runtimePid) === row.startTime) rows.push(row);
+      if (row && row.startTime === this.runtimeStart) rows.push(row);
     }
     return rows;
   }
