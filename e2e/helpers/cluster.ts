@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
-import { freePort } from '../../src/local/redis-server.js';
+import { freePort, startRedisServer } from '../../src/local/redis-server.js';
+import { newPassword } from '../../src/queue/acl.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type ClusterFixture } from '../../test/control-plane/cluster-fixture.js';
@@ -60,7 +61,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
+export interface ClusterOptions {
+  /** A private Redis whose default user needs a password (as the chart's does), instead of REDIS_URL. */
+  privateRedis?: boolean;
+}
+
+export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<KlambdaOnCluster> {
   let redis: TestRedis | undefined;
   let cluster: ClusterFixture | undefined;
   const children: ChildProcess[] = [];
@@ -75,7 +81,7 @@ export async function startKlambdaOnCluster(): Promise<KlambdaOnCluster> {
   let node: ProcessNode | undefined;
   let awsBase: ReturnType<typeof awsBaseImage> | undefined;
   try {
-    [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
+    [cluster, redis] = await Promise.all([startCluster(), opts.privateRedis ? startRedisServer({ password: newPassword() }) : useRedis()]);
     // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
     awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'aws-base-image'));
     const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image });

@@ -31,7 +31,12 @@ interface PodEntry {
 }
 
 /** How one container is started here: its argv (wrapped to enter the pod as its user), env and folder. */
-interface Launch { argv: string[]; env: NodeJS.ProcessEnv; cwd: string | undefined; identity: Identity | undefined; wrap: (argv: string[]) => string[] }
+interface Launch {
+  argv: string[]; env: NodeJS.ProcessEnv; cwd: string | undefined; identity: Identity | undefined;
+  /** Container paths → host folders, pod ports → this pod's. */
+  rewrite: (value: string) => string;
+  wrap: (argv: string[]) => string[];
+}
 
 export interface ProcessNodeOptions {
   server: string;
@@ -54,6 +59,8 @@ const HOOK_TIMEOUT_MS = 60_000;
 export class ProcessNode {
   readonly name: string;
   private readonly root = mkdtempSync(join(tmpdir(), 'klambda-process-node-'));
+  /** The host folder under which every pod's volumes live (tests look there for what a tenant could reach). */
+  get folder(): string { return this.root; }
   private readonly pods = new Map<string, PodEntry>();
   /** uid → the reason last reported for a pod that cannot start yet, so status is patched only on a change. */
   private readonly waiting = new Map<string, string>();
@@ -241,7 +248,7 @@ export class ProcessNode {
     return {
       argv: containerArgv(c, image).map(rewrite),
       env: containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined),
-      cwd, identity,
+      cwd, identity, rewrite,
       wrap: (argv) => (sandbox ? sandbox.enter(argv, cwd ?? process.cwd(), setpriv) : argv),
     };
   }
@@ -285,9 +292,8 @@ export class ProcessNode {
 
   /** A postStart exec hook: run in the container (its user, env, folder), waited for before the next container starts. */
   private async runHook(entry: PodEntry, c: Container, command: string[]): Promise<void> {
-    const { env, wrap } = this.launch(entry, c);
-    const paths = pathMappings(c.volumeMounts ?? [], entry.volumeDirs, this.opts.rootMap);
-    const full = wrap(command.map((a) => rewritePorts(rewritePaths(a, paths), entry.ports)));
+    const { env, wrap, rewrite } = this.launch(entry, c);
+    const full = wrap(command.map(rewrite));
     const log = this.log(entry.pod, c.name);
     const code = await new Promise<number | null>((resolve) => {
       const hook = spawn(full[0]!, full.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });

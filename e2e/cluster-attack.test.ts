@@ -1,0 +1,80 @@
+// A hostile function on the test control plane: from its pod it finds no credential (not in /proc, not in any pod's
+// volumes), Redis refuses all it tries, and a victim's caller still gets the true answer.
+import { InvokeCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { queueKeys, replyListKey } from '../src/queue/keys.js';
+import { decode, waitFor } from './helpers/local.js';
+import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+
+let k: KlambdaOnCluster;
+const api = '/apis/klambda.dev/v1alpha1/namespaces/default';
+interface Report { procVisible: number; uid: number; leaks: Array<{ where: string; value: string }>; attempts: Array<{ who: string; cmd: string; reply: string }>; env: string[] }
+
+beforeAll(async () => { k = await startKlambdaOnCluster({ privateRedis: true }); }, 45 * 60_000);
+afterAll(async () => { await k?.stop(); });
+
+function invokeWhenRouted(name: string, payload: unknown) {
+  return waitFor(async () => {
+    try {
+      return await k.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)) }));
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException) return undefined;
+      throw e;
+    }
+  }, 60_000, `${name} routed`);
+}
+
+/** Every file called `name` under `dir` (the test runs as root and sees all pods' volumes). */
+function findFiles(dir: string, name: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...findFiles(p, name));
+    else if (e.name === name) out.push(p);
+  }
+  return out;
+}
+
+it('finds no credential from its pod, is refused by Redis, and cannot change a victim\'s answer', async () => {
+  const attackerCode = readFileSync(new URL('../test/fixtures/functions/attacker/index.mjs', import.meta.url), 'utf8');
+  for (const [name, code, timeoutSeconds] of [
+    ['attacker', attackerCode, 60],
+    ['victim', 'export const handler = async (event) => { await new Promise((r) => setTimeout(r, event.waitMs ?? 0)); return { answer: "true", n: event.n }; };', 30],
+  ] as const) {
+    await k.cluster.admin.create(`${api}/functions`, {
+      apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name },
+      spec: { runtime: 'nodejs20', handler: 'index.handler', timeoutSeconds, code: { inline: { 'index.mjs': code } }, environment: { VICTIM_SECRET: `s3cr3t-${name}` } },
+    });
+  }
+  // the victim runs (its agent holds its Redis credential) while the attacker looks around
+  expect(decode((await invokeWhenRouted('victim', { n: 0 })).Payload)).toEqual({ answer: 'true', n: 0 });
+  await invokeWhenRouted('attacker', { redisPort: 1, roots: [] }); // its pod is up
+  const agentUrls = findFiles(k.node.folder, 'redis-url').map((f) => readFileSync(f, 'utf8').trim());
+  expect(agentUrls.length).toBeGreaterThanOrEqual(2);
+  const redisUrl = new URL(agentUrls[0]!);
+  const prefix = decodeURIComponent(redisUrl.username).split('-agent:')[0]!;
+  const victimRef = { namespace: 'default', functionName: 'victim', version: '$LATEST' };
+  const victimCall = k.lambda.send(new InvokeCommand({ FunctionName: 'victim', Payload: Buffer.from(JSON.stringify({ n: 1, waitMs: 3000 })) }));
+  const event = {
+    redisPort: Number(redisUrl.port), redisHost: redisUrl.hostname,
+    roots: ['/var/task', '/var/run', '/run', '/etc/klambda', k.node.folder],
+    victimJobsKey: queueKeys(victimRef, prefix).jobs,
+    forgeChannels: [`${prefix}:replies:${randomUUID()}`, `${prefix}:demand`, `${prefix}:routes:changed`],
+    forgeLists: [replyListKey(victimRef, randomUUID(), prefix)],
+  };
+  const out = await k.lambda.send(new InvokeCommand({ FunctionName: 'attacker', Payload: Buffer.from(JSON.stringify(event)) }));
+  expect(out.FunctionError).toBeUndefined();
+  const report = decode(out.Payload) as Report;
+  if (process.env.KLAMBDA_TEST_LOGS) console.log(JSON.stringify(report, null, 1));
+  expect(report.uid).not.toBe(0);
+  const leaked = JSON.stringify(report.leaks);
+  for (const url of agentUrls) expect(leaked).not.toContain(decodeURIComponent(new URL(url).password));
+  expect(leaked).not.toContain('s3cr3t-victim');
+  expect(report.leaks.filter((l) => /rediss?:\/\/[^/\s]*:[^@/\s]+@/.test(l.value))).toEqual([]);
+  expect(report.env).not.toContain('KLAMBDA_AGENT_CONFIG');
+  expect(report.attempts.length).toBeGreaterThan(0);
+  for (const a of report.attempts) expect({ ...a, refused: a.reply.startsWith('-') }).toMatchObject({ refused: true });
+  expect(decode((await victimCall).Payload)).toEqual({ answer: 'true', n: 1 });
+}, 240_000);
