@@ -50,6 +50,8 @@ export class PodRuntime {
   private readonly killed = new Set<string>();
   private warnedKill = false;
   private killing: Promise<void> | undefined;
+  /** An event went out on /next and no result came back yet: a /next now comes from a restarted runtime (or a confused one). */
+  private inFlight = false;
   readonly pollMs: number;
   readonly memoryLimitMB: number | undefined;
 
@@ -64,8 +66,8 @@ export class PodRuntime {
     let self: PodRuntime | undefined;
     const server = await RuntimeApiServer.listen({
       next: (res) => self!.onNext(res),
-      response: (id, body, res) => (self!.current ? self!.current.response(id, body, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
-      error: (id, body, type, res) => (self!.current ? self!.current.error(id, body, type, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
+      response: (id, body, res) => self!.onResult(res, (h) => h.response(id, body, res)),
+      error: (id, body, type, res) => self!.onResult(res, (h) => h.error(id, body, type, res)),
       initError: (body, type, res) => self!.onInitError(body, type, res),
     }, { host, port });
     self = new PodRuntime(cfg, server, opts);
@@ -75,13 +77,14 @@ export class PodRuntime {
   /** Serves one session's runtime; calls that waited for a session are handed over now. */
   attach(handlers: RuntimeApiHandlers): RuntimeEndpoint {
     this.current = handlers;
+    this.inFlight = false;
     // after the session has finished attaching (it awaits this endpoint before it waits for the first /next)
     setImmediate(() => {
       if (this.current !== handlers) return;
       const { next, initError } = this.pending;
       this.pending = {};
       if (initError) this.onInitError(initError.body, initError.type, initError.res);
-      if (next && !next.writableEnded && !next.destroyed) this.onNext(next);
+      if (next && !next.writableEnded && !next.destroyed) this.onNext(next, true);
     });
     return {
       port: this.server.port,
@@ -156,11 +159,35 @@ export class PodRuntime {
     return true;
   }
 
-  private onNext(res: ServerResponse): void {
-    if (this.seenFirst(() => (this.current ? this.current.next(res) : this.onNext(res)))) return;
-    if (this.current) return this.current.next(res);
+  private onResult(res: ServerResponse, deliver: (h: RuntimeApiHandlers) => void): void {
+    this.inFlight = false;
+    if (this.current) deliver(this.current);
+    else replyJson(res, 400, rapidReplies.invalidRequestId);
+  }
+
+  private onNext(res: ServerResponse, checked = false): void {
+    if (!checked) res.once('finish', () => { if (res.statusCode === 200) this.inFlight = true; });
+    if (this.seenFirst(() => this.deliverNext(res))) return;
+    const w = this.watching;
+    if (!checked && this.inFlight && w && !w.isDone) {
+      // the runtime that took the event may be gone and this its container's next start: look before answering
+      void w.refresh().then(() => this.onNext(res, true));
+      return;
+    }
+    this.deliverNext(res);
+  }
+
+  /** To the session whose runtime is alive, else kept for the next session. */
+  private deliverNext(res: ServerResponse): void {
+    if (this.current && !this.watching?.isDone) this.current.next(res);
+    else this.park(res);
+  }
+
+  /** Keeps a /next for the next session. */
+  private park(res: ServerResponse): void {
+    this.inFlight = false;
     const prev = this.pending.next;
-    if (prev && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
+    if (prev && prev !== res && !prev.writableEnded && !prev.destroyed) replyJson(prev, 403, rapidReplies.invalidState('Replaced by a newer /next call'));
     this.pending.next = res;
   }
 
@@ -200,6 +227,11 @@ export class FunctionProcesses {
 
   get hasStarted(): boolean {
     return this.roots !== undefined;
+  }
+
+  /** Its processes are gone (or it was told to kill them). */
+  get isDone(): boolean {
+    return this.done;
   }
 
   /** Looks at the processes now instead of at the next poll. */
