@@ -2,6 +2,7 @@
 // process that reaps orphans, as the pod's PID 1), each container entered into it as its own uid with only the
 // capabilities it adds; the argv from command/args and the image; pod-local loopback ports. Builders are pure.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { ImageConfig } from './images.js';
 
@@ -90,7 +91,9 @@ export class PodSandbox {
   private constructor(private readonly unshare: ChildProcess, readonly pausePid: number) {}
 
   static async start(): Promise<PodSandbox> {
-    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', 'python3', '-c', PAUSE], { stdio: 'ignore' });
+    // the system's Python when there is one: a version manager's shim would run extra processes in the pod's namespace
+    const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', python, '-c', PAUSE], { stdio: 'ignore' });
     const exited = new Promise<never>((_, reject) => unshare.once('exit', (code) => reject(new Error(`unshare exited (${code}) before the pod's PID 1 started`))));
     const pausePid = await Promise.race([childOf(unshare.pid!), exited]);
     return new PodSandbox(unshare, pausePid);
