@@ -55,6 +55,7 @@ const DEFAULT_GRACE_SECONDS = 30;
 /** A kubelet backs off 10 s, 20 s, … up to 5 min between restarts; tests restart at once. */
 const RESTART_DELAY_MS = 200;
 const HOOK_TIMEOUT_MS = 60_000;
+const REPORT_RETRY_MS = 500;
 
 export class ProcessNode {
   readonly name: string;
@@ -323,7 +324,7 @@ export class ProcessNode {
     const phase = allDone ? (states.every(([, s]) => s.exitCode === 0) ? 'Succeeded' : 'Failed') : 'Running';
     const ready = !allDone && states.every(([, s]) => s.child !== undefined);
     const now = new Date().toISOString();
-    await this.patchStatus(pod, {
+    const sent = await this.patchStatus(pod, {
       phase, podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }], hostIP: '127.0.0.1', startTime: states[0]?.[1].startedAt ?? now,
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }, { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now }],
       containerStatuses: states.map(([name, s]) => ({
@@ -334,6 +335,7 @@ export class ProcessNode {
           : { running: { startedAt: s.startedAt }, terminated: null, waiting: null },
       })),
     });
+    if (!sent && !this.stopped) setTimeout(() => this.report(entry), REPORT_RETRY_MS);
   }
 
   /** A pod that cannot start yet: Pending, each container waiting with `reason` (reported once per reason). */
@@ -353,9 +355,11 @@ export class ProcessNode {
     });
   }
 
-  private async patchStatus(pod: Pod, status: Record<string, unknown>): Promise<void> {
-    await this.api('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, { status },
+  /** Whether the API server took it (a busy one may not: the caller sends it again). */
+  private async patchStatus(pod: Pod, status: Record<string, unknown>): Promise<boolean> {
+    const r = await this.api('PATCH', `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`, { status },
       'application/strategic-merge-patch+json').catch(() => undefined);
+    return r !== undefined && r.status >= 200 && r.status < 300;
   }
 
   /** A pod being deleted: stop its processes, then finish the deletion as a kubelet does. */
