@@ -1,5 +1,6 @@
 // What every reconciler is handed: the API client, the Redis side, event recorder, caches and configuration.
 import type { FunctionVersionSpec } from '../api/function-version.js';
+import type { ArnContext } from '../core/arn.js';
 import type { Logger } from '../core/logger.js';
 import type { KubeClient } from '../kube/client.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -18,6 +19,8 @@ export interface ControllerContext {
   /** Each version's agent Redis user and the Secret that carries it. */
   credentials: Pick<ClusterAgentCredentials, 'ensure' | 'remove'>;
   workload: WorkloadConfig;
+  /** Region and account id of a namespace's ARNs (a namespace is an account). */
+  arnFor(namespace: string): ArnContext;
   /** The router's base URL, for Function status.url. */
   routerUrl: string;
   logger: Logger;

@@ -26,6 +26,7 @@ import { reconcileFunctionVersion } from './reconcile/function-version.js';
 import { LABEL_MANAGED_BY } from './resources/names.js';
 import { RouteScalerTargets } from './scaler-targets.js';
 import { ClusterAgentCredentials } from './agent-credentials.js';
+import { accountIdFor } from '../core/accounts.js';
 import { AgentUsers } from '../queue/agent-users.js';
 import { RedisRestartWatch } from './redis-restarts.js';
 import type { WorkloadConfig } from './workload.js';
@@ -59,7 +60,7 @@ export class Controller {
   /** The work queues of every version: purged by reconciles, read by the scaler, reclaimed by the reaper. */
   private readonly workQueue: WorkQueue;
   private readonly demand: Redis;
-  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject> };
+  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject>; namespaces: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
   private readonly eventInformers: Map<Plural, Informer<Stored<unknown>>>;
   private readonly elector: LeaderElector;
@@ -90,6 +91,8 @@ export class Controller {
       deployments: informer<DeploymentLike>('/apis/apps/v1/deployments', (_key, d) => this.ownedChanged(d), `${LABEL_MANAGED_BY}=klambda`),
       networkPolicies: informer<KubeObject>('/apis/networking.k8s.io/v1/networkpolicies', (_key, np) => this.ownedChanged(np), `${LABEL_MANAGED_BY}=klambda`),
       configMaps: informer<KubeObject>('/api/v1/configmaps', (_key, cm) => this.configMapChanged(cm)),
+      // a namespace's account id (annotation) is in its ARNs: its objects converge again when it changes
+      namespaces: informer<KubeObject>('/api/v1/namespaces', (_key, ns) => this.namespaceChanged(ns.metadata.name)),
     };
     // Topic, EventRule and EventSourceMapping share one queue; keys are "plural:ns/name"
     this.eventInformers = new Map(EVENT_KINDS.map((def) => [def.plural, informer<Stored<unknown>>(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`))]));
@@ -103,6 +106,10 @@ export class Controller {
       }),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
+      arnFor: (namespace) => ({
+        region: opts.workload.region,
+        accountId: accountIdFor(namespace, this.informers.namespaces.get(`/${namespace}`)?.metadata.annotations, opts.workload.accountId),
+      }),
       now: Date.now,
       versions: this.informers.versions,
       functions: this.informers.functions,
@@ -132,6 +139,13 @@ export class Controller {
   start(): void {
     for (const inf of [...Object.values(this.informers), ...this.eventInformers.values()]) inf.start();
     this.elector.start();
+  }
+
+  private namespaceChanged(namespace: string): void {
+    const inNs = (o: KubeObject) => o.metadata.namespace === namespace;
+    for (const f of this.informers.functions.list().filter(inNs)) this.queues.functions.add(objectKey(f));
+    for (const v of this.informers.versions.list().filter(inNs)) this.queues.versions.add(objectKey(v));
+    for (const [plural, inf] of this.eventInformers) for (const o of inf.list().filter(inNs)) this.queues.events.add(`${plural}:${objectKey(o)}`);
   }
 
   private functionChanged(namespace: string, functionName: string): void {

@@ -6,6 +6,7 @@ import { runtimeImages } from '../../src/controller/resources/images.js';
 import { FINALIZER } from '../../src/controller/object-status.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { queueKeys } from '../../src/queue/keys.js';
+import { derivedAccountId } from '../../src/core/accounts.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { startCluster, LEASE_NAMESPACE, type ClusterFixture } from '../control-plane/cluster-fixture.js';
@@ -168,6 +169,25 @@ it('deploys a Function as soon as its code ConfigMap appears, and redeploys when
   expect(cm?.data['app.py']).toContain('return 1');
   await cluster.admin.patch('/api/v1/namespaces/default/configmaps/absent', { data: { 'app.py': 'def handler(e, c):\n    return 2\n' } });
   await waitFor(async () => ((await get('/api/v1/namespaces/default/configmaps/nocode-latest-code') as (Obj & { data: Record<string, string> }) | undefined)?.data['app.py']?.includes('return 2') ? true : undefined), 10_000, 'code redeployed');
+});
+
+it('puts a namespace\'s account id in its ARNs: the annotation, else one derived from its name; a changed annotation follows', async () => {
+  const topicIn = async (ns: string) => {
+    await cluster.admin.create(`/apis/klambda.dev/v1alpha1/namespaces/${ns}/topics`, { apiVersion: 'klambda.dev/v1alpha1', kind: 'Topic', metadata: { name: 'news' }, spec: { subscriptions: [] } });
+  };
+  const arnOf = (ns: string, account?: string) => waitFor(async () => {
+    const t = await get(`/apis/klambda.dev/v1alpha1/namespaces/${ns}/topics/news`) as (Obj & { status?: { topicArn?: string } }) | undefined;
+    const arn = t?.status?.topicArn;
+    return arn && (!account || arn.includes(`:${account}:`)) ? arn : undefined;
+  }, 15_000, `topic ARN in ${ns}`);
+  await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'acct-a', annotations: { 'klambda.dev/account-id': '111111111111' } } });
+  await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'acct-b' } });
+  await topicIn('acct-a');
+  await topicIn('acct-b');
+  expect(await arnOf('acct-a')).toBe('arn:aws:sns:us-east-1:111111111111:news');
+  expect(await arnOf('acct-b')).toBe(`arn:aws:sns:us-east-1:${derivedAccountId('acct-b')}:news`);
+  await cluster.admin.patch('/api/v1/namespaces/acct-b', { metadata: { annotations: { 'klambda.dev/account-id': '333333333333' } } });
+  expect(await arnOf('acct-b', '333333333333')).toBe('arn:aws:sns:us-east-1:333333333333:news');
 });
 
 it('gives Topic, EventRule and EventSourceMapping a status: ARN or uuid, missing references named', async () => {

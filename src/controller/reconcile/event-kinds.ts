@@ -69,10 +69,11 @@ export async function reconcileEventKind<S>(ctx: ControllerContext, def: EventKi
     await writeStatus(ctx, path, obj, { type: 'Ready', status: 'False', reason: 'InvalidSpec', message: checked.message });
     return;
   }
-  const fields = def.statusFields(obj, checked.spec, ctx.workload);
+  const arn = ctx.arnFor(namespace);
+  const fields = def.statusFields(obj, checked.spec, arn);
   let references: Reference[];
   try {
-    references = def.references(checked.spec, ctx.workload);
+    references = def.references(checked.spec, arn);
   } catch (err) {
     // a malformed name or another account's ARN will not change by retrying: say so in status
     if (!isAwsError(err)) throw err;

@@ -34,7 +34,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   const owner = controllerRef({ ...fv, apiVersion: API_VERSION, kind: 'FunctionVersion' });
   try {
     await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner });
-    await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
+    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });

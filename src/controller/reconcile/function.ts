@@ -36,7 +36,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   const owner = controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' });
   try {
     await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner });
-    await ensureWorkload(ctx.client, ctx.workload, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
+    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });
