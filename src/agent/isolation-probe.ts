@@ -1,8 +1,9 @@
 // What this machine lets the agent do to seal a runtime, found once per agent process by trying it (I/O for isolation.ts).
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { isolatedCommand, type HostAbilities, type Isolation } from './isolation.js';
+import { CAP_SYS_PTRACE, hasEffectiveCapability } from './process-table.js';
 
 /** An executable file named `command` on `path` (as the agent sees it), or undefined. Names with a slash are taken as they are. */
 export function resolveCommand(command: string, path: string | undefined): string | undefined {
@@ -20,6 +21,15 @@ export function resolveCommand(command: string, path: string | undefined): strin
   return undefined;
 }
 
+const readable = (path: string): boolean => {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 let abilities: HostAbilities | undefined;
 
 /** The agent's platform, uid and util-linux tools (read once). */
@@ -35,6 +45,8 @@ export function hostAbilities(): HostAbilities {
     const setpriv = resolveCommand('setpriv', path);
     if (unshare) found.unshare = unshare;
     if (setpriv) found.setpriv = setpriv;
+    found.procNetTcp = readable('/proc/net/tcp');
+    found.sysPtrace = found.procNetTcp && hasEffectiveCapability(readFileSync('/proc/self/status', 'latin1'), CAP_SYS_PTRACE);
   }
   abilities = found;
   return found;

@@ -47,7 +47,31 @@ export interface HostAbilities {
   /** Absolute paths of util-linux's tools, where found. */
   unshare?: string;
   setpriv?: string;
+  /** /proc/net/tcp can be read: the agent can find the socket of a connection's peer. */
+  procNetTcp?: boolean;
+  /** CAP_SYS_PTRACE is effective: the agent may read the descriptors of another uid's processes. */
+  sysPtrace?: boolean;
 }
+
+/** Whether the Runtime API admits only the runtime's own processes, or (where the agent cannot tell) every local one. */
+export type RuntimeApiGuardMode = { on: true } | { on: false; reason: string };
+
+/**
+ * Can the agent tell its runtime's connections to the Runtime API from anyone else's (pure)? It finds the peer's
+ * socket in /proc/net/tcp and looks for it among the runtime's descriptors, which another uid shows only to
+ * CAP_SYS_PTRACE (a root agent in a container often lacks it).
+ */
+export function runtimeApiGuard(host: HostAbilities, i: Isolation): RuntimeApiGuardMode {
+  if (!host.procNetTcp) return { on: false, reason: host.platform === 'linux' ? '/proc/net/tcp cannot be read' : `no /proc on ${host.platform}` };
+  const runtimeUid = i.user?.uid ?? host.uid;
+  if (runtimeUid !== host.uid && !host.sysPtrace) {
+    return { on: false, reason: `without CAP_SYS_PTRACE the agent cannot read the descriptors of uid ${runtimeUid}` };
+  }
+  return { on: true };
+}
+
+/** For the isolation log line. */
+export const describeRuntimeApiGuard = (g: RuntimeApiGuardMode): string => (g.on ? 'its own processes only' : `any local process (${g.reason})`);
 
 /** Can the runtime's user reach the code, the runtime and its temp folder? Undefined if yes, else why not. */
 export type Reachability = (user: { uid: number; gid: number }) => string | undefined;

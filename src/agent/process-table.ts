@@ -123,6 +123,11 @@ function procChildren(pid: number): number[] {
   return out;
 }
 
+/** The pids below `root` now (not root itself), without reading their memory. Synchronous. */
+export function procDescendants(root: number): number[] {
+  return childrenFiles ? descendantsOf(root, procChildren) : descendantsOf(root, childrenIndex(procTable()));
+}
+
 /** Every process on the machine, from /proc. */
 export function procTable(): ProcessRow[] {
   const rows: ProcessRow[] = [];
@@ -137,8 +142,7 @@ export function procTable(): ProcessRow[] {
 
 /** The processes below `root` with their memory, from /proc (walking children files when the kernel has them). Synchronous. */
 export function procProcessesBelow(root: number): ProcessRow[] {
-  const pids = childrenFiles ? descendantsOf(root, procChildren) : descendantsOf(root, childrenIndex(procTable()));
-  return pids.flatMap((pid) => readProc(pid) ?? []);
+  return procDescendants(root).flatMap((pid) => readProc(pid) ?? []);
 }
 
 /** The processes below `root` (and root itself if asked) with their memory: from /proc where there is one, else from ps. */
@@ -164,6 +168,15 @@ export function parseStatus(text: string): { ppid: number; zombie: boolean; rssK
   const stateAt = text.indexOf('\nState:');
   const state = stateAt === -1 ? '' : text.slice(stateAt + 7).trimStart().charAt(0);
   return { ppid: ppidAt === -1 ? 0 : parseInt(text.slice(ppidAt + 6), 10), zombie: state === 'Z' || state === 'X', ...parseStatusMemory(text) };
+}
+
+/** CAP_SYS_PTRACE's bit in a capability set. */
+export const CAP_SYS_PTRACE = 19;
+
+/** Whether the capability `bit` is in CapEff of a /proc/<pid>/status text. */
+export function hasEffectiveCapability(status: string, bit: number): boolean {
+  const m = /\nCapEff:\s*([0-9a-fA-F]+)/.exec(status);
+  return m !== null && ((BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n) === 1n;
 }
 
 interface OpenProc {

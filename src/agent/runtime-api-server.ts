@@ -1,6 +1,6 @@
 // The Lambda Runtime API over HTTP (/2018-06-01/runtime/…): parses the runtime's calls and hands them to its owner.
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Invocation } from '../core/invocation.js';
 import { MAX_RESPONSE_BYTES, rapidReplies } from './runtime-errors.js';
 import { clientContextHeader } from './runtime-launch.js';
@@ -84,9 +84,15 @@ export class RuntimeApiServer {
 
   private constructor(private readonly server: Server, readonly port: number) {}
 
-  /** Listens on 127.0.0.1 on a free port (a pod's agent: on its fixed port). */
-  static async listen(handlers: RuntimeApiHandlers, at: { host: string; port: number } = { host: '127.0.0.1', port: 0 }): Promise<RuntimeApiServer> {
+  /**
+   * Listens on 127.0.0.1 on a free port (a pod's agent: on its fixed port). `admit` sees each new connection before
+   * any of its bytes is read (a keep-alive connection once); one it refuses is destroyed at once.
+   */
+  static async listen(handlers: RuntimeApiHandlers, at: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+    admit?: (socket: Socket) => boolean): Promise<RuntimeApiServer> {
     const server = createServer({ requireHostHeader: false }, (req, res) => route(handlers, req, res));
+    // after http's own listener, in the same turn: its reads are not dispatched before this has decided
+    if (admit) server.on('connection', (socket: Socket) => { if (!admit(socket)) socket.destroy(); });
     // The runtime holds /next open for as long as the environment idles, and keeps its connection alive.
     server.keepAliveTimeout = 0;
     server.requestTimeout = 0;

@@ -11,6 +11,7 @@ import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';
 import type { IsolationOptions } from './isolation.js';
 import { RuntimeSandbox } from './runtime-sandbox.js';
+import { RuntimeApiGuard } from './runtime-api-guard.js';
 import type { PodRuntime } from './pod-runtime.js';
 
 export interface LifecycleOptions {
@@ -38,10 +39,13 @@ export class RuntimeLifecycle {
   private readonly streamName: string;
   /** One isolation for every runtime this environment spawns, chosen at its first init. */
   private readonly sandbox: RuntimeSandbox;
+  /** Every session's Runtime API admits only its own runtime's processes (one count of refusals per environment). */
+  private readonly guard: RuntimeApiGuard;
 
   constructor(private readonly spec: EnvironmentSpec, private readonly opts: LifecycleOptions) {
     this.streamName = logStreamName(new Date(), spec.version, randomBytes(16).toString('hex'));
     this.sandbox = new RuntimeSandbox({ logger: opts.logger, functionName: spec.functionName, version: spec.version, ...opts.isolation });
+    this.guard = new RuntimeApiGuard({ logger: opts.logger, functionName: spec.functionName, version: spec.version, mode: () => this.sandbox.runtimeApiGuard });
   }
 
   /** The runtime currently serving (or initialising), if any. */
@@ -117,7 +121,7 @@ export class RuntimeLifecycle {
       initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),
       events: this.opts.events,
       sandbox: this.sandbox,
-      ...(this.opts.pod ? { pod: this.opts.pod } : {}),
+      ...(this.opts.pod ? { pod: this.opts.pod } : { guard: this.guard }),
     });
     this.session = session;
     try {

@@ -183,6 +183,11 @@ export class RuntimeProcess {
     return Math.max(this.tree?.maxMemoryMB() ?? 0, Math.round((cgroupKB ?? 0) / 1024));
   }
 
+  /** Its processes now (see RuntimeTree.pids); none before it is spawned, or once it has exited. */
+  processIds(): number[] {
+    return this.hasExited || !this.tree ? [] : this.tree.pids();
+  }
+
   /** Whether its processes have held more than the function's memory (checked now, synchronously, against the peak). */
   overMemoryLimit(): boolean {
     return this.outOfMemory || (this.cgroup?.outOfMemory() ?? false) || (this.tree?.overMemoryLimit() ?? false);

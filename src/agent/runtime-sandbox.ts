@@ -1,7 +1,10 @@
 // Decides once per execution environment how its runtimes are sealed (trying the strongest first), logs it, and builds each launch.
 import { chown } from 'node:fs/promises';
 import type { Logger } from '../core/logger.js';
-import { describeIsolation, isolatedCommand, isolationCandidates, spawnUser, type Isolation, type IsolationOptions } from './isolation.js';
+import {
+  describeIsolation, describeRuntimeApiGuard, isolatedCommand, isolationCandidates, runtimeApiGuard, spawnUser,
+  type Isolation, type IsolationOptions, type RuntimeApiGuardMode,
+} from './isolation.js';
 import { hostAbilities, probeIsolation, resolveCommand } from './isolation-probe.js';
 import { memoryCgroupParent } from './memory-cgroup.js';
 import { folderUnreadableBy, unreachableBy } from './path-access.js';
@@ -32,8 +35,14 @@ export class CommandNotFound extends Error {
 
 export class RuntimeSandbox {
   private isolation: Promise<Isolation> | undefined;
+  private guard: RuntimeApiGuardMode | undefined;
 
   constructor(private readonly opts: SandboxOptions) {}
+
+  /** Whether the Runtime API admits only the runtime's processes: undefined until the isolation is chosen (nothing runs yet). */
+  get runtimeApiGuard(): RuntimeApiGuardMode | undefined {
+    return this.guard;
+  }
 
   /**
    * The launch of `cmd` with `env` (its PATH finds the command; LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR and TMPDIR
@@ -75,8 +84,13 @@ export class RuntimeSandbox {
     if (chosen.user && env.TMPDIR) await chown(env.TMPDIR, chosen.user.uid, chosen.user.gid);
     const { logger, functionName, version } = this.opts;
     const memory = (await memoryCgroupParent()) ? 'cgroup v2 memory.max' : 'watchdog on the process tree';
-    const line = { msg: 'runtime isolation', function: functionName, version, isolation: describeIsolation(chosen), memory, ...(chosen.reason ? { reason: chosen.reason } : {}) };
-    if (chosen.pidNamespace && !chosen.dropCapabilities) logger.info(line);
+    const guard = runtimeApiGuard(hostAbilities(), chosen);
+    this.guard = guard;
+    const line = {
+      msg: 'runtime isolation', function: functionName, version, isolation: describeIsolation(chosen), memory,
+      runtimeApi: describeRuntimeApiGuard(guard), ...(chosen.reason ? { reason: chosen.reason } : {}),
+    };
+    if (chosen.pidNamespace && !chosen.dropCapabilities && guard.on) logger.info(line);
     else logger.warn(line);
     return chosen;
   }

@@ -1,8 +1,10 @@
 // One life of an execution environment's runtime: its process and its own Runtime API server, from spawn through init to retirement.
 import { access, constants } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import { initReportLine, initStartLine } from './log-lines.js';
+import type { RuntimeApiGuard } from './runtime-api-guard.js';
 import { replyJson, RuntimeApiServer, type RuntimeApiHandlers } from './runtime-api-server.js';
 import { exitMessage, InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
 import { providedBootstrapPath, runtimeCommand, runtimeEnvironment, type LaunchPaths } from './runtime-launch.js';
@@ -32,10 +34,12 @@ export interface SessionConfig {
   sandbox?: RuntimeSandbox;
   /** Pod mode: the runtime runs in the function container; nothing is spawned. */
   pod?: PodRuntime;
+  /** Admits to the spawned runtime's Runtime API only that runtime's processes. */
+  guard?: RuntimeApiGuard;
 }
 
 /** The runtime: a spawned RuntimeProcess, or a pod's function processes. */
-type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & Partial<Pick<RuntimeProcess, 'overMemoryLimit'>> & { started?: Promise<void> };
+type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & Partial<Pick<RuntimeProcess, 'overMemoryLimit' | 'processIds'>> & { started?: Promise<void> };
 
 /** Init log lines kept for an InitError. */
 const RECENT_LINES = 20;
@@ -74,7 +78,9 @@ export class RuntimeSession {
         error: (id, body, type, res) => (this.ready ? this.cfg.events.error(this, id, body, type, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
         initError: (body, type, res) => this.onInitError(body, type, res),
       };
-      this.server = this.cfg.pod ? this.cfg.pod.attach(handlers) : await RuntimeApiServer.listen(handlers);
+      const guard = this.cfg.guard;
+      const admit = guard && ((socket: Socket) => guard.admit(socket, () => this.proc?.processIds?.() ?? []));
+      this.server = this.cfg.pod ? this.cfg.pod.attach(handlers) : await RuntimeApiServer.listen(handlers, undefined, admit);
       if (this.dead) throw new InitError('Runtime.ExitError', 'The execution environment was stopped during init');
       const settled = new Promise<void>((resolve, reject) => {
         this.settleInit = (err) => (err ? reject(err) : resolve());

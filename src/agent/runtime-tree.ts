@@ -1,5 +1,5 @@
 // Every process of one runtime: measured while it runs (the memory watchdog), and all killed, detached ones included, when it ends.
-import { hasProcfs, pidsWithEnvironment, procProcessesBelow, processesBelow, ProcTreeReader, readProc, StatusReader, type ProcessRow } from './process-table.js';
+import { hasProcfs, pidsWithEnvironment, procDescendants, procProcessesBelow, processesBelow, ProcTreeReader, readProc, StatusReader, type ProcessRow } from './process-table.js';
 
 export interface RuntimeTreeOptions {
   /** The spawned process: the runtime itself, or unshare when the runtime is the init of its own PID namespace. */
@@ -123,6 +123,20 @@ export class RuntimeTree {
     targets.delete(process.pid);
     for (const pid of targets) signal(pid);
     return [...targets];
+  }
+
+  /**
+   * The runtime's processes now, read afresh from /proc: the launcher, everything below it, and without a namespace
+   * those seen in the tree that left it (same pid and start time). Who may call its Runtime API.
+   */
+  pids(): number[] {
+    const { launcherPid, pidNamespace } = this.opts;
+    const out = [launcherPid, ...procDescendants(launcherPid)];
+    if (!pidNamespace) {
+      const now = new Set(out);
+      for (const [pid, startTime] of this.seen) if (!now.has(pid) && readProc(pid)?.startTime === startTime) out.push(pid);
+    }
+    return out;
   }
 
   /** The processes still under the launcher (and, in a namespace, the runtime even when unshare is gone). */
