@@ -61,9 +61,69 @@ describe('klambda dev', () => {
     rmSync(bad, { recursive: true, force: true });
   });
 
-  it('exits 2 with usage on a bad flag', async () => {
+  it('exits 2 on a bad flag, saying what is wrong and where the options are', async () => {
     const p = run(['dev', '--port', 'x'], { ...process.env });
     expect(await p.exited).toBe(2);
-    expect(p.output()).toContain('usage: klambda dev');
+    expect(p.output()).toContain('--port must be 0..65535, got x');
+    expect(p.output()).toContain("See 'klambda dev --help'.");
+  });
+});
+
+describe('klambda controller and klambda router, started wrong', () => {
+  // no kubeconfig anywhere: an empty HOME, no KUBECONFIG, not in a pod
+  const bare = (): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: mkdtempSync(join(tmpdir(), 'klambda-cli-home-')) };
+    delete env.KUBECONFIG;
+    delete env.KUBERNETES_SERVICE_HOST;
+    delete env.REDIS_URL;
+    return env;
+  };
+
+  it.each(['controller', 'router'])('klambda %s --help prints its own options, not the local mode\'s', async (command) => {
+    const p = run([command, '--help'], bare());
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toContain(`usage: klambda ${command} [options]`);
+    expect(p.output()).toContain('--redis-url URL');
+    expect(p.output()).toContain('--kubeconfig FILE');
+    expect(p.output()).toContain('--ops-port PORT');
+    expect(p.output()).not.toContain('klambda dev');
+    expect(p.output()).not.toContain('--idle-timeout S seconds an idle version keeps its environments (default 300)\n  --region');
+  });
+
+  it.each(['controller', 'router'])('klambda %s without --redis-url says so in one line, without the usage text', async (command) => {
+    const p = run([command], bare());
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toBe(`klambda: --redis-url (or REDIS_URL) is required\nSee 'klambda ${command} --help'.\n`);
+  });
+
+  it.each(['controller', 'router'])('klambda %s without a kubeconfig says where it looked and exits', async (command) => {
+    const env = bare();
+    const p = run([command, '--redis-url', 'redis://127.0.0.1:1'], env);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('no Kubernetes configuration: pass --kubeconfig FILE, set KUBECONFIG');
+    expect(p.output()).toContain(join(env.HOME as string, '.kube', 'config'));
+    expect(p.output()).not.toContain('HTTP protocol is not allowed');
+    rmSync(env.HOME as string, { recursive: true, force: true });
+  });
+
+  it('klambda router --kubeconfig naming a missing file says so', async () => {
+    const p = run(['router', '--redis-url', 'redis://127.0.0.1:1', '--kubeconfig', '/nonexistent/kubeconfig'], bare());
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('--kubeconfig /nonexistent/kubeconfig: no such file');
+  });
+
+  it('klambda controller with a kubeconfig whose server is plain HTTP says so instead of retrying forever', async () => {
+    const env = bare();
+    const file = join(env.HOME as string, 'plain.kubeconfig');
+    writeFileSync(file, [
+      'apiVersion: v1', 'kind: Config', 'current-context: c',
+      'clusters: [{name: plain, cluster: {server: "http://127.0.0.1:8080"}}]',
+      'users: [{name: u, user: {token: t}}]',
+      'contexts: [{name: c, context: {cluster: plain, user: u}}]',
+    ].join('\n'));
+    const p = run(['controller', '--redis-url', 'redis://127.0.0.1:1', '--kubeconfig', file], env);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toContain('cluster plain is plain HTTP (http://127.0.0.1:8080)');
+    rmSync(env.HOME as string, { recursive: true, force: true });
   });
 });

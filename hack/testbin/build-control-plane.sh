@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler) and etcd
-# from Go modules into a cache outside the repo, keyed by version; does nothing when they are already there.
+# Builds the real Kubernetes control plane (kube-apiserver, kube-controller-manager, kube-scheduler), kubectl
+# from the same Kubernetes version, and etcd from Go modules into a cache outside the repo, keyed by version; does nothing when they are already there.
 # Usage: hack/testbin/build-control-plane.sh   → prints the bin folder on its last line.
 set -euo pipefail
 K8S_VERSION="${K8S_VERSION:-1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-3.6.16}"
 CACHE="${KLAMBDA_CACHE:-$HOME/.cache/klambda}/k8s-v${K8S_VERSION}-etcd-v${ETCD_VERSION}"
 BIN="$CACHE/bin"
-if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/etcd" ]; then
+if [ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/kubectl" ] && [ -x "$BIN/etcd" ]; then
   echo "$BIN"; exit 0
 fi
 mkdir -p "$BIN"
@@ -36,12 +36,17 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 )
 GO
 go mod tidy -e >/dev/null 2>&1 || true
 minor_only="${K8S_VERSION#1.}"; minor_only="${minor_only%%.*}"
 ldflags="-s -w -X k8s.io/component-base/version.gitVersion=v${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${minor_only}"
-go build -p 2 -trimpath -ldflags "$ldflags" -o "$BIN/" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
+targets=()
+for cmd in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  [ -x "$BIN/$cmd" ] || targets+=("k8s.io/kubernetes/cmd/$cmd")
+done
+go build -p 2 -trimpath -ldflags "$ldflags" -o "$BIN/" "${targets[@]}"
 }
 
 build_etcd() {
@@ -55,6 +60,6 @@ go mod tidy -e >/dev/null 2>&1 || true
 go build -p 2 -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3
 }
 
-[ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] || build_kube
+[ -x "$BIN/kube-apiserver" ] && [ -x "$BIN/kube-controller-manager" ] && [ -x "$BIN/kube-scheduler" ] && [ -x "$BIN/kubectl" ] || build_kube
 [ -x "$BIN/etcd" ] || build_etcd
 echo "$BIN"

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { LocalOptions } from '../local/dev.js';
 import { UsageError } from './usage-error.js';
-import { CLUSTER_USAGE, parseControllerArgs, parseRouterArgs, type ControllerCommand, type RouterCommand } from './cluster-args.js';
+import { CLUSTER_SUMMARY, CONTROLLER_USAGE, parseControllerArgs, parseRouterArgs, ROUTER_USAGE, type ControllerCommand, type RouterCommand } from './cluster-args.js';
 
 /** `klambda dev`: the local mode's options as the command line gives them. */
 export type DevCommand = { command: 'dev' }
@@ -11,30 +11,63 @@ export type DevCommand = { command: 'dev' }
 
 export { UsageError };
 
-export type CliCommand = DevCommand | ControllerCommand | RouterCommand | { command: 'help' } | { command: 'version' };
+export type Subcommand = 'dev' | 'controller' | 'router';
+export type CliCommand = DevCommand | ControllerCommand | RouterCommand | { command: 'help'; topic?: Subcommand } | { command: 'version' };
 
-export const USAGE: string = `usage: klambda dev [DIR] [--port PORT] [--host HOST] [--redis-url URL] [--idle-timeout SECONDS]
-                  [--region REGION] [--account-id ID] [--max-environments N] [--auth FILE]
-  dev     run klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT,
-          execution environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server
+export const DEV_USAGE = `usage: klambda dev [DIR] [options]
+  Runs klambda locally on the manifests in DIR (default: .): the Lambda API on http://HOST:PORT, execution
+  environments as child processes, Redis from --redis-url / REDIS_URL or a private redis-server.
 options:
-  --port           port of the Lambda API (default 9000; 0 picks a free one)
-  --host           address to listen on (default 127.0.0.1)
-  --redis-url      Redis to use (default: $REDIS_URL, else klambda starts redis-server itself)
-  --idle-timeout   seconds an idle version keeps its environments (default 300)
-  --region         region in ARNs (default us-east-1)
-  --account-id     account id in ARNs (default 000000000000)
-  --max-environments  execution environments per function version at most (default 64); more
+  --port PORT      port of the Lambda API (default 9000; 0 picks a free one)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --redis-url URL  Redis to use (default: $REDIS_URL, else klambda starts redis-server itself)
+  --idle-timeout S seconds an idle version keeps its environments (default 300)
+  --region R       region in ARNs (default us-east-1)
+  --account-id ID  account id in ARNs (default 000000000000)
+  --max-environments N  execution environments per function version at most (default 64); more
                    concurrent invocations than this wait in the queue instead of starting processes
-  --auth           SigV4 on every call, with the access keys of FILE (AWS credentials-file format, see README);
+  --auth FILE      SigV4 on every call, with the access keys of FILE (AWS credentials-file format, see README);
                    without it: no authentication, but only loopback Hosts, no foreign Origin, no form-like writes
-on a cluster:
-${CLUSTER_USAGE}`;
+  -h, --help       this text`;
 
+export const USAGE: string = `usage: klambda <command> [options]
+commands:
+  dev         run klambda locally on a folder of manifests (klambda dev --help)
+${CLUSTER_SUMMARY}
+  --version   print the version`;
+
+/** The usage text of one subcommand, or the top-level one. */
+export function usageOf(topic: Subcommand | undefined): string {
+  if (topic === 'dev') return DEV_USAGE;
+  if (topic === 'controller') return CONTROLLER_USAGE;
+  if (topic === 'router') return ROUTER_USAGE;
+  return USAGE;
+}
+
+const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+/** node:util parseArgs's own errors (unknown flag, missing value) as a UsageError of the subcommand. */
+function asUsageError(err: unknown, command: Subcommand | undefined): unknown {
+  if (err instanceof UsageError) return new UsageError(err.message, err.command ?? command);
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return new UsageError((err as Error).message, command);
+  return err;
+}
 
 export function parseCli(argv: string[], env: Record<string, string | undefined>): CliCommand {
-  if (argv[0] === 'controller' && !argv.includes('--help')) return parseControllerArgs(argv.slice(1), env);
-  if (argv[0] === 'router' && !argv.includes('--help')) return parseRouterArgs(argv.slice(1), env);
+  const first = argv[0];
+  const command: Subcommand | undefined = first === 'dev' || first === 'controller' || first === 'router' ? first : undefined;
+  if (command !== undefined && wantsHelp(argv.slice(1))) return { command: 'help', topic: command };
+  try {
+    if (command === 'controller') return parseControllerArgs(argv.slice(1), env);
+    if (command === 'router') return parseRouterArgs(argv.slice(1), env);
+    return parseDev(argv, env);
+  } catch (err) {
+    throw asUsageError(err, command);
+  }
+}
+
+function parseDev(argv: string[], env: Record<string, string | undefined>): CliCommand {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -22,20 +22,55 @@ export interface ControllerCommand {
   maxEnvironments: number;
   redisNamespace: string;
   redisPodLabels: Record<string, string>;
+  /** --kubeconfig; else KubeClient.fromDefault's search. */
+  kubeconfig?: string;
 }
 
 /** `klambda router`: the cluster router's options as the command line gives them. */
-export type RouterCommand = { command: 'router' } & Omit<ClusterRouterOptions, 'client' | 'logger'>;
+export type RouterCommand = { command: 'router'; kubeconfig?: string } & Omit<ClusterRouterOptions, 'client' | 'logger'>;
 
-export const CLUSTER_USAGE = `       klambda controller [--redis-url URL] [--agent-redis-url URL] [--agent-image IMAGE] [--runtime-images RT=IMAGE,...] [--router-url URL]
-                          [--lease-namespace NS] [--identity NAME] [--idle-timeout S] [--max-environments N]
-                          [--redis-namespace NS] [--redis-labels k=v,...] [--key-prefix P] [--region R] [--account-id ID]
-       klambda router [--port PORT] [--host HOST] [--redis-url URL] [--key-prefix P] [--region R] [--account-id ID]
-  controller  reconcile Function/FunctionVersion/Alias objects (kubeconfig: in-cluster, $KUBECONFIG or ~/.kube/config)
-              into Deployments and the routing table in Redis, and scale versions from queue depth (one leader at a time)
-  router      serve the Lambda API for every namespace on HOST:PORT (default 0.0.0.0:9000), SigV4 on every call: an access key
-              (a Secret of type klambda.dev/access-key) selects its namespace; --account-id is the account of namespace default
-environment: REDIS_URL, KLAMBDA_AGENT_IMAGE, KLAMBDA_ROUTER_URL, POD_NAME, POD_NAMESPACE`;
+export const CONTROLLER_USAGE = `usage: klambda controller [options]
+  Reconciles Function, FunctionVersion, Alias, Topic, EventRule and EventSourceMapping objects into Deployments,
+  Secrets and the routing table in Redis, and scales versions from queue depth. Run two or more: one leads at a time
+  (a Lease in --lease-namespace), the others wait to take over.
+options:
+  --redis-url URL          Redis, with the controller's user and password (default: $REDIS_URL; required)
+  --agent-redis-url URL    the same Redis as function pods reach it, without credentials: each version's agents get
+                           their own user (default: --redis-url's server)
+  --kubeconfig FILE        Kubernetes credentials (default: $KUBECONFIG, else the pod's service account, else ~/.kube/config)
+  --agent-image IMAGE      the klambda image of the agent container in function pods (default: $KLAMBDA_AGENT_IMAGE, else klambda:latest)
+  --runtime-images RT=IMAGE,...  runtime images given explicitly (default: klambda-<runtime> beside the agent image, same tag)
+  --router-url URL         the router, for functions that call the Lambda API (default: $KLAMBDA_ROUTER_URL, else
+                           http://klambda-router.<lease namespace>.svc:9000)
+  --lease-namespace NS     namespace of the leader-election Lease (default: $POD_NAMESPACE, else klambda-system)
+  --identity NAME          this replica's name in the Lease (default: $POD_NAME, else host-pid)
+  --idle-timeout S         seconds an idle version keeps its environments before scaling to zero (default 300)
+  --max-environments N     execution environments per version at most (default 64)
+  --redis-namespace NS     namespace of the Redis pods, for function pods' NetworkPolicy (default: the lease namespace)
+  --redis-labels k=v,...   labels of the Redis pods (default app.kubernetes.io/name=redis)
+  --key-prefix P           prefix of every Redis key (default klambda)
+  --region R               region in ARNs (default us-east-1)
+  --account-id ID          account id of the namespace default in ARNs (default 000000000000)
+  --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
+  -h, --help               this text`;
+
+export const ROUTER_USAGE = `usage: klambda router [options]
+  Serves the Lambda API for every namespace. SigV4 on every call: an access key (a Secret of type
+  klambda.dev/access-key) selects its namespace and account.
+options:
+  --redis-url URL          Redis, with the router's user and password (default: $REDIS_URL; required)
+  --kubeconfig FILE        Kubernetes credentials (default: $KUBECONFIG, else the pod's service account, else ~/.kube/config)
+  --port PORT              port of the Lambda API (default 9000; 0 picks a free port)
+  --host HOST              address to listen on (default 0.0.0.0)
+  --key-prefix P           prefix of every Redis key (default klambda)
+  --region R               region callers sign for, and in ARNs (default us-east-1)
+  --account-id ID          account id of the namespace default (default 000000000000)
+  --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
+  -h, --help               this text`;
+
+/** The cluster commands in the top-level usage. */
+export const CLUSTER_SUMMARY = `  controller  reconcile klambda's objects into Deployments and the routing table, scale versions (klambda controller --help)
+  router      serve the Lambda API for every namespace, SigV4 on every call (klambda router --help)`;
 
 type Env = Record<string, string | undefined>;
 
@@ -81,7 +116,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
-      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels'].map((f) => [f, { type: 'string' as const }])),
+      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig'].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const leaseNamespace = values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'klambda-system';
@@ -97,17 +132,19 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     maxEnvironments: number('max-environments', values['max-environments'] ?? '64', (n) => Number.isInteger(n) && n >= 1),
     redisNamespace: values['redis-namespace'] ?? leaseNamespace,
     redisPodLabels: parseLabels(values['redis-labels'] ?? 'app.kubernetes.io/name=redis'),
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
 }
 
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host'].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig'].map((f) => [f, { type: 'string' as const }])),
   });
   return {
     command: 'router', ...common(values, env),
     port: number('port', values.port ?? '9000', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
     host: values.host ?? '0.0.0.0',
+    ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
 }

@@ -8,7 +8,7 @@ import { startLocal } from '../local/dev.js';
 import { Controller } from '../controller/controller.js';
 import { KubeClient } from '../kube/client.js';
 import { startClusterRouter } from '../router/cluster-router.js';
-import { parseCli, USAGE, UsageError, type DevCommand } from './args.js';
+import { parseCli, usageOf, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
 
@@ -50,7 +50,7 @@ function untilSignal(name: string, stop: () => Promise<void>): void {
 function controller(cmd: ControllerCommand): void {
   const logger = jsonLogger(process.stderr, { component: 'klambda-controller' });
   const c = new Controller({
-    client: KubeClient.fromDefault(), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
+    client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
       agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
@@ -67,14 +67,15 @@ function controller(cmd: ControllerCommand): void {
 
 async function router(cmd: RouterCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-router' });
-  const r = await startClusterRouter({ ...cmd, client: KubeClient.fromDefault(), logger });
+  const { kubeconfig, ...options } = cmd;
+  const r = await startClusterRouter({ ...options, client: KubeClient.fromDefault(kubeconfig), logger });
   logger.info({ msg: 'router listening', url: r.url, region: cmd.region });
   untilSignal('router', () => r.stop());
 }
 
 async function main(): Promise<void> {
   const cmd = parseCli(process.argv.slice(2), process.env);
-  if (cmd.command === 'help') { process.stdout.write(`${USAGE}\n`); return; }
+  if (cmd.command === 'help') { process.stdout.write(`${usageOf(cmd.topic)}\n`); return; }
   if (cmd.command === 'version') {
     const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
     process.stdout.write(`klambda ${pkg.version}\n`);
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof UsageError) process.stderr.write(`klambda: ${err.message}\n${USAGE}\n`);
+  if (err instanceof UsageError) process.stderr.write(`klambda: ${err.message}\nSee 'klambda${err.command ? ` ${err.command}` : ''} --help'.\n`);
   else process.stderr.write(`klambda: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof UsageError ? 2 : 1);
 });

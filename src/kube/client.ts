@@ -2,7 +2,10 @@
 import { request, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeConfigSource, KubeConfigMissingError } from './kubeconfig-source.js';
 
 /** A non-2xx answer of the API server, with its Status object. */
 export class KubeApiError extends Error {
@@ -52,10 +55,24 @@ export class KubeClient {
     this.server = new URL(cluster.server);
   }
 
-  /** In a pod: the service account; else $KUBECONFIG or ~/.kube/config. */
-  static fromDefault(): KubeClient {
+  /**
+   * From --kubeconfig, $KUBECONFIG, the pod's service account or ~/.kube/config (kubeconfig-source.ts); none of them,
+   * or a cluster the client cannot speak to, is a KubeConfigMissingError that says so (never a default localhost:8080).
+   */
+  static fromDefault(kubeconfig?: string): KubeClient {
+    const source = kubeConfigSource({ flag: kubeconfig, env: process.env, home: homedir(), exists: existsSync });
     const kc = new KubeConfig();
-    kc.loadFromDefault();
+    if (source.kind === 'in-cluster') kc.loadFromCluster();
+    else if (source.paths.length === 1) kc.loadFromFile(source.paths[0] as string);
+    else kc.loadFromDefault();
+    const cluster = kc.getCurrentCluster();
+    const where = source.kind === 'in-cluster' ? 'the in-cluster configuration' : `${source.from} (${source.paths.join(':')})`;
+    if (!cluster) throw new KubeConfigMissingError(`${where} has no current cluster (current-context: ${kc.getCurrentContext() || 'none'})`);
+    const protocol = URL.canParse(cluster.server) ? new URL(cluster.server).protocol : '';
+    if (protocol !== 'https:' && protocol !== 'http:') throw new KubeConfigMissingError(`${where}: cluster ${cluster.name} has no https server URL (server: '${cluster.server}')`);
+    if (protocol === 'http:' && !cluster.skipTLSVerify) {
+      throw new KubeConfigMissingError(`${where}: cluster ${cluster.name} is plain HTTP (${cluster.server}); use its https address, or set insecure-skip-tls-verify`);
+    }
     return new KubeClient(kc);
   }
 

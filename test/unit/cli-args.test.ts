@@ -1,4 +1,4 @@
-import { parseCli, UsageError } from '../../src/cli/args.js';
+import { parseCli, usageOf, UsageError } from '../../src/cli/args.js';
 
 describe('the klambda command line', () => {
   it('runs dev on a folder with defaults', () => {
@@ -27,5 +27,27 @@ describe('the klambda command line', () => {
   });
   it('shows help without a command', () => {
     expect(parseCli([], {})).toEqual({ command: 'help' });
+  });
+  it('shows each subcommand its own help, and names the subcommand of a bad flag', () => {
+    expect(parseCli(['controller', '--help'], {})).toEqual({ command: 'help', topic: 'controller' });
+    expect(parseCli(['router', '-h'], {})).toEqual({ command: 'help', topic: 'router' });
+    expect(parseCli(['dev', '--help'], {})).toEqual({ command: 'help', topic: 'dev' });
+    expect(usageOf('controller')).toContain('usage: klambda controller');
+    expect(usageOf('router')).not.toContain('--agent-image');
+    expect(usageOf(undefined)).toContain('klambda controller --help');
+    const bad = (argv: string[]): UsageError => {
+      try { parseCli(argv, {}); } catch (e) { return e as UsageError; }
+      throw new Error(`${argv.join(' ')} was accepted`);
+    };
+    expect(bad(['router', '--nope'])).toMatchObject({ command: 'router' });
+    expect(bad(['router', '--nope'])).toBeInstanceOf(UsageError);
+    expect(bad(['controller'])).toMatchObject({ command: 'controller', message: '--redis-url (or REDIS_URL) is required' });
+    expect(bad(['dev', '--port', 'x'])).toMatchObject({ command: 'dev' });
+    expect(bad(['deploy'])).toMatchObject({ command: undefined });
+  });
+  it('takes --kubeconfig for the cluster commands', () => {
+    expect(parseCli(['controller', '--redis-url', 'redis://r:6379', '--kubeconfig', '/k'], {})).toMatchObject({ kubeconfig: '/k' });
+    expect(parseCli(['router', '--redis-url', 'redis://r:6379', '--kubeconfig', '/k'], {})).toMatchObject({ kubeconfig: '/k' });
+    expect(parseCli(['router', '--redis-url', 'redis://r:6379'], {})).not.toHaveProperty('kubeconfig');
   });
 });
