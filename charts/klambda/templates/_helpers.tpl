@@ -1,0 +1,128 @@
+{{/* Names, labels and the values every component shares. */}}
+
+{{- define "klambda.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* `<release>-<chart>`, or the release name alone when it holds the chart name (release `klambda` → `klambda`). */}}
+{{- define "klambda.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "klambda.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every object; `component` is passed in: (dict "ctx" $ "component" "router"). */}}
+{{- define "klambda.labels" -}}
+helm.sh/chart: {{ include "klambda.chart" .ctx }}
+{{ include "klambda.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: klambda
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "klambda.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "klambda.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+{{- if .component }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+{{- end }}
+
+{{/* The selector of the Redis pods as `k=v,...`, for the controller's --redis-labels (function pods' NetworkPolicy). */}}
+{{- define "klambda.redis.labelsFlag" -}}
+{{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s,app.kubernetes.io/component=redis" (include "klambda.name" .) .Release.Name }}
+{{- end }}
+
+{{- define "klambda.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+
+{{- define "klambda.redis.image" -}}
+{{- $i := .Values.redis.image }}
+{{- if $i.digest }}{{ printf "%s:%s@%s" $i.repository $i.tag $i.digest }}{{ else }}{{ printf "%s:%s" $i.repository $i.tag }}{{ end }}
+{{- end }}
+
+{{- define "klambda.redis.internal" -}}
+{{- if not .Values.redis.external.url }}true{{ end }}
+{{- end }}
+
+{{/* The Secret with the controller's and router's Redis passwords (the chart's, or the one given for an external Redis). */}}
+{{- define "klambda.redis.secretName" -}}
+{{- if .Values.redis.external.url }}
+{{- required "redis.external.existingSecret is required with redis.external.url" .Values.redis.external.existingSecret }}
+{{- else }}
+{{- printf "%s-redis" (include "klambda.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* Redis as pods reach it, without credentials (the agents' --agent-redis-url; each version's agents get their own user). */}}
+{{- define "klambda.redis.url" -}}
+{{- if .Values.redis.external.url }}
+{{- .Values.redis.external.url }}
+{{- else }}
+{{- printf "redis://%s-redis.%s.svc:6379" (include "klambda.fullname" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/* REDIS_URL for a Redis user: the kubelet puts $(REDIS_PASSWORD) in (hex or alphanumeric: nothing to escape). */}}
+{{- define "klambda.redis.userUrl" -}}
+{{- $u := urlParse (include "klambda.redis.url" .ctx) }}
+{{- printf "%s://%s:$(REDIS_PASSWORD)@%s%s" $u.scheme .user $u.host $u.path }}
+{{- end }}
+
+{{/* Restricted pod security for klambda's own containers. */}}
+{{- define "klambda.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "klambda.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+  A role of config/rbac/role.yaml (the one source of klambda's permissions; files/rbac/role.yaml links to it), by kind
+  and name there, named for this release and labelled: (dict "ctx" $ "kind" "ClusterRole" "name" "klambda-router"
+  "component" "router").
+*/}}
+{{- define "klambda.rbacRole" -}}
+{{- $ctx := .ctx }}
+{{- $found := dict }}
+{{- range $doc := regexSplit "(?m)^---\\s*$" ($ctx.Files.Get "files/rbac/role.yaml") -1 }}
+{{- $obj := fromYaml $doc }}
+{{- if and (eq (get $obj "kind" | toString) $.kind) (eq (dig "metadata" "name" "" $obj) $.name) }}
+{{- $found = $obj }}
+{{- end }}
+{{- end }}
+{{- if not $found.rules }}
+{{- fail (printf "config/rbac/role.yaml has no %s %s" .kind .name) }}
+{{- end }}
+{{- $meta := dict "name" (printf "%s-%s" (include "klambda.fullname" $ctx) (trimPrefix "klambda-" .name)) "labels" (include "klambda.labels" (dict "ctx" $ctx "component" .component) | fromYaml) }}
+{{- if eq .kind "Role" }}
+{{- $_ := set $meta "namespace" $ctx.Release.Namespace }}
+{{- end }}
+{{- toYaml (dict "apiVersion" $found.apiVersion "kind" $found.kind "metadata" $meta "rules" $found.rules) }}
+{{- end }}
