@@ -24,6 +24,8 @@ export interface ControllerCommand {
   redisPodLabels: Record<string, string>;
   /** --kubeconfig; else KubeClient.fromDefault's search. */
   kubeconfig?: string;
+  /** --ops-port: /healthz, /readyz and /metrics on 0.0.0.0 (0 picks a free port). */
+  opsPort: number;
 }
 
 /** `klambda router`: the cluster router's options as the command line gives them. */
@@ -88,6 +90,9 @@ function common(values: Record<string, string | boolean | undefined>, env: Env):
   return { redisUrl, keyPrefix: (values['key-prefix'] as string | undefined) ?? 'klambda', region: (values.region as string | undefined) ?? 'us-east-1', accountId };
 }
 
+/** --ops-port: default 9090, 0 picks a free port. */
+const opsPort = (raw: string | undefined): number => number('ops-port', raw ?? '9090', (n) => Number.isInteger(n) && n >= 0 && n <= 65535);
+
 export function parseLabels(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of raw.split(',').filter(Boolean)) {
@@ -116,7 +121,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
-      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig'].map((f) => [f, { type: 'string' as const }])),
+      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port'].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const leaseNamespace = values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'klambda-system';
@@ -132,6 +137,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     maxEnvironments: number('max-environments', values['max-environments'] ?? '64', (n) => Number.isInteger(n) && n >= 1),
     redisNamespace: values['redis-namespace'] ?? leaseNamespace,
     redisPodLabels: parseLabels(values['redis-labels'] ?? 'app.kubernetes.io/name=redis'),
+    opsPort: opsPort(values['ops-port']),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
 }
@@ -139,12 +145,13 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig'].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port'].map((f) => [f, { type: 'string' as const }])),
   });
   return {
     command: 'router', ...common(values, env),
     port: number('port', values.port ?? '9000', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
     host: values.host ?? '0.0.0.0',
+    opsPort: opsPort(values['ops-port']),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
   };
 }

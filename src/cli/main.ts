@@ -11,6 +11,7 @@ import { startClusterRouter } from '../router/cluster-router.js';
 import { parseCli, usageOf, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
+import { startOpsServer } from '../ops/ops-server.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-dev' });
@@ -47,7 +48,7 @@ function untilSignal(name: string, stop: () => Promise<void>): void {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
-function controller(cmd: ControllerCommand): void {
+async function controller(cmd: ControllerCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-controller' });
   const c = new Controller({
     client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
@@ -62,7 +63,9 @@ function controller(cmd: ControllerCommand): void {
     onLostLeadership: () => process.exit(1),
   });
   c.start();
-  untilSignal('controller', () => c.stop());
+  // /healthz, /readyz and /metrics on every replica (followers export no function figures: see docs/metrics.md)
+  const ops = await startOpsServer({ port: cmd.opsPort, host: '0.0.0.0', logger, registry: c.registry, ping: () => c.ping(), ready: () => c.ready });
+  untilSignal('controller', async () => { await c.stop(); await ops.close(); });
 }
 
 async function router(cmd: RouterCommand): Promise<void> {

@@ -30,6 +30,13 @@ import { accountIdFor } from '../core/accounts.js';
 import { AgentUsers } from '../queue/agent-users.js';
 import { RedisRestartWatch } from './redis-restarts.js';
 import type { WorkloadConfig } from './workload.js';
+import type { Registry } from 'prom-client';
+import { ControllerMetrics } from '../metrics/controller-metrics.js';
+import { FunctionExporter } from '../metrics/function-exporter.js';
+import { inventoryFromRoutes } from '../metrics/inventory.js';
+import { RedisErrors } from '../metrics/redis-errors.js';
+import { newRegistry } from '../metrics/registry.js';
+import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
 
@@ -53,6 +60,8 @@ export interface ControllerOptions {
   agentPasswordRotationMs?: number;
   /** Leadership was lost: the process should exit so it restarts clean (the default logs only). */
   onLostLeadership?(): void;
+  /** The process's metrics registry (default: a new one; read it through `registry`). */
+  registry?: Registry;
 }
 
 export class Controller {
@@ -70,12 +79,19 @@ export class Controller {
   private restarts: RedisRestartWatch | undefined;
   private leading: Promise<void> | undefined;
   private stopped = false;
+  private synced = false;
+  /** Where this process's metrics are registered (served by the ops server). */
+  readonly registry: Registry;
+  private readonly redisErrors: RedisErrors;
+  private readonly scalerMetrics: ScalerMetrics;
 
   constructor(private readonly opts: ControllerOptions) {
     const { client, logger } = opts;
-    this.redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+    this.registry = opts.registry ?? newRegistry();
+    this.redisErrors = new RedisErrors(this.registry);
+    this.redis = this.redisErrors.watch(new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
     this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix });
-    this.demand = new Redis(opts.redisUrl);
+    this.demand = this.redisErrors.watch(new Redis(opts.redisUrl));
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
     const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
       new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange });
@@ -116,16 +132,28 @@ export class Controller {
       topics: this.eventInformers.get('topics')!,
       aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias),
     };
+    const metrics = new ControllerMetrics(this.registry, {
+      isLeader: () => this.isLeader,
+      queueLengths: () => Object.fromEntries(Object.values(this.queues).map((q) => [q.name, q.length])),
+    });
+    const backoff = { baseMs: 100, maxMs: 60_000 };
     this.queues = {
-      functions: new ReconcileQueue('functions', (key) => reconcileFunction(ctx, key), logger),
-      versions: new ReconcileQueue('functionversions', (key) => reconcileFunctionVersion(ctx, key), logger),
-      aliases: new ReconcileQueue('aliases', (key) => reconcileAlias(ctx, key), logger),
+      functions: new ReconcileQueue('functions', (key) => reconcileFunction(ctx, key), logger, backoff, metrics),
+      versions: new ReconcileQueue('functionversions', (key) => reconcileFunctionVersion(ctx, key), logger, backoff, metrics),
+      aliases: new ReconcileQueue('aliases', (key) => reconcileAlias(ctx, key), logger, backoff, metrics),
       events: new ReconcileQueue('events', (key) => {
         const colon = key.indexOf(':');
         const def = EVENT_KINDS.find((d) => d.plural === key.slice(0, colon))!;
         return reconcileEventKind(ctx, def, key.slice(colon + 1));
-      }, logger),
+      }, logger, backoff, metrics),
     };
+    this.scalerMetrics = new ScalerMetrics(this.registry);
+    // the agents' figures, exported by the leader only: every replica reads the same Redis, and sums must not double
+    new FunctionExporter({
+      registry: this.registry, redis: this.redis, keyPrefix: opts.keyPrefix, redisErrors: this.redisErrors,
+      inventory: () => (this.routes ? inventoryFromRoutes(this.routes.all()) : []),
+      active: () => this.isLeader && this.routes !== undefined,
+    });
     this.elector = new LeaderElector({
       client, namespace: opts.leaseNamespace, name: opts.leaseName ?? 'klambda-controller', identity: opts.identity,
       leaseDurationSeconds: opts.leaseDurationSeconds ?? 15, retryMs: opts.leaseRetryMs ?? 2000, logger,
@@ -136,8 +164,16 @@ export class Controller {
 
   get isLeader(): boolean { return this.elector.isLeader; }
 
+  /** Every informer has listed once (for /readyz). */
+  get ready(): boolean { return this.synced; }
+
+  /** Resolves when Redis answers PING on the controller's connection (for /healthz). */
+  ping(): Promise<unknown> { return this.redis.ping(); }
+
   start(): void {
-    for (const inf of [...Object.values(this.informers), ...this.eventInformers.values()]) inf.start();
+    const all = [...Object.values(this.informers), ...this.eventInformers.values()];
+    for (const inf of all) inf.start();
+    void Promise.all(all.map((i) => i.synced())).then(() => { this.synced = true; });
     this.elector.start();
   }
 
@@ -190,7 +226,7 @@ export class Controller {
     const workers = this.opts.workers ?? 2;
     for (const q of Object.values(this.queues)) q.start(workers);
     const routes = await RouteCache.start({
-      commands: this.redis, subscriber: new Redis(this.opts.redisUrl), keyPrefix: this.opts.keyPrefix,
+      commands: this.redis, subscriber: this.redisErrors.watch(new Redis(this.opts.redisUrl)), keyPrefix: this.opts.keyPrefix,
       namespace: 'default', arn: { region: this.opts.workload.region, accountId: this.opts.workload.accountId }, logger, reloadMs: 10_000,
     });
     this.routes = routes;
@@ -198,7 +234,7 @@ export class Controller {
     const targets = new RouteScalerTargets(routes);
     const scaler = new Scaler<ScalableTarget>({
       backend: new KubernetesBackend(this.opts.client, this.informers.deployments, logger), targets,
-      depth: (q) => queue.depth(q), logger, ...this.opts.scaler,
+      depth: (q) => queue.depth(q), logger, ...this.opts.scaler, metrics: this.scalerMetrics,
     });
     this.scaler = scaler;
     this.demand.on('message', (_channel: string, name: string) => {
@@ -207,7 +243,7 @@ export class Controller {
     });
     await this.demand.subscribe(demandChannel(this.opts.keyPrefix));
     scaler.start();
-    this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger });
+    this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger, redisErrors: this.redisErrors });
     this.reaper.start();
     // Redis keeps no ACL users across a restart (no aclfile): every version's agent user is made again
     this.restarts = new RedisRestartWatch(this.redis, 2000, logger, () => {

@@ -1,5 +1,6 @@
 // Keys waiting to be reconciled: deduplicated, one reconcile per key at a time, requeue with exponential backoff.
 import type { Logger } from '../core/logger.js';
+import type { ReconcileMetrics } from '../metrics/controller-metrics.js';
 
 export interface ReconcileResult {
   /** Reconcile this key again after this long even without a change (e.g. waiting for something outside). */
@@ -26,8 +27,8 @@ export class ReconcileQueue {
   private stopped = false;
   private workers: Promise<void>[] = [];
 
-  constructor(private readonly name: string, private readonly reconcile: ReconcileFn, private readonly logger: Logger,
-    private readonly backoff: BackoffPolicy = { baseMs: 100, maxMs: 60_000 }) {}
+  constructor(readonly name: string, private readonly reconcile: ReconcileFn, private readonly logger: Logger,
+    private readonly backoff: BackoffPolicy = { baseMs: 100, maxMs: 60_000 }, private readonly metrics?: ReconcileMetrics) {}
 
   add(key: string): void {
     if (this.stopped) return;
@@ -76,11 +77,15 @@ export class ReconcileQueue {
       const key = await this.next();
       if (key === undefined) return;
       this.processing.add(key);
+      const started = performance.now();
+      const took = () => (performance.now() - started) / 1000;
       try {
         const result = await this.reconcile(key);
+        this.metrics?.reconciled(this.name, 'success', took());
         this.failures.delete(key);
         if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
       } catch (err) {
+        this.metrics?.reconciled(this.name, 'error', took());
         const n = (this.failures.get(key) ?? 0) + 1;
         this.failures.set(key, n);
         const delay = backoffDelay(n, this.backoff);

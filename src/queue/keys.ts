@@ -18,6 +18,8 @@ export interface QueueKeys {
   attempts: string;
   /** zset request id -> when the reaper first saw it active without a lease (epoch ms) */
   stalled: string;
+  /** hash of counters and histogram buckets the agents add to (src/metrics/function-stats.ts); exported by one process */
+  stats: string;
 }
 
 const BRACES = /[{}]/;
@@ -51,11 +53,12 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
     leases: `${base}:leases`,
     attempts: `${base}:attempts`,
     stalled: `${base}:stalled`,
+    stats: `${base}:stats`,
   };
 }
 
 /** Every key of the queue, for purging. */
-export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled];
+export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats];
 
 /**
  * The list on which one router waits for the results of its synchronous invocations of one version. It lives under

@@ -10,6 +10,8 @@ export interface ReaperOptions {
   queues: () => QueueRef[] | Promise<QueueRef[]>;
   intervalMs: number;
   logger: Logger;
+  /** Counts a failed reclaim (klambda_redis_errors_total{operation="reclaim"}). */
+  redisErrors?: { inc(operation: string): void };
 }
 
 export class Reaper {
@@ -52,6 +54,7 @@ export class Reaper {
         }
         total += expired + stalled;
       } catch (err) {
+        this.opts.redisErrors?.inc('reclaim');
         this.opts.logger.error({ msg: 'reclaim failed', queue: queueName(ref), error: String(err) });
       }
     }

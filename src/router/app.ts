@@ -4,6 +4,7 @@ import { invalidParameter, KlambdaError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { sendAwsError } from './aws-response.js';
 import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
+import { opsHandler, type OpsHandlers } from '../ops/ops-server.js';
 
 /** Extra routes (the management API, later SNS and EventBridge) install themselves on the app. */
 export type RouteInstaller = (app: Express) => void;
@@ -15,6 +16,8 @@ export interface RouterOptions {
   auth?: RequestHandler;
   logger: Logger;
   routes?: RouteInstaller[];
+  /** The local mode: /metrics and /readyz on this port, before auth, as the ops server of a cluster process serves them. */
+  ops?: OpsHandlers;
 }
 
 /** Express's own errors as the AWS error a client can read: a path parameter that is not valid percent-encoding. */
@@ -29,6 +32,10 @@ export function createRouterApp(opts: RouterOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
+  if (opts.ops) {
+    const ops = opsHandler(opts.ops, opts.logger);
+    app.get(['/metrics', '/readyz'], (req, res) => ops(req, res));
+  }
   if (opts.auth) app.use(opts.auth);
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');

@@ -14,6 +14,7 @@ import type { InvokeDeps } from './lambda/invoke.js';
 import { KubeCatalog } from './lambda/kube-catalog.js';
 import { managementRoutes } from './lambda/management.js';
 import { ReplyListener } from './replies.js';
+import { newRegistry } from '../metrics/registry.js';
 import { RouteCache } from './route-cache.js';
 import { catalogFor } from './auth/environment-redaction.js';
 import { principalOf, type Principal } from './auth/principal.js';
@@ -21,6 +22,10 @@ import { SecretKeyStore } from './auth/secret-keys.js';
 import { sigv4Auth } from './auth/sigv4-middleware.js';
 import { missingAuthentication } from '../core/auth-errors.js';
 import type { Request } from 'express';
+import type { Registry } from 'prom-client';
+import { RedisErrors } from '../metrics/redis-errors.js';
+import { RouterMetrics } from '../metrics/router-metrics.js';
+import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
 
 export interface ClusterRouterOptions {
   client: KubeClient;
@@ -33,9 +38,13 @@ export interface ClusterRouterOptions {
   port: number;
   host: string;
   logger: Logger;
+  /** /healthz, /readyz and /metrics on this port of `host` (0 picks a free port); unset: no ops server. */
+  opsPort?: number;
+  /** The process's metrics registry (default: a new one, served by the ops server). */
+  registry?: Registry;
 }
 
-export interface ClusterRouter { url: string; port: number; routes: RouteCache; stop(): Promise<void> }
+export interface ClusterRouter { url: string; port: number; routes: RouteCache; ops?: OpsServer; stop(): Promise<void> }
 
 /** Tells the scaler (in the controller) that a queue has new work, at most once per gap per queue. */
 export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = DEMAND_GAP_MS, now: () => number = Date.now): (ref: QueueRef) => void {
@@ -52,27 +61,35 @@ export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = DEMAND_
 
 export async function startClusterRouter(opts: ClusterRouterOptions): Promise<ClusterRouter> {
   const { logger } = opts;
+  const registry = opts.registry ?? newRegistry();
+  const redisErrors = new RedisErrors(registry);
+  const commands = redisErrors.watch(new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
+  let ready = false;
+  // up before the slow part of the start, so a probe tells "starting" from "dead"
+  const ops = opts.opsPort === undefined ? undefined
+    : await startOpsServer({ port: opts.opsPort, host: opts.host, logger, registry, ping: () => commands.ping(), ready: () => ready });
   // SigV4 is always on: no keys readable, no router
   const keys = await SecretKeyStore.start({ client: opts.client, logger, defaultAccountId: opts.accountId });
-  const commands = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
   const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix });
-  const replies = new ReplyListener({ connect: () => commands.duplicate({ maxRetriesPerRequest: null }), keyPrefix: opts.keyPrefix, logger });
+  const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix: opts.keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   // every namespace's routes; a request resolves in its caller's namespace (registryFor), never through resolve()
-  const routes = await RouteCache.start({ commands, subscriber: new Redis(opts.redisUrl), keyPrefix: opts.keyPrefix, namespace: 'default', arn, logger });
+  const routes = await RouteCache.start({ commands, subscriber: redisErrors.watch(new Redis(opts.redisUrl)), keyPrefix: opts.keyPrefix, namespace: 'default', arn, logger });
   const caller = (req: Request): { p: Principal; arn: { region: string; accountId: string } } => {
     const p = principalOf(req);
     if (!p) throw missingAuthentication();
     return { p, arn: { region: opts.region, accountId: p.accountId } };
   };
+  const limiter = new ConcurrencyLimiter(1000);
   const invoke: InvokeDeps = {
     registry: routes, replies, arn,
-    enqueue: (ref, inv) => queue.enqueue(ref, inv),
+    enqueue: (ref, inv) => queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; }),
     onDemand: demandPublisher(commands, opts.keyPrefix),
     syncGraceMs: 30_000,
-    limiter: new ConcurrencyLimiter(1000),
+    limiter,
     now: Date.now,
     random: Math.random,
+    metrics: new RouterMetrics(registry, () => limiter.inFlight),
   };
   const app = createRouterApp({
     logger,
@@ -87,10 +104,12 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     }, logger)],
   });
   const http = await listen(app, opts.port, opts.host);
+  ready = true;
   return {
-    url: http.url, port: http.port, routes,
+    url: http.url, port: http.port, routes, ...(ops ? { ops } : {}),
     stop: async () => {
       await http.close();
+      await ops?.close();
       await routes.close();
       await replies.close();
       await keys.stop();

@@ -4,6 +4,7 @@ import { queueKey } from '../backends/backend.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueDepth, QueueRef } from '../core/queue-contract.js';
 import { desiredEnvironments } from './decide.js';
+import type { ScalingMetrics } from '../metrics/scaler-metrics.js';
 
 export interface ScalerTargets<T extends ScalableTarget = VersionTarget> {
   /** The version's target (spec, limits), or undefined when it no longer exists. */
@@ -26,6 +27,8 @@ export interface ScalerOptions<T extends ScalableTarget = VersionTarget> {
   idleTimeoutMs: number;
   maxEnvironments: number;
   now?: () => number;
+  /** Desired and current environments per version, and the decisions. */
+  metrics?: ScalingMetrics;
 }
 
 /** New demand for a version that already has environments re-sizes it at most this often. */
@@ -109,7 +112,10 @@ export class Scaler<T extends ScalableTarget = VersionTarget> {
     const { backend } = this.opts;
     const target = await this.opts.targets.target(state.queue);
     if (!target) {
-      if (backend.count(state.queue) === 0) this.versions.delete(queueKey(state.queue));
+      if (backend.count(state.queue) === 0) {
+        this.versions.delete(queueKey(state.queue));
+        this.opts.metrics?.forget(state.queue);
+      }
       return;
     }
     const depth = await this.opts.depth(state.queue);
@@ -121,6 +127,7 @@ export class Scaler<T extends ScalableTarget = VersionTarget> {
       maxEnvironments: this.opts.maxEnvironments, lastBusyAt: state.lastBusyAt, idleTimeoutMs: this.opts.idleTimeoutMs,
     };
     const desired = desiredEnvironments(target.reserved === undefined ? input : { ...input, reserved: target.reserved });
+    this.opts.metrics?.decided(state.queue, current, desired);
     await backend.scale(target, desired);
     if (desired !== current) this.opts.logger.info({ msg: 'scaled', queue: queueKey(state.queue), from: current, to: desired, pending: depth.pending, inFlight: depth.inFlight });
   }

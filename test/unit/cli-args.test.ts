@@ -21,7 +21,7 @@ describe('the klambda command line', () => {
     expect(parseCli(['dev', '--auth', 'keys.ini'], {})).toMatchObject({ command: 'dev', auth: 'keys.ini' });
     expect(parseCli(['dev'], {})).not.toHaveProperty('auth');
     expect(parseCli(['router', '--redis-url', 'redis://r:6379'], {})).toEqual({
-      command: 'router', redisUrl: 'redis://r:6379', keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', port: 9000, host: '0.0.0.0',
+      command: 'router', redisUrl: 'redis://r:6379', keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', port: 9000, host: '0.0.0.0', opsPort: 9090,
     });
     expect(() => parseCli(['router', '--redis-url', 'redis://r:6379', '--namespace', 'a'], {})).toThrow();
   });

@@ -10,6 +10,7 @@ import { readBody } from '../body.js';
 import { clientContext, invocationType, logType } from './invoke-headers.js';
 import type { ReplyListener } from '../replies.js';
 import { ConcurrencyLimiter } from './concurrency.js';
+import type { InvokeMetrics } from '../../metrics/router-metrics.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
@@ -26,6 +27,8 @@ export interface InvokeDeps {
   limiter: ConcurrencyLimiter;
   now(): number;
   random(): number;
+  /** Outcomes, throttles and sync latency of the calls that resolved to a version. */
+  metrics?: InvokeMetrics;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -81,7 +84,13 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
   };
   if (context !== undefined) invocation.clientContext = context;
   if (type === 'Event') {
-    await deps.enqueue(queue, invocation);
+    try {
+      await deps.enqueue(queue, invocation);
+    } catch (err) {
+      deps.metrics?.invoked(target, type, 'error');
+      throw err;
+    }
+    deps.metrics?.invoked(target, type, 'accepted');
     deps.onDemand?.(queue);
     res.writeHead(202, { 'x-amzn-RequestId': requestId, 'Content-Length': '0' }).end();
     return;
@@ -89,8 +98,22 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
   await invokeSync(deps, req, res, target, queue, invocation);
 }
 
+/** The limiter's slot, or its 429 counted as a throttle. */
+function acquire(deps: InvokeDeps, target: ResolvedTarget): () => void {
+  try {
+    return deps.limiter.acquire(target);
+  } catch (err) {
+    const reason = (err as { extra?: { Reason?: unknown } }).extra?.Reason;
+    deps.metrics?.throttled(target, typeof reason === 'string' ? reason : 'unknown');
+    deps.metrics?.invoked(target, 'RequestResponse', 'throttled');
+    throw err;
+  }
+}
+
 async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<void> {
-  const release = deps.limiter.acquire(target);
+  const release = acquire(deps, target);
+  const started = performance.now();
+  let answered = false;
   try {
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
     invocation.replyTo = deps.replies.routerId;
@@ -105,7 +128,12 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
     }
     deps.onDemand?.(queue);
     const result = await answer;
-    if (!result) throw serviceError(`No answer from function ${target.functionName} version ${target.version} within ${waitMs} ms`);
+    answered = true;
+    if (!result) {
+      deps.metrics?.invoked(target, 'RequestResponse', 'no_answer');
+      throw serviceError(`No answer from function ${target.functionName} version ${target.version} within ${waitMs} ms`);
+    }
+    deps.metrics?.invoked(target, 'RequestResponse', result.functionError ? 'function_error' : 'success', (performance.now() - started) / 1000);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'x-amzn-RequestId': invocation.requestId,
@@ -115,6 +143,9 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
     if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
     if (result.logResult !== undefined) headers['X-Amz-Log-Result'] = result.logResult;
     res.writeHead(200, headers).end(result.payload);
+  } catch (err) {
+    if (!answered) deps.metrics?.invoked(target, 'RequestResponse', 'error');
+    throw err;
   } finally {
     release();
   }
