@@ -7,6 +7,9 @@ import { QueueConsumer, type RedisUrlSource } from '../queue/consumer.js';
 import { ExecutionEnvironment } from './execution-environment.js';
 import type { IsolationOptions } from './isolation.js';
 import type { PodModeConfig, PodRuntime } from './pod-runtime.js';
+import type { InvokeOutcome } from './invocation-endings.js';
+import type { AgentMetrics } from '../metrics/agent-metrics.js';
+import { sampleIncrements, type FunctionOutcome, type InvocationSample } from '../metrics/function-stats.js';
 
 export interface AgentConfig {
   /** The agent's Redis URL with its own ACL user and password (local mode: handed over by klambda dev). */
@@ -26,6 +29,10 @@ export interface AgentConfig {
   isolation?: IsolationOptions;
   /** Pod mode: the runtime is the function container beside the agent, not a child process (one slot). */
   pod?: PodModeConfig;
+  /** Serve the agent's own /metrics, /healthz and /readyz on this port (0: a free one); unset: none. */
+  metricsPort?: number;
+  /** Address of that server (default 127.0.0.1; a pod scraped from outside needs 0.0.0.0). */
+  metricsHost?: string;
 }
 
 export interface AgentDeps {
@@ -35,7 +42,11 @@ export interface AgentDeps {
   now?: () => number;
   /** Pod mode: the Runtime API the function container calls, listening since the agent started. */
   pod?: PodRuntime;
+  /** The agent process's own metrics (busy environments, Redis errors). */
+  metrics?: AgentMetrics;
 }
+
+const FUNCTION_OUTCOME: Record<InvokeOutcome, FunctionOutcome> = { ok: 'success', error: 'function_error', timeout: 'timeout', crash: 'crash' };
 
 /** The Redis URL the agent connects with: inline, or read from its file (a mounted Secret, re-read on reconnect). */
 export function redisUrlOf(cfg: AgentConfig): RedisUrlSource {
@@ -83,6 +94,7 @@ class Slot {
         lease = await this.consumer.next(1000);
       } catch (err) {
         if (this.stopping) break;
+        this.deps.metrics?.redisErrors.inc('queue_read');
         this.deps.logger.error({ msg: 'queue read failed', error: String(err) });
         await new Promise((r) => setTimeout(r, 500));
         continue;
@@ -100,16 +112,44 @@ class Slot {
     if (inv.replyBy !== undefined && inv.replyBy < now) {
       this.deps.logger.warn({ msg: 'dropping a sync invocation whose caller has gone', ...log });
       await this.consumer.ack(lease);
+      this.record({ outcome: 'caller_gone', attempt: lease.attempt });
       return;
     }
-    const result = await this.env.invoke(inv);
-    if (result.outcome === 'crash' && inv.type === 'Event' && lease.attempt < this.cfg.maxAsyncAttempts) {
-      this.deps.logger.warn({ msg: 'runtime crashed during an async invocation; redelivering it', ...log });
-      await this.consumer.release(lease);
-      return;
+    const sample: Partial<InvocationSample> = { attempt: lease.attempt };
+    if (inv.type === 'Event') sample.eventAgeMs = Math.max(0, now - inv.acceptedAt);
+    this.deps.metrics?.busyChanged(1);
+    let result: Awaited<ReturnType<ExecutionEnvironment['invoke']>>;
+    try {
+      result = await this.env.invoke(inv);
+    } finally {
+      this.deps.metrics?.busyChanged(-1);
     }
-    const { outcome: _outcome, ...reply } = result;
-    await this.consumer.ack(lease, reply);
+    const { outcome, initDurationMs, ...reply } = result;
+    Object.assign(sample, { outcome: FUNCTION_OUTCOME[outcome], durationMs: result.durationMs }, initDurationMs === undefined ? {} : { initDurationMs });
+    try {
+      if (outcome === 'crash' && inv.type === 'Event' && lease.attempt < this.cfg.maxAsyncAttempts) {
+        this.deps.logger.warn({ msg: 'runtime crashed during an async invocation; redelivering it', ...log });
+        await this.consumer.release(lease);
+        return;
+      }
+      await this.consumer.ack(lease, reply);
+    } finally {
+      // it ran, whether or not the lease was still ours: a redelivery is counted again, as Lambda counts each attempt
+      this.record(sample as InvocationSample);
+    }
+  }
+
+  /** Adds the delivery to the version's stats hash; a failure costs the figures, never the invocation. */
+  private record(sample: InvocationSample): void {
+    this.consumer.recordStats(sampleIncrements(sample)).catch((err: unknown) => {
+      this.deps.metrics?.redisErrors.inc('stats');
+      this.deps.logger.warn({ msg: 'invocation stats not recorded', function: this.cfg.queue.functionName, version: this.cfg.queue.version, error: String(err) });
+    });
+  }
+
+  /** Resolves when Redis answers PING. */
+  ping(): Promise<unknown> {
+    return this.consumer.ping();
   }
 
   async stop(): Promise<void> {
@@ -126,6 +166,11 @@ export class Agent {
 
   constructor(cfg: AgentConfig, deps: AgentDeps) {
     this.slots = Array.from({ length: Math.max(1, cfg.slots) }, (_, i) => new Slot(cfg, deps, i));
+  }
+
+  /** Resolves when Redis answers PING on the first slot's connection (the agent's /healthz). */
+  ping(): Promise<unknown> {
+    return this.slots[0]!.ping();
   }
 
   /** Resolves when every slot has initialised (or recorded its init error) and is pulling work. */

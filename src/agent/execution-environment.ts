@@ -206,6 +206,7 @@ export class ExecutionEnvironment {
     clearTimeout(r.timer);
     const durationMs = performance.now() - r.startedAt;
     const result = invocationResult(this.spec, r.inv.requestId, durationMs, end);
+    if (r.initDurationMs !== undefined) result.initDurationMs = r.initDurationMs;
     const reported = this.writeEndLines(r, durationMs, end, killAfterMeasuring);
     this.reporting = reported;
     if (r.tail || killAfterMeasuring) await reported;

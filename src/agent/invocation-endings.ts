@@ -5,7 +5,8 @@ import { endLine, reportLine, startLine, type ReportFields } from './log-lines.j
 import { exitErrorPayload, InitError, outOfMemoryPayload, responseTooLargePayload, timeoutPayload } from './runtime-errors.js';
 
 export type InvokeOutcome = 'ok' | 'error' | 'timeout' | 'crash';
-export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome };
+/** `initDurationMs` is set on a cold start (the first invocation after an init); it is for metrics, never in the reply. */
+export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome; initDurationMs?: number };
 
 /** What ended an invocation, before timing and memory are known. */
 export interface Ending {

@@ -3,6 +3,9 @@ import { Agent, type AgentConfig } from './agent.js';
 import { PodRuntime } from './pod-runtime.js';
 import { jsonLogger } from '../core/logger.js';
 import { streamLineSink } from './log-sink.js';
+import { AgentMetrics } from '../metrics/agent-metrics.js';
+import { newRegistry } from '../metrics/registry.js';
+import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
 
 function readConfig(): AgentConfig {
   const raw = process.env.KLAMBDA_AGENT_CONFIG;
@@ -16,13 +19,19 @@ async function main(): Promise<void> {
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
   const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger, memoryLimitMB: cfg.spec.memoryMB }) : undefined;
   if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');
-  const agent = new Agent(cfg, { logger, logSink: streamLineSink(process.stdout), ...(pod ? { pod } : {}) });
+  const registry = newRegistry();
+  const metrics = new AgentMetrics(registry, cfg.queue, pod ? 1 : Math.max(1, cfg.slots));
+  const agent = new Agent(cfg, { logger, logSink: streamLineSink(process.stdout), metrics, ...(pod ? { pod } : {}) });
+  let ready = false;
+  // optional: the agent's figures per invocation reach Prometheus through Redis; this is only its process metrics
+  const ops: OpsServer | undefined = cfg.metricsPort === undefined ? undefined
+    : await startOpsServer({ port: cfg.metricsPort, host: cfg.metricsHost ?? '127.0.0.1', logger, registry, ping: () => agent.ping(), ready: () => ready });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'stopping', signal });
-    agent.stop().then(() => pod?.close()).then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
+    agent.stop().then(() => pod?.close()).then(() => ops?.close()).then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -30,6 +39,7 @@ async function main(): Promise<void> {
   const parent = process.ppid;
   setInterval(() => { if (process.ppid !== parent) stop('parent exited'); }, 1000).unref();
   await agent.start();
+  ready = true;
   logger.info({ msg: 'ready' });
   process.send?.({ type: 'ready' });
 }

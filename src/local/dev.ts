@@ -24,6 +24,13 @@ import { ManifestStore } from './manifest-store.js';
 import { startRedisServer, type RedisServerHandle } from './redis-server.js';
 import { LocalAgentCredentials } from './agent-credentials.js';
 import { newPassword } from '../queue/acl.js';
+import type { Registry } from 'prom-client';
+import { FunctionExporter } from '../metrics/function-exporter.js';
+import type { InventoryFunction } from '../metrics/inventory.js';
+import { RedisErrors } from '../metrics/redis-errors.js';
+import { newRegistry } from '../metrics/registry.js';
+import { RouterMetrics } from '../metrics/router-metrics.js';
+import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 
 export interface LocalOptions {
   dir: string;
@@ -47,6 +54,8 @@ export interface LocalOptions {
    * Without it the API is unauthenticated but answers only loopback Hosts, no foreign Origin and no form-like writes.
    */
   auth?: string;
+  /** The process's metrics registry (default: a new one), served at /metrics on the API port. */
+  registry?: Registry;
 }
 
 export interface LocalKlambda {
@@ -56,12 +65,27 @@ export interface LocalKlambda {
   keyPrefix: string;
   backend: ProcessBackend;
   store: ManifestStore;
+  registry: Registry;
   stop(): Promise<void>;
 }
 
 const NAMESPACE = 'default';
 
 /** An agent's own log line (JSON on its stderr): warnings and errors reach the console, info stays quiet. */
+/** The functions of the manifest folder as the metrics exporter lists them. */
+function localInventory(store: ManifestStore, registry: LocalRegistry): InventoryFunction[] {
+  return store.functions().map((fn) => {
+    const namespace = fn.metadata.namespace ?? NAMESPACE;
+    const versions = ['$LATEST', ...store.versions(namespace, fn.metadata.name).map((v) => v.spec.version)];
+    const f: InventoryFunction = {
+      namespace, functionName: fn.metadata.name,
+      versions: versions.map((version) => ({ version, provisioned: registry.provisionedFor({ namespace, functionName: fn.metadata.name, version }) })),
+    };
+    if (fn.spec.reservedConcurrency !== undefined) f.reservedConcurrency = fn.spec.reservedConcurrency;
+    return f;
+  });
+}
+
 function forwardAgentLog(logger: Logger, q: QueueRef, line: string): void {
   let level: unknown;
   try { level = (JSON.parse(line) as { level?: unknown }).level; } catch { level = 'warn'; }
@@ -80,14 +104,16 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   // klambda's own Redis requires a password that only this process holds; agents get their own ACL users
   const redisUrl = opts.redisUrl ?? (ownRedis = await startRedisServer({ password: newPassword() })).url;
   const keyPrefix = opts.keyPrefix ?? 'klambda';
-  const commands = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
+  const registry = opts.registry ?? newRegistry();
+  const redisErrors = new RedisErrors(registry);
+  const commands = redisErrors.watch(new Redis(redisUrl, { maxRetriesPerRequest: 3 }));
   const queue = new WorkQueue(commands, { keyPrefix });
   const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
-  const replies = new ReplyListener({ connect: () => commands.duplicate({ maxRetriesPerRequest: null }), keyPrefix, logger });
+  const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   const codeCacheDir = join(dir, '.klambda', 'code');
   mkdirSync(codeCacheDir, { recursive: true });
-  const registry = new LocalRegistry(store, { namespace: NAMESPACE, arn, codeCacheDir });
+  const functions = new LocalRegistry(store, { namespace: NAMESPACE, arn, codeCacheDir });
   const backendOpts: ConstructorParameters<typeof ProcessBackend>[0] = {
     agentRedisUrl: (q) => credentials.urlFor(q), keyPrefix, logger, visibilityGraceMs: opts.visibilityGraceMs ?? 5000,
     onOutput: (q, stream, line) => {
@@ -97,35 +123,44 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   };
   const backend = new ProcessBackend(backendOpts);
   const scaler = new Scaler({
-    backend, targets: registry, depth: (q) => queue.depth(q), logger,
+    backend, targets: functions, depth: (q) => queue.depth(q), logger,
     tickMs: 250, idleTimeoutMs: opts.idleTimeoutSeconds * 1000, maxEnvironments: opts.maxEnvironments ?? 64,
+    metrics: new ScalerMetrics(registry),
   });
-  const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger });
+  const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger, redisErrors });
+  // the agents' figures: the local mode is the one process that exports them
+  new FunctionExporter({ registry, redis: commands, keyPrefix, redisErrors, inventory: () => localInventory(store, functions) });
+  const limiter = new ConcurrencyLimiter(1000);
+  let ready = false;
   const catalog = new LocalCatalog(store, { namespace: NAMESPACE, arn });
   const app = createRouterApp({
     logger,
     auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
     invoke: {
-      registry, replies, arn,
-      enqueue: (ref, inv) => queue.enqueue(ref, inv),
+      registry: functions, replies, arn,
+      enqueue: (ref, inv) => queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; }),
       onDemand: (ref) => scaler.onDemand(ref),
       syncGraceMs: 30_000,
-      limiter: new ConcurrencyLimiter(1000),
+      limiter,
       now: Date.now,
       random: Math.random,
+      metrics: new RouterMetrics(registry, () => limiter.inFlight),
     },
+    // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
+    ops: { registry, ping: () => commands.ping(), ready: () => ready },
     routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger)],
   });
   const http = await listen(app, opts.port, opts.host);
   scaler.start();
   reaper.start();
+  ready = true;
   store.watch((change) => {
     if (change.error) logger.error({ msg: 'manifests not reloaded: the folder has errors; the last good ones stay in use', error: change.error.message });
     else logger.info({ msg: 'manifests reloaded' });
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: http.url, port: http.port, redisUrl, keyPrefix, backend, store,
+    url: http.url, port: http.port, redisUrl, keyPrefix, backend, store, registry,
     stop: () => (stopped ??= (async () => {
       await http.close();
       keys?.close();

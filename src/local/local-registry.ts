@@ -76,7 +76,8 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
     return out;
   }
 
-  private provisionedFor(queue: QueueRef): number {
+  /** Provisioned concurrency the version gets from its aliases (also exported as a metric by klambda dev). */
+  provisionedFor(queue: QueueRef): number {
     return provisionedFor(this.store.aliases(queue.namespace, queue.functionName).map((a) => {
       const route: AliasRoute = { functionVersion: a.spec.functionVersion, provisionedConcurrency: a.spec.provisionedConcurrency ?? 0 };
       const weights = a.spec.routingConfig?.additionalVersionWeights;

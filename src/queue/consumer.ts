@@ -125,6 +125,20 @@ export class QueueConsumer {
     checkCode(r, this.context(lease));
   }
 
+  /**
+   * Adds a delivery's figures (field/increment pairs, see src/metrics/function-stats.ts) to the version's stats
+   * hash, atomically. Called right after the ack or release; the exporting process reads the hash at scrape time.
+   */
+  async recordStats(increments: ReadonlyArray<readonly [string, number]>): Promise<void> {
+    if (increments.length === 0) return;
+    await runScript(this.command, 'recordStats', [this.keys.stats], increments.flatMap(([field, by]) => [field, by]));
+  }
+
+  /** Resolves when Redis answers PING on the command connection (the agent's health). */
+  ping(): Promise<unknown> {
+    return this.command.ping();
+  }
+
   /** Closes both connections; a next() waiting for work returns null at once. Held leases are left to expire. */
   close(): Promise<void> {
     if (this.closing) return this.closing;

@@ -98,6 +98,21 @@ describe('an agent\'s Redis user', () => {
     expect(await admin.llen(v.pending)).toBe(1); // the victim's job is untouched
   });
 
+  it('adds its figures to its own version\'s stats hash with the queue\'s script, and to no other version\'s', async () => {
+    const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
+    open.push(consumer);
+    await consumer.recordStats([['inv:success', 1], ['dur:3', 1], ['dur:sum_us', 4200]]);
+    expect(await admin.hgetall(queueKeys(mine, prefix).stats)).toEqual({ 'inv:success': '1', 'dur:3': '1', 'dur:sum_us': '4200' });
+    const r = connect(await agentUrl(mine));
+    await r.connect();
+    const theirs = queueKeys(victim, prefix).stats;
+    await expect(r.eval(`return redis.call('HINCRBY', KEYS[1], 'inv:success', 1)`, 1, theirs)).rejects.toThrow(/NOPERM|no permissions|can't access/);
+    await expect(r.call('HINCRBY', theirs, 'inv:success', '1')).rejects.toThrow(/NOPERM|no permissions|can't access/);
+    // and it reads no stats at all, not even its own (the exporting process does)
+    await expect(r.hgetall(queueKeys(mine, prefix).stats)).rejects.toThrow(/NOPERM|no permissions|can't access|can't run/);
+    expect(await admin.exists(theirs)).toBe(0);
+  });
+
   it('without the password, or with another version\'s, opens nothing', async () => {
     await agentUrl(mine);
     const user = users.userName(mine);
