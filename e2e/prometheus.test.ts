@@ -123,7 +123,7 @@ it('passes promtool check metrics on every process\'s /metrics, with the figures
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
   }
   const dev = expositions['klambda dev'];
-  expect(dev).toMatch(/klambda_function_invocations_total\{namespace="default",function="echo",version="\$LATEST",outcome="success"\} 1\b/);
+  expect(dev).toMatch(/klambda_function_invocations_total\{namespace="default",function="echo",version="\$LATEST",outcome="success"\} 2\b/); // the sync call and the async event
   expect(dev).toMatch(/klambda_function_invocations_total\{namespace="default",function="echo",version="\$LATEST",outcome="function_error"\} 1\b/);
   expect(dev).toMatch(/klambda_function_cold_starts_total\{namespace="default",function="echo",version="\$LATEST"\} 1\b/);
   expect(dev).toMatch(/klambda_throttles_total\{namespace="default",function="blocked",version="\$LATEST",alias="",reason="ReservedFunctionConcurrentInvocationLimitExceeded"\} 1\b/);

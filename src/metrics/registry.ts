@@ -6,9 +6,18 @@ export interface RegistryOptions {
   defaultMetrics?: boolean;
 }
 
+/**
+ * prom-client's gauges named like counters (promtool: "non-counter metrics should not have _total suffix"); each is
+ * the sum of a gauge it also exports by type (nodejs_active_handles, nodejs_active_requests, nodejs_active_resources).
+ */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function newRegistry(opts: RegistryOptions = {}): Registry {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
+  }
   return registry;
 }
 
