@@ -1,6 +1,6 @@
 // A container's env as a kubelet makes it (for the process node): values from Secrets and ConfigMaps
 // (valueFrom.secretKeyRef / configMapKeyRef) read from the API server, then $(VAR) references expanded.
-// Not wired into process-node.ts yet: containerEnv can call expandEnvRefs on the result of resolveEnvSources.
+// process-node.ts resolves the sources when it starts a pod; containerEnv expands the references.
 
 export interface EnvSourceVar {
   name: string;
@@ -50,4 +50,9 @@ export function expandEnvRefs(value: string, defined: Readonly<Record<string, st
     const v = defined[name!];
     return v === undefined ? m : v;
   });
+}
+
+/** Every container's env with its Secret/ConfigMap values in place (the pod's spec is the node's own copy). */
+export async function resolvePodEnvSources(containers: Array<{ env?: EnvSourceVar[] }>, read: ReadObject): Promise<void> {
+  for (const c of containers) if (c.env) c.env = await resolveEnvSources(c.env, read);
 }

@@ -1,0 +1,130 @@
+// The chart as a user installs it (docs/install.md, steps 3–7), on the test control plane: `helm install` with default
+// values, the controller, router and Redis pods Ready on the process node (pod network mode: own IPs, Services,
+// in-cluster tokens, the Redis PVC on a hostPath PV), `kubectl apply -f` the sample Function, an access-key Secret,
+// and the AWS SDK through the router Service; then `helm upgrade` with changed values, and `helm uninstall`.
+import { InvokeCommand, LambdaClient, LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { runHelm } from '../scripts/helm-binary.js';
+import { kubectl, kubectlOk } from '../test/helpers/kubectl.js';
+import { decode, waitFor as waitForCondition } from './helpers/local.js';
+import { startHelmCluster, type HelmCluster } from './helpers/helm-cluster.js';
+
+const NS = 'klambda-system';
+const KEY = { accessKeyId: 'AKIAMYKEY00000000001', secretAccessKey: 'e2e-helm-secret-key' };
+
+let c: HelmCluster;
+/** Waits for a condition; a timeout's message carries the pods, warnings and logs of the moment. */
+async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 500): Promise<T> {
+  try {
+    return await waitForCondition(check, timeoutMs, what, intervalMs);
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${c.diagnostics()}`);
+  }
+}
+let lambda: LambdaClient | undefined;
+let kc: string;
+
+beforeAll(async () => {
+  c = await startHelmCluster();
+  kc = c.kubeconfig;
+}, 45 * 60_000);
+afterAll(async () => {
+  lambda?.destroy();
+  await c?.stop();
+});
+
+const helm = (args: string[]) => {
+  const r = runHelm(args, { KUBECONFIG: kc });
+  if (r.status !== 0) throw new Error(`helm ${args.join(' ')} failed (${r.status}): ${r.stderr}\n${c.diagnostics()}`);
+  return r.stdout;
+};
+const json = <T>(args: string[]): T => JSON.parse(kubectlOk([...args, '-o', 'json'], kc)) as T;
+
+interface PodList { items: Array<{ metadata: { name: string; labels: Record<string, string> }; spec: { nodeName?: string; containers: Array<{ env?: Array<{ name: string; value?: string }> }> }; status: { phase?: string; conditions?: Array<{ type: string; status: string }> } }> }
+const isReady = (p: PodList['items'][number]) => p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+
+/** The release's pods by component, once `want` of each are Ready and no other is left. */
+async function waitForPods(want: Record<string, number>, why: string): Promise<PodList['items']> {
+  return waitFor(async () => {
+    const pods = json<PodList>(['-n', NS, 'get', 'pods', '-l', 'app.kubernetes.io/instance=klambda']).items;
+    for (const [component, n] of Object.entries(want)) {
+      const of = pods.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === component);
+      if (of.length !== n || !of.every(isReady)) return undefined;
+    }
+    return pods;
+  }, 180_000, `${why}: ${JSON.stringify(want)} Ready`);
+}
+
+/** Invokes `hello` until it is routed and the access key is known to the router, then returns the answer. */
+async function invokeHello(client: LambdaClient, payload: unknown) {
+  return waitFor(async () => {
+    try {
+      return await client.send(new InvokeCommand({ FunctionName: 'hello', Payload: Buffer.from(JSON.stringify(payload)) }));
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException || (e instanceof LambdaServiceException && e.name === 'UnrecognizedClientException')) return undefined;
+      if (e instanceof Error && /ECONNREFUSED|ECONNRESET|socket hang up/.test(e.message)) return undefined;
+      throw e;
+    }
+  }, 120_000, 'hello answers through the router', 250);
+}
+
+it('installs with default values, runs every pod on the node, and answers the AWS SDK through the router Service', async () => {
+  const started = Date.now();
+  // klambda's own pods meet Pod Security `restricted` (docs/install.md: optional; here the API server checks it)
+  kubectlOk(['create', 'namespace', NS], kc);
+  kubectlOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted'], kc);
+  helm(['install', 'klambda', 'charts/klambda', '--namespace', NS, '--create-namespace']);
+  const pods = await waitForPods({ controller: 2, router: 2, redis: 1 }, 'after install');
+  for (const p of pods) expect([p.metadata.name, p.spec.nodeName]).toEqual([p.metadata.name, c.nodeName]);
+
+  kubectlOk(['label', 'namespace', 'default', 'pod-security.kubernetes.io/enforce=baseline', '--overwrite'], kc);
+  kubectlOk(['apply', '-f', 'config/samples/klambda_v1alpha1_function.yaml'], kc);
+  kubectlOk(['-n', 'default', 'create', 'secret', 'generic', 'my-key', '--type=klambda.dev/access-key',
+    `--from-literal=accessKeyId=${KEY.accessKeyId}`, `--from-literal=secretAccessKey=${KEY.secretAccessKey}`], kc);
+  const routerIP = kubectlOk(['-n', NS, 'get', 'service', 'klambda-router', '-o', 'jsonpath={.spec.clusterIP}'], kc);
+  lambda = new LambdaClient({ endpoint: `http://${routerIP}:9000`, region: 'us-east-1', maxAttempts: 1, credentials: { ...KEY } });
+  const out = await invokeHello(lambda, { name: 'klambda' });
+  const ms = Date.now() - started;
+  process.stderr.write(`${JSON.stringify({ metric: 'chart install to first answer', ms })}\n`);
+  expect(out.StatusCode).toBe(200);
+  expect(out.FunctionError).toBeUndefined();
+  expect(decode(out.Payload)).toEqual({ hello: 'klambda' });
+
+  // the function's own pod runs on the node too
+  const fnPods = json<PodList>(['-n', 'default', 'get', 'pods', '-l', 'klambda.dev/function=hello']).items;
+  expect(fnPods.map((p) => [p.spec.nodeName, p.status.phase])).toEqual([[c.nodeName, 'Running']]);
+  // the user's view: kubectl get functions
+  expect(kubectlOk(['get', 'functions'], kc)).toMatch(/^NAME\s+RUNTIME/m);
+}, 8 * 60_000);
+
+it('upgrades with changed values (router replicas 2 → 1, an env var), keeps the Redis passwords, and answers again', async () => {
+  const passwords = () => kubectlOk(['-n', NS, 'get', 'secret', 'klambda-redis', '-o', 'jsonpath={.data.router-password}'], kc);
+  const before = passwords();
+  // docs/install.md: CRDs first (helm never upgrades crds/), then the release
+  kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', 'crds/'], kc);
+  helm(['upgrade', 'klambda', 'charts/klambda', '--namespace', NS, '--reuse-values', '--set', 'router.replicas=1',
+    '--set', 'router.extraEnv[0].name=KLAMBDA_UPGRADED', '--set-string', 'router.extraEnv[0].value=yes']);
+  const pods = await waitForPods({ controller: 2, router: 1, redis: 1 }, 'after upgrade');
+  const router = pods.find((p) => p.metadata.labels['app.kubernetes.io/component'] === 'router')!;
+  expect(router.spec.containers[0]!.env).toContainEqual({ name: 'KLAMBDA_UPGRADED', value: 'yes' });
+  expect(passwords()).toBe(before);
+  expect(json<{ spec: { replicas: number } }>(['-n', NS, 'get', 'deployment', 'klambda-router']).spec.replicas).toBe(1);
+
+  const out = await invokeHello(lambda!, { name: 'again' });
+  expect(decode(out.Payload)).toEqual({ hello: 'again' });
+}, 6 * 60_000);
+
+it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis PVC, the controller\'s Lease', async () => {
+  // docs/install.md: functions first, while the controller still removes their finalizers
+  kubectlOk(['delete', 'functions,aliases,functionversions', '--all', '--all-namespaces', '--wait=false'], kc);
+  await waitFor(async () => (json<{ items: unknown[] }>(['get', 'functions', '--all-namespaces']).items.length === 0 ? true : undefined), 120_000, 'functions deleted (the controller removes their finalizer)');
+  await waitFor(async () => (json<{ items: unknown[] }>(['-n', 'default', 'get', 'deployments']).items.length === 0 ? true : undefined), 60_000, 'the function\'s Deployment collected');
+  helm(['uninstall', 'klambda', '--namespace', NS, '--wait']);
+  await waitFor(async () => (json<PodList>(['-n', NS, 'get', 'pods']).items.length === 0 ? true : undefined), 120_000, `no pod left in ${NS}`);
+
+  const names = (args: string[]) => json<{ items: Array<{ metadata: { name: string } }> }>(args).items.map((i) => i.metadata.name).sort();
+  const left = names(['-n', NS, 'get', 'deployments,statefulsets,services,secrets,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,persistentvolumeclaims,leases']);
+  expect(left).toEqual(['data-klambda-redis-0', 'default', 'klambda-controller', 'kube-root-ca.crt']);
+  expect(names(['get', 'clusterroles,clusterrolebindings', '-l', 'app.kubernetes.io/part-of=klambda'])).toEqual([]);
+  expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(6);
+  expect(kubectl(['-n', NS, 'get', 'lease', 'klambda-controller'], kc).status).toBe(0);
+}, 6 * 60_000);
