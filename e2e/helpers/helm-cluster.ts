@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
 import { controlPlaneBinaries } from '../../test/control-plane/binaries.js';
-import { startControlPlane, type ControlPlane, type ControlPlaneOptions } from '../../test/control-plane/control-plane.js';
+import { startControlPlane, type ControlPlane } from '../../test/control-plane/control-plane.js';
 import { imageCatalog, klambdaImages } from '../../test/control-plane/images.js';
 import { reservePodNetwork, type PodNetworkReservation } from '../../test/control-plane/network-slot.js';
 import { startProcessNode, type ProcessNode } from '../../test/control-plane/process-node.js';
@@ -37,7 +37,7 @@ export async function startHelmCluster(): Promise<HelmCluster> {
   try {
     net = await reservePodNetwork();
     // the API server hands out ClusterIPs from the slot's service range, which the node proxies
-    cp = await startControlPlane(controlPlaneBinaries(), { podNetwork: net } as ControlPlaneOptions);
+    cp = await startControlPlane(controlPlaneBinaries(), { podNetwork: net });
     node = await startProcessNode({
       server: cp.server, token: cp.token, rootMap: { '/opt/klambda': packageRoot() },
       images: imageCatalog(klambdaImages(packageRoot())), podNetwork: net,

@@ -8,6 +8,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/local/redis-server.js';
+import type { PodNetworkConfig } from './network-slot.js';
 
 export interface ControlPlane {
   server: string;
@@ -54,6 +55,8 @@ async function waitReady(url: string, token: string, timeoutMs: number, exited: 
 export interface ControlPlaneOptions {
   /** Extra users with bearer tokens (user name -> token), without any permission until RBAC grants some. */
   users?: Record<string, string>;
+  /** A pod network slot (network-slot.ts): ClusterIPs come from its service range, which its process node proxies. */
+  podNetwork?: Pick<PodNetworkConfig, 'serviceCIDR'>;
 }
 
 export async function startControlPlane(binDir: string, opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
@@ -105,7 +108,7 @@ export async function startControlPlane(binDir: string, opts: ControlPlaneOption
     ]);
     run('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`, '--bind-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--cert-dir=${certDir}`, '--service-cluster-ip-range=10.0.0.0/24', '--allow-privileged=true',
+      `--cert-dir=${certDir}`, `--service-cluster-ip-range=${opts.podNetwork?.serviceCIDR ?? '10.0.0.0/24'}`, '--allow-privileged=true',
       '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
       `--service-account-issuer=${server}`, `--service-account-key-file=${saKey}`, `--service-account-signing-key-file=${saKey}`,
       '--enable-priority-and-fairness=false',

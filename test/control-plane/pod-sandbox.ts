@@ -1,7 +1,7 @@
 // How the process node runs a pod's containers as a container runtime would: one PID namespace per pod (a pause
 // process that reaps orphans, as the pod's PID 1), each container entered into it as its own uid with only the
 // capabilities it adds; the argv from command/args and the image; pod-local loopback ports. Builders are pure.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import type { ImageConfig } from './images.js';
@@ -26,13 +26,13 @@ export function containerIdentity(own: SecurityContext | undefined, pod: Securit
 const capName = (cap: string) => cap.toLowerCase().replace(/^cap_/, '');
 
 /**
- * `setpriv` options for a container: its uid and gid (no supplementary groups); the capabilities it adds, kept across
+ * `setpriv` options for a container: its uid and gid (supplementary groups: `groups` only, e.g. the pod's fsGroup); the capabilities it adds, kept across
  * the uid change as ambient ones (what a runtime's file-capability or ambient support gives a non-root process);
  * `drop: [ALL]` as the bounding set; no privilege escalation as no_new_privs.
  */
-export function setprivArgs(id: Identity | undefined, sc: SecurityContext | undefined): string[] {
+export function setprivArgs(id: Identity | undefined, sc: SecurityContext | undefined, groups: readonly number[] = []): string[] {
   const args: string[] = [];
-  if (id) args.push('--reuid', String(id.uid), '--regid', String(id.gid), '--clear-groups');
+  if (id) args.push('--reuid', String(id.uid), '--regid', String(id.gid), ...(groups.length > 0 ? ['--groups', groups.join(',')] : ['--clear-groups']));
   const added = (sc?.capabilities?.add ?? []).map(capName);
   if ((sc?.capabilities?.drop ?? []).some((c) => capName(c) === 'all')) args.push('--bounding-set', ['-all', ...added.map((c) => `+${c}`)].join(','));
   if (added.length > 0 && id) {
@@ -88,21 +88,36 @@ while True:
 
 /** A pod's PID namespace with its own /proc, held by a pause process; containers are entered into it with nsenter. */
 export class PodSandbox {
-  private constructor(private readonly unshare: ChildProcess, readonly pausePid: number) {}
+  private constructor(private readonly unshare: ChildProcess, readonly pausePid: number, private readonly namespaces: readonly string[]) {}
 
-  static async start(): Promise<PodSandbox> {
+  /**
+   * `network`: the pod also gets its own network and UTS namespaces (the pod network mode), which the node then
+   * connects (pod-network.ts) and names; without it the pod shares the host's network.
+   */
+  static async start(opts: { network?: boolean } = {}): Promise<PodSandbox> {
     // the system's Python when there is one: a version manager's shim would run extra processes in the pod's namespace
     const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', python, '-c', PAUSE], { stdio: 'ignore' });
+    const extra = opts.network ? ['--net', '--uts'] : [];
+    const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', ...extra, python, '-c', PAUSE], { stdio: 'ignore' });
     const exited = new Promise<never>((_, reject) => unshare.once('exit', (code) => reject(new Error(`unshare exited (${code}) before the pod's PID 1 started`))));
     const pausePid = await Promise.race([childOf(unshare.pid!), exited]);
-    return new PodSandbox(unshare, pausePid);
+    return new PodSandbox(unshare, pausePid, ['--pid', '--mount', ...extra]);
   }
 
-  /** The command that runs `argv` in the pod (PID namespace, its /proc), in `cwd`, with setpriv's options. */
+  /** The command that runs `argv` in the pod (PID namespace, its /proc; its network if it has one), in `cwd`, with setpriv's options. */
   enter(argv: readonly string[], cwd: string | undefined, setpriv: readonly string[]): string[] {
-    return ['nsenter', '--target', String(this.pausePid), '--pid', '--mount', ...(cwd ? [`--wd=${cwd}`] : []), '--',
+    return ['nsenter', '--target', String(this.pausePid), ...this.namespaces, ...(cwd ? [`--wd=${cwd}`] : []), '--',
       'setpriv', ...setpriv, '--', ...argv];
+  }
+
+  /** Runs a shell script as root in all of the pod's namespaces (network set-up, mounts), failing with its stderr. */
+  exec(script: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      execFile('nsenter', ['--target', String(this.pausePid), ...this.namespaces, '--', 'sh', '-ec', script], { encoding: 'utf8' }, (err, _out, stderr) => {
+        if (err) reject(new Error(`in the pod: ${script}: ${stderr.trim() || err.message}`));
+        else resolve();
+      });
+    });
   }
 
   /** Ends the pod's PID 1: the kernel kills everything left in its namespace. */

@@ -1,4 +1,5 @@
-// Lays out a pod's volumes as host folders for the process node: configMap and secret files (items, modes), emptyDir; other kinds are left out.
+// Lays out a pod's volumes as host folders for the process node: configMap and secret files (items, modes), emptyDir;
+// with a pod network also projected volumes (service-account token, ca.crt, namespace) and PVCs bound to hostPath PVs.
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 
@@ -9,6 +10,25 @@ export interface Volume {
   configMap?: ProjectedSource & { name: string };
   secret?: ProjectedSource & { secretName: string };
   emptyDir?: Record<string, unknown>;
+  projected?: { defaultMode?: number; sources?: ProjectedVolumeSource[] };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+}
+
+export interface ProjectedVolumeSource {
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+  configMap?: ProjectedSource & { name: string };
+  secret?: ProjectedSource & { name: string };
+  downwardAPI?: { items?: Array<{ path: string; mode?: number; fieldRef?: { fieldPath: string } }> };
+}
+
+/** What a kubelet asks the cluster for beyond ConfigMaps and Secrets (given only in the pod network mode). */
+export interface ClusterVolumes {
+  /** A token for the pod's ServiceAccount from the TokenRequest API, bound to the pod. */
+  token(audience: string | undefined, expirationSeconds: number): Promise<string>;
+  /** A downward API field of the pod (metadata.namespace, metadata.name, …). */
+  field(fieldPath: string): string | undefined;
+  /** The host folder of a bound claim, or why the pod must wait. */
+  claim(claimName: string): Promise<Outcome<string>>;
 }
 
 /** A file to write into a volume folder. */
@@ -58,7 +78,38 @@ function secretData(object: Record<string, unknown>): Record<string, Buffer> {
   return data;
 }
 
-async function sourceFiles(volume: Volume, read: ReadObject): Promise<Outcome<VolumeFile[]> | undefined> {
+/** The files of a projected volume: its sources in order into one folder. */
+async function projectedFiles(volume: NonNullable<Volume['projected']>, read: ReadObject, cluster: ClusterVolumes): Promise<Outcome<VolumeFile[]>> {
+  const mode = volume.defaultMode ?? DEFAULT_MODE;
+  const files: VolumeFile[] = [];
+  for (const source of volume.sources ?? []) {
+    let part: Outcome<VolumeFile[]> = { ok: true, value: [] };
+    if (source.serviceAccountToken) {
+      const { audience, expirationSeconds = 3607, path } = source.serviceAccountToken;
+      part = { ok: true, value: [{ path, content: Buffer.from(await cluster.token(audience, expirationSeconds)), mode }] };
+    } else if (source.configMap) {
+      const object = await read('configmaps', source.configMap.name);
+      part = volumeFiles({ defaultMode: mode, ...source.configMap }, object && configMapData(object), `configmap "${source.configMap.name}"`);
+    } else if (source.secret) {
+      const object = await read('secrets', source.secret.name);
+      part = volumeFiles({ defaultMode: mode, ...source.secret }, object && secretData(object), `secret "${source.secret.name}"`);
+    } else if (source.downwardAPI) {
+      const data: Record<string, Buffer> = {};
+      const items = (source.downwardAPI.items ?? []).map((i) => ({ key: i.path, path: i.path, mode: i.mode }));
+      for (const i of source.downwardAPI.items ?? []) {
+        const value = i.fieldRef ? cluster.field(i.fieldRef.fieldPath) : undefined;
+        if (value !== undefined) data[i.path] = Buffer.from(value);
+      }
+      part = volumeFiles({ defaultMode: mode, items }, data, 'downwardAPI');
+    }
+    if (!part.ok) return part;
+    files.push(...part.value);
+  }
+  return { ok: true, value: files };
+}
+
+async function sourceFiles(volume: Volume, read: ReadObject, cluster: ClusterVolumes | undefined): Promise<Outcome<VolumeFile[]> | undefined> {
+  if (volume.projected && cluster) return projectedFiles(volume.projected, read, cluster);
   if (volume.configMap) {
     const object = await read('configmaps', volume.configMap.name);
     return volumeFiles(volume.configMap, object && configMapData(object), `configmap "${volume.configMap.name}"`);
@@ -71,13 +122,20 @@ async function sourceFiles(volume: Volume, read: ReadObject): Promise<Outcome<Vo
 }
 
 /**
- * Makes a folder `root/<volume name>` for each configMap, secret and emptyDir volume and writes its files.
+ * Makes a folder `root/<volume name>` for each configMap, secret and emptyDir volume and writes its files; with
+ * `cluster`, projected volumes too, and a PVC's volume is its PV's host folder.
  * Returns volume name → host folder, or why the pod cannot start yet (a missing ConfigMap: retry later).
  */
-export async function materializeVolumes(root: string, volumes: readonly Volume[], read: ReadObject): Promise<Outcome<Map<string, string>>> {
+export async function materializeVolumes(root: string, volumes: readonly Volume[], read: ReadObject, cluster?: ClusterVolumes): Promise<Outcome<Map<string, string>>> {
   const dirs = new Map<string, string>();
   for (const volume of volumes) {
-    const files = await sourceFiles(volume, read);
+    if (volume.persistentVolumeClaim && cluster) {
+      const claim = await cluster.claim(volume.persistentVolumeClaim.claimName);
+      if (!claim.ok) return claim;
+      dirs.set(volume.name, claim.value);
+      continue;
+    }
+    const files = await sourceFiles(volume, read, cluster);
     if (files === undefined && !volume.emptyDir) continue;
     if (files && !files.ok) return files;
     const dir = posix.join(root, volume.name);

@@ -3,9 +3,12 @@
 // and each container its uid, capabilities and image (ENTRYPOINT/CMD/ENV from the image catalog); configMap/secret/
 // emptyDir volumes are host folders (owned by the one container that mounts them) with the paths rewritten; pod-local
 // loopback ports get a port of their own; containers restart; pod status is kept true; logs are kept for diagnostics.
+// With `podNetwork` (opt-in), pods get what a CNI plugin, kube-proxy, CoreDNS and a kubelet's volume manager give them
+// instead: their own network namespace and IP, Services on ClusterIPs, names in /etc/hosts, service-account tokens,
+// PVCs on hostPath PVs, readiness probes (docs/testing.md).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/local/redis-server.js';
@@ -18,9 +21,23 @@ import {
   containerArgv, containerIdentity, podLocalPorts, PodSandbox, rewritePorts, setprivArgs, type Identity,
 } from './pod-sandbox.js';
 import { materializeVolumes } from './pod-volumes.js';
-import { containerEnv, signalGroup, stopProcess, type Container, type Pod } from './container-process.js';
+import { resolvePodEnvSources } from './env-refs.js';
+import { containerEnv, signalGroup, stopProcess, type Container, type Pod, type PodNetworkEnv } from './container-process.js';
+import { ClusterServices } from './cluster-services.js';
+import type { PodNetworkConfig } from './network-slot.js';
+import { clusterVolumes } from './pod-cluster-volumes.js';
+import { PodNetwork } from './pod-network.js';
+import { setUpPodNetwork } from './pod-network-setup.js';
+import { probeOnce, startProber } from './readiness-probe.js';
+import { ServiceProxy } from './service-proxy.js';
+import { hostsFile, resolvConf, serviceEnv } from './service-records.js';
+import { ownForFsGroup } from './volume-ownership.js';
 
-interface Running { child: ChildProcess | undefined; restarts: number; startedAt: string; exitCode?: number; done: boolean }
+interface Running {
+  child: ChildProcess | undefined; restarts: number; startedAt: string; exitCode?: number; done: boolean;
+  /** Its readiness probe's verdict (pod network mode); undefined: ready once started. */
+  ready?: boolean; stopProbe?: () => void;
+}
 /** A pod that runs here: its host folder (volumes under it), its containers' processes, and its status reports in order. */
 interface PodEntry {
   pod: Pod; dir: string; volumeDirs: Map<string, string>; containers: Map<string, Running>; reports: Promise<void>; reportQueued: boolean;
@@ -28,6 +45,8 @@ interface PodEntry {
   sandbox: PodSandbox | undefined;
   /** Pod-local loopback ports → this pod's own. */
   ports: Map<number, number>;
+  /** Pod network mode: its IP, and its hosts file (host path) with what was written to it last. */
+  ip?: string; hostsFile?: string; hosts?: string;
 }
 
 /** How one container is started here: its argv (wrapped to enter the pod as its user), env and folder. */
@@ -47,6 +66,24 @@ export interface ProcessNodeOptions {
   rootMap?: Record<string, string>;
   /** The images containers may name without a command (and whose paths, ENV and USER apply). */
   images?: ImageCatalog;
+  /**
+   * Opt-in pod network (needs root): each pod in its own network namespace with an IP from `podCIDR`, Services'
+   * ClusterIPs proxied, cluster names in each pod's /etc/hosts, in-cluster service-account credentials, PVCs on
+   * hostPath PVs, readiness probes. The control plane must use its `serviceCIDR` (startCluster({ podNetwork: true })).
+   */
+  podNetwork?: PodNetworkConfig;
+}
+
+/** A started node (the caller stops it). */
+export async function startProcessNode(opts: ProcessNodeOptions): Promise<ProcessNode> {
+  const node = new ProcessNode(opts);
+  try {
+    await node.start();
+  } catch (e) {
+    await node.stop();
+    throw e;
+  }
+  return node;
 }
 
 /** A test has no time for a pod's full terminationGracePeriodSeconds. */
@@ -76,9 +113,16 @@ export class ProcessNode {
   private syncAgain = false;
   private readonly watchAbort = new AbortController();
   private stopped = false;
+  private readonly network: PodNetwork | undefined;
+  private services: ClusterServices | undefined;
+  /** The node's address as pods see it: the pod network's gateway, else loopback. */
+  readonly hostIP: string;
 
   constructor(private readonly opts: ProcessNodeOptions) {
     this.name = opts.name ?? 'process-node';
+    this.network = opts.podNetwork && new PodNetwork(opts.podNetwork);
+    this.hostIP = opts.podNetwork?.gateway ?? '127.0.0.1';
+    if (this.network && !this.asRoot) throw new Error(`process node ${this.name}: the pod network needs root`);
     // every container's user walks through to its own pod's folder, and reads nothing else here
     chmodSync(this.root, 0o711);
     if (!this.asRoot) {
@@ -96,14 +140,47 @@ export class ProcessNode {
     const capacity = { cpu: '8', memory: '32Gi', pods: '110', 'ephemeral-storage': '100Gi' };
     const created = await this.api('POST', '/api/v1/nodes', {
       metadata: { name: this.name, labels: { 'kubernetes.io/hostname': this.name, 'klambda.dev/process-node': 'true' } },
-      status: { capacity, allocatable: capacity, addresses: [{ type: 'InternalIP', address: '127.0.0.1' }] },
+      spec: this.opts.podNetwork ? { podCIDR: this.opts.podNetwork.podCIDR, podCIDRs: [this.opts.podNetwork.podCIDR] } : {},
+      status: { capacity, allocatable: capacity, addresses: [{ type: 'InternalIP', address: this.hostIP }, { type: 'Hostname', address: this.name }] },
     });
     if (created.status !== 201 && created.status !== 409) throw new Error(`node create failed: ${created.status} ${JSON.stringify(created.body)}`);
+    if (this.network) await this.startNetwork(this.network);
     await this.heartbeat(now);
     this.timers.push(setInterval(() => void this.heartbeat(new Date().toISOString()), 10_000));
     this.timers.push(setInterval(() => void this.sync(), this.opts.pollMs ?? 250));
     await this.sync();
     void this.watchPods();
+  }
+
+  /** The bridge, then the service proxy on the cluster's Services (the `kubernetes` one goes to this API server). */
+  private async startNetwork(network: PodNetwork): Promise<void> {
+    await network.setUp();
+    const api = new URL(this.opts.server);
+    const proxy = new ServiceProxy({ add: (ip) => network.addClusterIP(ip), remove: (ip) => network.removeClusterIP(ip) }, (line) => this.warn(line));
+    this.services = new ClusterServices(this.opts.server, this.opts.token, (m, p) => this.api(m, p), proxy,
+      { ip: api.hostname, port: Number(api.port || 443) }, () => void this.refreshHosts(), (line) => this.warn(line));
+    await this.services.start();
+  }
+
+  private warn(line: string): void {
+    process.stderr.write(`process node ${this.name}: ${line}\n`);
+  }
+
+  /** Rewrites each pod's hosts file whose content changed (in place: the pod's bind mount holds the file's inode). */
+  private async refreshHosts(): Promise<void> {
+    for (const entry of this.pods.values()) {
+      if (!entry.hostsFile || !entry.ip) continue;
+      const hosts = this.hostsOf(entry.pod, entry.ip);
+      if (hosts === entry.hosts) continue;
+      entry.hosts = hosts;
+      await writeFile(entry.hostsFile, hosts).catch((err: unknown) => this.warn(`hosts of ${entry.pod.metadata.name}: ${String(err)}`));
+    }
+  }
+
+  private hostsOf(pod: Pod, ip: string): string {
+    const s = this.services!;
+    return hostsFile({ namespace: pod.metadata.namespace, ip, hostname: pod.spec.hostname ?? pod.metadata.name, subdomain: pod.spec.subdomain },
+      s.services, s.slices, this.opts.podNetwork!.clusterDomain);
   }
 
   /** As a kubelet does: a watch on the node's pods makes it act at once; the poll above is the safety net. */
@@ -186,19 +263,43 @@ export class ProcessNode {
     const { namespace, name, uid } = pod.metadata;
     const dir = await mkdtemp(join(this.root, `${namespace}.${name}-`));
     await chmod(dir, 0o711);
-    const volumes = await materializeVolumes(join(dir, 'volumes'), pod.spec.volumes ?? [], (resource, object) => this.read(namespace, resource, object))
+    const ip = this.network?.allocate();
+    const cluster = ip === undefined ? undefined : clusterVolumes((m, p, b) => this.api(m, p, b), pod, ip);
+    const volumes = await materializeVolumes(join(dir, 'volumes'), pod.spec.volumes ?? [], (resource, object) => this.read(namespace, resource, object), cluster)
+      // env from Secrets and ConfigMaps, read when the pod starts as a kubelet does (a missing one: CreateContainerConfigError)
+      .then(async (v) => (v.ok ? resolvePodEnvSources(pod.spec.containers, (resource, object) => this.read(namespace, resource, object)).then(() => v) : v))
       .catch((err: unknown) => ({ ok: false as const, message: err instanceof Error ? err.message : String(err) }));
     if (!volumes.ok || this.stopped) {
       await rm(dir, { recursive: true, force: true });
+      if (ip !== undefined) this.network!.release(ip);
       if (!volumes.ok) await this.reportWaiting(pod, 'CreateContainerConfigError', volumes.message);
       return;
     }
     this.waiting.delete(uid);
-    if (this.asRoot) await this.ownVolumes(pod, volumes.value);
+    if (this.asRoot && ip !== undefined) await ownForFsGroup(pod, volumes.value, (c) => this.identity(pod, c));
+    else if (this.asRoot) await this.ownVolumes(pod, volumes.value);
     const ports = new Map<number, number>();
-    for (const port of podLocalPorts(pod.spec.containers.map((c) => c.env ?? []))) ports.set(port, await freePort());
-    const sandbox = this.asRoot ? await PodSandbox.start() : undefined;
-    const entry: PodEntry = { pod, dir, volumeDirs: volumes.value, containers: new Map(), reports: Promise.resolve(), reportQueued: false, sandbox, ports };
+    // in its own network namespace a pod's loopback is its own
+    if (ip === undefined) for (const port of podLocalPorts(pod.spec.containers.map((c) => c.env ?? []))) ports.set(port, await freePort());
+    const sandbox = this.asRoot ? await PodSandbox.start({ network: ip !== undefined }) : undefined;
+    let hostsFile: string | undefined;
+    let hosts: string | undefined;
+    if (ip !== undefined) {
+      hosts = this.hostsOf(pod, ip);
+      const network = { network: this.network!, sandbox: sandbox!, pod, ip, dir, volumeDirs: volumes.value, hosts };
+      hostsFile = await setUpPodNetwork({ ...network, resolv: resolvConf(namespace, this.opts.podNetwork!.clusterDomain, this.hostIP) })
+        .catch(async (err: unknown) => {
+          await sandbox!.stop();
+          await rm(dir, { recursive: true, force: true });
+          this.network!.release(ip);
+          await this.reportWaiting(pod, 'CreatePodSandboxError', err instanceof Error ? err.message : String(err));
+          return undefined;
+        });
+      if (hostsFile === undefined) return;
+    }
+    const entry: PodEntry = {
+      pod, dir, volumeDirs: volumes.value, containers: new Map(), reports: Promise.resolve(), reportQueued: false, sandbox, ports, ip, hostsFile, hosts,
+    };
     this.pods.set(uid, entry);
     for (const c of pod.spec.containers) entry.containers.set(c.name, { child: undefined, restarts: 0, startedAt: new Date().toISOString(), done: false });
     void this.startContainers(entry);
@@ -214,6 +315,10 @@ export class ProcessNode {
       const hook = c.lifecycle?.postStart?.exec?.command;
       if (hook && state.child) await this.runHook(entry, c, hook);
     }
+  }
+
+  private identity(pod: Pod, c: Container): Identity | undefined {
+    return containerIdentity(c.securityContext, pod.spec.securityContext, this.opts.images?.(c.image ?? '')?.user);
   }
 
   /** A volume mounted by one container only is that container's user's, and nobody else's (no mount namespaces here). */
@@ -244,11 +349,15 @@ export class ProcessNode {
     const identity = this.asRoot ? containerIdentity(c.securityContext, entry.pod.spec.securityContext, image?.user) : undefined;
     const workingDir = c.workingDir ?? image?.workingDir;
     const cwd = workingDir === undefined ? undefined : rewrite(workingDir);
-    const setpriv = setprivArgs(identity, c.securityContext);
-    const { sandbox } = entry;
+    const { sandbox, pod, ip } = entry;
+    // a kubelet adds the pod's fsGroup and supplementalGroups to every container's groups (pod network mode here)
+    const groups = ip === undefined ? [] : [pod.spec.securityContext?.fsGroup, ...(pod.spec.securityContext?.supplementalGroups ?? [])].filter((g): g is number => g !== undefined);
+    const setpriv = setprivArgs(identity, c.securityContext, groups);
+    const network: PodNetworkEnv | undefined = ip === undefined ? undefined
+      : { podIP: ip, hostIP: this.hostIP, serviceEnv: serviceEnv(this.services!.services, pod.metadata.namespace, pod.spec.enableServiceLinks !== false) };
     return {
       argv: containerArgv(c, image).map(rewrite),
-      env: containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined),
+      env: containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined, network),
       cwd, identity, rewrite,
       wrap: (argv) => (sandbox ? sandbox.enter(argv, cwd ?? process.cwd(), setpriv) : argv),
     };
@@ -265,10 +374,12 @@ export class ProcessNode {
     state.child = child;
     child.stdout!.on('data', log.stream());
     child.stderr!.on('data', log.stream());
+    this.probe(entry, c, state);
     let ended = false;
     const exited = (exit: number) => {
       if (ended) return;
       ended = true;
+      state.stopProbe?.();
       // as when a container's PID 1 ends: nothing it started outlives it
       signalGroup(child.pid, 'SIGKILL');
       state.child = undefined;
@@ -291,18 +402,34 @@ export class ProcessNode {
     child.once('exit', (code, signal) => exited(code ?? (signal ? 137 : 1)));
   }
 
-  /** A postStart exec hook: run in the container (its user, env, folder), waited for before the next container starts. */
-  private async runHook(entry: PodEntry, c: Container, command: string[]): Promise<void> {
+  /** Pod network mode: a container with a readiness probe is ready only while it passes (from the host, or exec'd in the pod). */
+  private probe(entry: PodEntry, c: Container, state: Running): void {
+    if (entry.ip === undefined || !c.readinessProbe) return;
+    state.ready = false;
+    const exec = (argv: string[], timeoutMs: number) => this.execIn(entry, c, argv, timeoutMs);
+    state.stopProbe = startProber(c.readinessProbe, () => probeOnce(c.readinessProbe!, entry.ip!, c.ports ?? [], exec), (ready) => {
+      state.ready = ready;
+      this.report(entry);
+    });
+  }
+
+  /** Runs a command in a container (its user, env, folder, namespaces) and gives its exit code (null: killed or not run). */
+  private execIn(entry: PodEntry, c: Container, command: string[], timeoutMs: number, log?: LogRing): Promise<number | null> {
     const { env, wrap, rewrite } = this.launch(entry, c);
     const full = wrap(command.map(rewrite));
-    const log = this.log(entry.pod, c.name);
-    const code = await new Promise<number | null>((resolve) => {
-      const hook = spawn(full[0]!, full.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      hook.stderr!.on('data', log.stream());
-      const timer = setTimeout(() => hook.kill('SIGKILL'), HOOK_TIMEOUT_MS);
-      hook.once('error', () => { clearTimeout(timer); resolve(null); });
-      hook.once('exit', (exit) => { clearTimeout(timer); resolve(exit); });
+    return new Promise<number | null>((resolve) => {
+      const child = spawn(full[0]!, full.slice(1), { env, stdio: ['ignore', 'ignore', log ? 'pipe' : 'ignore'] });
+      if (log) child.stderr!.on('data', log.stream());
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.once('error', () => { clearTimeout(timer); resolve(null); });
+      child.once('exit', (exit) => { clearTimeout(timer); resolve(exit); });
     });
+  }
+
+  /** A postStart exec hook: run in the container (its user, env, folder), waited for before the next container starts. */
+  private async runHook(entry: PodEntry, c: Container, command: string[]): Promise<void> {
+    const log = this.log(entry.pod, c.name);
+    const code = await this.execIn(entry, c, command, HOOK_TIMEOUT_MS, log);
     if (code !== 0) log.add(`process node: postStart hook failed (${code})`);
   }
 
@@ -322,13 +449,15 @@ export class ProcessNode {
     const states = [...entry.containers.entries()];
     const allDone = states.every(([, s]) => s.done);
     const phase = allDone ? (states.every(([, s]) => s.exitCode === 0) ? 'Succeeded' : 'Failed') : 'Running';
-    const ready = !allDone && states.every(([, s]) => s.child !== undefined);
+    const isReady = (s: Running) => s.child !== undefined && s.ready !== false;
+    const ready = !allDone && states.every(([, s]) => isReady(s));
     const now = new Date().toISOString();
+    const podIP = entry.ip ?? '127.0.0.1';
     const sent = await this.patchStatus(pod, {
-      phase, podIP: '127.0.0.1', podIPs: [{ ip: '127.0.0.1' }], hostIP: '127.0.0.1', startTime: states[0]?.[1].startedAt ?? now,
+      phase, podIP, podIPs: [{ ip: podIP }], hostIP: this.hostIP, hostIPs: [{ ip: this.hostIP }], startTime: states[0]?.[1].startedAt ?? now,
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: now }, { type: 'ContainersReady', status: ready ? 'True' : 'False', lastTransitionTime: now }],
       containerStatuses: states.map(([name, s]) => ({
-        name, ready: s.child !== undefined, restartCount: s.restarts, started: s.child !== undefined,
+        name, ready: isReady(s), restartCount: s.restarts, started: s.child !== undefined,
         image: pod.spec.containers.find((c) => c.name === name)?.image ?? '', imageID: '', containerID: `process://${s.child?.pid ?? 0}`,
         state: s.done
           ? { terminated: { exitCode: s.exitCode ?? 0, startedAt: s.startedAt, finishedAt: now, reason: s.exitCode === 0 ? 'Completed' : 'Error' }, running: null, waiting: null }
@@ -346,7 +475,7 @@ export class ProcessNode {
     for (const c of pod.spec.containers) this.log(pod, c.name).add(`process node: ${key}`);
     const now = new Date().toISOString();
     await this.patchStatus(pod, {
-      phase: 'Pending', hostIP: '127.0.0.1',
+      phase: 'Pending', hostIP: this.hostIP,
       conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now }, { type: 'ContainersReady', status: 'False', lastTransitionTime: now }],
       containerStatuses: pod.spec.containers.map((c) => ({
         name: c.name, ready: false, restartCount: 0, started: false, image: c.image ?? '', imageID: '',
@@ -373,8 +502,11 @@ export class ProcessNode {
   /** Stops a pod's containers (already out of `pods`, so none restarts) and removes its host folder. */
   private async terminate(entry: PodEntry): Promise<void> {
     const graceMs = Math.min((entry.pod.spec.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000, MAX_GRACE_MS);
+    for (const s of entry.containers.values()) s.stopProbe?.();
     await Promise.all([...entry.containers.values()].map((s) => stopProcess(s.child, graceMs)));
+    // its network namespace, and with it the pod's veth, goes with its pause
     await entry.sandbox?.stop();
+    if (entry.ip !== undefined) this.network?.release(entry.ip);
     await rm(entry.dir, { recursive: true, force: true });
   }
 
@@ -386,6 +518,8 @@ export class ProcessNode {
     const entries = [...this.pods.values()];
     this.pods.clear();
     await Promise.all([...entries.map((e) => this.terminate(e)), ...this.removals.values()]);
+    await this.services?.stop();
+    await this.network?.tearDown();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

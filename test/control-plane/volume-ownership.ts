@@ -1,0 +1,37 @@
+// Volume ownership in the pod network mode, as a kubelet's volume manager sets it: with an fsGroup every volume (claims
+// included) belongs to that group, group-writable, directories setgid; without one, a volume only one container mounts
+// belongs to that container's user (so a non-root Redis can write its claim).
+import { chmod, chown, lstat, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Container, Pod } from './container-process.js';
+import type { Identity } from './pod-sandbox.js';
+
+async function walk(dir: string, visit: (path: string, isDir: boolean) => Promise<void>): Promise<void> {
+  await visit(dir, true);
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name);
+    const st = await lstat(path);
+    if (st.isSymbolicLink()) continue;
+    if (st.isDirectory()) await walk(path, visit);
+    else await visit(path, false);
+  }
+}
+
+export async function ownForFsGroup(pod: Pod, dirs: ReadonlyMap<string, string>, identity: (c: Container) => Identity | undefined): Promise<void> {
+  const fsGroup = pod.spec.securityContext?.fsGroup;
+  for (const [volume, dir] of dirs) {
+    if (fsGroup !== undefined) {
+      await walk(dir, async (path, isDir) => {
+        const st = await lstat(path);
+        await chown(path, st.uid, fsGroup);
+        await chmod(path, (st.mode & 0o7777) | (isDir ? 0o2070 : 0o060));
+      });
+      continue;
+    }
+    const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
+    const id = users.length === 1 ? identity(users[0]!) : undefined;
+    if (!id) continue;
+    await walk(dir, (path) => chown(path, id.uid, id.gid));
+    await chmod(dir, 0o700);
+  }
+}
