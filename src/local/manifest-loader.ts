@@ -6,8 +6,10 @@ import { parseManifestDocuments } from '../api/parse.js';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-/** JSON/YAML files that sit in project folders and are never manifests. */
-const NOT_MANIFESTS = new Set(['package.json', 'package-lock.json', 'tsconfig.json', 'jsconfig.json', 'pnpm-lock.yaml']);
+/** JSON/YAML files that sit in project folders and are never manifests (kustomize's own files among them). */
+const NOT_MANIFESTS = new Set([
+  'package.json', 'package-lock.json', 'tsconfig.json', 'jsconfig.json', 'pnpm-lock.yaml', 'kustomization.yaml', 'kustomization.yml', 'Kustomization',
+]);
 
 /** True for a path (relative to the folder) the store reads: not under a dot-folder or node_modules. */
 export function isManifestPath(rel: string): boolean {

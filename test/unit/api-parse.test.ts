@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestError } from '../../src/api/errors.js';
 import { parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
+import { isManifestPath } from '../../src/local/manifest-loader.js';
 
 const hello = `apiVersion: klambda.dev/v1alpha1
 kind: Function
@@ -142,9 +143,12 @@ spec: {source: {queue: jobs}, functionName: billing}
 
   it('reads every sample in config/samples', () => {
     const dir = join(process.cwd(), 'config', 'samples');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+    // kustomization.yaml is kustomize's, not a manifest (klambda dev skips it too)
+    const files = readdirSync(dir).filter((f) => isManifestPath(f)).sort();
     const kinds = files.flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8'), f).map((o) => o.kind));
     expect(kinds.sort()).toEqual(['Alias', 'EventRule', 'EventSourceMapping', 'Function', 'Topic']);
+    expect(files).not.toContain('kustomization.yaml');
+    expect(['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map(isManifestPath)).toEqual([false, false, false]);
   });
 
   it('checks ConfigMap keys and fields', () => {
