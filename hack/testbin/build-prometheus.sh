@@ -29,6 +29,8 @@ import (
 )
 GO
 go mod tidy -e >/dev/null 2>&1 || true
-ldflags="-s -w -X github.com/prometheus/common/version.Version=${PROM_VERSION#0.} -X github.com/prometheus/common/version.Branch=HEAD"
+# the module version v0.MMM.P is Prometheus M.MM.P (v0.316.0: 3.16.0)
+mm=${PROM_VERSION#0.}; mm=${mm%%.*}; patch=${PROM_VERSION##*.}
+ldflags="-s -w -X github.com/prometheus/common/version.Version=$((mm / 100)).$((mm % 100)).${patch} -X github.com/prometheus/common/version.Branch=HEAD"
 go build -p 2 -trimpath -ldflags "$ldflags" -o "$BIN/" github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool
 echo "$BIN"
