@@ -46,7 +46,7 @@ function clientPod(name: string, script: string, extra: Record<string, unknown> 
     spec: {
       nodeName: node.name, restartPolicy: 'Never',
       securityContext: { runAsUser: 10050, runAsGroup: 10050, runAsNonRoot: true },
-      containers: [{ name: 'main', image: 'python', command: ['python3', '-c', script], ...(extra.container as object ?? {}) }],
+      containers: [{ name: 'main', image: 'python', command: ['/usr/bin/python3', '-c', script], ...(extra.container as object ?? {}) }],
       ...(extra.spec as object ?? {}),
     },
   };
@@ -75,7 +75,7 @@ it('proxies a Service\'s ClusterIP to its ready endpoints only, by name from the
       nodeName: node.name, securityContext: { runAsUser: 10051, runAsGroup: 10051 },
       containers: [{
         name: 'web', image: 'python', ports: [{ name: 'http', containerPort: 8080 }],
-        command: ['python3', '-c', [
+        command: ['/usr/bin/python3', '-c', [
           'import http.server, os, socket',
           'class H(http.server.BaseHTTPRequestHandler):',
           '  def do_GET(self):',
