@@ -79,7 +79,8 @@ it('installs with kubectl apply -k, runs every pod on the node, and answers the 
 it('kubectl delete -k removes what it installed (functions first, as docs/install.md says)', async () => {
   k(['delete', 'functions,aliases,functionversions', '--all', '--all-namespaces', '--wait=false']);
   await waitFor(() => (json<{ items: unknown[] }>(['get', 'functions', '--all-namespaces']).items.length === 0 ? true : undefined), 120_000, 'functions deleted');
-  k(['delete', '-k', join(dir, 'config', 'default'), '--wait=true']);
+  // --wait=false: kubectl runs synchronously here, in the process that is also the node which ends the pods
+  k(['delete', '-k', join(dir, 'config', 'default'), '--wait=false']);
   await waitFor(() => (kubectl(['get', 'namespace', NS], c.kubeconfig).status !== 0 ? true : undefined), 180_000, `namespace ${NS} gone`);
   const crds = json<{ items: Array<{ metadata: { name: string } }> }>(['get', 'customresourcedefinitions']).items.filter((i) => i.metadata.name.endsWith('.klambda.dev'));
   expect(crds).toEqual([]);
