@@ -94,6 +94,19 @@ it('installs with default values, runs every pod on the node, and answers the AW
   expect(fnPods.map((p) => [p.spec.nodeName, p.status.phase])).toEqual([[c.nodeName, 'Running']]);
   // the user's view: kubectl get functions
   expect(kubectlOk(['get', 'functions'], kc)).toMatch(/^NAME\s+RUNTIME/m);
+
+  // what Prometheus scrapes from the installed pods (each pod's IP, the ops port): the router counted the call, and
+  // the controllers' leader alone exports the agents' figures for hello (docs/metrics.md)
+  const ipsOf = (component: string) => json<{ items: Array<{ status: { podIP: string } }> }>(['-n', NS, 'get', 'pods', '-l', `app.kubernetes.io/component=${component}`]).items.map((p) => p.status.podIP);
+  const scrape = async (ip: string) => (await fetch(`http://${ip}:9090/metrics`)).text();
+  const routers = await Promise.all(ipsOf('router').map(scrape));
+  expect(routers.filter((m) => /^klambda_router_invocations_total\{[^}]*function="hello"[^}]*outcome="success"[^}]*\} [1-9]/m.test(m))).toHaveLength(1);
+  const hello = /^klambda_function_invocations_total\{[^}]*function="hello"[^}]*outcome="success"[^}]*\} [1-9]/m;
+  const controllers = await waitFor(async () => {
+    const all = await Promise.all(ipsOf('controller').map(scrape));
+    return all.some((m) => hello.test(m)) ? all : undefined;
+  }, 60_000, 'the leader exports hello\'s invocations');
+  expect(controllers.map((m) => [/^klambda_controller_leader 1$/m.test(m), hello.test(m)]).sort()).toEqual([[false, false], [true, true]]);
 }, 8 * 60_000);
 
 it('upgrades with changed values (router replicas 2 → 1, an env var), keeps the Redis passwords, and answers again', async () => {

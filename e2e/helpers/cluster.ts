@@ -90,7 +90,8 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     const prefix = randomPrefix();
     const port = await freePort();
     const routerUrl = `http://127.0.0.1:${port}`;
-    const common = ['--redis-url', redis.url, '--key-prefix', prefix];
+    // --ops-port 0: jest runs suites side by side, and the default 9090 is one port for all
+    const common = ['--redis-url', redis.url, '--key-prefix', prefix, '--ops-port', '0'];
     children.push(run(['controller', ...common, '--agent-image', 'klambda:test', '--router-url', routerUrl, '--lease-namespace', LEASE_NAMESPACE,
       '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2'], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller'));
     await createAccessKey(cluster.admin, 'default', 'e2e-admin', ADMIN_KEY);

@@ -57,7 +57,9 @@ export class ClusterServices {
 
   private async syncOnce(): Promise<void> {
     const [services, slices] = await Promise.all([this.api('GET', '/api/v1/services'), this.api('GET', '/apis/discovery.k8s.io/v1/endpointslices')]);
-    for (const r of [services, slices]) if (r.status !== 200) throw new Error(`listing services/endpointslices: ${r.status} ${String(r.body.message ?? JSON.stringify(r.body).slice(0, 300))}`);
+    for (const [what, r] of [['services', services], ['endpointslices', slices]] as const) {
+      if (r.status !== 200) throw new Error(`listing ${what}: ${r.status} ${String(r.body.message ?? JSON.stringify(r.body).slice(0, 300))} at ${new Date().toISOString()}`);
+    }
     this.services = (services.body.items as Service[] | undefined) ?? [];
     this.slices = (slices.body.items as EndpointSlice[] | undefined) ?? [];
     const table = proxyTable(this.services, this.slices, this.apiServer);
