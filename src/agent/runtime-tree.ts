@@ -65,8 +65,28 @@ export class RuntimeTree {
   }
 
   private readRuntimeHwm(): void {
+    // an invocation may end before a poll has found the runtime (a fast init on a busy machine): find it now
+    if (!this.runtime && this.reader && this.timer) this.sample(this.reader.below(this.opts.launcherPid, !this.opts.pidNamespace));
     const kb = this.runtime?.hwmKB();
     if (kb !== undefined && kb > this.peakKB) this.peakKB = kb;
+  }
+
+  /** Takes in one scan of the tree: which process is the runtime, and the total RSS against the peak. */
+  private sample(rows: readonly ProcessRow[]): void {
+    const { launcherPid, pidNamespace } = this.opts;
+    // In a namespace the runtime is unshare's one child (unshare itself is ours, not the function's).
+    const runtimePid = pidNamespace ? rows.find((r) => r.ppid === launcherPid)?.pid : launcherPid;
+    if (runtimePid !== undefined && this.runtime?.pid !== runtimePid && hasProcfs()) {
+      this.runtime?.close();
+      this.runtime = new StatusReader(runtimePid);
+    }
+    let totalKB = 0;
+    for (const r of rows) {
+      totalKB += r.rssKB;
+      if (r.pid === runtimePid) this.runtimeStart = r.startTime;
+      if (!pidNamespace) this.seen.set(r.pid, r.startTime);
+    }
+    if (totalKB > this.peakKB) this.peakKB = totalKB;
   }
 
   private async poll(): Promise<void> {
@@ -77,22 +97,10 @@ export class RuntimeTree {
       // In a namespace the launcher (unshare) is ours, not the function's: it is not counted.
       const rows: ProcessRow[] = this.reader ? this.reader.below(launcherPid, !pidNamespace) : await processesBelow(launcherPid, !pidNamespace);
       if (!this.timer) return; // stopped meanwhile
-      // In a namespace the runtime is unshare's one child (unshare itself is ours, not the function's).
-      const runtimePid = pidNamespace ? rows.find((r) => r.ppid === launcherPid)?.pid : launcherPid;
-      if (runtimePid !== undefined && this.runtime?.pid !== runtimePid && hasProcfs()) {
-        this.runtime?.close();
-        this.runtime = new StatusReader(runtimePid);
-      }
-      let totalKB = 0;
-      for (const r of rows) {
-        totalKB += r.rssKB;
-        if (r.pid === runtimePid) this.runtimeStart = r.startTime;
-        if (!pidNamespace) this.seen.set(r.pid, r.startTime);
-      }
+      this.sample(rows);
       if (++this.polls % PRUNE_EVERY === 0) {
         for (const [pid, startTime] of this.seen) if (readProc(pid)?.startTime !== startTime) this.seen.delete(pid);
       }
-      if (totalKB > this.peakKB) this.peakKB = totalKB;
       this.readRuntimeHwm();
       if (!this.overLimitReported && overLimit(this.peakKB, this.opts.memoryLimitMB)) {
         this.overLimitReported = true;
