@@ -1,5 +1,11 @@
 // A minimal authenticated JSON request to the test API server (the controller will use @kubernetes/client-node).
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
+
+/**
+ * A connection per request: on reused keep-alive connections the API server now and then answered a list with a
+ * plain-text `400 Bad Request` (seen under load in the process node's service sync and heartbeat).
+ */
+const agent = new Agent({ keepAlive: false });
 
 export interface KubeResponse {
   status: number;
@@ -10,7 +16,7 @@ export function kubeRequest(server: string, token: string, method: string, path:
   const data = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(`${server}${path}`, {
-      method, rejectUnauthorized: false,
+      method, rejectUnauthorized: false, agent,
       headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(data ? { 'Content-Type': contentType } : {}) },
     }, (res) => {
       let text = '';

@@ -146,7 +146,7 @@ export class ProcessNode {
     if (created.status !== 201 && created.status !== 409) throw new Error(`node create failed: ${created.status} ${JSON.stringify(created.body)}`);
     if (this.network) await this.startNetwork(this.network);
     await this.heartbeat(now);
-    this.timers.push(setInterval(() => void this.heartbeat(new Date().toISOString()), 10_000));
+    this.timers.push(setInterval(() => void this.heartbeat(new Date().toISOString()).catch((err: unknown) => this.warn(`heartbeat: ${String(err)}`)), 10_000));
     this.timers.push(setInterval(() => void this.sync(), this.opts.pollMs ?? 250));
     await this.sync();
     void this.watchPods();
@@ -221,6 +221,7 @@ export class ProcessNode {
     const path = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases';
     const got = await this.api('GET', `${path}/${this.name}`);
     if (got.status === 404) await this.api('POST', path, lease);
+    else if (got.status !== 200) throw new Error(`reading the node's lease: ${got.status} ${JSON.stringify(got.body).slice(0, 300)}`);
     else await this.api('PUT', `${path}/${this.name}`, { ...lease, metadata: { ...lease.metadata, resourceVersion: (got.body.metadata as { resourceVersion: string }).resourceVersion } });
   }
 
