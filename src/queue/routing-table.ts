@@ -19,14 +19,32 @@ export function parseRouteHash(hash: Record<string, string>): RouteEntry {
   return entry;
 }
 
+/** What a write did: changed the field, found it as it was, or found no route of the function to write under. */
+export type SetResult = 'changed' | 'unchanged' | 'no-function';
+
+/**
+ * KEYS: the function's route hash, the route index. ARGV: field, JSON, channel, "ns/fn", "1" to write only where the
+ * function's own field is. Atomic, so a version or alias written as its function is removed cannot outlive it.
+ */
+const SET_LUA = `
+if ARGV[5] == '1' and redis.call('HEXISTS', KEYS[1], '${FN}') == 0 then return -1 end
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[4])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+`;
+
 export const routeName = (namespace: string, functionName: string): string => `${namespace}/${functionName}`;
 
 export class RoutingTable {
   constructor(private readonly redis: Redis, private readonly prefix: string = DEFAULT_KEY_PREFIX) {}
 
-  setFunction(ns: string, fn: string, route: FunctionRoute): Promise<boolean> { return this.set(ns, fn, FN, route); }
-  setVersion(ns: string, fn: string, version: string, route: VersionRoute): Promise<boolean> { return this.set(ns, fn, versionField(version), route); }
-  setAlias(ns: string, fn: string, alias: string, route: AliasRoute): Promise<boolean> { return this.set(ns, fn, aliasField(alias), route); }
+  setFunction(ns: string, fn: string, route: FunctionRoute): Promise<SetResult> { return this.set(ns, fn, FN, route, false); }
+  /** Only under the function's route: a version reconciled after its function was deleted never brings it back. */
+  setVersion(ns: string, fn: string, version: string, route: VersionRoute): Promise<SetResult> { return this.set(ns, fn, versionField(version), route, true); }
+  /** Only under the function's route, as setVersion. */
+  setAlias(ns: string, fn: string, alias: string, route: AliasRoute): Promise<SetResult> { return this.set(ns, fn, aliasField(alias), route, true); }
   removeVersion(ns: string, fn: string, version: string): Promise<boolean> { return this.remove(ns, fn, versionField(version)); }
   removeAlias(ns: string, fn: string, alias: string): Promise<boolean> { return this.remove(ns, fn, aliasField(alias)); }
 
@@ -61,17 +79,14 @@ export class RoutingTable {
     return out;
   }
 
-  /** Writes a field when it changed; routers hear of it on the channel. Returns whether it changed. */
-  private async set(ns: string, fn: string, field: string, value: unknown): Promise<boolean> {
-    const key = routeKey(ns, fn, this.prefix);
-    const json = JSON.stringify(value);
-    if ((await this.redis.hget(key, field)) === json) return false;
-    await this.redis.multi()
-      .hset(key, field, json)
-      .sadd(routeIndexKey(this.prefix), routeName(ns, fn))
-      .publish(routeChannel(this.prefix), routeName(ns, fn))
-      .exec();
-    return true;
+  /**
+   * Writes a field when it changed, in one step with the check that the function's route is there (`underFunction`);
+   * routers hear of it on the channel.
+   */
+  private async set(ns: string, fn: string, field: string, value: unknown, underFunction: boolean): Promise<SetResult> {
+    const result = await this.redis.eval(SET_LUA, 2, routeKey(ns, fn, this.prefix), routeIndexKey(this.prefix),
+      field, JSON.stringify(value), routeChannel(this.prefix), routeName(ns, fn), underFunction ? '1' : '0');
+    return result === 1 ? 'changed' : result === 0 ? 'unchanged' : 'no-function';
   }
 
   private async remove(ns: string, fn: string, field: string): Promise<boolean> {

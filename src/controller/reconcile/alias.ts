@@ -53,7 +53,13 @@ export async function reconcileAlias(ctx: ControllerContext, key: string): Promi
   const route: AliasRoute = { functionVersion: spec.functionVersion, provisionedConcurrency: spec.provisionedConcurrency };
   const weights = spec.routingConfig?.additionalVersionWeights;
   if (weights && Object.keys(weights).length > 0) route.additionalVersionWeights = weights;
-  if (await ctx.table.setAlias(namespace, fn, spec.name, route)) {
+  const routed = await ctx.table.setAlias(namespace, fn, spec.name, route);
+  if (routed === 'no-function') {
+    // its function is being deleted (or not routed yet): an alias never brings a deleted function's route back
+    await writeStatus(ctx, path, alias, { type: 'Ready', status: 'False', reason: 'FunctionNotFound', message: `Function ${fn} is not routed` });
+    return { requeueAfterMs: RETRY_MS };
+  }
+  if (routed === 'changed') {
     await ctx.events.record(alias, 'Normal', 'RoutingChanged', `${fn}:${spec.name} routes to ${describeRouting(spec)}`);
   }
   await writeStatus(ctx, path, alias, { type: 'Ready', status: 'True', reason: 'Routed', message: `${fn}:${spec.name} routes to ${describeRouting(spec)}` }, { routedName: spec.name });

@@ -12,6 +12,9 @@ import { openForReconcile, writeStatus } from '../object-status.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
 
+/** A version whose function is not routed yet is looked at again this often. */
+const FUNCTION_RETRY_MS = 1000;
+
 export async function reconcileFunctionVersion(ctx: ControllerContext, key: string): Promise<ReconcileResult | void> {
   const { namespace, name } = splitKey(key);
   const path = klambdaPath(namespace, 'functionversions', name);
@@ -40,8 +43,16 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });
     return;
   }
-  await ctx.table.setVersion(namespace, spec.functionName, spec.version, {
+  const routed = await ctx.table.setVersion(namespace, spec.functionName, spec.version, {
     timeoutSeconds: spec.function.timeoutSeconds, maxAsyncAttempts: 1 + spec.function.async.maximumRetryAttempts,
   });
+  if (routed === 'no-function') {
+    // the Function is not routed (yet: its own reconcile writes it; or no more: it was deleted, and this version goes
+    // with it by garbage collection) — never route a version of a function that is not there
+    const fn = ctx.functions.get(`${namespace}/${spec.functionName}`);
+    if (!fn || fn.metadata.deletionTimestamp) return;
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'FunctionNotRouted', message: `Function ${spec.functionName} is not routed yet` });
+    return { requeueAfterMs: FUNCTION_RETRY_MS };
+  }
   await writeStatus(ctx, path, fv, { type: 'Ready', status: 'True', reason: 'Deployed', message: `version ${spec.version} of ${spec.functionName} is deployed` });
 }
