@@ -9,7 +9,7 @@ import { queueName } from '../queue/keys.js';
 export class LocalAgentCredentials {
   private readonly users: AgentUsers;
   private readonly urls = new Map<string, Promise<string>>();
-  private readonly made = new Map<string, QueueRef>();
+  private readonly made = new Map<string, { ref: QueueRef; password: string }>();
   private unsupported: string | undefined;
 
   /** `admin` may run ACL SETUSER; `baseUrl` is the server the agents reach (its credentials are not handed on). */
@@ -34,7 +34,14 @@ export class LocalAgentCredentials {
     const made = [...this.made.values()];
     this.urls.clear();
     this.made.clear();
-    await Promise.allSettled(made.map((ref) => this.users.remove(ref)));
+    await Promise.allSettled(made.map(({ ref }) => this.users.remove(ref)));
+  }
+
+  /** Makes every user again with its password (a Redis that restarted has its data, not its ACL users). */
+  async restore(): Promise<void> {
+    const results = await Promise.allSettled([...this.made.values()].map(({ ref, password }) => this.users.ensure(ref, [password])));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.logger.error({ msg: 'agent users not restored after a Redis restart', failed });
   }
 
   private async create(ref: QueueRef): Promise<string> {
@@ -42,7 +49,7 @@ export class LocalAgentCredentials {
     const password = newPassword();
     try {
       const user = await this.users.ensure(ref, [password]);
-      this.made.set(queueName(ref), ref);
+      this.made.set(queueName(ref), { ref, password });
       return redisUrlFor(this.baseUrl, user, password);
     } catch (err) {
       // A Redis without ACLs (before 6) or a URL whose user may not run ACL: the agents share klambda's own

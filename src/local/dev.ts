@@ -21,7 +21,7 @@ import { Scaler } from '../scaler/scaler.js';
 import { LocalCatalog } from './local-catalog.js';
 import { LocalRegistry } from './local-registry.js';
 import { ManifestStore } from './manifest-store.js';
-import { startRedisServer, type RedisServerHandle } from './redis-server.js';
+import { startSupervisedRedis, type SupervisedRedis } from './supervised-redis.js';
 import { LocalAgentCredentials } from './agent-credentials.js';
 import { newPassword } from '../queue/acl.js';
 import type { Registry } from 'prom-client';
@@ -66,6 +66,8 @@ export interface LocalKlambda {
   backend: ProcessBackend;
   store: ManifestStore;
   registry: Registry;
+  /** klambda's own Redis, when no --redis-url was given. */
+  ownRedis: SupervisedRedis | undefined;
   stop(): Promise<void>;
 }
 
@@ -100,15 +102,18 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const keys = opts.auth === undefined ? undefined : new FileKeyStore(resolve(opts.auth), { namespace: NAMESPACE, accountId: opts.accountId, logger });
   const dir = resolve(opts.dir);
   const store = await ManifestStore.open(dir);
-  let ownRedis: RedisServerHandle | undefined;
-  // klambda's own Redis requires a password that only this process holds; agents get their own ACL users
-  const redisUrl = opts.redisUrl ?? (ownRedis = await startRedisServer({ password: newPassword() })).url;
+  let ownRedis: SupervisedRedis | undefined;
+  // klambda's own Redis requires a password that only this process holds; agents get their own ACL users. Its
+  // append-only file is in the folder's .klambda/redis, and it is started again if it dies.
+  const redisUrl = opts.redisUrl
+    ?? (ownRedis = await startSupervisedRedis({ dataDir: join(dir, '.klambda', 'redis'), password: newPassword(), logger })).url;
   const keyPrefix = opts.keyPrefix ?? 'klambda';
   const registry = opts.registry ?? newRegistry();
   const redisErrors = new RedisErrors(registry);
   const commands = redisErrors.watch(new Redis(redisUrl, { maxRetriesPerRequest: 3 }));
   const queue = new WorkQueue(commands, { keyPrefix });
   const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
+  ownRedis?.onRestart(() => credentials.restore());
   const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   const codeCacheDir = join(dir, '.klambda', 'code');
@@ -160,7 +165,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   });
   let stopped: Promise<void> | undefined;
   return {
-    url: http.url, port: http.port, redisUrl, keyPrefix, backend, store, registry,
+    url: http.url, port: http.port, redisUrl, keyPrefix, backend, store, registry, ownRedis,
     stop: () => (stopped ??= (async () => {
       await http.close();
       keys?.close();

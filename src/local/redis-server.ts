@@ -8,6 +8,9 @@ import { join } from 'node:path';
 export interface RedisServerHandle {
   url: string;
   port: number;
+  pid: number;
+  /** Resolves when the process has exited, whyever. */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,18 +53,26 @@ export interface RedisServerOptions {
   password?: string;
   /** A fixed port (default: a free one). */
   port?: number;
+  /**
+   * A folder of its own that outlives it, with the append-only file there (fsync every second); default: no
+   * persistence, in a temporary folder removed when it stops.
+   */
+  dataDir?: string;
 }
 
-/** Starts redis-server without persistence in a temporary folder; rejects with RedisServerMissingError if absent. */
+/** Starts redis-server (see RedisServerOptions.dataDir for persistence); rejects with RedisServerMissingError if absent. */
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServerHandle> {
   const port = opts.port ?? await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'klambda-redis-'));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'klambda-redis-'));
+  const removeDir = () => { if (!opts.dataDir) rmSync(dir, { recursive: true, force: true }); };
+  const persistence = opts.dataDir ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : ['--appendonly', 'no'];
   const child: ChildProcess = spawn(
     opts.binary ?? 'redis-server',
     // "-" reads more configuration from stdin
-    ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir],
     { stdio: ['pipe', 'ignore', 'ignore'] },
   );
+  const gone = new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.once('error', () => resolve()); });
   child.stdin?.on('error', () => undefined);
   child.stdin?.end(opts.password ? `requirepass "${opts.password}"\n` : '');
   const spawnError = new Promise<never>((_, reject) => {
@@ -82,18 +93,20 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     await Promise.race([ready, spawnError, exited]);
   } catch (err) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await gone;
+    removeDir();
     throw err;
   }
   exited.catch(() => undefined);
   return {
     url: opts.password ? `redis://:${encodeURIComponent(opts.password)}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`,
     port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) { rmSync(dir, { recursive: true, force: true }); resolve(); return; }
-        child.once('exit', () => { rmSync(dir, { recursive: true, force: true }); resolve(); });
-        child.kill('SIGTERM');
-      }),
+    pid: child.pid!,
+    exited: gone,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await gone;
+      removeDir();
+    },
   };
 }

@@ -31,10 +31,12 @@ export function createRouterApp(opts: RouterOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   if (opts.ops) {
+    // /healthz answers 503 while Redis does not
     const ops = opsHandler(opts.ops, opts.logger);
-    app.get(['/metrics', '/readyz'], (req, res) => ops(req, res));
+    app.get(['/healthz', '/metrics', '/readyz'], (req, res) => ops(req, res));
+  } else {
+    app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   }
   if (opts.auth) app.use(opts.auth);
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
