@@ -20,6 +20,8 @@ export interface QueueKeys {
   stalled: string;
   /** hash of counters and histogram buckets the agents add to (src/metrics/function-stats.ts); exported by one process */
   stats: string;
+  /** list of dead-letter records (JSON: requestId, reason, attempts, deadAt, invocation) of jobs given up */
+  dead: string;
 }
 
 const BRACES = /[{}]/;
@@ -54,11 +56,12 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
     attempts: `${base}:attempts`,
     stalled: `${base}:stalled`,
     stats: `${base}:stats`,
+    dead: `${base}:dead`,
   };
 }
 
 /** Every key of the queue, for purging. */
-export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats];
+export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead];
 
 /**
  * The list on which one router waits for the results of its synchronous invocations of one version. It lives under

@@ -48,9 +48,12 @@ export class Reaper {
     }
     for (const ref of queues) {
       try {
-        const { expired, stalled } = await this.opts.queue.reclaim(ref);
+        const { expired, stalled, dead } = await this.opts.queue.reclaim(ref);
         if (expired + stalled > 0) {
           this.opts.logger.warn({ msg: 'reclaimed jobs of consumers that went away', queue: queueName(ref), expired, stalled });
+        }
+        if (dead > 0) {
+          this.opts.logger.error({ msg: 'gave up jobs whose consumer went away on every delivery; they are in the dead letters', queue: queueName(ref), dead });
         }
         total += expired + stalled;
       } catch (err) {

@@ -14,24 +14,46 @@ export interface WorkQueueOptions {
    * first saw it. Default 2000 ms: taking and leasing are normally a fraction of a millisecond apart.
    */
   stalledAfterMs?: number;
+  /**
+   * The most deliveries a job gets before a reclaim gives it up to the dead letters (a poison job that kills its
+   * runtime, agent or pod every time); 0: no cap. Default DEFAULT_MAX_DELIVERIES.
+   */
+  maxDeliveries?: number;
 }
 
-/** What one reclaim pass found; reclaimExpired returns the total. */
+/** Deliveries of one job before it is given up: its first and four more after its consumer went away. */
+export const DEFAULT_MAX_DELIVERIES = 5;
+
+/** What one reclaim pass found; reclaimExpired returns the total put back. */
 export interface ReclaimCounts {
-  /** Leased jobs whose lease deadline passed. */
+  /** Leased jobs whose lease deadline passed, put back. */
   expired: number;
-  /** Jobs taken but never leased. */
+  /** Jobs taken but never leased, put back. */
   stalled: number;
+  /** Jobs whose lease expired on their last allowed delivery: moved to the dead letters. */
+  dead: number;
+}
+
+/** A job given up (the queue's dead-letter list). */
+export interface DeadLetter {
+  requestId: string;
+  reason: string;
+  attempts: number;
+  /** Epoch ms. */
+  deadAt: number;
+  invocation: Invocation;
 }
 
 export class WorkQueue {
   readonly keyPrefix: string;
   private readonly stalledAfterMs: number;
+  private readonly maxDeliveries: number;
 
   /** `redis` is a command connection the caller owns (it may be shared); the queue never closes it. */
   constructor(private readonly redis: Redis, opts: WorkQueueOptions = {}) {
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.stalledAfterMs = opts.stalledAfterMs ?? 2000;
+    this.maxDeliveries = opts.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
     defineScripts(redis);
   }
 
@@ -69,9 +91,19 @@ export class WorkQueue {
   /** reclaimExpired with the two kinds counted apart. */
   async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
     const k = this.keys(ref);
-    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled], [this.stalledAfterMs]);
-    const [expired, stalled] = Array.isArray(r) ? r.map(Number) : [];
-    return { expired: expired ?? 0, stalled: stalled ?? 0 };
+    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats],
+      [this.stalledAfterMs, this.maxDeliveries]);
+    const [expired, stalled, dead] = Array.isArray(r) ? r.map(Number) : [];
+    return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0 };
+  }
+
+  /** The jobs given up, oldest first. */
+  async deadLetters(ref: QueueRef): Promise<DeadLetter[]> {
+    const records = await this.redis.lrange(this.keys(ref).dead, 0, -1);
+    return records.map((text) => {
+      const r = JSON.parse(text) as Omit<DeadLetter, 'invocation'> & { invocation: string };
+      return { ...r, invocation: JSON.parse(r.invocation) as Invocation };
+    });
   }
 
   /** Deletes the queue and everything in it (the function version is gone). Consumers holding jobs lose their leases. */

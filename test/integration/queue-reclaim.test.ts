@@ -86,8 +86,8 @@ describe('reclaiming the jobs of consumers that went away', () => {
     await queue.enqueue(ref, inv);
     expect(await moveToActiveWithoutLease()).toBe(inv.requestId); // the consumer died right after BLMOVE
 
-    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0 }); // first sight: only marked
-    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 1 });
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0, dead: 0 }); // first sight: only marked
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 1, dead: 0 });
     const lease = await take(consumer());
     expect(lease.invocation.requestId).toBe(inv.requestId);
     expect(lease.attempt).toBe(1); // it was never delivered to a handler

@@ -7,13 +7,36 @@
 --   KEYS[2] active    list of request ids
 --   KEYS[3] leases    zset request id -> lease deadline (ms)
 --   KEYS[4] stalled   zset request id -> first seen active without a lease (ms)
+--   KEYS[5] jobs      hash request id -> invocation JSON
+--   KEYS[6] attempts  hash request id -> deliveries so far
+--   KEYS[7] dead      list of dead-letter records (JSON), oldest first
+--   KEYS[8] stats     the version's stats hash (dead_letters counter)
 --   ARGV[1] how long a job must stay active without a lease before it is reclaimed (ms)
+--   ARGV[2] the most deliveries a job gets (0: no cap): a job whose lease expired that many times (it kills its
+--           runtime, agent or pod each time) goes to the dead letters with the reason, never back to pending
 -- Output:
---   {jobs reclaimed because their lease expired, jobs reclaimed because they were never leased}
+--   {jobs reclaimed because their lease expired, jobs reclaimed because they were never leased, jobs given up}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local grace = tonumber(ARGV[1])
+local maxDeliveries = tonumber(ARGV[2])
 local reclaimed = {}
+local deadCount = 0
+
+-- gives a job up: its record on the dead-letter list, its body and count gone, the version's counter up
+local function bury(id, attempts)
+  local body = redis.call('HGET', KEYS[5], id)
+  if body then
+    redis.call('RPUSH', KEYS[7], cjson.encode({
+      requestId = id, attempts = attempts, deadAt = now, invocation = body,
+      reason = 'its consumer went away during each of ' .. attempts .. ' deliveries (the runtime, agent or pod died or hung past the lease)',
+    }))
+    redis.call('HINCRBY', KEYS[8], 'dead_letters', 1)
+    deadCount = deadCount + 1
+  end
+  redis.call('HDEL', KEYS[5], id)
+  redis.call('HDEL', KEYS[6], id)
+end
 
 -- 1. one pass over active, in the order the jobs were taken (so reclaimed jobs keep their FIFO order):
 --    an expired lease is reclaimed at once; no lease at all is marked on first sight and reclaimed once
@@ -26,8 +49,13 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
     if tonumber(deadline) <= now then
       redis.call('ZREM', KEYS[3], id)
       redis.call('LREM', KEYS[2], 1, id)
-      reclaimed[#reclaimed + 1] = id
-      expiredCount = expiredCount + 1
+      local attempts = tonumber(redis.call('HGET', KEYS[6], id) or '0')
+      if maxDeliveries > 0 and attempts >= maxDeliveries then
+        bury(id, attempts)
+      else
+        reclaimed[#reclaimed + 1] = id
+        expiredCount = expiredCount + 1
+      end
     end
   else
     local seen = redis.call('ZSCORE', KEYS[4], id)
@@ -58,4 +86,4 @@ end
 for i = #reclaimed, 1, -1 do
   redis.call('LPUSH', KEYS[1], reclaimed[i])
 end
-return {expiredCount, #reclaimed - expiredCount}
+return {expiredCount, #reclaimed - expiredCount, deadCount}
