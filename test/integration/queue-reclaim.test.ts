@@ -120,6 +120,23 @@ describe('reclaiming the jobs of consumers that went away', () => {
     expect((await take(consumer())).attempt).toBe(1);
   });
 
+  it('never lets a consumer that leases too late take a job another consumer took and leased meanwhile', async () => {
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    await moveToActiveWithoutLease(); // consumer A paused right after BLMOVE …
+    await queue.reclaimExpired(ref);
+    expect(await queue.reclaimExpired(ref)).toBe(1); // … was taken for dead; its job went back to pending
+    const b = await take(consumer()); // consumer B takes and leases it
+    expect([b.invocation.requestId, b.attempt]).toEqual([inv.requestId, 1]);
+    const k = queueKeys(ref, prefix);
+    const leaseBefore = await admin.zscore(k.leases, inv.requestId);
+    // A wakes up and leases: refused, and B's lease and attempt are untouched
+    const late = await runScript(admin, 'lease', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [inv.requestId, 30_000]);
+    expect(late).toBe(-1);
+    expect([await admin.zscore(k.leases, inv.requestId), await admin.hget(k.attempts, inv.requestId)]).toEqual([leaseBefore, '1']);
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+  });
+
   it('waits stalledAfterMs before reclaiming a job that was never leased', async () => {
     const patient = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 60_000 });
     await patient.enqueue(ref, invocation());

@@ -9,9 +9,15 @@
 --   ARGV[2] visibility timeout (ms)
 -- Output:
 --   {invocation JSON, attempt, lease deadline ms}
---   -1  the job is no longer active (the reaper reclaimed it as stalled, or the queue was purged): skip it
+--   -1  the job is no longer this consumer's: not active (the reaper reclaimed it as stalled, or the queue was
+--       purged), or active again under another consumer's lease (reclaimed, then taken and leased by another
+--       consumer while this one was paused after its BLMOVE): skip it
 -- The job was pushed on the right of active a moment ago, so LPOS searches from the right.
 if not redis.call('LPOS', KEYS[1], ARGV[1], 'RANK', -1) then
+  return -1
+end
+-- a job is leased once per move to active: a lease already there is another consumer's
+if redis.call('ZSCORE', KEYS[3], ARGV[1]) then
   return -1
 end
 local job = redis.call('HGET', KEYS[2], ARGV[1])
