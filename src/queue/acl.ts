@@ -10,7 +10,7 @@ import { agentUserName, DEFAULT_KEY_PREFIX, queueKeyPattern } from './keys.js';
  */
 export const AGENT_COMMANDS = [
   'evalsha', 'eval', 'blmove', 'client|setname', 'ping',
-  'time', 'lmove', 'lpos', 'hget', 'hincrby', 'hdel', 'zadd', 'zrem', 'lrem', 'lpush', 'rpush', 'pexpire',
+  'time', 'lmove', 'lpos', 'hget', 'hincrby', 'hdel', 'zadd', 'zrem', 'zscore', 'lrem', 'lpush', 'rpush', 'pexpire',
 ] as const;
 
 /** A random password: 32 bytes, hex (no character that needs escaping in a URL). */

@@ -9,6 +9,7 @@ import { QueueConsumer } from '../../src/queue/consumer.js';
 import { queueKeys, replyListKey } from '../../src/queue/keys.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
 let admin: Redis;
@@ -69,6 +70,22 @@ describe('an agent\'s Redis user', () => {
     const result: InvocationResult = { requestId: inv.requestId, payload: '"ok"', executedVersion: '1', durationMs: 1 };
     await consumer.ack(lease!, result);
     expect(await admin.lpop(replyListKey(mine, routerId, prefix))).toBe(JSON.stringify(result));
+  });
+
+  it('takes a job that arrives while it waits (BLMOVE, then the lease script) and releases one', async () => {
+    const queue = new WorkQueue(admin, { keyPrefix: prefix });
+    const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
+    open.push(consumer);
+    const waiting = consumer.next(5000);
+    // enqueued once the consumer blocks, so it is taken by BLMOVE and leased by lease-5.lua (every command of it allowed)
+    await waitFor(async () => ((await admin.client('LIST')) as string).includes('cmd=blmove') || undefined, 5000, 'the consumer blocking', 10);
+    const inv = invocation(mine);
+    await queue.enqueue(mine, inv);
+    const lease = await waiting;
+    expect([lease?.invocation.requestId, lease?.attempt]).toEqual([inv.requestId, 1]);
+    await consumer.release(lease!);
+    expect((await queue.depth(mine)).pending).toBe(1);
+    await queue.purge(mine);
   });
 
   it('is refused everything else: other versions\' keys, KEYS, SCAN, PUBLISH, scripts that reach out, admin commands', async () => {
