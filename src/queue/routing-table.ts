@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { AliasRoute, FunctionRoute, RouteEntry, VersionRoute } from '../core/routes.js';
 import { DEFAULT_KEY_PREFIX, routeChannel, routeIndexKey, routeKey } from './keys.js';
+import { runScript } from './scripts.js';
 
 const FN = 'fn';
 const versionField = (v: string): string => `v:${v}`;
@@ -22,18 +23,6 @@ export function parseRouteHash(hash: Record<string, string>): RouteEntry {
 /** What a write did: changed the field, found it as it was, or found no route of the function to write under. */
 export type SetResult = 'changed' | 'unchanged' | 'no-function';
 
-/**
- * KEYS: the function's route hash, the route index. ARGV: field, JSON, channel, "ns/fn", "1" to write only where the
- * function's own field is. Atomic, so a version or alias written as its function is removed cannot outlive it.
- */
-const SET_LUA = `
-if ARGV[5] == '1' and redis.call('HEXISTS', KEYS[1], '${FN}') == 0 then return -1 end
-if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('SADD', KEYS[2], ARGV[4])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return 1
-`;
 
 export const routeName = (namespace: string, functionName: string): string => `${namespace}/${functionName}`;
 
@@ -80,12 +69,12 @@ export class RoutingTable {
   }
 
   /**
-   * Writes a field when it changed, in one step with the check that the function's route is there (`underFunction`);
-   * routers hear of it on the channel.
+   * Writes a field when it changed, in one step with the check that the function's route is there (`underFunction`;
+   * commands/setRoute-2.lua); routers hear of it on the channel.
    */
   private async set(ns: string, fn: string, field: string, value: unknown, underFunction: boolean): Promise<SetResult> {
-    const result = await this.redis.eval(SET_LUA, 2, routeKey(ns, fn, this.prefix), routeIndexKey(this.prefix),
-      field, JSON.stringify(value), routeChannel(this.prefix), routeName(ns, fn), underFunction ? '1' : '0');
+    const result = await runScript(this.redis, 'setRoute', [routeKey(ns, fn, this.prefix), routeIndexKey(this.prefix)],
+      [field, JSON.stringify(value), routeChannel(this.prefix), routeName(ns, fn), underFunction ? '1' : '0']);
     return result === 1 ? 'changed' : result === 0 ? 'unchanged' : 'no-function';
   }
 

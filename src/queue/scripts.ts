@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 
-export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim' | 'recordStats';
+export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute';
 
 export interface ScriptSource {
   name: string;
@@ -44,7 +44,7 @@ const defined = new WeakSet<Redis>();
 export function defineScripts(redis: Redis): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
-  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'lease', 'ack', 'release', 'reclaim', 'recordStats'];
+  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'lease', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute'];
   for (const name of needed) {
     const src = all.get(name);
     if (!src) throw new Error(`queue script ${name}-<numKeys>.lua is missing from ${commandsDir()}`);

@@ -88,7 +88,7 @@ export class WorkQueue {
     return expired + stalled;
   }
 
-  /** reclaimExpired with the two kinds counted apart. */
+  /** reclaimExpired with the kinds counted apart, and the jobs given up. */
   async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
     const k = this.keys(ref);
     const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats],
