@@ -70,7 +70,7 @@ beforeAll(async () => {
   const spec = fixtureSpec('node-esm', 'nodejs20', 'index.handler');
   agent = await startProcess(dist('agent', 'main.js'), [], { KLAMBDA_AGENT_CONFIG: JSON.stringify({
     redisUrl: redis.url, keyPrefix: prefix, queue: { namespace: 'default', functionName: spec.functionName, version: '$LATEST' }, spec,
-    slots: 1, visibilityGraceMs: 5000, maxAsyncAttempts: 1, metricsPort: 0,
+    slots: 1, visibilityGraceMs: 5000, metricsPort: 0,
   }) });
   local = await startFixture({
     'echo.yaml': fn('echo', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = async (e) => { if (e.fail) throw new Error("asked to"); return e; };' }),

@@ -4,6 +4,7 @@ import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { QueueConsumer, type RedisUrlSource } from '../queue/consumer.js';
+import { LeaseLostError } from '../queue/errors.js';
 import { ExecutionEnvironment } from './execution-environment.js';
 import type { IsolationOptions } from './isolation.js';
 import type { PodModeConfig, PodRuntime } from './pod-runtime.js';
@@ -23,8 +24,6 @@ export interface AgentConfig {
   slots: number;
   /** Added to the function timeout to make the queue's visibility timeout. */
   visibilityGraceMs: number;
-  /** Deliveries of an async event whose runtime crashed before it is given up (1 + MaximumRetryAttempts). */
-  maxAsyncAttempts: number;
   /** How spawned runtimes are sealed from the machine (default: the strongest it allows). */
   isolation?: IsolationOptions;
   /** Pod mode: the runtime is the function container beside the agent, not a child process (one slot). */
@@ -115,28 +114,60 @@ class Slot {
       this.record({ outcome: 'caller_gone', attempt: lease.attempt });
       return;
     }
-    const sample: Partial<InvocationSample> = { attempt: lease.attempt };
+    // an async retry is a new delivery of a run that already happened (invokeCount runs before it)
+    const attempt = lease.attempt + (inv.async?.invokeCount ?? 0);
+    if (inv.type === 'Event' && inv.expiresAt !== undefined && inv.expiresAt < now) {
+      this.deps.logger.warn({ msg: 'not running an async event older than its maximum event age; it goes to its failure destination', ...log });
+      await this.consumer.complete(lease, undefined, 'EventAgeExceeded');
+      this.record({ outcome: 'expired', attempt });
+      return;
+    }
+    const sample: Partial<InvocationSample> = { attempt };
     if (inv.type === 'Event') sample.eventAgeMs = Math.max(0, now - inv.acceptedAt);
     this.deps.metrics?.busyChanged(1);
+    const keeping = this.keepLease(lease);
     let result: Awaited<ReturnType<ExecutionEnvironment['invoke']>>;
     try {
       result = await this.env.invoke(inv);
     } finally {
+      keeping.stop();
       this.deps.metrics?.busyChanged(-1);
     }
     const { outcome, initDurationMs, ...reply } = result;
     Object.assign(sample, { outcome: FUNCTION_OUTCOME[outcome], durationMs: result.durationMs }, initDurationMs === undefined ? {} : { initDurationMs });
     try {
-      if (outcome === 'crash' && inv.type === 'Event' && lease.attempt < this.cfg.maxAsyncAttempts) {
-        this.deps.logger.warn({ msg: 'runtime crashed during an async invocation; redelivering it', ...log });
-        await this.consumer.release(lease);
-        return;
-      }
-      await this.consumer.ack(lease, reply);
+      // an async run's outcome goes to the dispatcher (retry, destinations); a sync one's to its caller
+      if (inv.type === 'Event') await this.consumer.complete(lease, reply);
+      else await this.consumer.ack(lease, reply);
     } finally {
       // it ran, whether or not the lease was still ours: a redelivery is counted again, as Lambda counts each attempt
       this.record(sample as InvocationSample);
     }
+  }
+
+  /**
+   * Extends the lease every third of a visibility timeout while the job runs (and while its environment re-inits
+   * inside the run), so a run or re-init longer than one lease is never handed to a second consumer. A lease found
+   * lost (this agent was paused past it and the job reclaimed) stops the extension; the ack then fails as it should.
+   */
+  private keepLease(lease: Lease): { stop(): void } {
+    const every = Math.max(250, (this.cfg.spec.timeoutSeconds * 1000 + this.cfg.visibilityGraceMs) / 3);
+    let stopped = false;
+    const timer = setInterval(() => {
+      this.consumer.extendLease(lease).catch((err: unknown) => {
+        if (stopped) return;
+        if (err instanceof LeaseLostError) {
+          stopped = true;
+          clearInterval(timer);
+          this.deps.logger.warn({ msg: 'lease lost while the invocation ran; another delivery holds the job now', requestId: lease.invocation.requestId, attempt: lease.attempt });
+        } else {
+          this.deps.metrics?.redisErrors.inc('lease');
+          this.deps.logger.warn({ msg: 'lease not extended; trying again', requestId: lease.invocation.requestId, error: String(err) });
+        }
+      });
+    }, every);
+    timer.unref();
+    return { stop: () => { stopped = true; clearInterval(timer); } };
   }
 
   /** Adds the delivery to the version's stats hash; a failure costs the figures, never the invocation. */

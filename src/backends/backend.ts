@@ -10,8 +10,6 @@ export interface ScalableTarget {
 /** A version as the process backend runs it. */
 export interface VersionTarget extends ScalableTarget {
   spec: EnvironmentSpec;
-  /** Deliveries of an async event whose runtime crashed, before it is given up. */
-  maxAsyncAttempts: number;
 }
 
 export interface Backend<T extends ScalableTarget = VersionTarget> {

@@ -94,7 +94,6 @@ export class ProcessBackend implements Backend {
       spec: target.spec,
       slots: 1,
       visibilityGraceMs: this.opts.visibilityGraceMs,
-      maxAsyncAttempts: target.maxAsyncAttempts,
       ...(this.opts.isolation ? { isolation: this.opts.isolation } : {}),
     };
     const child = spawn(process.execPath, [this.agentMain], {

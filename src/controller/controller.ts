@@ -37,6 +37,11 @@ import { inventoryFromRoutes } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
 import { newRegistry } from '../metrics/registry.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
+import { asyncClockFromEnv, type AsyncClock } from '../core/async-policy.js';
+import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { OutcomeQueue } from '../queue/outcomes.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { ArnContext } from '../core/arn.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
 
@@ -62,6 +67,21 @@ export interface ControllerOptions {
   onLostLeadership?(): void;
   /** The process's metrics registry (default: a new one; read it through `registry`). */
   registry?: Registry;
+  /** The clock of async retries and event ages (default: KLAMBDA_ASYNC_TIME_SCALE, else real time); the routers must use the same. */
+  asyncClock?: AsyncClock;
+}
+
+/** Every version the routing table knows: $LATEST and the published ones of each function. */
+function routedQueues(routes: RouteCache): QueueRef[] {
+  const out: QueueRef[] = [];
+  for (const [name, entry] of routes.all()) {
+    const slash = name.indexOf('/');
+    const namespace = name.slice(0, slash);
+    const functionName = name.slice(slash + 1);
+    if (entry.fn) out.push({ namespace, functionName, version: '$LATEST' });
+    for (const version of Object.keys(entry.versions)) out.push({ namespace, functionName, version });
+  }
+  return out;
 }
 
 export class Controller {
@@ -76,6 +96,7 @@ export class Controller {
   private routes: RouteCache | undefined;
   private scaler: Scaler<ScalableTarget> | undefined;
   private reaper: Reaper | undefined;
+  private dispatcher: Dispatcher | undefined;
   private restarts: RedisRestartWatch | undefined;
   private leading: Promise<void> | undefined;
   private stopped = false;
@@ -122,10 +143,7 @@ export class Controller {
       }),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
-      arnFor: (namespace) => ({
-        region: opts.workload.region,
-        accountId: accountIdFor(namespace, this.informers.namespaces.get(`/${namespace}`)?.metadata.annotations, opts.workload.accountId),
-      }),
+      arnFor: (namespace) => this.ctxArnFor(namespace),
       now: Date.now,
       versions: this.informers.versions,
       functions: this.informers.functions,
@@ -218,6 +236,14 @@ export class Controller {
     return claims[0]?.metadata.name;
   }
 
+  /** The region and account id of a namespace's ARNs (its annotation, or the default account). */
+  private ctxArnFor(namespace: string): ArnContext {
+    return {
+      region: this.opts.workload.region,
+      accountId: accountIdFor(namespace, this.informers.namespaces.get(`/${namespace}`)?.metadata.annotations, this.opts.workload.accountId),
+    };
+  }
+
   /** Became the leader: once the caches are filled, reconcile, scale and reap. */
   private async lead(): Promise<void> {
     await Promise.all([...Object.values(this.informers), ...this.eventInformers.values()].map((i) => i.synced()));
@@ -245,6 +271,16 @@ export class Controller {
     scaler.start();
     this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger, redisErrors: this.redisErrors });
     this.reaper.start();
+    // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
+    this.dispatcher = new Dispatcher({
+      outcomes: new OutcomeQueue(this.redis, this.opts.keyPrefix), clock: this.opts.asyncClock ?? asyncClockFromEnv(process.env),
+      logger, redisErrors: this.redisErrors,
+      enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
+      registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),
+      arnFor: (namespace) => this.ctxArnFor(namespace),
+      queues: () => routedQueues(routes),
+    });
+    this.dispatcher.start();
     // Redis keeps no ACL users across a restart (no aclfile): every version's agent user is made again
     this.restarts = new RedisRestartWatch(this.redis, 2000, logger, () => {
       for (const f of this.informers.functions.list()) this.queues.functions.add(objectKey(f));
@@ -258,6 +294,7 @@ export class Controller {
     await this.leading;
     await this.scaler?.stop();
     await this.reaper?.stop();
+    await this.dispatcher?.stop();
     this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();

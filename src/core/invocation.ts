@@ -1,4 +1,5 @@
 // The data that travels with one invocation: the queued job and the result the agent reports.
+import type { AsyncSettings } from './async-policy.js';
 
 export type InvocationType = 'RequestResponse' | 'Event';
 
@@ -24,6 +25,10 @@ export interface Invocation {
   traceId: string;
   /** X-Amz-Client-Context, base64, passed through to the runtime. */
   clientContext?: string;
+  /** Async only: retries, event age and destinations, as they were when the router accepted the event. */
+  async?: AsyncSettings;
+  /** Async only: epoch ms (real) after which the event is too old to run (acceptedAt + maximumEventAgeSeconds). */
+  expiresAt?: number;
 }
 
 /** How an invocation ended, as the agent saw it. */

@@ -1,5 +1,6 @@
 // The router's view of functions: resolve a name + qualifier to the version that runs it.
 import type { FunctionNameRef } from './arn.js';
+import type { AsyncConfig } from '../api/function.js';
 
 export interface ResolvedTarget {
   namespace: string;
@@ -11,6 +12,8 @@ export interface ResolvedTarget {
   timeoutSeconds: number;
   /** Unset = no reserved concurrency; 0 = the function is throttled. */
   reservedConcurrency?: number;
+  /** The async settings of the version that runs it (AWS's defaults when absent). */
+  async?: AsyncConfig;
 }
 
 export interface FunctionRegistry {

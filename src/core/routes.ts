@@ -3,11 +3,12 @@ import { chooseVersion, type AliasRouting } from './alias-routing.js';
 import { functionArn, type ArnContext, type FunctionNameRef } from './arn.js';
 import { notFound } from './errors.js';
 import type { ResolvedTarget } from './registry.js';
+import type { AsyncConfig } from '../api/function.js';
 
 export interface VersionRoute {
   timeoutSeconds: number;
-  /** 1 + the version's maximumRetryAttempts. */
-  maxAsyncAttempts: number;
+  /** The version's async settings (retries, event age, destinations); absent in tables written before they were routed: AWS's defaults. */
+  async?: AsyncConfig;
 }
 
 export interface FunctionRoute {
@@ -37,7 +38,7 @@ export function versionRoute(entry: RouteEntry, version: string): VersionRoute |
 export interface RouteLookup {
   alias(name: string): AliasRouting | undefined;
   /** "$LATEST" or a number. */
-  version(version: string): Pick<VersionRoute, 'timeoutSeconds'> | undefined;
+  version(version: string): Pick<VersionRoute, 'timeoutSeconds' | 'async'> | undefined;
   reservedConcurrency?: number;
 }
 
@@ -59,6 +60,7 @@ export function resolveOn(fn: RouteLookup | undefined, namespace: string, ref: F
   if (!route) throw missing();
   const target: ResolvedTarget = { namespace, functionName: ref.name, version, timeoutSeconds: route.timeoutSeconds };
   if (q !== undefined) target.qualifier = q;
+  if (route.async) target.async = route.async;
   if (fn.reservedConcurrency !== undefined) target.reservedConcurrency = fn.reservedConcurrency;
   return target;
 }

@@ -28,6 +28,9 @@ import type { Registry } from 'prom-client';
 import { FunctionExporter } from '../metrics/function-exporter.js';
 import type { InventoryFunction } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
+import { asyncClockFromEnv, type AsyncClock } from '../core/async-policy.js';
+import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
@@ -56,6 +59,8 @@ export interface LocalOptions {
   auth?: string;
   /** The process's metrics registry (default: a new one), served at /metrics on the API port. */
   registry?: Registry;
+  /** The clock of async retries and event ages (default: KLAMBDA_ASYNC_TIME_SCALE, else real time). */
+  asyncClock?: AsyncClock;
 }
 
 export interface LocalKlambda {
@@ -133,6 +138,13 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     metrics: new ScalerMetrics(registry),
   });
   const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger, redisErrors });
+  // async retries, destinations and dead letters of every version in the folder
+  const asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
+  const dispatcher = new Dispatcher({
+    outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors,
+    enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
+    registryFor: () => functions, arnFor: () => arn, queues: () => functions.queues(),
+  });
   // the agents' figures: the local mode is the one process that exports them
   new FunctionExporter({ registry, redis: commands, keyPrefix, redisErrors, inventory: () => localInventory(store, functions) });
   const limiter = new ConcurrencyLimiter(1000);
@@ -149,6 +161,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       limiter,
       now: Date.now,
       random: Math.random,
+      asyncClock: asyncTime,
       metrics: new RouterMetrics(registry, () => limiter.inFlight),
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
@@ -158,6 +171,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const http = await listen(app, opts.port, opts.host);
   scaler.start();
   reaper.start();
+  dispatcher.start();
   ready = true;
   store.watch((change) => {
     if (change.error) logger.error({ msg: 'manifests not reloaded: the folder has errors; the last good ones stay in use', error: change.error.message });
@@ -171,6 +185,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       keys?.close();
       await scaler.stop();
       reaper.stop();
+      await dispatcher.stop();
       await backend.stopAll();
       await credentials.removeAll();
       store.close();

@@ -53,12 +53,21 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
       accountId: this.opts.arn.accountId,
       functionArn: functionArn(this.opts.arn, queue.functionName),
     };
-    const target: ScaledTarget = {
-      queue, spec: env, provisioned: this.provisionedFor(queue),
-      maxAsyncAttempts: 1 + (spec.async?.maximumRetryAttempts ?? 2),
-    };
+    const target: ScaledTarget = { queue, spec: env, provisioned: this.provisionedFor(queue) };
     if (fn.spec.reservedConcurrency !== undefined) target.reserved = fn.spec.reservedConcurrency;
     return target;
+  }
+
+  /** Every version of every function in the folder ($LATEST and the published ones). */
+  queues(): QueueRef[] {
+    const out: QueueRef[] = [];
+    for (const fn of this.store.functions()) {
+      const namespace = fn.metadata.namespace ?? this.opts.namespace;
+      const functionName = fn.metadata.name;
+      out.push({ namespace, functionName, version: '$LATEST' });
+      for (const v of this.store.versions(namespace, functionName)) out.push({ namespace, functionName, version: v.spec.version });
+    }
+    return out;
   }
 
   provisioned(): QueueRef[] {

@@ -3,8 +3,11 @@
 // cumulative), counts derived from the buckets, so one invocation is one atomic set of increments.
 import { bucketIndex, DURATION_BUCKETS, EVENT_AGE_BUCKETS, INIT_DURATION_BUCKETS } from './buckets.js';
 
-/** How an invocation the agent ran ended; `caller_gone`: a sync invocation dropped unrun, its caller had stopped waiting. */
-export const FUNCTION_OUTCOMES = ['success', 'function_error', 'timeout', 'crash', 'caller_gone'] as const;
+/**
+ * How an invocation the agent ran ended; `caller_gone`: a sync invocation dropped unrun, its caller had stopped
+ * waiting; `expired`: an async event not run, older than its maximumEventAgeSeconds (it goes to its failure destination).
+ */
+export const FUNCTION_OUTCOMES = ['success', 'function_error', 'timeout', 'crash', 'caller_gone', 'expired'] as const;
 export type FunctionOutcome = (typeof FUNCTION_OUTCOMES)[number];
 
 /** Outcomes that are errors of the function (Lambda's Errors metric): not success, and not the caller's leaving. */
@@ -19,7 +22,7 @@ export interface InvocationSample {
   initDurationMs?: number;
   /** Async only: ms from the router's accept to the start of this delivery. */
   eventAgeMs?: number;
-  /** 1 on the first delivery; more is a redelivery (a retry after a crash or a lost consumer). */
+  /** 1 on the first delivery; more is a redelivery (an async retry, or a lost consumer's job run again). */
   attempt: number;
 }
 

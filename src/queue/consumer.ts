@@ -117,6 +117,30 @@ export class QueueConsumer {
     checkCode(r, this.context(lease));
   }
 
+  /**
+   * Finishes an async job: forgets it and hands the outcome (the invocation and `result`, or why it was not run) to
+   * the dispatcher, atomically. Throws LeaseLostError when the job had already been reclaimed.
+   */
+  async complete(lease: Lease, result: InvocationResult | undefined, notRun?: 'EventAgeExceeded'): Promise<void> {
+    const k = this.keysOf(lease);
+    const r = await runScript(this.command, 'complete', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.outcomes],
+      [lease.invocation.requestId, lease.attempt, result === undefined ? '' : JSON.stringify(result), notRun ?? '']);
+    checkCode(r, this.context(lease));
+  }
+
+  /**
+   * Pushes the lease's deadline to a visibility timeout from now, while the job is still being worked on. Returns
+   * the new deadline; throws LeaseLostError when the lease had already expired and the job was reclaimed.
+   */
+  async extendLease(lease: Lease): Promise<number> {
+    const k = this.keysOf(lease);
+    const r = await runScript(this.command, 'extendLease', [k.active, k.leases, k.attempts, k.jobs],
+      [lease.invocation.requestId, lease.attempt, this.visibilityTimeoutMs]);
+    checkCode(r, this.context(lease));
+    lease.leaseExpiresAt = Number(r);
+    return Number(r);
+  }
+
   /** Puts the job back at the front of pending at once; its next delivery is attempt + 1. Throws LeaseLostError if it was no longer ours. */
   async release(lease: Lease): Promise<void> {
     const k = this.keysOf(lease);

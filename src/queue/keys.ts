@@ -22,6 +22,10 @@ export interface QueueKeys {
   stats: string;
   /** list of dead-letter records (JSON: requestId, reason, attempts, deadAt, invocation) of jobs given up */
   dead: string;
+  /** zset request id -> when it is due (epoch ms): async retries waiting for their delay; bodies stay in `jobs` */
+  delayed: string;
+  /** list of outcome records (JSON: invocation, result, notRun) of async runs, for the dispatcher to settle */
+  outcomes: string;
 }
 
 const BRACES = /[{}]/;
@@ -57,11 +61,13 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
     stalled: `${base}:stalled`,
     stats: `${base}:stats`,
     dead: `${base}:dead`,
+    delayed: `${base}:delayed`,
+    outcomes: `${base}:outcomes`,
   };
 }
 
 /** Every key of the queue, for purging. */
-export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead];
+export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead, k.delayed, k.outcomes];
 
 /**
  * The list on which one router waits for the results of its synchronous invocations of one version. It lives under
@@ -100,6 +106,17 @@ export const routeIndexKey = (prefix: string = DEFAULT_KEY_PREFIX): string => `$
 
 /** Pub/sub channel: a message "ns/fn" each time that function's routing table changes. */
 export const routeChannel = (prefix: string = DEFAULT_KEY_PREFIX): string => `${prefix}:routes:changed`;
+
+/**
+ * A message queue (SQS-like; an async destination or dead-letter target `{queue: name}`): a list of message JSON
+ * records, oldest first. The events issue's queue API and event source mappings read it.
+ */
+export function messageQueueKey(namespace: string, name: string, prefix: string = DEFAULT_KEY_PREFIX): string {
+  check('key prefix', prefix);
+  check('namespace', namespace);
+  check('queue name', name);
+  return `${prefix}:mq:{${namespace}/${name}}:messages`;
+}
 
 /** Pub/sub channel: a message "ns/fn/version" when a router queued work (the scaler starts environments at once). */
 export const demandChannel = (prefix: string = DEFAULT_KEY_PREFIX): string => `${prefix}:demand`;

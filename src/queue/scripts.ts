@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 
-export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute';
+export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
+  | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
 
 export interface ScriptSource {
   name: string;
@@ -44,7 +45,8 @@ const defined = new WeakSet<Redis>();
 export function defineScripts(redis: Redis): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
-  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'lease', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute'];
+  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'lease', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute',
+    'complete', 'extendLease', 'retry', 'promote', 'giveUp'];
   for (const name of needed) {
     const src = all.get(name);
     if (!src) throw new Error(`queue script ${name}-<numKeys>.lua is missing from ${commandsDir()}`);

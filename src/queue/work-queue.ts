@@ -24,13 +24,17 @@ export interface WorkQueueOptions {
 /** Deliveries of one job before it is given up: its first and four more after its consumer went away. */
 export const DEFAULT_MAX_DELIVERIES = 5;
 
+/** Dead-letter records a version keeps (the oldest go first); each one is also counted in dead_letters. */
+export const DEAD_LETTERS_KEPT = 10_000;
+
 /** What one reclaim pass found; reclaimExpired returns the total put back. */
 export interface ReclaimCounts {
   /** Leased jobs whose lease deadline passed, put back. */
   expired: number;
   /** Jobs taken but never leased, put back. */
   stalled: number;
-  /** Jobs whose lease expired on their last allowed delivery: moved to the dead letters. */
+  /** Jobs whose lease expired on their last allowed delivery, given up: async events to their failure destination
+   *  (through the dispatcher), others to the dead letters. */
   dead: number;
 }
 
@@ -91,8 +95,8 @@ export class WorkQueue {
   /** reclaimExpired with the kinds counted apart, and the jobs given up. */
   async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
     const k = this.keys(ref);
-    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats],
-      [this.stalledAfterMs, this.maxDeliveries]);
+    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes],
+      [this.stalledAfterMs, this.maxDeliveries, DEAD_LETTERS_KEPT]);
     const [expired, stalled, dead] = Array.isArray(r) ? r.map(Number) : [];
     return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0 };
   }

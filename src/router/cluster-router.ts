@@ -1,5 +1,6 @@
 // The router on a cluster: one for every namespace; SigV4 keys from Secrets pick the caller's namespace (its account),
 // the Lambda API over Redis, routes from the routing table, management through the API server.
+import { asyncClockFromEnv } from '../core/async-policy.js';
 import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
@@ -90,6 +91,8 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     now: Date.now,
     random: Math.random,
     metrics: new RouterMetrics(registry, () => limiter.inFlight),
+    // event ages are measured on the dispatcher's clock (the controller reads the same variable)
+    asyncClock: asyncClockFromEnv(process.env),
   };
   const app = createRouterApp({
     logger,

@@ -61,7 +61,7 @@ async function startAgent(spec: EnvironmentSpec, onStdout?: (line: string) => vo
       return onStdout?.(line);
     },
   });
-  await backend.scale({ queue, spec, maxAsyncAttempts: 1 }, 1);
+  await backend.scale({ queue, spec }, 1);
   const [pid] = backend.pids(queue);
   await waitFor(() => (stderr.some((l) => l.includes('"msg":"ready"')) ? true : undefined), 30_000, 'the agent to be ready');
   started = { backend, queue, spec, work: new WorkQueue(commands, { keyPrefix }), stdout, floodChars, stderr, pid: pid as number };

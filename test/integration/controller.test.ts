@@ -69,7 +69,7 @@ it('deploys a Function: code ConfigMap and Deployment owned by it, its route in 
   const d = await deployment('hello-latest');
   expect(d?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Function', uid: fn.metadata.uid });
   expect(d?.spec.replicas).toBe(0);
-  expect(await table.read(NS, 'hello')).toMatchObject({ fn: { latest: { timeoutSeconds: 3, maxAsyncAttempts: 3 } } });
+  expect(await table.read(NS, 'hello')).toMatchObject({ fn: { latest: { timeoutSeconds: 3 } } });
   const events = await cluster.admin.get<{ items: Array<{ reason: string; involvedObject: { name: string } }> }>('/api/v1/namespaces/default/events');
   expect(events.items.some((e) => e.involvedObject.name === 'hello' && e.reason === 'Deployed')).toBe(true);
 });

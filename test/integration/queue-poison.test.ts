@@ -24,9 +24,9 @@ afterAll(async () => {
   await server.stop();
 });
 
-const invocation = (): Invocation => ({
+const invocation = (type: Invocation['type'] = 'RequestResponse'): Invocation => ({
   requestId: randomUUID(), functionName: 'poison', version: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:poison',
-  payload: '{"x":1}', type: 'Event', acceptedAt: Date.now(), traceId: 'Root=1-00000000-000000000000000000000000',
+  payload: '{"x":1}', type, acceptedAt: Date.now(), traceId: 'Root=1-00000000-000000000000000000000000',
 });
 
 /** A consumer that takes one job and goes away without acking (its lease runs out at once). */
@@ -78,6 +78,23 @@ it(`gives a job up after ${DEFAULT_MAX_DELIVERIES} deliveries whose consumer wen
   expect([first?.invocation.requestId, first?.attempt, second?.invocation.requestId, second?.attempt]).toEqual([healthy.requestId, 1, poison.requestId, 1]);
   await c.ack(first!);
   await c.ack(second!);
+});
+
+it('gives an async event up to the dispatcher (its failure destination decides), not to the dead letters', async () => {
+  const queue = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 0, maxDeliveries: 2 });
+  const event = invocation('Event');
+  await queue.enqueue(ref, event);
+  const before = (await queue.deadLetters(ref)).length;
+  for (let i = 0; i < 2; i++) {
+    expect((await dieWithNextJob())?.requestId).toBe(event.requestId);
+    await waitFor(async () => { const c = await queue.reclaim(ref); return c.expired + c.dead > 0 || undefined; }, 5000, 'reclaimed', 5);
+  }
+  const k = queueKeys(ref, prefix);
+  const outcomes = await admin.lrange(k.outcomes, 0, -1);
+  expect(outcomes.map((o) => JSON.parse(o) as unknown)).toEqual([{ invocation: JSON.stringify(event), notRun: 'DeliveryFailed' }]);
+  expect(await queue.deadLetters(ref)).toHaveLength(before);
+  expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+  await admin.del(k.outcomes);
 });
 
 it('caps nothing with maxDeliveries 0', async () => {

@@ -57,7 +57,7 @@ beforeAll(async () => {
       spec: { runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': 'export const handler = async () => 1;' } }, environment: { TEAM_SECRET: ns } },
     });
     // what the controller would route
-    await table.setFunction(ns, 'greeter', { latest: { timeoutSeconds: 3, maxAsyncAttempts: 3 } });
+    await table.setFunction(ns, 'greeter', { latest: { timeoutSeconds: 3 } });
   }
   await accessKey('team-a', 'deployer', A);
   await accessKey('team-b', 'invoker', B, { Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: 'arn:aws:lambda:us-east-1:222222222222:function:*' }] });

@@ -32,7 +32,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-const version = { timeoutSeconds: 3, maxAsyncAttempts: 3 };
+const version = { timeoutSeconds: 3 };
 
 it('writes a version or an alias only under its function\'s route', async () => {
   expect(await table.setVersion('ns', 'early', '1', version)).toBe('no-function');

@@ -57,7 +57,6 @@ describe('the Deployment of a function version', () => {
     expect(cfg.slots).toBe(1);
     expect(cfg.queue).toEqual({ namespace: 'team-a', functionName: 'hello', version: '2' });
     expect(cfg.spec).toMatchObject({ codeDir: '/var/task', memoryMB: 128, handler: 'index.handler', runtime: 'nodejs20' });
-    expect(cfg.maxAsyncAttempts).toBe(3);
     expect(JSON.stringify(pod)).not.toContain('redis://');
   });
 

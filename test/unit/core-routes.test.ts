@@ -4,8 +4,8 @@ import { provisionedFor, resolveRoute, versionRoute, type AliasRoute, type Route
 
 const arn = { region: 'us-east-1', accountId: '000000000000' };
 const entry: RouteEntry = {
-  fn: { latest: { timeoutSeconds: 3, maxAsyncAttempts: 3 } },
-  versions: { '1': { timeoutSeconds: 10, maxAsyncAttempts: 1 }, '2': { timeoutSeconds: 20, maxAsyncAttempts: 2 } },
+  fn: { latest: { timeoutSeconds: 3 } },
+  versions: { '1': { timeoutSeconds: 10 }, '2': { timeoutSeconds: 20 } },
   aliases: {
     live: { functionVersion: '1', provisionedConcurrency: 0 },
     canary: { functionVersion: '1', additionalVersionWeights: { '2': 0.25 }, provisionedConcurrency: 0 },
@@ -58,8 +58,8 @@ describe('resolveRoute', () => {
 
 describe('versionRoute', () => {
   it('finds $LATEST on the function and numbers among the versions', () => {
-    expect(versionRoute(entry, '$LATEST')).toEqual({ timeoutSeconds: 3, maxAsyncAttempts: 3 });
-    expect(versionRoute(entry, '2')).toEqual({ timeoutSeconds: 20, maxAsyncAttempts: 2 });
+    expect(versionRoute(entry, '$LATEST')).toEqual({ timeoutSeconds: 3 });
+    expect(versionRoute(entry, '2')).toEqual({ timeoutSeconds: 20 });
     expect(versionRoute(entry, '3')).toBeUndefined();
     expect(versionRoute({ versions: {}, aliases: {} }, '$LATEST')).toBeUndefined();
   });

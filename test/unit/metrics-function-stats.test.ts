@@ -28,7 +28,7 @@ describe('the per-version stats hash', () => {
     const hash: Record<string, string> = {};
     for (const s of samples) apply(hash, sampleIncrements(s));
     const stats = parseStats(hash);
-    expect(stats.invocations).toEqual({ success: 2, function_error: 1, timeout: 1, crash: 1, caller_gone: 1 });
+    expect(stats.invocations).toEqual({ success: 2, function_error: 1, timeout: 1, crash: 1, caller_gone: 1, expired: 0 });
     expect(stats.errors).toBe(3);
     expect(stats.coldStarts).toBe(2);
     expect(stats.retries).toBe(1);

@@ -8,11 +8,11 @@ describe('the exported inventory', () => {
   it('lists $LATEST and each version, splits an alias\'s provisioned concurrency by its weights, keeps reserved concurrency', () => {
     const entries = new Map<string, RouteEntry>([
       ['team-a/resize', {
-        fn: { latest: { timeoutSeconds: 3, maxAsyncAttempts: 3 }, reservedConcurrency: 5 },
-        versions: { 1: { timeoutSeconds: 3, maxAsyncAttempts: 3 }, 2: { timeoutSeconds: 3, maxAsyncAttempts: 3 } },
+        fn: { latest: { timeoutSeconds: 3 }, reservedConcurrency: 5 },
+        versions: { 1: { timeoutSeconds: 3 }, 2: { timeoutSeconds: 3 } },
         aliases: { live: { functionVersion: '1', additionalVersionWeights: { 2: 0.25 }, provisionedConcurrency: 4 } },
       }],
-      ['team-b/hello', { fn: { latest: { timeoutSeconds: 1, maxAsyncAttempts: 1 } }, versions: {}, aliases: {} }],
+      ['team-b/hello', { fn: { latest: { timeoutSeconds: 1 } }, versions: {}, aliases: {} }],
     ]);
     expect(inventoryFromRoutes(entries)).toEqual([
       { namespace: 'team-a', functionName: 'resize', reservedConcurrency: 5, versions: [

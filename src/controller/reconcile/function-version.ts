@@ -44,7 +44,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     return;
   }
   const routed = await ctx.table.setVersion(namespace, spec.functionName, spec.version, {
-    timeoutSeconds: spec.function.timeoutSeconds, maxAsyncAttempts: 1 + spec.function.async.maximumRetryAttempts,
+    timeoutSeconds: spec.function.timeoutSeconds, async: spec.function.async,
   });
   if (routed === 'no-function') {
     // the Function is not routed (yet: its own reconcile writes it; or no more: it was deleted, and this version goes

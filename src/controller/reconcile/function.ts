@@ -42,7 +42,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });
     return;
   }
-  const route: FunctionRoute = { latest: { timeoutSeconds: spec.timeoutSeconds, maxAsyncAttempts: 1 + spec.async.maximumRetryAttempts } };
+  const route: FunctionRoute = { latest: { timeoutSeconds: spec.timeoutSeconds, async: spec.async } };
   if (spec.reservedConcurrency !== undefined) route.reservedConcurrency = spec.reservedConcurrency;
   await ctx.table.setFunction(namespace, name, route);
   if (spec.publish) {

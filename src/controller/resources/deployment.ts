@@ -42,7 +42,6 @@ export function agentConfig(i: DeploymentInput): AgentConfig {
     // one function container per pod: one environment per pod
     slots: 1,
     visibilityGraceMs: i.visibilityGraceMs,
-    maxAsyncAttempts: 1 + i.config.async.maximumRetryAttempts,
     pod: { runtimeApi: RUNTIME_API, functionUid: FUNCTION_UID },
     spec: {
       functionName: i.functionName,

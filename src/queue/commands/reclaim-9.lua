@@ -11,9 +11,12 @@
 --   KEYS[6] attempts  hash request id -> deliveries so far
 --   KEYS[7] dead      list of dead-letter records (JSON), oldest first
 --   KEYS[8] stats     the version's stats hash (dead_letters counter)
+--   KEYS[9] outcomes  list of outcome records the dispatcher settles: an async event given up goes there (to its
+--                     onFailure destination or dead-letter target), a synchronous one to the dead letters
 --   ARGV[1] how long a job must stay active without a lease before it is reclaimed (ms)
 --   ARGV[2] the most deliveries a job gets (0: no cap): a job whose lease expired that many times (it kills its
---           runtime, agent or pod each time) goes to the dead letters with the reason, never back to pending
+--           runtime, agent or pod each time) is given up with the reason, never back to pending
+--   ARGV[3] the most records the dead list keeps (the oldest go first)
 -- Output:
 --   {jobs reclaimed because their lease expired, jobs reclaimed because they were never leased, jobs given up}
 local t = redis.call('TIME')
@@ -23,15 +26,26 @@ local maxDeliveries = tonumber(ARGV[2])
 local reclaimed = {}
 local deadCount = 0
 
--- gives a job up: its record on the dead-letter list, its body and count gone, the version's counter up
+local function isEvent(body)
+  local ok, inv = pcall(cjson.decode, body)
+  return ok and type(inv) == 'table' and inv.type == 'Event'
+end
+
+-- gives a job up: an async event to the dispatcher (its failure destination decides where it goes), anything else on
+-- the dead-letter list with the reason; its body and count gone, counted
 local function bury(id, attempts)
   local body = redis.call('HGET', KEYS[5], id)
   if body then
-    redis.call('RPUSH', KEYS[7], cjson.encode({
-      requestId = id, attempts = attempts, deadAt = now, invocation = body,
-      reason = 'its consumer went away during each of ' .. attempts .. ' deliveries (the runtime, agent or pod died or hung past the lease)',
-    }))
-    redis.call('HINCRBY', KEYS[8], 'dead_letters', 1)
+    if isEvent(body) then
+      redis.call('RPUSH', KEYS[9], cjson.encode({ invocation = body, notRun = 'DeliveryFailed' }))
+    else
+      redis.call('RPUSH', KEYS[7], cjson.encode({
+        requestId = id, attempts = attempts, deadAt = now, invocation = body,
+        reason = 'its consumer went away during each of ' .. attempts .. ' deliveries (the runtime, agent or pod died or hung past the lease)',
+      }))
+      redis.call('LTRIM', KEYS[7], -tonumber(ARGV[3]), -1)
+      redis.call('HINCRBY', KEYS[8], 'dead_letters', 1)
+    end
     deadCount = deadCount + 1
   end
   redis.call('HDEL', KEYS[5], id)

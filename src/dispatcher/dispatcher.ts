@@ -1,0 +1,227 @@
+// The async dispatcher: settles the outcome of every async run (retry later, onSuccess/onFailure destination, dead
+// letter) and moves due retries back to their queue. One loop over every version's queue; safe to run twice at once
+// (each settle removes exactly the record it read, in the same step as its effect), and at least once when killed.
+import { createHash } from 'node:crypto';
+import { parseFunctionName, functionArn, type ArnContext } from '../core/arn.js';
+import {
+  asyncSettings, decideAsync, destinationRecord, expiresAt, type AsyncClock, type AsyncDecision, type FailureCondition,
+} from '../core/async-policy.js';
+import type { Destination } from '../api/function.js';
+import type { Invocation } from '../core/invocation.js';
+import type { Logger } from '../core/logger.js';
+import type { QueueRef } from '../core/queue-contract.js';
+import type { FunctionRegistry } from '../core/registry.js';
+import { newTraceId } from '../core/ids.js';
+import { queueName } from '../queue/keys.js';
+import { parseOutcome, type OutcomeQueue, type OutcomeRecord } from '../queue/outcomes.js';
+
+export interface DispatcherOptions {
+  outcomes: OutcomeQueue;
+  /** Queues an invocation (WorkQueue.enqueue): destinations that are functions. */
+  enqueue(ref: QueueRef, invocation: Invocation): Promise<void>;
+  /** Work was queued for a version (a destination invocation, a retry due): start capacity without waiting for a tick. */
+  onDemand?(ref: QueueRef): void;
+  /** The functions of a namespace, to resolve a destination function's name or ARN. */
+  registryFor(namespace: string): FunctionRegistry;
+  arnFor(namespace: string): ArnContext;
+  /** Every version whose async outcomes and retries this dispatcher settles. */
+  queues: () => QueueRef[] | Promise<QueueRef[]>;
+  clock: AsyncClock;
+  /** Pause between passes (default 100 ms). */
+  intervalMs?: number;
+  logger: Logger;
+  redisErrors?: { inc(operation: string): void };
+}
+
+/** A destination that cannot take the record: the event is given up to the dead letters with the reason. */
+class Undeliverable extends Error {}
+
+/** A request id derived from the event's and what it is for, so a settle redone after a crash queues the same id again. */
+export function derivedRequestId(requestId: string, purpose: string): string {
+  const h = createHash('sha256').update(`${requestId}\u0000${purpose}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export class Dispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly opts: DispatcherOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop();
+  }
+
+  /** No pass starts after this; resolves when the one in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass: for each queue, promote due retries, then settle its outcomes (oldest first). */
+  async runOnce(): Promise<void> {
+    let queues: QueueRef[];
+    try {
+      queues = await this.opts.queues();
+    } catch (err) {
+      this.opts.logger.error({ msg: 'dispatcher could not list queues', error: String(err) });
+      return;
+    }
+    for (const ref of queues) {
+      if (this.stopped) return;
+      try {
+        const promoted = await this.opts.outcomes.promote(ref);
+        if (promoted > 0) this.opts.onDemand?.(ref);
+        for (const raw of await this.opts.outcomes.outcomes(ref)) {
+          if (this.stopped) return;
+          await this.settle(ref, raw);
+        }
+      } catch (err) {
+        // Redis is unreachable or a destination queue refused: the record stays and the next pass tries again
+        this.opts.redisErrors?.inc('dispatch');
+        this.opts.logger.error({ msg: 'dispatching async outcomes failed; will try again', queue: queueName(ref), error: String(err) });
+      }
+    }
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.loop(), this.opts.intervalMs ?? 100);
+      this.timer.unref();
+    });
+  }
+
+  private async settle(ref: QueueRef, raw: string): Promise<void> {
+    const record = parseOutcome(raw);
+    if (!record) {
+      await this.opts.outcomes.giveUp(ref, raw, { requestId: 'unknown', reason: 'unreadable outcome record', attempts: 0, deadAt: this.opts.clock.now(), invocation: raw });
+      this.opts.logger.error({ msg: 'gave up an unreadable async outcome record', queue: queueName(ref) });
+      return;
+    }
+    const inv = record.invocation;
+    const settings = inv.async ?? asyncSettings(undefined);
+    const decision = decideAsync(record.outcome, settings, inv.acceptedAt, this.opts.clock);
+    const log = { requestId: inv.requestId, function: inv.functionName, version: inv.version, invokeCount: decision.invokeCount };
+    if (decision.kind === 'retry') {
+      const next: Invocation = { ...inv, async: { ...settings, invokeCount: decision.invokeCount } };
+      if (await this.opts.outcomes.retry(ref, raw, next, decision.dueAt)) {
+        this.opts.logger.info({ msg: 'async invocation failed; retrying it later', ...log, dueAt: new Date(decision.dueAt).toISOString() });
+      }
+      return;
+    }
+    try {
+      await this.deliver(ref, record, decision);
+    } catch (err) {
+      if (!(err instanceof Undeliverable)) throw err;
+      await this.bury(ref, record, decision, err.message);
+      return;
+    }
+    await this.opts.outcomes.settle(ref, raw);
+  }
+
+  /** Sends the record where the decision says; a failure with nowhere to go is given up to the dead letters. */
+  private async deliver(ref: QueueRef, record: OutcomeRecord, decision: Exclude<AsyncDecision, { kind: 'retry' }>): Promise<void> {
+    const inv = record.invocation;
+    const log = { requestId: inv.requestId, function: inv.functionName, version: inv.version };
+    if (decision.kind === 'success') {
+      if (decision.destination) await this.sendRecord(ref, record, decision.destination, 'Success', decision.invokeCount);
+      return;
+    }
+    if (decision.destination) {
+      await this.sendRecord(ref, record, decision.destination, decision.condition, decision.invokeCount);
+      this.opts.logger.warn({ msg: 'async invocation failed; sent to its onFailure destination', ...log, condition: decision.condition });
+    } else if (decision.deadLetter) {
+      await this.sendDeadLetter(ref, record, decision.deadLetter, decision.condition);
+      this.opts.logger.warn({ msg: 'async invocation failed; sent to its dead-letter target', ...log, condition: decision.condition });
+    } else {
+      throw new Undeliverable(reasonOf(record, decision.condition));
+    }
+  }
+
+  private async bury(ref: QueueRef, record: OutcomeRecord, decision: Exclude<AsyncDecision, { kind: 'retry' }>, reason: string): Promise<void> {
+    const inv = record.invocation;
+    const done = await this.opts.outcomes.giveUp(ref, record.raw, {
+      requestId: inv.requestId, reason, attempts: decision.invokeCount, deadAt: this.opts.clock.now(), invocation: record.outcome.invocation,
+    });
+    if (done) this.opts.logger.error({ msg: 'async invocation given up to the dead letters', requestId: inv.requestId, function: inv.functionName, version: inv.version, reason });
+  }
+
+  private async sendRecord(ref: QueueRef, record: OutcomeRecord, to: Destination, condition: 'Success' | FailureCondition, invokeCount: number): Promise<void> {
+    const inv = record.invocation;
+    const body = destinationRecord({
+      requestId: inv.requestId, functionArn: inv.invokedFunctionArn, payload: inv.payload, condition, invokeCount,
+      now: this.opts.clock.now(), ...(record.outcome.result ? { result: record.outcome.result } : {}),
+    });
+    await this.send(ref, inv, to, JSON.stringify(body), `destination:${condition}`);
+  }
+
+  /** Lambda's dead-letter message: the event's own payload, with the request id and error as attributes. */
+  private async sendDeadLetter(ref: QueueRef, record: OutcomeRecord, to: Destination, condition: FailureCondition): Promise<void> {
+    const inv = record.invocation;
+    const r = record.outcome.result;
+    const errorMessage = r?.functionError ? errorMessageOf(r.payload) : reasonOf(record, condition);
+    await this.send(ref, inv, to, inv.payload, 'dead-letter', {
+      RequestID: { DataType: 'String', StringValue: inv.requestId },
+      ErrorCode: { DataType: 'Number', StringValue: '200' },
+      ErrorMessage: { DataType: 'String', StringValue: errorMessage },
+    });
+  }
+
+  private async send(ref: QueueRef, source: Invocation, to: Destination, payload: string, purpose: string,
+    attributes?: Record<string, { DataType: string; StringValue: string }>): Promise<void> {
+    const id = derivedRequestId(source.requestId, purpose);
+    if (to.queue !== undefined) {
+      await this.opts.outcomes.sendMessage(ref.namespace, to.queue, { MessageId: id, Body: payload, ...(attributes ? { MessageAttributes: attributes } : {}) });
+      return;
+    }
+    if (to.function !== undefined) {
+      await this.invokeDestination(ref.namespace, to.function, id, payload, source.traceId);
+      return;
+    }
+    const kind = to.topic !== undefined ? `topic ${to.topic}` : `event bus ${to.eventBus ?? ''}`;
+    throw new Undeliverable(`the destination (${kind}) is not delivered by this klambda: topics and event buses as destinations come with event delivery`);
+  }
+
+  private async invokeDestination(namespace: string, name: string, requestId: string, payload: string, traceId: string): Promise<void> {
+    const arn = this.opts.arnFor(namespace);
+    let target;
+    try {
+      target = this.opts.registryFor(namespace).resolve(parseFunctionName(name, undefined, arn), Math.random());
+    } catch (err) {
+      throw new Undeliverable(`the destination function ${name} cannot be invoked: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const now = this.opts.clock.now();
+    const settings = asyncSettings(target.async);
+    const invocation: Invocation = {
+      requestId, functionName: target.functionName, version: target.version,
+      invokedFunctionArn: functionArn(arn, target.functionName, target.qualifier),
+      payload, type: 'Event', acceptedAt: now, traceId: traceId || newTraceId(now),
+      async: settings, expiresAt: expiresAt(now, settings, this.opts.clock),
+    };
+    const queue: QueueRef = { namespace, functionName: target.functionName, version: target.version };
+    await this.opts.enqueue(queue, invocation);
+    this.opts.onDemand?.(queue);
+  }
+}
+
+function errorMessageOf(payload: string): string {
+  try {
+    const e = JSON.parse(payload) as { errorMessage?: unknown };
+    if (typeof e.errorMessage === 'string') return e.errorMessage;
+  } catch { /* not JSON: the payload itself */ }
+  return payload.slice(0, 1024);
+}
+
+function reasonOf(record: OutcomeRecord, condition: FailureCondition): string {
+  if (record.outcome.notRun === 'DeliveryFailed') return 'its consumer went away during every delivery (the runtime, agent or pod died or hung past the lease)';
+  if (condition === 'EventAgeExceeded') return 'the event grew older than its maximum event age';
+  const r = record.outcome.result;
+  return r?.functionError ? `the function failed on every attempt: ${errorMessageOf(r.payload)}` : 'retries exhausted';
+}
