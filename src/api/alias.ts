@@ -1,7 +1,7 @@
 // The Alias kind: a name (the qualifier) pointing at a version, with optional weighted routing to a second one.
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, StringMap, type WithDefaults, type KindObject } from './common.js';
-import { isRecord, type SpecIssue } from './function.js';
+import { AsyncConfigSchema, DESTINATION_KINDS, exactlyOne, isRecord, type SpecIssue } from './function.js';
 import { VERSION_NUMBER } from './function-version.js';
 
 /** AWS's alias name pattern minus its "not all digits" lookahead, which is checked in code (RE2 has no lookahead). */
@@ -14,6 +14,19 @@ export const RoutingConfigSchema = Type.Object({
 }, { additionalProperties: false });
 export type RoutingConfig = Static<typeof RoutingConfigSchema>;
 
+/**
+ * The alias's event invoke config (PutFunctionEventInvokeConfig with the alias as Qualifier): a Function's `async`
+ * without `deadLetter`, which is Lambda's DeadLetterConfig, part of the function's (version's) configuration. No default
+ * for the object: present means configured; absent, the version's own settings apply.
+ */
+export const AliasAsyncConfigSchema = Type.Object({
+  maximumRetryAttempts: AsyncConfigSchema.properties.maximumRetryAttempts,
+  maximumEventAgeSeconds: AsyncConfigSchema.properties.maximumEventAgeSeconds,
+  onSuccess: AsyncConfigSchema.properties.onSuccess,
+  onFailure: AsyncConfigSchema.properties.onFailure,
+}, { additionalProperties: false });
+export type AliasAsyncConfig = Static<typeof AliasAsyncConfigSchema>;
+
 export const AliasSpecSchema = Type.Object({
   functionName: Type.String({ maxLength: 63, pattern: DNS_1123_LABEL }),
   /** The qualifier (`hello:live`); defaults to metadata.name. */
@@ -22,6 +35,7 @@ export const AliasSpecSchema = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 256 })),
   routingConfig: Type.Optional(RoutingConfigSchema),
   provisionedConcurrency: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  async: Type.Optional(AliasAsyncConfigSchema),
 }, { additionalProperties: false });
 
 export type AliasSpecInput = Static<typeof AliasSpecSchema>;
@@ -38,12 +52,18 @@ export function defaultAlias(obj: unknown): void {
   }
 }
 
-/** Rules beyond the schema: the name, and routing to one other published version. Tolerates a malformed spec. */
+/** Rules beyond the schema: the name, routing to one other published version, one kind per destination. Tolerates a malformed spec. */
 export function aliasSpecIssues(spec: unknown): SpecIssue[] {
   if (!isRecord(spec)) return [];
   const issues: SpecIssue[] = [];
   if (typeof spec.name === 'string' && /^[0-9]+$/.test(spec.name)) {
     issues.push({ path: 'name', message: `must not be all digits (that would read as a version number), got "${spec.name}"` });
+  }
+  if (isRecord(spec.async)) {
+    for (const key of ['onSuccess', 'onFailure']) {
+      const d = spec.async[key];
+      if (isRecord(d)) issues.push(...exactlyOne(d, DESTINATION_KINDS, `async.${key}`, 'a destination'));
+    }
   }
   const weights = isRecord(spec.routingConfig) ? spec.routingConfig.additionalVersionWeights : undefined;
   if (!isRecord(weights)) return issues;

@@ -10,23 +10,29 @@ export interface LambdaAction {
   account?: string;
 }
 
-type Route = { method: string; tail: RegExp; action: string; qualified: boolean };
+type Route = { method: string; api: string; tail: RegExp; action: string; qualified: boolean };
 
-// After /2015-03-31/functions/{name}; express matches case-insensitively with an optional trailing slash, so do we.
+// After /{api}/functions/{name}; express matches case-insensitively with an optional trailing slash, so do we.
 const ROUTES: Route[] = [
-  { method: 'POST', tail: /^\/invocations\/?$/i, action: 'lambda:InvokeFunction', qualified: true },
-  { method: 'GET', tail: /^\/?$/, action: 'lambda:GetFunction', qualified: true },
-  { method: 'GET', tail: /^\/configuration\/?$/i, action: 'lambda:GetFunctionConfiguration', qualified: true },
-  { method: 'POST', tail: /^\/versions\/?$/i, action: 'lambda:PublishVersion', qualified: false },
-  { method: 'GET', tail: /^\/versions\/?$/i, action: 'lambda:ListVersionsByFunction', qualified: false },
-  { method: 'POST', tail: /^\/aliases\/?$/i, action: 'lambda:CreateAlias', qualified: false },
-  { method: 'GET', tail: /^\/aliases\/?$/i, action: 'lambda:ListAliases', qualified: false },
-  { method: 'GET', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:GetAlias', qualified: false },
-  { method: 'PUT', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:UpdateAlias', qualified: false },
-  { method: 'DELETE', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:DeleteAlias', qualified: false },
+  { method: 'POST', api: '2015-03-31', tail: /^\/invocations\/?$/i, action: 'lambda:InvokeFunction', qualified: true },
+  { method: 'GET', api: '2015-03-31', tail: /^\/?$/, action: 'lambda:GetFunction', qualified: true },
+  { method: 'GET', api: '2015-03-31', tail: /^\/configuration\/?$/i, action: 'lambda:GetFunctionConfiguration', qualified: true },
+  { method: 'POST', api: '2015-03-31', tail: /^\/versions\/?$/i, action: 'lambda:PublishVersion', qualified: false },
+  { method: 'GET', api: '2015-03-31', tail: /^\/versions\/?$/i, action: 'lambda:ListVersionsByFunction', qualified: false },
+  { method: 'POST', api: '2015-03-31', tail: /^\/aliases\/?$/i, action: 'lambda:CreateAlias', qualified: false },
+  { method: 'GET', api: '2015-03-31', tail: /^\/aliases\/?$/i, action: 'lambda:ListAliases', qualified: false },
+  { method: 'GET', api: '2015-03-31', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:GetAlias', qualified: false },
+  { method: 'PUT', api: '2015-03-31', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:UpdateAlias', qualified: false },
+  { method: 'DELETE', api: '2015-03-31', tail: /^\/aliases\/[^/]+\/?$/i, action: 'lambda:DeleteAlias', qualified: false },
+  // the event invoke config of $LATEST, a version or an alias: authorized on the qualified ARN, as at AWS
+  { method: 'PUT', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:PutFunctionEventInvokeConfig', qualified: true },
+  { method: 'POST', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:UpdateFunctionEventInvokeConfig', qualified: true },
+  { method: 'GET', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:GetFunctionEventInvokeConfig', qualified: true },
+  { method: 'DELETE', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:DeleteFunctionEventInvokeConfig', qualified: true },
+  { method: 'GET', api: '2019-09-25', tail: /^\/event-invoke-config\/list\/?$/i, action: 'lambda:ListFunctionEventInvokeConfigs', qualified: false },
 ];
 
-const FUNCTIONS = /^\/2015-03-31\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
+const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
 function decode(segment: string): string {
   try {
@@ -70,10 +76,11 @@ export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): L
   const m = FUNCTIONS.exec(path);
   if (!m) return undefined;
   const verb = method === 'HEAD' ? 'GET' : method;
-  if (m[1] === undefined) return verb === 'GET' ? { action: 'lambda:ListFunctions', resource: '*' } : undefined;
-  const tail = m[2] ?? '';
-  const route = ROUTES.find((r) => r.method === verb && r.tail.test(tail));
+  const api = m[1]!;
+  if (m[2] === undefined) return verb === 'GET' && api === '2015-03-31' ? { action: 'lambda:ListFunctions', resource: '*' } : undefined;
+  const tail = m[3] ?? '';
+  const route = ROUTES.find((r) => r.api === api && r.method === verb && r.tail.test(tail));
   if (!route) return undefined;
   const qualifier = q < 0 ? undefined : new URLSearchParams(rawUrl.slice(q + 1)).get('Qualifier') ?? undefined;
-  return { action: route.action, ...resourceOf(decode(m[1]), qualifier, route.qualified, ctx) };
+  return { action: route.action, ...resourceOf(decode(m[2]), qualifier, route.qualified, ctx) };
 }

@@ -1,4 +1,4 @@
-// The Lambda management API over the manifest folder: reads the snapshot, writes versions and aliases as manifests.
+// The Lambda management API over the manifest folder: reads the snapshot, writes versions, aliases and async settings as manifests.
 import { statSync } from 'node:fs';
 import { codeSize } from '../api/code.js';
 import type { Alias } from '../api/alias.js';
@@ -6,8 +6,14 @@ import type { FunctionConfig } from '../api/function.js';
 import type { ArnContext } from '../core/arn.js';
 import { functionArn } from '../core/arn.js';
 import { invalidParameter, notFound } from '../core/errors.js';
-import type { AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, GetFunctionOutput } from '../router/lambda/catalog.js';
-import { aliasConfiguration, functionConfiguration } from '../router/lambda/function-configuration.js';
+import {
+  classifyQualifier, deleteAsync, differsFromDefaults, hasEventInvokeConfig, noEventInvokeConfig, putAsync, qualifierOf, settingsOf,
+  updateAsync, versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
+} from '../core/event-invoke-config.js';
+import type {
+  AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
+} from '../router/lambda/catalog.js';
+import { aliasConfiguration, eventInvokeConfiguration, functionConfiguration } from '../router/lambda/function-configuration.js';
 import type { Manifest } from '../api/parse.js';
 import type { ManifestStore } from './manifest-store.js';
 
@@ -94,6 +100,70 @@ export class LocalCatalog implements FunctionCatalog {
       .filter((a) => functionVersion === undefined || a.spec.functionVersion === functionVersion)
       .map((a) => this.aliasView(name, a))
       .sort((a, b) => a.Name.localeCompare(b.Name));
+  }
+
+  async putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.writeAsync(name, qualifier, (written) => putAsync(written, input));
+  }
+
+  async updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.writeAsync(name, qualifier, (written, q) => {
+      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
+      return updateAsync(written, input);
+    });
+  }
+
+  async getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> {
+    const q = classifyQualifier(qualifier);
+    const found = await this.eventInvokeConfig(name, q);
+    if (!found) throw noEventInvokeConfig(this.opts.arn, name, q);
+    return found;
+  }
+
+  async deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void> {
+    await this.writeAsync(name, qualifier, (written, q) => {
+      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
+      return deleteAsync(written);
+    });
+  }
+
+  async listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]> {
+    this.fn(name);
+    const aliases = this.store.aliases(this.opts.namespace, name).map((a) => a.spec.name).sort();
+    const found = [await this.eventInvokeConfig(name, { kind: 'latest' })];
+    for (const alias of aliases) found.push(await this.eventInvokeConfig(name, { kind: 'alias', alias }));
+    return found.filter((c): c is FunctionEventInvokeConfig => c !== undefined);
+  }
+
+  /** The config of $LATEST (as its manifest writes it), a version (what it was published with) or an alias; undefined: none. */
+  private async eventInvokeConfig(name: string, q: EventInvokeQualifier): Promise<FunctionEventInvokeConfig | undefined> {
+    const f = this.fn(name);
+    const view = (async: WrittenAsync | undefined, object: Manifest) =>
+      eventInvokeConfiguration(this.opts.arn, name, qualifierOf(q), settingsOf(async), Date.parse(this.modified(object)));
+    if (q.kind === 'version') {
+      const v = this.store.getVersion(this.opts.namespace, name, q.version);
+      if (!v) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, q.version)}`);
+      return differsFromDefaults(v.spec.function.async) ? view(v.spec.function.async, v) : undefined;
+    }
+    if (q.kind === 'alias') {
+      const a = this.alias(name, q.alias);
+      return a.spec.async ? view(a.spec.async, a) : undefined;
+    }
+    const written = (await this.store.written(f)) as { spec?: { async?: unknown } } | undefined;
+    return hasEventInvokeConfig(written?.spec?.async) ? view(f.spec.async, f) : undefined;
+  }
+
+  /** Put/Update/Delete: `change` maps the `spec.async` the manifest writes to the new one, under the store's write lock. */
+  private async writeAsync(name: string, qualifier: string | undefined, change: (written: WrittenAsync | undefined, q: EventInvokeQualifier) => WrittenAsync | undefined): Promise<FunctionEventInvokeConfig> {
+    const q = classifyQualifier(qualifier);
+    this.fn(name);
+    if (q.kind === 'version') {
+      this.version(name, q.version);
+      throw versionConfigIsFixed(name, q.version);
+    }
+    if (q.kind === 'alias') this.alias(name, q.alias);
+    const object = await this.store.setAsync(this.opts.namespace, name, q.kind === 'alias' ? q.alias : undefined, (w) => change(w as WrittenAsync | undefined, q));
+    return eventInvokeConfiguration(this.opts.arn, name, qualifierOf(q), settingsOf(object.spec.async), Date.parse(this.modified(object)));
   }
 
   private fn(name: string) {

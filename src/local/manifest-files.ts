@@ -57,6 +57,12 @@ function render(file: string, docs: Document[]): string {
   return docs.map((d) => d.toString({ lineWidth: 0 })).join('');
 }
 
+/** One document of a file as written: no defaults filled in (what the user wrote, not what parsing made of it). */
+export async function readDocument(file: string, match: DocumentMatch): Promise<unknown> {
+  const docs = await readDocuments(file);
+  return docs[findDocument(docs, match, file)]!.toJS();
+}
+
 /**
  * Edits one document of a (possibly multi-document) file in place through yaml's Document API, so the other
  * documents, comments and formatting stay as the user wrote them. Returns the edited document's value.

@@ -10,7 +10,7 @@ import type { FunctionCode, KlambdaFunction } from '../api/function.js';
 import { functionVersionObjectName, type FunctionVersion } from '../api/function-version.js';
 import { checkObject, type Manifest } from '../api/parse.js';
 import { planPublish } from '../api/publish.js';
-import { editDocument, manifestYaml, Mutex, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
+import { editDocument, manifestYaml, Mutex, readDocument, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
 import { isManifestPath, loadManifestFolder } from './manifest-loader.js';
 import type { LocatedManifest, ManifestSnapshot } from './manifest-snapshot.js';
 
@@ -191,6 +191,40 @@ export class ManifestStore {
     });
   }
 
+  /** An object's document as its file writes it (no defaults filled in), e.g. whether `spec.async` is there at all. */
+  written(object: Manifest): Promise<unknown> {
+    const where = this.current.locate(object);
+    if (!where) return Promise.resolve(undefined);
+    return readDocument(where.file, sameObject(object));
+  }
+
+  /**
+   * Changes the `spec.async` of a Function (`alias` undefined) or of one of its Aliases, editing just that field of
+   * its document wherever it lives. `change` gets the field as written (undefined: none) and returns the new one
+   * (undefined: remove it); it may throw to refuse. Returns the object as parsed after the change.
+   */
+  setAsync(ns: string, fn: string, alias: string | undefined, change: (written: Record<string, unknown> | undefined) => object | undefined): Promise<KlambdaFunction | Alias> {
+    return this.write(async (snap) => {
+      const f = requireFunction(snap, ns, fn);
+      const old: KlambdaFunction | Alias = alias === undefined ? f : requireAlias(snap, ns, fn, alias);
+      const where = snap.locate(old)!;
+      const raw = await readDocument(where.file, sameObject(old)) as { spec?: Record<string, unknown> } | null;
+      const spec: Record<string, unknown> = { ...raw?.spec };
+      const was = isMap(spec.async) ? spec.async : undefined;
+      const next = change(was) as Record<string, unknown> | undefined;
+      if (next === undefined) delete spec.async; else spec.async = next;
+      const object = validated<KlambdaFunction | Alias>({ ...raw, apiVersion: old.apiVersion, kind: old.kind, metadata: old.metadata, spec } as KlambdaFunction | Alias);
+      await editDocument(where.file, sameObject(old), (doc) => {
+        if (next === undefined || was === undefined) { setField(doc, ['spec', 'async'], next); return; }
+        // field by field, so what stays (a dead letter, its comments) is left as the user wrote it
+        for (const key of new Set([...Object.keys(was), ...Object.keys(next)])) {
+          if (!sameJson(was[key], next[key])) setField(doc, ['spec', 'async', key], next[key]);
+        }
+      });
+      return { snap: snap.with({ ...where, object }), result: object };
+    });
+  }
+
   /** One write: under the mutex, against a fresh read of the folder (refused if the folder is bad), then the new snapshot. */
   private write<T>(step: (snap: ManifestSnapshot) => Promise<{ snap: ManifestSnapshot; result: T }>): Promise<T> {
     return this.mutex.run(async () => {
@@ -240,6 +274,8 @@ function validated<T extends Manifest>(value: T): T {
 function routing(rc: RoutingConfig | undefined): RoutingConfig | undefined {
   return rc?.additionalVersionWeights && Object.keys(rc.additionalVersionWeights).length > 0 ? rc : undefined;
 }
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -50,6 +50,23 @@ describe('Alias', () => {
   });
 });
 
+describe('Alias async (its event invoke config)', () => {
+  it('is absent unless written; written, its limits get their defaults', () => {
+    const none = checkObject(alias({}));
+    expect(none.ok && (none.object as Alias).spec.async).toBeUndefined();
+    const some = checkObject(alias({ async: { onFailure: { queue: 'failed' } } }));
+    expect(some.ok && (some.object as Alias).spec.async).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600, onFailure: { queue: 'failed' } });
+  });
+
+  it('refuses limits out of range, a destination of two kinds, and a dead letter (the function version has that)', () => {
+    expect(problems(alias({ async: { maximumRetryAttempts: 3 } }))).toEqual(['spec.async.maximumRetryAttempts: must be <= 2, got 3']);
+    expect(problems(alias({ async: { maximumEventAgeSeconds: 59 } }))).toEqual(['spec.async.maximumEventAgeSeconds: must be >= 60, got 59']);
+    expect(problems(alias({ async: { onSuccess: { function: 'a', topic: 'b' } } })))
+      .toEqual(['spec.async.onSuccess: a destination needs exactly one of function, topic, eventBus, queue; got function and topic']);
+    expect(problems(alias({ async: { deadLetter: { queue: 'dlq' } } }))[0]).toMatch(/^spec.async/);
+  });
+});
+
 describe('Alias routing weights', () => {
   const weights = (w: Record<string, unknown>, functionVersion = '1') => alias({ functionVersion, routingConfig: { additionalVersionWeights: w } });
 

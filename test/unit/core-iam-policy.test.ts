@@ -91,6 +91,12 @@ describe('lambdaAction: every route of the router, its action and resource', () 
     ['PUT', '/2015-03-31/functions/hello/aliases/live', 'lambda:UpdateAlias', fn('hello')],
     ['DELETE', '/2015-03-31/functions/hello/aliases/live/', 'lambda:DeleteAlias', fn('hello')],
     ['POST', '/2015-03-31/FUNCTIONS/hello/Invocations', 'lambda:InvokeFunction', fn('hello')],
+    ['PUT', '/2019-09-25/functions/hello/event-invoke-config', 'lambda:PutFunctionEventInvokeConfig', fn('hello')],
+    ['PUT', '/2019-09-25/functions/hello/event-invoke-config?Qualifier=live', 'lambda:PutFunctionEventInvokeConfig', fn('hello:live')],
+    ['POST', '/2019-09-25/functions/hello%3Alive/event-invoke-config', 'lambda:UpdateFunctionEventInvokeConfig', fn('hello:live')],
+    ['GET', '/2019-09-25/functions/hello/event-invoke-config?Qualifier=1', 'lambda:GetFunctionEventInvokeConfig', fn('hello:1')],
+    ['DELETE', '/2019-09-25/functions/hello/event-invoke-config', 'lambda:DeleteFunctionEventInvokeConfig', fn('hello')],
+    ['GET', '/2019-09-25/functions/hello/event-invoke-config/list?MaxItems=1', 'lambda:ListFunctionEventInvokeConfigs', fn('hello')],
   ])('%s %s → %s on %s', (method, url, action, resource) => {
     expect(lambdaAction(method, url, ctx)).toMatchObject({ action, resource });
   });
@@ -107,6 +113,11 @@ describe('lambdaAction: every route of the router, its action and resource', () 
     expect(lambdaAction('POST', '/2015-03-31/functions', ctx)).toBeUndefined();
     expect(lambdaAction('GET', '/2015-03-31/functions/hello/other', ctx)).toBeUndefined();
     expect(lambdaAction('GET', '/healthz', ctx)).toBeUndefined();
+    // each API version has its own routes
+    expect(lambdaAction('GET', '/2019-09-25/functions/', ctx)).toBeUndefined();
+    expect(lambdaAction('POST', '/2019-09-25/functions/hello/invocations', ctx)).toBeUndefined();
+    expect(lambdaAction('PUT', '/2015-03-31/functions/hello/event-invoke-config', ctx)).toBeUndefined();
+    expect(lambdaAction('PUT', '/2019-09-25/functions/hello/event-invoke-config/list', ctx)).toBeUndefined();
   });
 });
 

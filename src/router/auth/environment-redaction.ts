@@ -1,7 +1,10 @@
 // A function's Environment.Variables are shown only to keys allowed lambda:GetFunction on it: a FunctionCatalog view per caller.
 import type { ArnContext } from '../../core/arn.js';
+import type { EventInvokeConfigInput } from '../../core/event-invoke-config.js';
 import { isAllowed, type PolicyDocument } from '../../core/iam-policy.js';
-import type { AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, GetFunctionOutput } from '../lambda/catalog.js';
+import type {
+  AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
+} from '../lambda/catalog.js';
 import type { Principal } from './principal.js';
 
 function redact(policy: PolicyDocument, config: FunctionConfiguration): FunctionConfiguration {
@@ -29,6 +32,15 @@ class RedactingCatalog implements FunctionCatalog {
   updateAlias(name: string, alias: string, update: AliasUpdate): Promise<AliasConfiguration> { return this.inner.updateAlias(name, alias, update); }
   deleteAlias(name: string, alias: string): Promise<void> { return this.inner.deleteAlias(name, alias); }
   listAliases(name: string, functionVersion?: string): Promise<AliasConfiguration[]> { return this.inner.listAliases(name, functionVersion); }
+  putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.inner.putEventInvokeConfig(name, qualifier, input);
+  }
+  updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.inner.updateEventInvokeConfig(name, qualifier, input);
+  }
+  getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> { return this.inner.getEventInvokeConfig(name, qualifier); }
+  deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void> { return this.inner.deleteEventInvokeConfig(name, qualifier); }
+  listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]> { return this.inner.listEventInvokeConfigs(name); }
 }
 
 /** The catalog as `principal` may see it: unchanged without a policy, else without the environment it may not read. */

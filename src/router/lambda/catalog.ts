@@ -1,5 +1,6 @@
 // The Lambda management API's view of functions, versions and aliases, in AWS's response shapes.
 import type { ArnContext } from '../../core/arn.js';
+import type { EventInvokeConfigInput } from '../../core/event-invoke-config.js';
 
 export interface FunctionConfiguration {
   FunctionName: string;
@@ -49,6 +50,17 @@ export interface AliasInput {
 
 export type AliasUpdate = Partial<Omit<AliasInput, 'Name'>>;
 
+/** AWS's FunctionEventInvokeConfig: the async settings of $LATEST, a version or an alias. */
+export interface FunctionEventInvokeConfig {
+  /** Epoch seconds (the SDK reads a timestamp number for this API). */
+  LastModified: number;
+  /** Qualified: `…:function:NAME:$LATEST`, `…:NAME:1`, `…:NAME:ALIAS`. */
+  FunctionArn: string;
+  MaximumRetryAttempts: number;
+  MaximumEventAgeInSeconds: number;
+  DestinationConfig: { OnSuccess: { Destination?: string }; OnFailure: { Destination?: string } };
+}
+
 /** Implemented over the manifest folder (local mode) and over the CRDs (cluster). Errors are KlambdaErrors. */
 export interface FunctionCatalog {
   /** The region and account of the functions it holds; a name with another region or account is refused. */
@@ -62,4 +74,13 @@ export interface FunctionCatalog {
   updateAlias(name: string, alias: string, update: AliasUpdate): Promise<AliasConfiguration>;
   deleteAlias(name: string, alias: string): Promise<void>;
   listAliases(name: string, functionVersion?: string): Promise<AliasConfiguration[]>;
+  /** Qualifier: none or $LATEST (the Function's spec.async), an alias (its spec.async); a version is refused (400). */
+  putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig>;
+  /** As put, but merges into the config there is (404 when there is none). */
+  updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig>;
+  /** Also a published version's: the config it was published with. */
+  getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig>;
+  deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void>;
+  /** $LATEST's config and each alias's, those that have one. */
+  listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]>;
 }

@@ -1,8 +1,10 @@
-// Builds AWS's FunctionConfiguration and AliasConfiguration shapes from our specs (pure).
+// Builds AWS's FunctionConfiguration, AliasConfiguration and FunctionEventInvokeConfig shapes from our specs (pure).
 import { createHash } from 'node:crypto';
 import { functionArn, type ArnContext } from '../../core/arn.js';
+import { destinationArn } from '../../core/destination-arn.js';
+import type { EventInvokeSettings } from '../../core/event-invoke-config.js';
 import type { FunctionSpec } from '../../api/function.js';
-import type { AliasConfiguration, FunctionConfiguration } from './catalog.js';
+import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig } from './catalog.js';
 
 const AWS_RUNTIME: Record<FunctionSpec['runtime'], string> = {
   nodejs20: 'nodejs20.x',
@@ -74,4 +76,16 @@ export function aliasConfiguration(ctx: ArnContext, functionName: string, alias:
     out.RoutingConfig = { AdditionalVersionWeights: { ...alias.additionalVersionWeights } };
   }
   return out;
+}
+
+/** A FunctionEventInvokeConfig: `qualifier` is `$LATEST`, a version or an alias; an unset destination is `{}`, as AWS answers. */
+export function eventInvokeConfiguration(ctx: ArnContext, functionName: string, qualifier: string, settings: EventInvokeSettings, lastModifiedMs: number): FunctionEventInvokeConfig {
+  const side = (d: EventInvokeSettings['onSuccess']) => (d ? { Destination: destinationArn(ctx, d) } : {});
+  return {
+    LastModified: lastModifiedMs / 1000,
+    FunctionArn: functionArn(ctx, functionName, qualifier),
+    MaximumRetryAttempts: settings.maximumRetryAttempts,
+    MaximumEventAgeInSeconds: settings.maximumEventAgeSeconds,
+    DestinationConfig: { OnSuccess: side(settings.onSuccess), OnFailure: side(settings.onFailure) },
+  };
 }

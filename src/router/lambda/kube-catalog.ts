@@ -1,4 +1,4 @@
-// The Lambda management API on a cluster: reads Function/FunctionVersion/Alias objects, publishes and writes aliases through the API server.
+// The Lambda management API on a cluster: reads Function/FunctionVersion/Alias objects, publishes, writes aliases and async settings through the API server.
 import { aliasObjectName, type AliasSpec } from '../../api/alias.js';
 import { codeSha256, codeSize, type ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
@@ -7,12 +7,25 @@ import type { FunctionVersionSpec } from '../../api/function-version.js';
 import { checkObject } from '../../api/parse.js';
 import { functionArn, type ArnContext } from '../../core/arn.js';
 import { conflict, invalidParameter, notFound } from '../../core/errors.js';
+import {
+  classifyQualifier, deleteAsync, differsFromDefaults, hasEventInvokeConfig, noEventInvokeConfig, putAsync, qualifierOf, settingsOf,
+  updateAsync, versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
+} from '../../core/event-invoke-config.js';
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
 import { resolveClusterCode } from '../../controller/cluster-code.js';
 import { checkStored, klambdaPath, type Stored } from '../../controller/kinds.js';
 import { listVersions, publishFunctionVersion } from '../../controller/publish.js';
-import type { AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, GetFunctionOutput } from './catalog.js';
-import { aliasConfiguration, functionConfiguration } from './function-configuration.js';
+import type {
+  AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
+} from './catalog.js';
+import { aliasConfiguration, eventInvokeConfiguration, functionConfiguration } from './function-configuration.js';
+
+/**
+ * Set by the event invoke config calls on the Function or Alias they change: when (ISO time), the config's
+ * LastModified. On a Function it also says "configured": the API server fills spec.async's defaults in on every
+ * Function, so a config that is all defaults would otherwise look like none.
+ */
+export const EVENT_INVOKE_CONFIG_MODIFIED = 'klambda.dev/event-invoke-config-modified';
 
 export interface KubeCatalogOptions { namespace: string; arn: ArnContext }
 
@@ -116,6 +129,86 @@ export class KubeCatalog implements FunctionCatalog {
       .sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
+  async putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.writeAsync(name, qualifier, (written) => putAsync(written, input));
+  }
+
+  async updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return this.writeAsync(name, qualifier, (written, q) => {
+      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
+      return updateAsync(written, input);
+    });
+  }
+
+  async getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> {
+    const q = classifyQualifier(qualifier);
+    const found = await this.eventInvokeConfig(name, q);
+    if (!found) throw noEventInvokeConfig(this.opts.arn, name, q);
+    return found;
+  }
+
+  async deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void> {
+    await this.writeAsync(name, qualifier, (written, q) => {
+      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
+      return deleteAsync(written);
+    });
+  }
+
+  async listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]> {
+    const found = [await this.eventInvokeConfig(name, { kind: 'latest' })];
+    const aliases = (await this.aliases(name)).sort((a, b) => aliasName(a).localeCompare(aliasName(b)));
+    for (const a of aliases) if (a.spec.async) found.push(this.asyncView(name, { kind: 'alias', alias: aliasName(a) }, a.spec.async, a));
+    return found.filter((c): c is FunctionEventInvokeConfig => c !== undefined);
+  }
+
+  /** The config of $LATEST, a version (what it was published with) or an alias; undefined: none. */
+  private async eventInvokeConfig(name: string, q: EventInvokeQualifier): Promise<FunctionEventInvokeConfig | undefined> {
+    const { object, spec } = await this.fn(name);
+    if (q.kind === 'version') {
+      const v = (await listVersions(this.client, this.ns, name)).find((x) => x.spec.version === q.version);
+      if (!v) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, q.version)}`);
+      const async = settingsOf(v.spec.function.async);
+      return differsFromDefaults(async) ? this.asyncView(name, q, async, v) : undefined;
+    }
+    if (q.kind === 'alias') {
+      const a = await this.alias(name, q.alias);
+      return a.spec.async ? this.asyncView(name, q, a.spec.async, a) : undefined;
+    }
+    const written = writtenFunctionAsync(object, spec);
+    return hasEventInvokeConfig(written) ? this.asyncView(name, q, written, object) : undefined;
+  }
+
+  /** Put/Update/Delete on $LATEST (the Function) or an alias: `change` maps the config there is to the new one; one replace. */
+  private async writeAsync(name: string, qualifier: string | undefined, change: (written: WrittenAsync | undefined, q: EventInvokeQualifier) => WrittenAsync | undefined): Promise<FunctionEventInvokeConfig> {
+    const q = classifyQualifier(qualifier);
+    const { object, spec: fnSpec } = await this.fn(name);
+    if (q.kind === 'version') {
+      await this.version(name, q.version);
+      throw versionConfigIsFixed(name, q.version);
+    }
+    const target: Stored<{ async?: WrittenAsync }> = q.kind === 'alias' ? await this.alias(name, q.alias) : object as Stored<{ async?: WrittenAsync }>;
+    const next = change(q.kind === 'alias' ? target.spec.async : writtenFunctionAsync(object, fnSpec), q);
+    const spec: Record<string, unknown> = { ...target.spec };
+    if (next === undefined) delete spec.async; else spec.async = next;
+    const annotations = { ...target.metadata.annotations };
+    if (hasEventInvokeConfig(next)) annotations[EVENT_INVOKE_CONFIG_MODIFIED] = new Date().toISOString();
+    else delete annotations[EVENT_INVOKE_CONFIG_MODIFIED];
+    const plural = q.kind === 'alias' ? 'aliases' : 'functions';
+    try {
+      const replaced = await this.client.replace<Stored<{ async?: WrittenAsync }>>(klambdaPath(this.ns, plural, target.metadata.name), { ...target, metadata: { ...target.metadata, annotations }, spec });
+      return this.asyncView(name, q, replaced.spec.async, replaced);
+    } catch (e) {
+      if (isConflict(e)) throw conflict(`The function ${functionArn(this.opts.arn, name, qualifierOf(q))} changed meanwhile; try again`);
+      throw e;
+    }
+  }
+
+  private asyncView(name: string, q: EventInvokeQualifier, async: WrittenAsync | undefined, object: Stored<unknown>): FunctionEventInvokeConfig {
+    const modified = object.metadata.annotations?.[EVENT_INVOKE_CONFIG_MODIFIED] ?? object.metadata.creationTimestamp;
+    const ms = modified !== undefined ? Date.parse(modified) : NaN;
+    return eventInvokeConfiguration(this.opts.arn, name, qualifierOf(q), settingsOf(async), Number.isNaN(ms) ? Date.now() : ms);
+  }
+
   private async fn(name: string): Promise<{ object: Stored<unknown>; spec: FunctionSpec }> {
     const object = await this.client.find<Stored<unknown>>(klambdaPath(this.ns, 'functions', name));
     if (!object || object.metadata.deletionTimestamp) throw notFound(`Function not found: ${functionArn(this.opts.arn, name)}`);
@@ -190,3 +283,13 @@ export class KubeCatalog implements FunctionCatalog {
 }
 
 const aliasName = (a: Stored<AliasSpec>): string => a.spec.name ?? a.metadata.name;
+
+/**
+ * A Function's spec.async as the event invoke config calls see it. The API server has filled its defaults in, so it
+ * holds a config when our annotation says one was put, or when it says more than the defaults (written with kubectl);
+ * otherwise only its dead letter counts.
+ */
+function writtenFunctionAsync(object: Stored<unknown>, spec: FunctionSpec): WrittenAsync | undefined {
+  if (object.metadata.annotations?.[EVENT_INVOKE_CONFIG_MODIFIED] !== undefined || differsFromDefaults(spec.async)) return spec.async;
+  return spec.async.deadLetter !== undefined ? { deadLetter: spec.async.deadLetter } : undefined;
+}

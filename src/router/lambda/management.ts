@@ -1,26 +1,15 @@
-// HTTP routes of the Lambda management calls: functions, versions and aliases, over a FunctionCatalog.
+// HTTP routes of the Lambda management calls: functions, versions and aliases (and, installed with them, the event invoke config), over a FunctionCatalog.
 import type { Express, Request, Response } from 'express';
-import type { IncomingMessage } from 'node:http';
-import { parseFunctionName, type ArnContext } from '../../core/arn.js';
-import { invalidContent, invalidParameter } from '../../core/errors.js';
+import { invalidParameter } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sendJson } from '../aws-response.js';
-import { readBody } from '../body.js';
 import type { RouteInstaller } from '../app.js';
 import type { AliasInput, AliasUpdate, FunctionCatalog } from './catalog.js';
+import { eventInvokeConfigRoutes } from './event-invoke-config.js';
 import { paginate } from './paginate.js';
+import { fnName, jsonBody, query } from './request-params.js';
 
 const BASE = '/2015-03-31/functions';
-const BODY_LIMIT = 256 * 1024;
-
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const raw = await readBody(req, BODY_LIMIT);
-  if (raw.length === 0) return {};
-  let value: unknown;
-  try { value = JSON.parse(raw.toString('utf8')); } catch { throw invalidContent('Could not parse request body into json'); }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidContent('The request body must be a JSON object');
-  return value as Record<string, unknown>;
-}
 
 function str(body: Record<string, unknown>, key: string, required: true): string;
 function str(body: Record<string, unknown>, key: string, required?: false): string | undefined;
@@ -45,25 +34,12 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
   return { AdditionalVersionWeights: weights as Record<string, number> };
 }
 
-/**
- * The function name in the path, as a caller of the catalog's region and account names it (`action` is the IAM
- * action, for the refusal of another account's ARN); it may carry a qualifier only where AWS allows one.
- */
-function fnName(req: Request, arn: ArnContext, action: string, allowQualifier = false): { name: string; qualifier?: string } {
-  const raw = req.query.Qualifier;
-  if (raw !== undefined && typeof raw !== 'string') throw invalidParameter('The Qualifier parameter must be given at most once.');
-  const ref = parseFunctionName(String(req.params.name), raw, arn, action);
-  if (!allowQualifier && ref.qualifier !== undefined) throw invalidParameter('This operation does not take a qualifier');
-  return ref;
-}
-
-const query = (req: Request, key: string): string | undefined => (typeof req.query[key] === 'string' ? req.query[key] : undefined);
-
 /** `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth). */
 export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger): RouteInstaller {
   const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
   const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
   return (app: Express) => {
+    eventInvokeConfigRoutes(cat)(app);
     app.get([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const page = paginate(await cat(req).listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Functions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
