@@ -1,8 +1,11 @@
-// At-least-once: an async invocation whose runtime process or agent is SIGKILLed mid-run is redone once, same request id.
+// At-least-once: an async invocation whose runtime process or agent is SIGKILLed mid-run is redone once, same request id
+// (a killed agent's job is reclaimed at once; a killed runtime is a function error, retried after Lambda's minute —
+// sped up here by the async clock).
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procProcessesBelow } from '../src/agent/process-table.js';
+import { asyncClock } from '../src/core/async-policy.js';
 import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const outDir = sharedOutDir('klambda-recovery-');
@@ -23,7 +26,7 @@ export const handler = async (event, context) => {
 
 let f: Fixture;
 beforeAll(async () => {
-  f = await startFixture({ 'fragile.yaml': fragile }, { visibilityGraceMs: 500 });
+  f = await startFixture({ 'fragile.yaml': fragile }, { visibilityGraceMs: 500, asyncClock: asyncClock(600) });
 }, 60_000);
 afterAll(async () => { await f?.stop(); });
 
