@@ -5,12 +5,12 @@ import { agentUserName, DEFAULT_KEY_PREFIX, queueKeyPattern } from './keys.js';
 
 /**
  * The commands an agent sends itself (scripts by EVALSHA/EVAL, BLMOVE, its connection name) and those its scripts
- * run (moveToActive, lease, ack, release). Redis checks both the commands and the keys a script touches against
+ * run (moveToActive, ack, complete, release, extendLease). Redis checks both the commands and the keys a script touches against
  * the caller's ACL, so a script cannot reach past the version's keys either.
  */
 export const AGENT_COMMANDS = [
-  'evalsha', 'eval', 'blmove', 'client|setname', 'ping',
-  'time', 'lmove', 'lpos', 'hget', 'hincrby', 'hdel', 'zadd', 'zrem', 'zscore', 'lrem', 'lpush', 'rpush', 'pexpire',
+  'evalsha', 'eval', 'blpop', 'client|setname', 'ping',
+  'time', 'lmove', 'lpop', 'hget', 'hexists', 'hincrby', 'hdel', 'zadd', 'zrem', 'zscore', 'lrem', 'lpush', 'rpush', 'pexpire',
 ] as const;
 
 /** A random password: 32 bytes, hex (no character that needs escaping in a URL). */

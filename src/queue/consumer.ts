@@ -46,7 +46,7 @@ export class QueueConsumer {
   private readonly visibilityTimeoutMs: number;
   /** Scripts, acks and releases. */
   private readonly command: Redis;
-  /** Only ever runs BLMOVE, so waiting for work never delays an ack. */
+  /** Only ever blocks on the wake list (BLPOP), so waiting for work never delays an ack. */
   private readonly blocking: Redis;
   private readonly logger: Logger;
   private readonly keyPrefix: string;
@@ -89,12 +89,11 @@ export class QueueConsumer {
         if (ready) return ready;
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.closed) return null;
-        // Redis reads a fractional timeout in seconds; 0 would mean "forever".
-        const id = await this.blocking.blmove(this.keys.pending, this.keys.active, 'LEFT', 'RIGHT', Math.max(remaining, 1) / 1000);
-        if (id === null || this.closed) return null; // a job taken but not leased is reclaimed as stalled
-        const lease = await this.lease(id);
-        if (lease) return lease;
-        // The reaper took it back before we could lease it (we were paused for long): look again.
+        // Nothing pending: wait for a wake-up marker (one is pushed with each job made pending), then take the job
+        // and its lease in one script. The marker is only a signal: a job is never moved without its lease, so a
+        // consumer paused here can never lease a job another holds. Redis reads a fractional timeout in seconds.
+        const woken = await this.blocking.blpop(this.keys.wake, Math.max(remaining, 1) / 1000);
+        if (woken === null || this.closed) return null;
       }
     } catch (err) {
       if (this.closed) return null;
@@ -144,7 +143,7 @@ export class QueueConsumer {
   /** Puts the job back at the front of pending at once; its next delivery is attempt + 1. Throws LeaseLostError if it was no longer ours. */
   async release(lease: Lease): Promise<void> {
     const k = this.keysOf(lease);
-    const r = await runScript(this.command, 'release', [k.pending, k.active, k.leases, k.attempts, k.stalled],
+    const r = await runScript(this.command, 'release', [k.pending, k.active, k.leases, k.attempts, k.stalled, k.wake],
       [lease.invocation.requestId, lease.attempt]);
     checkCode(r, this.context(lease));
   }
@@ -175,21 +174,13 @@ export class QueueConsumer {
   private async takeWaiting(): Promise<Lease | null> {
     const k = this.keys;
     for (;;) {
-      const r = await runScript(this.command, 'moveToActive', [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled],
+      const r = await runScript(this.command, 'moveToActive', [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.wake],
         [this.visibilityTimeoutMs]);
       if (r === null) return null;
       const [id, job, attempt, expires] = r as [string, string, number, number];
       const lease = await this.toLease(id, job, attempt, expires);
       if (lease) return lease;
     }
-  }
-
-  private async lease(id: string): Promise<Lease | null> {
-    const k = this.keys;
-    const r = await runScript(this.command, 'lease', [k.active, k.jobs, k.leases, k.attempts, k.stalled], [id, this.visibilityTimeoutMs]);
-    if (typeof r === 'number') return null; // -1: no longer active
-    const [job, attempt, expires] = r as [string, number, number];
-    return this.toLease(id, job, attempt, expires);
   }
 
   /** A job whose body does not parse can never run: it is acked away (and logged) rather than redelivered forever. */

@@ -26,6 +26,8 @@ export interface QueueKeys {
   delayed: string;
   /** list of outcome records (JSON: invocation, result, notRun) of async runs, for the dispatcher to settle */
   outcomes: string;
+  /** list of wake-up markers, one per job made pending: consumers block on it (BLPOP), then take a job with its lease */
+  wake: string;
 }
 
 const BRACES = /[{}]/;
@@ -63,11 +65,12 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
     dead: `${base}:dead`,
     delayed: `${base}:delayed`,
     outcomes: `${base}:outcomes`,
+    wake: `${base}:wake`,
   };
 }
 
 /** Every key of the queue, for purging. */
-export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead, k.delayed, k.outcomes];
+export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead, k.delayed, k.outcomes, k.wake];
 
 /**
  * The list on which one router waits for the results of its synchronous invocations of one version. It lives under

@@ -50,7 +50,7 @@ export class OutcomeQueue {
   /** Moves due retries to the back of pending; returns how many. */
   async promote(ref: QueueRef, limit = 500): Promise<number> {
     const k = this.keys(ref);
-    return Number(await runScript(this.redis, 'promote', [k.delayed, k.pending, k.jobs], [limit]));
+    return Number(await runScript(this.redis, 'promote', [k.delayed, k.pending, k.jobs, k.wake], [limit]));
   }
 
   /** The oldest outcome records, up to `limit`, left in place until each is settled. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
 
-export type ScriptName = 'enqueue' | 'moveToActive' | 'lease' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
+export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
   | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
 
 export interface ScriptSource {
@@ -45,7 +45,7 @@ const defined = new WeakSet<Redis>();
 export function defineScripts(redis: Redis): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
-  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'lease', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute',
+  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute',
     'complete', 'extendLease', 'retry', 'promote', 'giveUp'];
   for (const name of needed) {
     const src = all.get(name);

@@ -71,7 +71,7 @@ export class WorkQueue {
    */
   async enqueue(ref: QueueRef, invocation: Invocation): Promise<void> {
     const k = this.keys(ref);
-    await runScript(this.redis, 'enqueue', [k.pending, k.jobs], [invocation.requestId, JSON.stringify(invocation)]);
+    await runScript(this.redis, 'enqueue', [k.pending, k.jobs, k.wake], [invocation.requestId, JSON.stringify(invocation)]);
   }
 
   /** Jobs waiting, and jobs taken by consumers (leased or about to be), read atomically. */
@@ -95,7 +95,7 @@ export class WorkQueue {
   /** reclaimExpired with the kinds counted apart, and the jobs given up. */
   async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
     const k = this.keys(ref);
-    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes],
+    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes, k.wake],
       [this.stalledAfterMs, this.maxDeliveries, DEAD_LETTERS_KEPT]);
     const [expired, stalled, dead] = Array.isArray(r) ? r.map(Number) : [];
     return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0 };

@@ -77,8 +77,8 @@ describe('an agent\'s Redis user', () => {
     const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
     open.push(consumer);
     const waiting = consumer.next(5000);
-    // enqueued once the consumer blocks, so it is taken by BLMOVE and leased by lease-5.lua (every command of it allowed)
-    await waitFor(async () => ((await admin.client('LIST')) as string).includes('cmd=blmove') || undefined, 5000, 'the consumer blocking', 10);
+    // enqueued once the consumer blocks, so it is woken by BLPOP and takes the job with moveToActive (every command of it allowed)
+    await waitFor(async () => ((await admin.client('LIST')) as string).includes('cmd=blpop') || undefined, 5000, 'the consumer blocking', 10);
     const inv = invocation(mine);
     await queue.enqueue(mine, inv);
     const lease = await waiting;

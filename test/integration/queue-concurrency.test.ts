@@ -54,3 +54,41 @@ it('acks each of 200 jobs exactly once across 8 competing consumers', async () =
     await queue.purge(ref);
   }
 });
+
+it('never leaves a taken job without its lease: a reaper running all along finds nothing to reclaim and nothing runs twice', async () => {
+  const prefix = randomPrefix();
+  // stalledAfterMs 0: a job seen active without a lease on two passes would be taken back at once
+  const queue = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 0 });
+  const jobs = Array.from({ length: 150 }, (_, n) => invocation(n));
+  const consumers = Array.from({ length: 6 }, () => new QueueConsumer(server.url, ref, { keyPrefix: prefix, visibilityTimeoutMs: 30_000 }));
+  const taken = new Map<string, number>();
+  let reclaimed = 0;
+  let done = false;
+  try {
+    const reaper = (async () => {
+      while (!done) {
+        const c = await queue.reclaim(ref);
+        reclaimed += c.expired + c.stalled + c.dead;
+      }
+    })();
+    const workers = consumers.map(async (c) => {
+      while (taken.size < jobs.length) {
+        const lease = await c.next(200);
+        if (!lease) continue;
+        taken.set(lease.invocation.requestId, (taken.get(lease.invocation.requestId) ?? 0) + 1);
+        await c.ack(lease);
+      }
+    });
+    for (const j of jobs) await queue.enqueue(ref, j);
+    await Promise.all(workers);
+    done = true;
+    await reaper;
+    expect(reclaimed).toBe(0);
+    expect(taken.size).toBe(150);
+    expect([...taken.values()].every((n) => n === 1)).toBe(true);
+  } finally {
+    done = true;
+    await Promise.all(consumers.map((c) => c.close()));
+    await queue.purge(ref);
+  }
+});

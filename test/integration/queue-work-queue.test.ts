@@ -192,6 +192,6 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 async function waitUntilBlocked(): Promise<void> {
   await waitFor(async () => {
     const list = (await admin.client('LIST')) as string;
-    return list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blmove')) || undefined;
-  }, 5000, 'a consumer blocked in BLMOVE', 5);
+    return list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blpop')) || undefined;
+  }, 5000, 'a consumer blocked in BLPOP', 5);
 }
