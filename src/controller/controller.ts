@@ -37,7 +37,7 @@ import { inventoryFromRoutes } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
 import { newRegistry } from '../metrics/registry.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
-import { asyncClockFromEnv, type AsyncClock } from '../core/async-policy.js';
+import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { QueueRef } from '../core/queue-contract.js';
@@ -97,6 +97,8 @@ export class Controller {
   private scaler: Scaler<ScalableTarget> | undefined;
   private reaper: Reaper | undefined;
   private dispatcher: Dispatcher | undefined;
+  /** The clock of async retries, event ages and system-error backoff. */
+  private readonly asyncTime: AsyncClock;
   private restarts: RedisRestartWatch | undefined;
   private leading: Promise<void> | undefined;
   private stopped = false;
@@ -111,7 +113,8 @@ export class Controller {
     this.registry = opts.registry ?? newRegistry();
     this.redisErrors = new RedisErrors(this.registry);
     this.redis = this.redisErrors.watch(new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
-    this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix });
+    this.asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
+    this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix, eventBackoff: systemErrorBackoff(this.asyncTime) });
     this.demand = this.redisErrors.watch(new Redis(opts.redisUrl));
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
     const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
@@ -273,7 +276,7 @@ export class Controller {
     this.reaper.start();
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({
-      outcomes: new OutcomeQueue(this.redis, this.opts.keyPrefix), clock: this.opts.asyncClock ?? asyncClockFromEnv(process.env),
+      outcomes: new OutcomeQueue(this.redis, this.opts.keyPrefix), clock: this.asyncTime,
       logger, redisErrors: this.redisErrors,
       enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
       registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),

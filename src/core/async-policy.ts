@@ -5,6 +5,13 @@ import type { InvocationResult } from './invocation.js';
 /** Lambda's retry delays after a function error or timeout: about 1 minute, then 2 minutes. */
 export const RETRY_DELAYS_MS: readonly number[] = [60_000, 120_000];
 
+/** Lambda's backoff for events that meet a system error (here: their consumer went away): from 1 s, doubling, up to 5 min. */
+export const SYSTEM_ERROR_BACKOFF = { baseMs: 1000, maxMs: 300_000 } as const;
+
+/** That backoff in real ms on `clock` (WorkQueueOptions.eventBackoff). */
+export const systemErrorBackoff = (clock: AsyncClock): { baseMs: number; maxMs: number } =>
+  ({ baseMs: clock.realMs(SYSTEM_ERROR_BACKOFF.baseMs), maxMs: clock.realMs(SYSTEM_ERROR_BACKOFF.maxMs) });
+
 /** The async settings an event carries from the moment the router accepted it (so a retry obeys what the caller got). */
 export interface AsyncSettings {
   /** 0..2: runs after the first that a function error or timeout earns. */
@@ -13,7 +20,7 @@ export interface AsyncSettings {
   maximumEventAgeSeconds: number;
   onSuccess?: Destination;
   onFailure?: Destination;
-  /** Lambda's DeadLetterConfig: where an event that exhausted its retries goes when there is no onFailure. */
+  /** Lambda's DeadLetterConfig: where a failed event also goes (its payload, with the error), beside onFailure. */
   deadLetter?: Destination;
   /** Runs that ended so far (0 on the first delivery); a retry carries its count up. */
   invokeCount?: number;

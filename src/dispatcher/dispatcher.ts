@@ -134,14 +134,15 @@ export class Dispatcher {
       if (decision.destination) await this.sendRecord(ref, record, decision.destination, 'Success', decision.invokeCount);
       return;
     }
+    // as on Lambda, an onFailure destination and a dead-letter target may both be set: each gets the event
+    if (!decision.destination && !decision.deadLetter) throw new Undeliverable(reasonOf(record, decision.condition));
     if (decision.destination) {
       await this.sendRecord(ref, record, decision.destination, decision.condition, decision.invokeCount);
       this.opts.logger.warn({ msg: 'async invocation failed; sent to its onFailure destination', ...log, condition: decision.condition });
-    } else if (decision.deadLetter) {
+    }
+    if (decision.deadLetter) {
       await this.sendDeadLetter(ref, record, decision.deadLetter, decision.condition);
       this.opts.logger.warn({ msg: 'async invocation failed; sent to its dead-letter target', ...log, condition: decision.condition });
-    } else {
-      throw new Undeliverable(reasonOf(record, decision.condition));
     }
   }
 

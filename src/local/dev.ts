@@ -28,7 +28,7 @@ import type { Registry } from 'prom-client';
 import { FunctionExporter } from '../metrics/function-exporter.js';
 import type { InventoryFunction } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
-import { asyncClockFromEnv, type AsyncClock } from '../core/async-policy.js';
+import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
@@ -116,7 +116,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const registry = opts.registry ?? newRegistry();
   const redisErrors = new RedisErrors(registry);
   const commands = redisErrors.watch(new Redis(redisUrl, { maxRetriesPerRequest: 3 }));
-  const queue = new WorkQueue(commands, { keyPrefix });
+  const asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
+  const queue = new WorkQueue(commands, { keyPrefix, eventBackoff: systemErrorBackoff(asyncTime) });
   const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
   ownRedis?.onRestart(() => credentials.restore());
   const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix, logger });
@@ -139,7 +140,6 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   });
   const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger, redisErrors });
   // async retries, destinations and dead letters of every version in the folder
-  const asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
   const dispatcher = new Dispatcher({
     outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors,
     enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),

@@ -1,8 +1,8 @@
 // The dispatcher's side of a version's queue: outcomes of async runs to settle, delayed retries to promote, messages to queue.
-import type { Redis } from 'ioredis';
 import type { AsyncOutcome } from '../core/async-policy.js';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import type { QueueRef } from '../core/queue-contract.js';
+import type { RedisConnection } from './connection.js';
 import { DEFAULT_KEY_PREFIX, messageQueueKey, queueKeys, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
 import { DEAD_LETTERS_KEPT } from './work-queue.js';
@@ -38,7 +38,7 @@ export class OutcomeQueue {
   readonly keyPrefix: string;
 
   /** `redis` is a command connection the caller owns (a trusted role: it writes any version's queue). */
-  constructor(private readonly redis: Redis, keyPrefix: string = DEFAULT_KEY_PREFIX) {
+  constructor(private readonly redis: RedisConnection, keyPrefix: string = DEFAULT_KEY_PREFIX) {
     this.keyPrefix = keyPrefix;
     defineScripts(redis);
   }

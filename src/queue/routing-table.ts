@@ -1,5 +1,5 @@
 // The routing table in Redis: written by the controller, read (and followed through pub/sub) by every router.
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import type { AliasRoute, FunctionRoute, RouteEntry, VersionRoute } from '../core/routes.js';
 import { DEFAULT_KEY_PREFIX, routeChannel, routeIndexKey, routeKey } from './keys.js';
 import { runScript } from './scripts.js';
@@ -26,8 +26,16 @@ export type SetResult = 'changed' | 'unchanged' | 'no-function';
 
 export const routeName = (namespace: string, functionName: string): string => `${namespace}/${functionName}`;
 
+/**
+ * One hash per function, under the function's hash tag, and an index set of the functions that have one. On a Redis
+ * Cluster the index is in another slot than the hashes, so no step writes both: a writer adds the function to the
+ * index after writing its hash, and removeFunction takes it out of the index before deleting the hash. In every
+ * interleaving a hash that exists is then in the index; the index may name a function whose hash is gone, which
+ * readAll skips. The guarantee that matters is kept in one step on the hash alone: a version or alias route is
+ * written only where its function's route exists (commands/setRoute-1.lua).
+ */
 export class RoutingTable {
-  constructor(private readonly redis: Redis, private readonly prefix: string = DEFAULT_KEY_PREFIX) {}
+  constructor(private readonly redis: RedisConnection, private readonly prefix: string = DEFAULT_KEY_PREFIX) {}
 
   setFunction(ns: string, fn: string, route: FunctionRoute): Promise<SetResult> { return this.set(ns, fn, FN, route, false); }
   /** Only under the function's route: a version reconciled after its function was deleted never brings it back. */
@@ -37,11 +45,11 @@ export class RoutingTable {
   removeVersion(ns: string, fn: string, version: string): Promise<boolean> { return this.remove(ns, fn, versionField(version)); }
   removeAlias(ns: string, fn: string, alias: string): Promise<boolean> { return this.remove(ns, fn, aliasField(alias)); }
 
-  /** The function and everything routed under it. */
+  /** The function and everything routed under it: out of the index first, then its hash (see the class). */
   async removeFunction(ns: string, fn: string): Promise<void> {
+    await this.redis.srem(routeIndexKey(this.prefix), routeName(ns, fn));
     await this.redis.multi()
       .del(routeKey(ns, fn, this.prefix))
-      .srem(routeIndexKey(this.prefix), routeName(ns, fn))
       .publish(routeChannel(this.prefix), routeName(ns, fn))
       .exec();
   }
@@ -51,18 +59,16 @@ export class RoutingTable {
     return Object.keys(hash).length === 0 ? undefined : parseRouteHash(hash);
   }
 
-  /** Every function's table, by "ns/fn". */
+  /** Every function's table, by "ns/fn". The reads are sent together; on a cluster each goes to its hash's node. */
   async readAll(): Promise<Map<string, RouteEntry>> {
     const names = await this.redis.smembers(routeIndexKey(this.prefix));
-    const out = new Map<string, RouteEntry>();
-    const pipeline = this.redis.pipeline();
-    for (const name of names) {
+    const hashes = await Promise.all(names.map((name) => {
       const slash = name.indexOf('/');
-      pipeline.hgetall(routeKey(name.slice(0, slash), name.slice(slash + 1), this.prefix));
-    }
-    const results = names.length === 0 ? [] : (await pipeline.exec()) ?? [];
+      return this.redis.hgetall(routeKey(name.slice(0, slash), name.slice(slash + 1), this.prefix));
+    }));
+    const out = new Map<string, RouteEntry>();
     names.forEach((name, i) => {
-      const hash = results[i]?.[1] as Record<string, string> | undefined;
+      const hash = hashes[i];
       if (hash && Object.keys(hash).length > 0) out.set(name, parseRouteHash(hash));
     });
     return out;
@@ -70,12 +76,15 @@ export class RoutingTable {
 
   /**
    * Writes a field when it changed, in one step with the check that the function's route is there (`underFunction`;
-   * commands/setRoute-2.lua); routers hear of it on the channel.
+   * commands/setRoute-1.lua); routers hear of it on the channel. Then the function goes in the index, also when
+   * nothing changed: a write that stopped between the two steps is completed by the next one.
    */
   private async set(ns: string, fn: string, field: string, value: unknown, underFunction: boolean): Promise<SetResult> {
-    const result = await runScript(this.redis, 'setRoute', [routeKey(ns, fn, this.prefix), routeIndexKey(this.prefix)],
+    const result = await runScript(this.redis, 'setRoute', [routeKey(ns, fn, this.prefix)],
       [field, JSON.stringify(value), routeChannel(this.prefix), routeName(ns, fn), underFunction ? '1' : '0']);
-    return result === 1 ? 'changed' : result === 0 ? 'unchanged' : 'no-function';
+    if (result === -1) return 'no-function';
+    await this.redis.sadd(routeIndexKey(this.prefix), routeName(ns, fn));
+    return result === 1 ? 'changed' : 'unchanged';
   }
 
   private async remove(ns: string, fn: string, field: string): Promise<boolean> {

@@ -1,11 +1,17 @@
 // Loads the Lua scripts of ./commands once, defines them on a connection (EVALSHA, EVAL on NOSCRIPT) and calls them by name.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
 import { fileURLToPath } from 'node:url';
+import type { RedisConnection } from './connection.js';
 
 export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
   | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
+
+/** Redis's WAIT after a script: how many replicas must have its writes, and how long to wait for them. */
+export interface ReplicaWait {
+  replicas: number;
+  timeoutMs: number;
+}
 
 export interface ScriptSource {
   name: string;
@@ -39,10 +45,10 @@ export function scriptSources(): Map<string, ScriptSource> {
 const commandName = (name: ScriptName): string => `klambdaQueue_${name}`;
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisConnection>();
 
 /** Defines every script on `redis` (once per connection). Throws if a script the code needs is missing. */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisConnection): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
   const needed: ScriptName[] = ['enqueue', 'moveToActive', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute',
@@ -56,13 +62,32 @@ export function defineScripts(redis: Redis): void {
 }
 
 /** Runs a script by name. `keys.length` must match the script's declared number of keys. */
-export function runScript(redis: Redis, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+export function runScript(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
   defineScripts(redis);
+  return scriptCall(redis, name, keys).call(redis, ...keys, ...args);
+}
+
+/**
+ * Runs a script, then WAIT on the same server (one pipeline: on a cluster both go to the node of the keys' slot).
+ * Resolves with the script's result and how many replicas acknowledged its writes within the time.
+ */
+export async function runScriptAndWait(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number)[], wait: ReplicaWait): Promise<{ result: unknown; replicas: number }> {
+  defineScripts(redis);
+  const pipeline = redis.pipeline();
+  scriptCall(redis, name, keys).call(pipeline, ...keys, ...args);
+  pipeline.wait(wait.replicas, wait.timeoutMs);
+  const [[scriptError, result] = [new Error(`${name}: no reply`), null], [waitError, replicas] = [null, 0]] = (await pipeline.exec()) ?? [];
+  if (scriptError) throw scriptError;
+  if (waitError) throw waitError;
+  return { result, replicas: Number(replicas) };
+}
+
+function scriptCall(redis: RedisConnection, name: ScriptName, keys: string[]): ScriptCall {
   const src = scriptSources().get(name);
   if (src && src.numberOfKeys !== keys.length) {
     throw new Error(`queue script ${src.file} takes ${src.numberOfKeys} keys, was given ${keys.length}`);
   }
   const call = (redis as unknown as Record<string, ScriptCall>)[commandName(name)];
   if (!call) throw new Error(`queue script ${name} is not defined on this connection`);
-  return call.call(redis, ...keys, ...args);
+  return call;
 }

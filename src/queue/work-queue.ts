@@ -1,9 +1,9 @@
 // The producer and admin side of the per-version work queues: enqueue, depth, reclaim of abandoned jobs, purge.
-import type { Redis } from 'ioredis';
 import type { Invocation } from '../core/invocation.js';
 import type { QueueDepth, QueueRef } from '../core/queue-contract.js';
+import { isCluster, replicasOf, untilReady, type RedisConnection } from './connection.js';
 import { allKeys, DEFAULT_KEY_PREFIX, queueKeys, type QueueKeys } from './keys.js';
-import { defineScripts, runScript } from './scripts.js';
+import { defineScripts, runScript, runScriptAndWait } from './scripts.js';
 
 export interface WorkQueueOptions {
   /** First part of every key; default "klambda". */
@@ -19,6 +19,20 @@ export interface WorkQueueOptions {
    * runtime, agent or pod every time); 0: no cap. Default DEFAULT_MAX_DELIVERIES.
    */
   maxDeliveries?: number;
+  /**
+   * An async event whose consumer went away (its lease expired: a system error) waits `baseMs` × 2^(deliveries − 1),
+   * at most `maxMs`, before it is due again, as Lambda backs system errors off; the dispatcher moves it back when due.
+   * Default none: back to pending at once.
+   */
+  eventBackoff?: { baseMs: number; maxMs: number };
+  /**
+   * On a Redis Cluster, where the queue's slot has a replica, enqueue returns once a replica has the job too (WAIT, for
+   * up to this long): a failover of the master right after the caller was answered does not lose it (replication is
+   * asynchronous otherwise). If no replica acknowledged in time, the job is still queued on its master, as on a single
+   * server, and onUnreplicated is told. Default 1000 ms; 0: no WAIT.
+   */
+  replicaWaitMs?: number;
+  onUnreplicated?(ref: QueueRef, requestId: string): void;
 }
 
 /** Deliveries of one job before it is given up: its first and four more after its consumer went away. */
@@ -29,7 +43,7 @@ export const DEAD_LETTERS_KEPT = 10_000;
 
 /** What one reclaim pass found; reclaimExpired returns the total put back. */
 export interface ReclaimCounts {
-  /** Leased jobs whose lease deadline passed, put back. */
+  /** Leased jobs whose lease deadline passed, put back (async events with a backoff: to the delayed set). */
   expired: number;
   /** Jobs taken but never leased, put back. */
   stalled: number;
@@ -52,12 +66,18 @@ export class WorkQueue {
   readonly keyPrefix: string;
   private readonly stalledAfterMs: number;
   private readonly maxDeliveries: number;
+  private readonly eventBackoff: { baseMs: number; maxMs: number };
+  private readonly replicaWaitMs: number;
+  private readonly onUnreplicated: ((ref: QueueRef, requestId: string) => void) | undefined;
 
   /** `redis` is a command connection the caller owns (it may be shared); the queue never closes it. */
-  constructor(private readonly redis: Redis, opts: WorkQueueOptions = {}) {
+  constructor(private readonly redis: RedisConnection, opts: WorkQueueOptions = {}) {
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.stalledAfterMs = opts.stalledAfterMs ?? 2000;
     this.maxDeliveries = opts.maxDeliveries ?? DEFAULT_MAX_DELIVERIES;
+    this.eventBackoff = opts.eventBackoff ?? { baseMs: 0, maxMs: 0 };
+    this.replicaWaitMs = opts.replicaWaitMs ?? 1000;
+    this.onUnreplicated = opts.onUnreplicated;
     defineScripts(redis);
   }
 
@@ -67,11 +87,22 @@ export class WorkQueue {
 
   /**
    * Queues the invocation at the back of its version's queue (one round trip). Idempotent per request id:
-   * while a job with the same id is queued or running, enqueueing it again changes nothing.
+   * while a job with the same id is queued or running, enqueueing it again changes nothing. On a cluster, also waits
+   * for a replica to have it (replicaWaitMs).
    */
   async enqueue(ref: QueueRef, invocation: Invocation): Promise<void> {
     const k = this.keys(ref);
-    await runScript(this.redis, 'enqueue', [k.pending, k.jobs, k.wake], [invocation.requestId, JSON.stringify(invocation)]);
+    const keys = [k.pending, k.jobs, k.wake];
+    const args = [invocation.requestId, JSON.stringify(invocation)];
+    if (isCluster(this.redis) && this.replicaWaitMs > 0) {
+      await untilReady(this.redis);
+      if (replicasOf(this.redis, k.pending) > 0) {
+        const { replicas } = await runScriptAndWait(this.redis, 'enqueue', keys, args, { replicas: 1, timeoutMs: this.replicaWaitMs });
+        if (replicas < 1) this.onUnreplicated?.(ref, invocation.requestId);
+        return;
+      }
+    }
+    await runScript(this.redis, 'enqueue', keys, args);
   }
 
   /** Jobs waiting, and jobs taken by consumers (leased or about to be), read atomically. */
@@ -95,8 +126,8 @@ export class WorkQueue {
   /** reclaimExpired with the kinds counted apart, and the jobs given up. */
   async reclaim(ref: QueueRef): Promise<ReclaimCounts> {
     const k = this.keys(ref);
-    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes, k.wake],
-      [this.stalledAfterMs, this.maxDeliveries, DEAD_LETTERS_KEPT]);
+    const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes, k.wake, k.delayed],
+      [this.stalledAfterMs, this.maxDeliveries, DEAD_LETTERS_KEPT, Math.ceil(this.eventBackoff.baseMs), Math.ceil(this.eventBackoff.maxMs)]);
     const [expired, stalled, dead] = Array.isArray(r) ? r.map(Number) : [];
     return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0 };
   }

@@ -8,6 +8,7 @@ import type { QueueRef } from '../../src/core/queue-contract.js';
 import { QueueConsumer } from '../../src/queue/consumer.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { DEFAULT_MAX_DELIVERIES, WorkQueue } from '../../src/queue/work-queue.js';
+import { OutcomeQueue } from '../../src/queue/outcomes.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -95,6 +96,34 @@ it('gives an async event up to the dispatcher (its failure destination decides),
   expect(await queue.deadLetters(ref)).toHaveLength(before);
   expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
   await admin.del(k.outcomes);
+});
+
+it('backs an async event off, doubling, when its consumer went away, and the dispatcher moves it back when due', async () => {
+  const queue = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 0, eventBackoff: { baseMs: 200, maxMs: 300 } });
+  const outcomes = new OutcomeQueue(admin, prefix);
+  const k = queueKeys(ref, prefix);
+  const event = invocation('Event');
+  await queue.enqueue(ref, event);
+  const redisNow = async (): Promise<number> => { const [sec, micros] = await admin.time(); return Number(sec) * 1000 + Number(micros) / 1000; };
+  for (const expected of [200, 300, 300]) { // 200 ms, then 400 ms capped at 300 ms
+    expect((await dieWithNextJob())?.requestId).toBe(event.requestId);
+    let before = 0;
+    let after = 0;
+    await waitFor(async () => {
+      before = await redisNow();
+      const c = await queue.reclaim(ref);
+      after = await redisNow();
+      return c.expired === 1 ? true : undefined;
+    }, 5000, 'reclaimed', 5);
+    // not pending but delayed, due `expected` ms after the reclaim (which ran between before and after)
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+    const due = Number(await admin.zscore(k.delayed, event.requestId));
+    expect(due - before).toBeGreaterThanOrEqual(expected - 1);
+    expect(due - after).toBeLessThanOrEqual(expected + 1);
+    await waitFor(async () => ((await outcomes.promote(ref)) === 1 ? true : undefined), 5000, 'the event due again', 20);
+    expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
+  }
+  await queue.purge(ref);
 });
 
 it('caps nothing with maxDeliveries 0', async () => {
