@@ -1,0 +1,175 @@
+// Turns a Redis URL into an ioredis connection: a Redis for redis:// and rediss://, a Cluster for redis+cluster://.
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { keySlot } from './key-slot.js';
+
+/**
+ * A command connection to one Redis server or to a Redis Cluster. Both speak every command klambda sends (ioredis's
+ * RedisCommander), scripts (defineCommand), MULTI and pipelines whose keys share one hash slot, blocking pops and
+ * pub/sub (a connection of its own). What differs — duplicating, the nodes behind it — goes through this module.
+ */
+export type RedisConnection = Redis | Cluster;
+
+/** A Redis URL, or a function that reads the current one (a mounted Secret that the controller rotates). */
+export type RedisUrlSource = string | (() => string);
+
+export interface RedisAddress { host: string; port: number }
+
+/** A `redis+cluster://` URL taken apart. */
+export interface ClusterUrl {
+  /** Seed nodes: the URL's host, then each `addr` parameter. One reachable seed is enough: the client learns the rest. */
+  nodes: RedisAddress[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** URL schemes of a Redis Cluster; the value says whether it is TLS. */
+const CLUSTER_SCHEMES: Readonly<Record<string, boolean>> = { 'redis+cluster:': false, 'rediss+cluster:': true };
+
+/**
+ * How a Cluster client rides out a failover. A master's death is noticed after cluster-node-timeout (15 s by default)
+ * and its replica is elected within a second or two; meanwhile commands meet closed connections and CLUSTERDOWN.
+ * ioredis retries each such command after a delay and a refresh of the slot map, at most maxRedirections times:
+ * 128 × 250 ms ≈ 32 s, twice the default detection time. A refresh every 5 s also finds promoted and new nodes.
+ */
+export const CLUSTER_FAILOVER_OPTIONS = {
+  maxRedirections: 128,
+  retryDelayOnFailover: 250,
+  retryDelayOnClusterDown: 250,
+  retryDelayOnTryAgain: 100,
+  slotsRefreshInterval: 5000,
+  clusterRetryStrategy: (times: number): number => Math.min(100 * times, 2000),
+} as const satisfies ClusterOptions;
+
+const protocolOf = (url: string): string => /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase() ?? '';
+
+export const isClusterUrl = (url: string): boolean => protocolOf(url) in CLUSTER_SCHEMES;
+
+function address(text: string, what: string): RedisAddress {
+  const colon = text.lastIndexOf(':');
+  const host = (colon < 0 ? text : text.slice(0, colon)).replace(/^\[(.*)\]$/, '$1');
+  const port = colon < 0 ? 6379 : Number(text.slice(colon + 1));
+  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`${what} "${text}" is not host:port`);
+  return { host, port };
+}
+
+/** Parses `redis+cluster://[user:password@]host:port[?addr=host:port&addr=…]` (`rediss+cluster://` for TLS); pure. */
+export function parseClusterUrl(url: string): ClusterUrl {
+  const tls = CLUSTER_SCHEMES[protocolOf(url)];
+  if (tls === undefined) throw new RangeError('a Redis Cluster URL starts with redis+cluster:// or rediss+cluster://');
+  const u = new URL(url);
+  for (const name of new Set(u.searchParams.keys())) {
+    if (name !== 'addr') throw new RangeError(`unknown parameter "${name}" in a Redis Cluster URL (only addr=host:port)`);
+  }
+  if (u.pathname && u.pathname !== '/') throw new RangeError('a Redis Cluster URL has no database path: a cluster has only database 0');
+  const nodes = [
+    ...(u.host ? [address(u.host, 'host')] : []),
+    ...u.searchParams.getAll('addr').flatMap((a) => a.split(',')).filter(Boolean).map((a) => address(a, 'addr')),
+  ];
+  if (nodes.length === 0) throw new RangeError('a Redis Cluster URL names no node');
+  const username = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  return { nodes, tls, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
+/** The credentials of the current URL; those of the last readable one while the file is being rewritten. */
+function credentialsReader(source: () => string): () => { username?: string; password?: string } {
+  let last: { username?: string; password?: string } = {};
+  return () => {
+    try {
+      const u = new URL(source());
+      last = { username: decodeURIComponent(u.username) || undefined, password: decodeURIComponent(u.password) || undefined } as typeof last;
+    } catch {
+      // keep the credentials we had: the file may be in the middle of an update
+    }
+    return last;
+  };
+}
+
+/**
+ * Opens a connection for a URL: a Cluster for `redis+cluster://`, otherwise a Redis. `options` are a single server's
+ * ioredis options; on a cluster they apply to each node's connection, and `enableReadyCheck`, `lazyConnect` and
+ * `enableOfflineQueue` to the cluster client too. With a function as the source, the credentials of the current URL
+ * are used on every (re)connect: a rotated password is picked up without a restart.
+ */
+export function connectRedis(source: RedisUrlSource, options: RedisOptions = {}): RedisConnection {
+  const url = typeof source === 'string' ? source : source();
+  if (!isClusterUrl(url)) {
+    const conn = new Redis(url, options);
+    if (typeof source !== 'string') {
+      const read = credentialsReader(source);
+      conn.on('reconnecting', () => {
+        const { username, password } = read();
+        conn.options.username = username;
+        conn.options.password = password;
+      });
+    }
+    return conn;
+  }
+  const target = parseClusterUrl(url);
+  const redisOptions: RedisOptions = { ...options, ...(target.tls ? { tls: {} } : {}) };
+  if (typeof source === 'string') {
+    if (target.username) redisOptions.username = target.username;
+    if (target.password) redisOptions.password = target.password;
+  } else {
+    // each node connection is made from redisOptions when the client (re)discovers the node: read the file then
+    const read = credentialsReader(source);
+    Object.defineProperty(redisOptions, 'username', { enumerable: true, get: () => read().username });
+    Object.defineProperty(redisOptions, 'password', { enumerable: true, get: () => read().password });
+  }
+  return new Cluster(target.nodes, {
+    ...CLUSTER_FAILOVER_OPTIONS,
+    redisOptions,
+    // CLUSTER INFO: an agent's user may not run it (nor INFO)
+    enableReadyCheck: options.enableReadyCheck ?? true,
+    lazyConnect: options.lazyConnect ?? false,
+    enableOfflineQueue: options.enableOfflineQueue ?? true,
+  });
+}
+
+/** A new connection to the same server or cluster, with the same credentials and these options on top. */
+export function duplicateConnection(conn: RedisConnection, options: RedisOptions = {}): RedisConnection {
+  if (conn instanceof Cluster) return conn.duplicate([], { redisOptions: { ...conn.options.redisOptions, ...options } });
+  return conn.duplicate(options);
+}
+
+export const isCluster = (conn: RedisConnection): conn is Cluster => conn instanceof Cluster;
+
+/** Resolves once a cluster client has its slot map (at once for a single server); rejects after `timeoutMs`. */
+export async function untilReady(conn: RedisConnection, timeoutMs = 10_000): Promise<void> {
+  if (!(conn instanceof Cluster) || conn.status === 'ready') return;
+  if (conn.status === 'wait') conn.connect().catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      conn.off('ready', onReady);
+      conn.off('end', onEnd);
+      if (err) reject(err); else resolve();
+    };
+    const onReady = () => done();
+    const onEnd = () => done(new Error('the Redis Cluster connection was closed'));
+    const timer = setTimeout(() => done(new Error(`the Redis Cluster was not ready within ${timeoutMs} ms`)), timeoutMs);
+    conn.on('ready', onReady);
+    conn.on('end', onEnd);
+  });
+}
+
+/**
+ * The servers behind a connection: itself, or each node of the cluster the client knows (masters and the replicas
+ * that are not failing; `master`: masters only). Per-node state — ACL users, INFO, KEYS and SCAN — goes through this.
+ */
+export async function serversOf(conn: RedisConnection, role: 'all' | 'master' = 'all'): Promise<Redis[]> {
+  if (!(conn instanceof Cluster)) return [conn];
+  await untilReady(conn);
+  return conn.nodes(role);
+}
+
+/** How many replicas serve the slot of `key`, as the cluster client last saw it (0 on a single server). */
+export function replicasOf(conn: RedisConnection, key: string): number {
+  if (!(conn instanceof Cluster)) return 0;
+  const nodes = conn.slots[keySlot(key)];
+  return nodes ? Math.max(0, nodes.length - 1) : 0;
+}
+
+/** `host:port` of a server connection (a cluster node's name in logs). */
+export const addressOf = (server: Redis): string => `${server.options.host ?? 'localhost'}:${server.options.port ?? 6379}`;
