@@ -35,6 +35,8 @@ beforeAll(async () => {
     'dlq.yaml': failing('dlq', '    maximumRetryAttempts: 1\n    deadLetter: {queue: dead-letters}\n'),
     'nowhere.yaml': failing('nowhere', '    maximumRetryAttempts: 0\n'),
     'audit.yaml': audit,
+    'alias.yaml': 'apiVersion: klambda.dev/v1alpha1\nkind: Alias\nmetadata: {name: retrier-live}\nspec:\n  functionName: retrier\n  name: live\n'
+      + '  functionVersion: "$LATEST"\n  async:\n    maximumRetryAttempts: 0\n    onFailure: {queue: alias-failures}\n',
   }, { asyncClock: asyncClock(SPEED) });
   redis = new Redis(f.local.redisUrl);
   outcomes = new OutcomeQueue(redis, f.local.keyPrefix);
@@ -130,4 +132,13 @@ it('keeps an event that failed with nowhere to go in the dead letters, with the 
     30_000, 'the dead letter');
   expect(dead.reason).toMatch(/failed on every attempt: failed on purpose: 5/);
   expect(dead.invocation.payload).toBe('{"fail":true,"n":5}');
+}, 60_000);
+
+it("applies an alias's own event invoke config to invocations through the alias", async () => {
+  const id = await send('retrier:live', { fail: true, n: 7 });
+  const message = await waitFor(messageFor('alias-failures', id), 30_000, "the alias's onFailure record");
+  expect(JSON.parse(message.Body)).toMatchObject({
+    requestContext: { requestId: id, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:retrier:live', condition: 'RetriesExhausted', approximateInvokeCount: 1 },
+  });
+  expect(starts(id)).toBe(1);
 }, 60_000);

@@ -1,9 +1,12 @@
 // Weighted alias routing: which version serves one invocation of an alias.
+import type { AsyncConfig } from '../api/function.js';
 
 export interface AliasRouting {
   functionVersion: string;
   /** At most one extra version, weight 0..1. */
   additionalVersionWeights?: Record<string, number>;
+  /** The alias's own event invoke config: it replaces the version's for invocations through the alias (not its deadLetter). */
+  async?: Partial<Omit<AsyncConfig, 'deadLetter'>>;
 }
 
 /** Pure: `random` is a number in [0, 1) supplied by the caller. */

@@ -17,9 +17,7 @@ export interface FunctionRoute {
   reservedConcurrency?: number;
 }
 
-export interface AliasRoute {
-  functionVersion: string;
-  additionalVersionWeights?: Record<string, number>;
+export interface AliasRoute extends AliasRouting {
   provisionedConcurrency: number;
 }
 
@@ -48,10 +46,11 @@ export function resolveOn(fn: RouteLookup | undefined, namespace: string, ref: F
   if (!fn) throw missing();
   const q = ref.qualifier;
   let version = '$LATEST';
+  let alias: AliasRouting | undefined;
   if (q !== undefined && q !== '$LATEST') {
     if (/^\d+$/.test(q)) version = q;
     else {
-      const alias = fn.alias(q);
+      alias = fn.alias(q);
       if (!alias) throw missing();
       version = chooseVersion(alias, random);
     }
@@ -60,7 +59,12 @@ export function resolveOn(fn: RouteLookup | undefined, namespace: string, ref: F
   if (!route) throw missing();
   const target: ResolvedTarget = { namespace, functionName: ref.name, version, timeoutSeconds: route.timeoutSeconds };
   if (q !== undefined) target.qualifier = q;
-  if (route.async) target.async = route.async;
+  // through an alias with its own event invoke config, that config applies (Lambda's defaults for what it leaves
+  // out); the dead-letter target stays the version's, part of its function configuration
+  if (alias?.async) {
+    const deadLetter = route.async?.deadLetter;
+    target.async = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600, ...alias.async, ...(deadLetter ? { deadLetter } : {}) };
+  } else if (route.async) target.async = route.async;
   if (fn.reservedConcurrency !== undefined) target.reservedConcurrency = fn.reservedConcurrency;
   return target;
 }

@@ -6,6 +6,7 @@ import type { FunctionRegistry, ResolvedTarget } from '../core/registry.js';
 import { provisionedFor, resolveOn, type AliasRoute, type RouteLookup } from '../core/routes.js';
 import type { ScaledTarget, ScalerTargets } from '../scaler/scaler.js';
 import type { FunctionSpec } from '../api/function.js';
+import type { AliasRouting } from '../core/alias-routing.js';
 import { materializeCode } from './code-cache.js';
 import type { ManifestStore } from './manifest-store.js';
 
@@ -26,7 +27,10 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
         const a = this.store.getAlias(ns, ref.name, name);
         if (!a) return undefined;
         const weights = a.spec.routingConfig?.additionalVersionWeights;
-        return weights ? { functionVersion: a.spec.functionVersion, additionalVersionWeights: weights } : { functionVersion: a.spec.functionVersion };
+        const routing: AliasRouting = { functionVersion: a.spec.functionVersion };
+        if (weights) routing.additionalVersionWeights = weights;
+        if (a.spec.async) routing.async = a.spec.async;
+        return routing;
       },
       version: (v) => this.specOf(ns, ref.name, v),
       ...(fn.spec.reservedConcurrency !== undefined ? { reservedConcurrency: fn.spec.reservedConcurrency } : {}),

@@ -25,6 +25,22 @@ describe('resolveRoute', () => {
       .toEqual({ namespace: 'team-a', functionName: 'hello', version: '$LATEST', qualifier: '$LATEST', timeoutSeconds: 3 });
   });
 
+  it("carries the version's async settings, or an alias's own event invoke config with the version's dead-letter target", () => {
+    const dlq = { queue: 'dlq' };
+    const withAsync: RouteEntry = {
+      fn: { latest: { timeoutSeconds: 3, async: { maximumRetryAttempts: 1, maximumEventAgeSeconds: 600, deadLetter: dlq } } },
+      versions: { '1': { timeoutSeconds: 3, async: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, deadLetter: dlq } } },
+      aliases: {
+        plain: { functionVersion: '1', provisionedConcurrency: 0 },
+        own: { functionVersion: '1', provisionedConcurrency: 0, async: { maximumRetryAttempts: 2, onFailure: { queue: 'failed' } } },
+      },
+    };
+    expect(resolveRoute(withAsync, 'ns', { name: 'f' }, 0, arn).async).toEqual({ maximumRetryAttempts: 1, maximumEventAgeSeconds: 600, deadLetter: dlq });
+    expect(resolveRoute(withAsync, 'ns', { name: 'f', qualifier: 'plain' }, 0, arn).async).toEqual({ maximumRetryAttempts: 0, maximumEventAgeSeconds: 60, deadLetter: dlq });
+    expect(resolveRoute(withAsync, 'ns', { name: 'f', qualifier: 'own' }, 0, arn).async)
+      .toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600, onFailure: { queue: 'failed' }, deadLetter: dlq });
+  });
+
   it('runs a numbered version with that version\'s timeout', () => {
     expect(resolveRoute(entry, 'team-a', { name: 'hello', qualifier: '2' }, 0, arn))
       .toEqual({ namespace: 'team-a', functionName: 'hello', version: '2', qualifier: '2', timeoutSeconds: 20 });

@@ -53,6 +53,7 @@ export async function reconcileAlias(ctx: ControllerContext, key: string): Promi
   const route: AliasRoute = { functionVersion: spec.functionVersion, provisionedConcurrency: spec.provisionedConcurrency };
   const weights = spec.routingConfig?.additionalVersionWeights;
   if (weights && Object.keys(weights).length > 0) route.additionalVersionWeights = weights;
+  if (spec.async) route.async = spec.async;
   const routed = await ctx.table.setAlias(namespace, fn, spec.name, route);
   if (routed === 'no-function') {
     // its function is being deleted (or not routed yet): an alias never brings a deleted function's route back
