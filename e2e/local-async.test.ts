@@ -142,3 +142,16 @@ it("applies an alias's own event invoke config to invocations through the alias"
   });
   expect(starts(id)).toBe(1);
 }, 60_000);
+
+it('counts what became of each async run on /metrics', async () => {
+  const text = await (await fetch(`${f.local.url}/metrics`)).text();
+  const value = (fn: string, outcome: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith('klambda_async_settled_total{') && l.includes(`function="${fn}"`) && l.includes(`outcome="${outcome}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  // retrier: one event failed 3 times (2 retries), one succeeded; nowhere: one dead-lettered
+  expect(value('retrier', 'retried')).toBeGreaterThanOrEqual(2);
+  expect(value('retrier', 'failed')).toBeGreaterThanOrEqual(1);
+  expect(value('retrier', 'succeeded')).toBeGreaterThanOrEqual(1);
+  expect(value('nowhere', 'dead_lettered')).toBe(1);
+});

@@ -1,6 +1,5 @@
 // The controller process: informers on our kinds and owned Deployments, a reconcile queue per kind, the scaler and the
 // reaper — all of it active only on the replica that holds the leader Lease.
-import { Redis } from 'ioredis';
 import type { FunctionVersionSpec } from '../api/function-version.js';
 import { KubernetesBackend, type DeploymentLike } from '../backends/kubernetes-backend.js';
 import type { ScalableTarget } from '../backends/backend.js';
@@ -10,6 +9,7 @@ import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { objectKey, type KubeObject } from '../kube/objects.js';
+import { connectRedis, type RedisConnection } from '../queue/connection.js';
 import { demandChannel } from '../queue/keys.js';
 import { Reaper } from '../queue/reaper.js';
 import { RoutingTable } from '../queue/routing-table.js';
@@ -39,6 +39,7 @@ import { newRegistry } from '../metrics/registry.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { ArnContext } from '../core/arn.js';
@@ -85,10 +86,10 @@ function routedQueues(routes: RouteCache): QueueRef[] {
 }
 
 export class Controller {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   /** The work queues of every version: purged by reconciles, read by the scaler, reclaimed by the reaper. */
   private readonly workQueue: WorkQueue;
-  private readonly demand: Redis;
+  private readonly demand: RedisConnection;
   private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject>; namespaces: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
   private readonly eventInformers: Map<Plural, Informer<Stored<unknown>>>;
@@ -107,15 +108,16 @@ export class Controller {
   readonly registry: Registry;
   private readonly redisErrors: RedisErrors;
   private readonly scalerMetrics: ScalerMetrics;
+  private readonly dispatcherMetrics: DispatcherMetrics;
 
   constructor(private readonly opts: ControllerOptions) {
     const { client, logger } = opts;
     this.registry = opts.registry ?? newRegistry();
     this.redisErrors = new RedisErrors(this.registry);
-    this.redis = this.redisErrors.watch(new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
+    this.redis = this.redisErrors.watch(connectRedis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
     this.asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
-    this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix, eventBackoff: systemErrorBackoff(this.asyncTime) });
-    this.demand = this.redisErrors.watch(new Redis(opts.redisUrl));
+    this.workQueue = new WorkQueue(this.redis, { keyPrefix: opts.keyPrefix, eventBackoff: systemErrorBackoff(this.asyncTime), onUnreplicated: this.redisErrors.unreplicated(logger) });
+    this.demand = this.redisErrors.watch(connectRedis(opts.redisUrl));
     const resyncMs = opts.resyncMs ?? 5 * 60_000;
     const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
       new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange });
@@ -169,6 +171,7 @@ export class Controller {
       }, logger, backoff, metrics),
     };
     this.scalerMetrics = new ScalerMetrics(this.registry);
+    this.dispatcherMetrics = new DispatcherMetrics(this.registry);
     // the agents' figures, exported by the leader only: every replica reads the same Redis, and sums must not double
     new FunctionExporter({
       registry: this.registry, redis: this.redis, keyPrefix: opts.keyPrefix, redisErrors: this.redisErrors,
@@ -255,7 +258,7 @@ export class Controller {
     const workers = this.opts.workers ?? 2;
     for (const q of Object.values(this.queues)) q.start(workers);
     const routes = await RouteCache.start({
-      commands: this.redis, subscriber: this.redisErrors.watch(new Redis(this.opts.redisUrl)), keyPrefix: this.opts.keyPrefix,
+      commands: this.redis, subscriber: this.redisErrors.watch(connectRedis(this.opts.redisUrl)), keyPrefix: this.opts.keyPrefix,
       namespace: 'default', arn: { region: this.opts.workload.region, accountId: this.opts.workload.accountId }, logger, reloadMs: 10_000,
     });
     this.routes = routes;
@@ -277,7 +280,7 @@ export class Controller {
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({
       outcomes: new OutcomeQueue(this.redis, this.opts.keyPrefix), clock: this.asyncTime,
-      logger, redisErrors: this.redisErrors,
+      logger, redisErrors: this.redisErrors, metrics: this.dispatcherMetrics,
       enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
       registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),
       arnFor: (namespace) => this.ctxArnFor(namespace),

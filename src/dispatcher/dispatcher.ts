@@ -14,6 +14,7 @@ import type { FunctionRegistry } from '../core/registry.js';
 import { newTraceId } from '../core/ids.js';
 import { queueName } from '../queue/keys.js';
 import { parseOutcome, type OutcomeQueue, type OutcomeRecord } from '../queue/outcomes.js';
+import type { AsyncMetrics } from '../metrics/dispatcher-metrics.js';
 
 export interface DispatcherOptions {
   outcomes: OutcomeQueue;
@@ -31,6 +32,7 @@ export interface DispatcherOptions {
   intervalMs?: number;
   logger: Logger;
   redisErrors?: { inc(operation: string): void };
+  metrics?: AsyncMetrics;
 }
 
 /** A destination that cannot take the record: the event is given up to the dead letters with the reason. */
@@ -101,6 +103,7 @@ export class Dispatcher {
   private async settle(ref: QueueRef, raw: string): Promise<void> {
     const record = parseOutcome(raw);
     if (!record) {
+      this.opts.metrics?.settled(ref, 'dead_lettered');
       await this.opts.outcomes.giveUp(ref, raw, { requestId: 'unknown', reason: 'unreadable outcome record', attempts: 0, deadAt: this.opts.clock.now(), invocation: raw });
       this.opts.logger.error({ msg: 'gave up an unreadable async outcome record', queue: queueName(ref) });
       return;
@@ -112,6 +115,7 @@ export class Dispatcher {
     if (decision.kind === 'retry') {
       const next: Invocation = { ...inv, async: { ...settings, invokeCount: decision.invokeCount } };
       if (await this.opts.outcomes.retry(ref, raw, next, decision.dueAt)) {
+        this.opts.metrics?.settled(ref, 'retried');
         this.opts.logger.info({ msg: 'async invocation failed; retrying it later', ...log, dueAt: new Date(decision.dueAt).toISOString() });
       }
       return;
@@ -124,6 +128,7 @@ export class Dispatcher {
       return;
     }
     await this.opts.outcomes.settle(ref, raw);
+    this.opts.metrics?.settled(ref, decision.kind === 'success' ? 'succeeded' : 'failed');
   }
 
   /** Sends the record where the decision says; a failure with nowhere to go is given up to the dead letters. */
@@ -151,6 +156,7 @@ export class Dispatcher {
     const done = await this.opts.outcomes.giveUp(ref, record.raw, {
       requestId: inv.requestId, reason, attempts: decision.invokeCount, deadAt: this.opts.clock.now(), invocation: record.outcome.invocation,
     });
+    if (done) this.opts.metrics?.settled(ref, 'dead_lettered');
     if (done) this.opts.logger.error({ msg: 'async invocation given up to the dead letters', requestId: inv.requestId, function: inv.functionName, version: inv.version, reason });
   }
 

@@ -1,11 +1,12 @@
 // The local mode: router, scaler, reaper and runtime agents (as child processes) over a folder of manifests.
-import { Redis } from 'ioredis';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProcessBackend } from '../backends/process-backend.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { WorkQueue } from '../queue/work-queue.js';
+import { connectRedis, duplicateConnection } from '../queue/connection.js';
+import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
 import { listen } from '../router/listen.js';
@@ -30,6 +31,7 @@ import type { InventoryFunction } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
 import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
@@ -115,12 +117,15 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const keyPrefix = opts.keyPrefix ?? 'klambda';
   const registry = opts.registry ?? newRegistry();
   const redisErrors = new RedisErrors(registry);
-  const commands = redisErrors.watch(new Redis(redisUrl, { maxRetriesPerRequest: 3 }));
+  const commands = redisErrors.watch(connectRedis(redisUrl, { maxRetriesPerRequest: 3 }));
   const asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
-  const queue = new WorkQueue(commands, { keyPrefix, eventBackoff: systemErrorBackoff(asyncTime) });
+  const queue = new WorkQueue(commands, { keyPrefix, eventBackoff: systemErrorBackoff(asyncTime), onUnreplicated: redisErrors.unreplicated(logger) });
   const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
   ownRedis?.onRestart(() => credentials.restore());
-  const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix, logger });
+  // a Redis of the user's (each node of a Redis Cluster) forgets the agents' users when it restarts: make them again
+  const restarts = ownRedis ? undefined : new RedisRestartWatch(commands, 2000, logger, () => void credentials.restore());
+  restarts?.start();
+  const replies = new ReplyListener({ connect: () => redisErrors.watch(duplicateConnection(commands, { maxRetriesPerRequest: null })), keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   const codeCacheDir = join(dir, '.klambda', 'code');
   mkdirSync(codeCacheDir, { recursive: true });
@@ -141,7 +146,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger, redisErrors });
   // async retries, destinations and dead letters of every version in the folder
   const dispatcher = new Dispatcher({
-    outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors,
+    outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors, metrics: new DispatcherMetrics(registry),
     enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
     registryFor: () => functions, arnFor: () => arn, queues: () => functions.queues(),
   });
@@ -183,6 +188,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     stop: () => (stopped ??= (async () => {
       await http.close();
       keys?.close();
+      restarts?.stop();
       await scaler.stop();
       reaper.stop();
       await dispatcher.stop();
