@@ -1,9 +1,9 @@
 // The local mode's agent credentials: one Redis ACL user per function version, with a password kept in memory only.
-import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { newPassword, redisUrlFor } from '../queue/acl.js';
 import { AgentUsers } from '../queue/agent-users.js';
+import type { RedisConnection } from '../queue/connection.js';
 import { queueName } from '../queue/keys.js';
 
 export class LocalAgentCredentials {
@@ -13,7 +13,7 @@ export class LocalAgentCredentials {
   private unsupported: string | undefined;
 
   /** `admin` may run ACL SETUSER; `baseUrl` is the server the agents reach (its credentials are not handed on). */
-  constructor(admin: Redis, private readonly baseUrl: string, keyPrefix: string, private readonly logger: Logger) {
+  constructor(admin: RedisConnection, private readonly baseUrl: string, keyPrefix: string, private readonly logger: Logger) {
     this.users = new AgentUsers(admin, keyPrefix);
   }
 

@@ -1,8 +1,8 @@
 // Exports the agents' per-version figures (the stats hashes in Redis), queue depth, concurrency and the concurrency
 // settings, read at scrape time. Run by one process per install: the controller's leader, or `klambda dev`.
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { QueueRef } from '../core/queue-contract.js';
+import type { RedisConnection } from '../queue/connection.js';
 import { queueKeys } from '../queue/keys.js';
 import { histogramValues, registerCollected, type CollectedValue } from './collected-metric.js';
 import { FUNCTION_OUTCOMES, parseStats, type FunctionStats } from './function-stats.js';
@@ -13,7 +13,7 @@ import type { RedisErrors } from './redis-errors.js';
 export interface FunctionExporterOptions {
   registry: Registry;
   /** A connection that may read every key under the prefix (the controller's or the local mode's). */
-  redis: Redis;
+  redis: RedisConnection;
   keyPrefix: string;
   inventory(): InventoryFunction[];
   /** Export only while true: on a cluster only the leader exports, so sums over replicas do not double. */
@@ -80,14 +80,13 @@ export class FunctionExporter {
       for (const v of f.versions) versions.push({ ref: { namespace: f.namespace, functionName: f.functionName, version: v.version }, provisioned: v.provisioned });
     }
     if (versions.length === 0) return { versions: [], functions };
-    const pipe = this.opts.redis.pipeline();
-    for (const { ref } of versions) {
-      const k = queueKeys(ref, this.opts.keyPrefix);
-      pipe.hgetall(k.stats).llen(k.pending).llen(k.active);
-    }
+    // a pipeline per version: its keys share one hash slot, so each goes whole to its node on a Redis Cluster
     let replies: Array<[Error | null, unknown]>;
     try {
-      replies = (await pipe.exec()) ?? [];
+      replies = (await Promise.all(versions.map(({ ref }) => {
+        const k = queueKeys(ref, this.opts.keyPrefix);
+        return this.opts.redis.pipeline().hgetall(k.stats).llen(k.pending).llen(k.active).exec();
+      }))).flatMap((r) => r ?? [0, 1, 2].map((): [Error, null] => [new Error('no reply'), null]));
     } catch {
       // a scrape still answers (process metrics, other figures); the failure is counted
       this.opts.redisErrors?.inc('export');

@@ -1,8 +1,9 @@
 // The consumer side of a work queue: a runtime agent takes one job at a time under a lease, then acks or releases it.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
+import { connectRedis, type RedisConnection, type RedisUrlSource } from './connection.js';
 import { checkCode } from './errors.js';
 import { DEFAULT_KEY_PREFIX, queueKeys, queueName, replyListKey, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
@@ -20,24 +21,7 @@ export interface QueueConsumerOptions {
 /** How long a reply list nobody reads (its router died) stays in Redis. */
 export const REPLY_TTL_MS = 5 * 60_000;
 
-/** A Redis URL, or a function that reads the current one (a mounted Secret that the controller rotates). */
-export type RedisUrlSource = string | (() => string);
-
-const urlOf = (source: RedisUrlSource): string => (typeof source === 'string' ? source : source());
-
-/** Before each reconnect, take the credentials of the current URL: a rotated password is picked up without a restart. */
-function followCredentials(conn: Redis, source: RedisUrlSource): void {
-  if (typeof source === 'string') return;
-  conn.on('reconnecting', () => {
-    try {
-      const u = new URL(urlOf(source));
-      conn.options.username = decodeURIComponent(u.username) || undefined;
-      conn.options.password = decodeURIComponent(u.password) || undefined;
-    } catch {
-      // keep the credentials we had: the file may be in the middle of an update
-    }
-  });
-}
+export type { RedisUrlSource };
 
 export class QueueConsumer {
   readonly queue: QueueRef;
@@ -45,15 +29,18 @@ export class QueueConsumer {
   private readonly name: string;
   private readonly visibilityTimeoutMs: number;
   /** Scripts, acks and releases. */
-  private readonly command: Redis;
+  private readonly command: RedisConnection;
   /** Only ever blocks on the wake list (BLPOP), so waiting for work never delays an ack. */
-  private readonly blocking: Redis;
+  private readonly blocking: RedisConnection;
   private readonly logger: Logger;
   private readonly keyPrefix: string;
   private closed = false;
   private closing: Promise<void> | undefined;
 
-  /** Opens two connections to `redisUrl`, owned by the consumer until close(). */
+  /**
+   * Opens two connections to `redisUrl` (a Redis Cluster's for redis+cluster://), owned by the consumer until close().
+   * With a function as the source, each reconnect uses the credentials of the current URL.
+   */
   constructor(redisUrl: RedisUrlSource, queue: QueueRef, opts: QueueConsumerOptions) {
     if (!(opts.visibilityTimeoutMs > 0)) throw new RangeError('visibilityTimeoutMs must be a positive number of ms');
     this.queue = queue;
@@ -63,12 +50,11 @@ export class QueueConsumer {
     const logger = opts.logger ?? silentLogger;
     this.logger = logger;
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    // No ready check: it runs INFO, which an agent's ACL user may not.
+    // No ready check: it runs INFO (CLUSTER INFO on a cluster), which an agent's ACL user may not.
     const connOpts = { enableReadyCheck: false, ...opts.redisOptions };
-    this.command = new Redis(urlOf(redisUrl), { connectionName: 'klambda-consumer', ...connOpts });
-    this.blocking = new Redis(urlOf(redisUrl), { connectionName: 'klambda-consumer-blocking', ...connOpts });
+    this.command = connectRedis(redisUrl, { connectionName: 'klambda-consumer', ...connOpts });
+    this.blocking = connectRedis(redisUrl, { connectionName: 'klambda-consumer-blocking', ...connOpts });
     for (const [role, conn] of [['command', this.command], ['blocking', this.blocking]] as const) {
-      followCredentials(conn, redisUrl);
       conn.on('error', (err: Error) => {
         if (!this.closed) logger.warn({ msg: 'queue connection error', queue: this.name, connection: role, error: err.message });
       });

@@ -1,10 +1,10 @@
 // The router on a cluster: one for every namespace; SigV4 keys from Secrets pick the caller's namespace (its account),
 // the Lambda API over Redis, routes from the routing table, management through the API server.
 import { asyncClockFromEnv } from '../core/async-policy.js';
-import { Redis } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
+import { connectRedis, duplicateConnection, type RedisConnection } from '../queue/connection.js';
 import { demandChannel, queueName } from '../queue/keys.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { DEMAND_GAP_MS } from '../scaler/scaler.js';
@@ -48,7 +48,7 @@ export interface ClusterRouterOptions {
 export interface ClusterRouter { url: string; port: number; routes: RouteCache; ops?: OpsServer; stop(): Promise<void> }
 
 /** Tells the scaler (in the controller) that a queue has new work, at most once per gap per queue. */
-export function demandPublisher(redis: Redis, keyPrefix: string, gapMs = DEMAND_GAP_MS, now: () => number = Date.now): (ref: QueueRef) => void {
+export function demandPublisher(redis: RedisConnection, keyPrefix: string, gapMs = DEMAND_GAP_MS, now: () => number = Date.now): (ref: QueueRef) => void {
   const last = new Map<string, number>();
   const channel = demandChannel(keyPrefix);
   return (ref) => {
@@ -64,18 +64,18 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   const { logger } = opts;
   const registry = opts.registry ?? newRegistry();
   const redisErrors = new RedisErrors(registry);
-  const commands = redisErrors.watch(new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
+  const commands = redisErrors.watch(connectRedis(opts.redisUrl, { maxRetriesPerRequest: 3 }));
   let ready = false;
   // up before the slow part of the start, so a probe tells "starting" from "dead"
   const ops = opts.opsPort === undefined ? undefined
     : await startOpsServer({ port: opts.opsPort, host: opts.host, logger, registry, ping: () => commands.ping(), ready: () => ready });
   // SigV4 is always on: no keys readable, no router
   const keys = await SecretKeyStore.start({ client: opts.client, logger, defaultAccountId: opts.accountId });
-  const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix });
-  const replies = new ReplyListener({ connect: () => redisErrors.watch(commands.duplicate({ maxRetriesPerRequest: null })), keyPrefix: opts.keyPrefix, logger });
+  const queue = new WorkQueue(commands, { keyPrefix: opts.keyPrefix, onUnreplicated: redisErrors.unreplicated(logger) });
+  const replies = new ReplyListener({ connect: () => redisErrors.watch(duplicateConnection(commands, { maxRetriesPerRequest: null })), keyPrefix: opts.keyPrefix, logger });
   const arn = { region: opts.region, accountId: opts.accountId };
   // every namespace's routes; a request resolves in its caller's namespace (registryFor), never through resolve()
-  const routes = await RouteCache.start({ commands, subscriber: redisErrors.watch(new Redis(opts.redisUrl)), keyPrefix: opts.keyPrefix, namespace: 'default', arn, logger });
+  const routes = await RouteCache.start({ commands, subscriber: redisErrors.watch(connectRedis(opts.redisUrl)), keyPrefix: opts.keyPrefix, namespace: 'default', arn, logger });
   const caller = (req: Request): { p: Principal; arn: { region: string; accountId: string } } => {
     const p = principalOf(req);
     if (!p) throw missingAuthentication();

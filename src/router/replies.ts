@@ -1,10 +1,10 @@
 // Waits for the results of synchronous invocations: one blocking reader per version with callers waiting, on this
 // router's reply list under that version's hash tag (written only by the agent holding the job's lease).
-import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import type { InvocationResult } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
+import type { RedisConnection } from '../queue/connection.js';
 import { queueName, replyListKey } from '../queue/keys.js';
 
 interface Waiter {
@@ -20,7 +20,7 @@ const SPARE_CONNECTIONS = 4;
 
 export interface ReplyListenerOptions {
   /** Makes a new connection for a blocking reader (e.g. `() => base.duplicate()`). */
-  connect(): Redis;
+  connect(): RedisConnection;
   keyPrefix: string;
   logger: Logger;
 }
@@ -32,8 +32,8 @@ export class ReplyListener {
   /** queue name → callers waiting on it; a reader runs while this is above zero. */
   private readonly waiting = new Map<string, number>();
   private readonly readers = new Map<string, Promise<void>>();
-  private readonly spare: Redis[] = [];
-  private readonly open = new Set<Redis>();
+  private readonly spare: RedisConnection[] = [];
+  private readonly open = new Set<RedisConnection>();
   private closed = false;
 
   constructor(private readonly opts: ReplyListenerOptions) {}
@@ -87,14 +87,14 @@ export class ReplyListener {
     this.readers.set(queue, reading);
   }
 
-  private connect(): Redis {
+  private connect(): RedisConnection {
     const conn = this.opts.connect();
     conn.on('error', (err: Error) => { if (!this.closed) this.opts.logger.warn({ msg: 'reply connection error', error: err.message }); });
     this.open.add(conn);
     return conn;
   }
 
-  private async read(conn: Redis, key: string, queue: string): Promise<void> {
+  private async read(conn: RedisConnection, key: string, queue: string): Promise<void> {
     while (!this.closed && this.waiting.has(queue)) {
       let popped: [Buffer, Buffer] | null;
       try {

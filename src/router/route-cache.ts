@@ -1,17 +1,17 @@
 // The router's in-memory copy of the routing table: loaded from Redis, kept current through pub/sub and a periodic reload.
-import type { Redis } from 'ioredis';
 import type { ArnContext, FunctionNameRef } from '../core/arn.js';
 import type { Logger } from '../core/logger.js';
 import type { FunctionRegistry, ResolvedTarget } from '../core/registry.js';
 import { resolveRoute, type RouteEntry } from '../core/routes.js';
+import type { RedisConnection } from '../queue/connection.js';
 import { DEFAULT_KEY_PREFIX, routeChannel } from '../queue/keys.js';
 import { routeName, RoutingTable } from '../queue/routing-table.js';
 
 export interface RouteCacheOptions {
   /** Reads and the periodic reload. */
-  commands: Redis;
+  commands: RedisConnection;
   /** A connection of its own, put in subscriber mode. */
-  subscriber: Redis;
+  subscriber: RedisConnection;
   keyPrefix?: string;
   namespace: string;
   arn: ArnContext;
