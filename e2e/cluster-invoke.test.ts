@@ -8,6 +8,7 @@ import {
 import { decode, waitFor } from './helpers/local.js';
 import { createAccessKey, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { derivedAccountId } from '../src/core/accounts.js';
+import { OutcomeQueue } from '../src/queue/outcomes.js';
 
 let k: KlambdaOnCluster;
 let lambda: LambdaClient;
@@ -147,4 +148,24 @@ it('serves every namespace with SigV4: a key of team-a runs team-a\'s function a
     const e = await a.send(new ListFunctionsCommand({})).then(() => undefined, (err: unknown) => err);
     return e instanceof LambdaServiceException && e.name === 'UnrecognizedClientException' ? true : undefined;
   }, 10_000, 'the deleted key refused');
+}, 120_000);
+
+it("retries a failing async invocation and sends its record to the onFailure queue: the controller's dispatcher", async () => {
+  await k.cluster.admin.create(`${api}/functions`, {
+    apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'failer' },
+    spec: {
+      runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': "export const handler = async (event) => { throw new Error('no: ' + event.n); };" } },
+      async: { maximumRetryAttempts: 1, onFailure: { queue: 'failures' } },
+    },
+  });
+  await invokeWhenRouted('failer', { n: 0 }); // routed and warm
+  const out = await lambda.send(new InvokeCommand({ FunctionName: 'failer', InvocationType: 'Event', Payload: Buffer.from('{"n":1}') }));
+  expect(out.StatusCode).toBe(202);
+  const id = out.$metadata.requestId!;
+  const outcomes = new OutcomeQueue(k.redis, k.keyPrefix);
+  const message = await waitFor(async () => (await outcomes.messages('default', 'failures')).find((m) => m.Body.includes(id)), 60_000, 'the onFailure record');
+  expect(JSON.parse(message.Body)).toMatchObject({
+    requestContext: { requestId: id, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:failer', condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+    requestPayload: { n: 1 }, responsePayload: { errorMessage: 'no: 1' },
+  });
 }, 120_000);
