@@ -5,7 +5,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { asyncClock } from '../src/core/async-policy.js';
 import { OutcomeQueue } from '../src/queue/outcomes.js';
 import { WorkQueue } from '../src/queue/work-queue.js';
-import { Redis } from 'ioredis';
+import { connectRedis, type RedisConnection } from '../src/queue/connection.js';
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const SPEED = 600;
@@ -22,7 +22,7 @@ const audit = fn('audit', 'nodejs20', 'index.handler', { 'index.mjs': 'export co
   '  async:\n    onSuccess: {queue: audited}\n');
 
 let f: Fixture;
-let redis: Redis;
+let redis: RedisConnection;
 let outcomes: OutcomeQueue;
 let queue: WorkQueue;
 
@@ -38,7 +38,7 @@ beforeAll(async () => {
     'alias.yaml': 'apiVersion: klambda.dev/v1alpha1\nkind: Alias\nmetadata: {name: retrier-live}\nspec:\n  functionName: retrier\n  name: live\n'
       + '  functionVersion: "$LATEST"\n  async:\n    maximumRetryAttempts: 0\n    onFailure: {queue: alias-failures}\n',
   }, { asyncClock: asyncClock(SPEED) });
-  redis = new Redis(f.local.redisUrl);
+  redis = connectRedis(f.local.redisUrl);
   outcomes = new OutcomeQueue(redis, f.local.keyPrefix);
   queue = new WorkQueue(redis, { keyPrefix: f.local.keyPrefix });
 }, 60_000);

@@ -4,12 +4,14 @@ import type { QueueRef } from '../core/queue-contract.js';
 import { agentUserName, DEFAULT_KEY_PREFIX, queueKeyPattern } from './keys.js';
 
 /**
- * The commands an agent sends itself (scripts by EVALSHA/EVAL, BLMOVE, its connection name) and those its scripts
+ * The commands an agent sends itself (scripts by EVALSHA/EVAL, BLPOP, its connection name) and those its scripts
  * run (moveToActive, ack, complete, release, extendLease). Redis checks both the commands and the keys a script touches against
- * the caller's ACL, so a script cannot reach past the version's keys either.
+ * the caller's ACL, so a script cannot reach past the version's keys either. On a Redis Cluster the client also reads
+ * the slot map (CLUSTER SLOTS: which node serves which slots, no keys or data) and follows an ASK redirection while a
+ * slot migrates (ASKING); neither opens a key.
  */
 export const AGENT_COMMANDS = [
-  'evalsha', 'eval', 'blpop', 'client|setname', 'ping',
+  'evalsha', 'eval', 'blpop', 'client|setname', 'ping', 'cluster|slots', 'asking',
   'time', 'lmove', 'lpop', 'hget', 'hexists', 'hincrby', 'hdel', 'zadd', 'zrem', 'zscore', 'lrem', 'lpush', 'rpush', 'pexpire',
 ] as const;
 

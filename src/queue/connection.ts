@@ -171,5 +171,19 @@ export function replicasOf(conn: RedisConnection, key: string): number {
   return nodes ? Math.max(0, nodes.length - 1) : 0;
 }
 
+/**
+ * WAIT for `replicas` replicas to have this connection's writes so far to the server of `key`'s slot, for up to
+ * `timeoutMs`; resolves with how many did. On a cluster the WAIT goes in a pipeline behind a read of `key`, so the
+ * client sends it over its connection to that slot's master: the one the writes went through (WAIT counts the writes
+ * of the connection it is sent on).
+ */
+export async function waitForReplicas(conn: RedisConnection, key: string, replicas: number, timeoutMs: number): Promise<number> {
+  if (!(conn instanceof Cluster)) return conn.wait(replicas, timeoutMs);
+  const replies = await conn.pipeline().exists(key).wait(replicas, timeoutMs).exec();
+  const [error, count] = replies?.[1] ?? [new Error('WAIT: no reply'), 0];
+  if (error) throw error;
+  return Number(count);
+}
+
 /** `host:port` of a server connection (a cluster node's name in logs). */
 export const addressOf = (server: Redis): string => `${server.options.host ?? 'localhost'}:${server.options.port ?? 6379}`;

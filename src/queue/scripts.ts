@@ -7,11 +7,6 @@ import type { RedisConnection } from './connection.js';
 export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
   | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
 
-/** Redis's WAIT after a script: how many replicas must have its writes, and how long to wait for them. */
-export interface ReplicaWait {
-  replicas: number;
-  timeoutMs: number;
-}
 
 export interface ScriptSource {
   name: string;
@@ -65,21 +60,6 @@ export function defineScripts(redis: RedisConnection): void {
 export function runScript(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
   defineScripts(redis);
   return scriptCall(redis, name, keys).call(redis, ...keys, ...args);
-}
-
-/**
- * Runs a script, then WAIT on the same server (one pipeline: on a cluster both go to the node of the keys' slot).
- * Resolves with the script's result and how many replicas acknowledged its writes within the time.
- */
-export async function runScriptAndWait(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number)[], wait: ReplicaWait): Promise<{ result: unknown; replicas: number }> {
-  defineScripts(redis);
-  const pipeline = redis.pipeline();
-  scriptCall(redis, name, keys).call(pipeline, ...keys, ...args);
-  pipeline.wait(wait.replicas, wait.timeoutMs);
-  const [[scriptError, result] = [new Error(`${name}: no reply`), null], [waitError, replicas] = [null, 0]] = (await pipeline.exec()) ?? [];
-  if (scriptError) throw scriptError;
-  if (waitError) throw waitError;
-  return { result, replicas: Number(replicas) };
 }
 
 function scriptCall(redis: RedisConnection, name: ScriptName, keys: string[]): ScriptCall {

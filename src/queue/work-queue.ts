@@ -1,9 +1,9 @@
 // The producer and admin side of the per-version work queues: enqueue, depth, reclaim of abandoned jobs, purge.
 import type { Invocation } from '../core/invocation.js';
 import type { QueueDepth, QueueRef } from '../core/queue-contract.js';
-import { isCluster, replicasOf, untilReady, type RedisConnection } from './connection.js';
+import { isCluster, replicasOf, untilReady, waitForReplicas, type RedisConnection } from './connection.js';
 import { allKeys, DEFAULT_KEY_PREFIX, queueKeys, type QueueKeys } from './keys.js';
-import { defineScripts, runScript, runScriptAndWait } from './scripts.js';
+import { defineScripts, runScript } from './scripts.js';
 
 export interface WorkQueueOptions {
   /** First part of every key; default "klambda". */
@@ -92,17 +92,13 @@ export class WorkQueue {
    */
   async enqueue(ref: QueueRef, invocation: Invocation): Promise<void> {
     const k = this.keys(ref);
-    const keys = [k.pending, k.jobs, k.wake];
-    const args = [invocation.requestId, JSON.stringify(invocation)];
-    if (isCluster(this.redis) && this.replicaWaitMs > 0) {
-      await untilReady(this.redis);
-      if (replicasOf(this.redis, k.pending) > 0) {
-        const { replicas } = await runScriptAndWait(this.redis, 'enqueue', keys, args, { replicas: 1, timeoutMs: this.replicaWaitMs });
-        if (replicas < 1) this.onUnreplicated?.(ref, invocation.requestId);
-        return;
-      }
-    }
-    await runScript(this.redis, 'enqueue', keys, args);
+    await runScript(this.redis, 'enqueue', [k.pending, k.jobs, k.wake], [invocation.requestId, JSON.stringify(invocation)]);
+    if (!isCluster(this.redis) || this.replicaWaitMs <= 0) return;
+    await untilReady(this.redis);
+    if (replicasOf(this.redis, k.pending) === 0) return;
+    // queued either way: a WAIT that fails (the master died just now) is reported like one that timed out
+    const replicas = await waitForReplicas(this.redis, k.pending, 1, this.replicaWaitMs).catch(() => 0);
+    if (replicas < 1) this.onUnreplicated?.(ref, invocation.requestId);
   }
 
   /** Jobs waiting, and jobs taken by consumers (leased or about to be), read atomically. */

@@ -1,5 +1,4 @@
 // The runtime agent as the local mode starts it (a child process of the ProcessBackend): what it inherits, and how a flood of output slows its function instead of growing it.
-import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procProcessesBelow } from '../../src/agent/process-table.js';
@@ -9,6 +8,7 @@ import { packageRoot } from '../../src/core/package-root.js';
 import type { QueueRef } from '../../src/core/queue-contract.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { fixtureSpec, invocation, memoryLogger } from '../fixtures/functions/specs.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -16,10 +16,10 @@ import { waitFor } from '../helpers/wait.js';
 const agentMain = join(packageRoot(), 'dist', 'agent', 'main.js');
 
 let redis: TestRedis;
-let commands: Redis;
+let commands: RedisConnection;
 beforeAll(async () => {
   redis = await useRedis();
-  commands = new Redis(redis.url);
+  commands = connectRedis(redis.url);
 });
 afterAll(async () => {
   commands.disconnect();

@@ -1,32 +1,33 @@
-// Redis ACL users per function version against a real Redis: an agent's user works its own queue and nothing else.
+// Redis ACL users per function version against a real Redis (each node of a Redis Cluster): an agent's user works its own
+// queue and nothing else.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
 import type { QueueRef } from '../../src/core/queue-contract.js';
 import { newPassword, redisUrlFor, routerAclRules } from '../../src/queue/acl.js';
 import { AgentUsers } from '../../src/queue/agent-users.js';
+import { connectRedis, serversOf, type RedisConnection } from '../../src/queue/connection.js';
 import { QueueConsumer } from '../../src/queue/consumer.js';
 import { queueKeys, replyListKey } from '../../src/queue/keys.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
-import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { clientLists, deleteKeys, onEveryServer, randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
-let admin: Redis;
+let admin: RedisConnection;
 let prefix: string;
 let users: AgentUsers;
 const open: Array<{ disconnect(): void } | QueueConsumer> = [];
 const mine: QueueRef = { namespace: 'team-a', functionName: 'hello', version: '1' };
 const victim: QueueRef = { namespace: 'team-b', functionName: 'payroll', version: '$LATEST' };
 
-beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+beforeAll(async () => { server = await useRedis(); admin = connectRedis(server.url); });
 afterAll(async () => { admin.disconnect(); await server.stop(); });
 beforeEach(() => { prefix = randomPrefix(); users = new AgentUsers(admin, prefix); });
 afterEach(async () => {
   for (const c of open.splice(0)) { if (c instanceof QueueConsumer) await c.close(); else c.disconnect(); }
-  for (const u of await users.list()) await admin.call('ACL', 'DELUSER', u);
-  const keys = await admin.keys(`${prefix}:*`);
-  if (keys.length) await admin.del(...keys);
+  for (const u of await users.list()) await onEveryServer(admin, 'ACL', 'DELUSER', u);
+  await deleteKeys(admin, `${prefix}:*`);
 });
 
 function invocation(ref: QueueRef, extra: Partial<Invocation> = {}): Invocation {
@@ -43,18 +44,27 @@ async function agentUrl(ref: QueueRef): Promise<string> {
   return redisUrlFor(server.url, user, password);
 }
 
-function connect(url: string): Redis {
-  const r = new Redis(url, { enableReadyCheck: false, maxRetriesPerRequest: 0, lazyConnect: true });
+/** A connection as an agent opens it: to the server, or a cluster client. */
+function connect(url: string): RedisConnection {
+  const r = connectRedis(url, { enableReadyCheck: false, maxRetriesPerRequest: 0, lazyConnect: true });
   open.push(r);
   return r;
 }
 
-/** Whether the connection's credentials open the server (a refused AUTH surfaces as an error event, not a rejection). */
-function authenticates(r: Redis): Promise<boolean> {
-  return new Promise((resolve) => {
+/** Whether the URL's credentials open any server (each node of a cluster, each asked directly). */
+async function authenticates(url: string): Promise<boolean> {
+  const u = new URL(url);
+  const opens = await Promise.all((await serversOf(admin)).map((s) => new Promise<boolean>((resolve) => {
+    const r = new Redis({
+      host: s.options.host, port: s.options.port, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password),
+      enableReadyCheck: false, maxRetriesPerRequest: 0, lazyConnect: true, retryStrategy: () => null,
+    });
+    open.push(r);
+    // a refused AUTH surfaces as an error event, not a rejection
     r.once('error', (err: Error) => resolve(!/WRONGPASS|invalid username-password|NOAUTH/.test(err.message)));
     r.connect().then(() => r.ping()).then(() => resolve(true), (err: Error) => resolve(!/WRONGPASS|invalid username-password|NOAUTH/.test(err.message)));
-  });
+  })));
+  return opens.some(Boolean);
 }
 
 describe('an agent\'s Redis user', () => {
@@ -78,7 +88,7 @@ describe('an agent\'s Redis user', () => {
     open.push(consumer);
     const waiting = consumer.next(5000);
     // enqueued once the consumer blocks, so it is woken by BLPOP and takes the job with moveToActive (every command of it allowed)
-    await waitFor(async () => ((await admin.client('LIST')) as string).includes('cmd=blpop') || undefined, 5000, 'the consumer blocking', 10);
+    await waitFor(async () => (await clientLists(admin)).includes('cmd=blpop') || undefined, 5000, 'the consumer blocking', 10);
     const inv = invocation(mine);
     await queue.enqueue(mine, inv);
     const lease = await waiting;
@@ -88,7 +98,7 @@ describe('an agent\'s Redis user', () => {
     await queue.purge(mine);
   });
 
-  it('is refused everything else: other versions\' keys, KEYS, SCAN, PUBLISH, scripts that reach out, admin commands', async () => {
+  it('is refused everything else: other versions\' keys, KEYS, SCAN, PUBLISH, scripts that reach out, admin and CLUSTER commands', async () => {
     const queue = new WorkQueue(admin, { keyPrefix: prefix });
     await queue.enqueue(victim, invocation(victim));
     const r = connect(await agentUrl(mine));
@@ -110,6 +120,11 @@ describe('an agent\'s Redis user', () => {
     await refused(r.call('FLUSHALL'));
     await refused(r.call('INFO'));
     await refused(r.call('SUBSCRIBE', `${prefix}:routes:changed`));
+    // of CLUSTER, only the slot map a cluster client needs: nothing that lists or counts keys, no topology change
+    await refused(r.call('CLUSTER', 'GETKEYSINSLOT', '0', '10'));
+    await refused(r.call('CLUSTER', 'COUNTKEYSINSLOT', '0'));
+    await refused(r.call('CLUSTER', 'NODES'));
+    await refused(r.call('CLUSTER', 'FAILOVER'));
     // and its own keys only through the queue's commands: it cannot read payloads with a plain GET/HGETALL either
     await refused(r.hgetall(queueKeys(mine, prefix).jobs));
     expect(await admin.llen(v.pending)).toBe(1); // the victim's job is untouched
@@ -133,8 +148,7 @@ describe('an agent\'s Redis user', () => {
   it('without the password, or with another version\'s, opens nothing', async () => {
     await agentUrl(mine);
     const user = users.userName(mine);
-    const guess = connect(redisUrlFor(server.url, user, 'not-the-password'));
-    await expect(authenticates(guess)).resolves.toBe(false);
+    await expect(authenticates(redisUrlFor(server.url, user, 'not-the-password'))).resolves.toBe(false);
   });
 
   it('keeps working through a password rotation: both passwords are valid until the old one is dropped', async () => {
@@ -148,8 +162,7 @@ describe('an agent\'s Redis user', () => {
     await after.connect();
     expect(await before.ping()).toBe('PONG');
     await users.ensure(mine, [second]);
-    const stale = connect(redisUrlFor(server.url, users.userName(mine), first));
-    await expect(authenticates(stale)).resolves.toBe(false);
+    await expect(authenticates(redisUrlFor(server.url, users.userName(mine), first))).resolves.toBe(false);
     expect(await after.ping()).toBe('PONG');
   });
 });
@@ -158,7 +171,7 @@ describe('the router\'s Redis user', () => {
   it('may queue to any version under the prefix but not run KEYS, CONFIG or ACL', async () => {
     const name = `${prefix}-router`;
     const password = newPassword();
-    await admin.call('ACL', 'SETUSER', name, ...routerAclRules([password], prefix));
+    await onEveryServer(admin, 'ACL', 'SETUSER', name, ...routerAclRules([password], prefix));
     try {
       const r = connect(redisUrlFor(server.url, name, password));
       await r.connect();
@@ -168,7 +181,7 @@ describe('the router\'s Redis user', () => {
       await expect(r.call('ACL', 'SETUSER', 'x')).rejects.toThrow(/NOPERM|no permissions/);
       await expect(r.get('other:key')).rejects.toThrow(/NOPERM|no permissions/);
     } finally {
-      await admin.call('ACL', 'DELUSER', name);
+      await onEveryServer(admin, 'ACL', 'DELUSER', name);
     }
   });
 });

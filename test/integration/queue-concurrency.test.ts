@@ -1,15 +1,15 @@
 // Many consumers on one queue against a real Redis: every job is delivered, and acked exactly once.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Invocation } from '../../src/core/invocation.js';
 import type { QueueRef } from '../../src/core/queue-contract.js';
 import { QueueConsumer } from '../../src/queue/consumer.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
-import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
+import { keysMatching, randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 
 let server: TestRedis;
-let admin: Redis;
-beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+let admin: RedisConnection;
+beforeAll(async () => { server = await useRedis(); admin = connectRedis(server.url); });
 afterAll(async () => { admin.disconnect(); await server.stop(); });
 
 const ref: QueueRef = { namespace: 'default', functionName: 'busy', version: '3' };
@@ -48,7 +48,7 @@ it('acks each of 200 jobs exactly once across 8 competing consumers', async () =
     expect(new Set(acked.keys())).toEqual(new Set(jobs.map((j) => j.requestId)));
     expect(byConsumer.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
-    expect(await admin.keys(`${prefix}:*`)).toEqual([]);
+    expect(await keysMatching(admin, `${prefix}:*`)).toEqual([]);
   } finally {
     await Promise.all(consumers.map((c) => c.close()));
     await queue.purge(ref);

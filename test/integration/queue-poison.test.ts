@@ -2,23 +2,23 @@
 // pod) is delivered at most maxDeliveries times, then given up to the queue's dead letters with the reason, its
 // version's dead_letters counter up — never silently away, never back forever. Other jobs keep flowing.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Invocation } from '../../src/core/invocation.js';
 import type { QueueRef } from '../../src/core/queue-contract.js';
 import { QueueConsumer } from '../../src/queue/consumer.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { DEFAULT_MAX_DELIVERIES, WorkQueue } from '../../src/queue/work-queue.js';
 import { OutcomeQueue } from '../../src/queue/outcomes.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
-let admin: Redis;
+let admin: RedisConnection;
 const prefix = randomPrefix();
 const ref: QueueRef = { namespace: 'default', functionName: 'poison', version: '$LATEST' };
 const consumers: QueueConsumer[] = [];
 
-beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+beforeAll(async () => { server = await useRedis(); admin = connectRedis(server.url); });
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.close()));
   admin.disconnect();

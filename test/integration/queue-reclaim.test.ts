@@ -1,6 +1,5 @@
 // At-least-once delivery against a real Redis: jobs of dead consumers come back, live leases are never stolen, the reaper logs.
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
 import { jsonLogger } from '../../src/core/logger.js';
 import type { Lease, QueueRef } from '../../src/core/queue-contract.js';
@@ -9,17 +8,18 @@ import { LeaseLostError } from '../../src/queue/errors.js';
 import { queueKeys, replyListKey } from '../../src/queue/keys.js';
 import { Reaper } from '../../src/queue/reaper.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
-let admin: Redis;
+let admin: RedisConnection;
 let prefix: string;
 let queue: WorkQueue;
 const consumers: QueueConsumer[] = [];
 const ref: QueueRef = { namespace: 'default', functionName: 'worker', version: '$LATEST' };
 
-beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+beforeAll(async () => { server = await useRedis(); admin = connectRedis(server.url); });
 afterAll(async () => { admin.disconnect(); await server.stop(); });
 beforeEach(() => { prefix = randomPrefix(); queue = new WorkQueue(admin, { keyPrefix: prefix, stalledAfterMs: 0 }); });
 afterEach(async () => {

@@ -1,26 +1,26 @@
 // The work queue against a real Redis: FIFO delivery, depth, idempotent enqueue, release, ack with a reply, purge, blocking reads.
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { Redis } from 'ioredis';
 import type { Invocation, InvocationResult } from '../../src/core/invocation.js';
 import type { Lease, QueueRef } from '../../src/core/queue-contract.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { QueueConsumer } from '../../src/queue/consumer.js';
 import { InvalidQueueNameError } from '../../src/queue/errors.js';
 import { allKeys, queueKeys, replyListKey } from '../../src/queue/keys.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
-import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { clientLists, keysMatching, randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 const keySlot = createRequire(import.meta.url)('cluster-key-slot') as (key: string) => number;
 
 let server: TestRedis;
-let admin: Redis;
+let admin: RedisConnection;
 let prefix: string;
 let queue: WorkQueue;
 const consumers: QueueConsumer[] = [];
 const ref: QueueRef = { namespace: 'default', functionName: 'hello', version: '1' };
 
-beforeAll(async () => { server = await useRedis(); admin = new Redis(server.url); });
+beforeAll(async () => { server = await useRedis(); admin = connectRedis(server.url); });
 afterAll(async () => { admin.disconnect(); await server.stop(); });
 beforeEach(() => { prefix = randomPrefix(); queue = new WorkQueue(admin, { keyPrefix: prefix }); });
 afterEach(async () => {
@@ -48,7 +48,7 @@ async function take(c: QueueConsumer): Promise<Lease> {
   return lease;
 }
 
-const keysOfPrefix = () => admin.keys(`${prefix}:*`);
+const keysOfPrefix = () => keysMatching(admin, `${prefix}:*`);
 
 describe('WorkQueue and QueueConsumer', () => {
   it('delivers jobs in the order they were enqueued, each with its invocation intact', async () => {
@@ -191,7 +191,7 @@ function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 /** Waits until a consumer's blocking connection is parked in BLMOVE on the server. */
 async function waitUntilBlocked(): Promise<void> {
   await waitFor(async () => {
-    const list = (await admin.client('LIST')) as string;
+    const list = await clientLists(admin);
     return list.split('\n').some((line) => line.includes(`name=${prefix} `) && line.includes('cmd=blpop')) || undefined;
   }, 5000, 'a consumer blocked in BLPOP', 5);
 }

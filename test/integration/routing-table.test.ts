@@ -1,32 +1,32 @@
 // The routing table on a real Redis, as the controller's own Redis user writes it: a version or an alias is written
 // only under its function's route, in one step with that check, so one reconciled after its function was deleted
 // never brings the deleted function's route back (the race a loaded CI once showed in controller.test.ts).
-import { Redis } from 'ioredis';
 import { controllerAclRules } from '../../src/queue/acl.js';
+import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { routeChannel, routeIndexKey } from '../../src/queue/keys.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
-import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
+import { onEveryServer, randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 
 let server: TestRedis;
-let admin: Redis;
-let controller: Redis;
+let admin: RedisConnection;
+let controller: RedisConnection;
 let table: RoutingTable;
 const prefix = randomPrefix();
 const user = `ctl-${prefix}`;
 
 beforeAll(async () => {
   server = await useRedis();
-  admin = new Redis(server.url);
-  await admin.call('ACL', 'SETUSER', user, ...controllerAclRules(['pw'], prefix));
+  admin = connectRedis(server.url);
+  await onEveryServer(admin, 'ACL', 'SETUSER', user, ...controllerAclRules(['pw'], prefix));
   const url = new URL(server.url);
   url.username = user;
   url.password = 'pw';
-  controller = new Redis(url.toString());
+  controller = connectRedis(url.toString());
   table = new RoutingTable(controller, prefix);
 });
 afterAll(async () => {
-  await admin.call('ACL', 'DELUSER', user);
+  await onEveryServer(admin, 'ACL', 'DELUSER', user);
   controller.disconnect();
   admin.disconnect();
   await server.stop();
@@ -63,7 +63,7 @@ it('never brings back a removed function: versions and aliases written after the
 });
 
 it('tells the routers of every change on the channel, and of nothing when a write changed nothing', async () => {
-  const sub = new Redis(server.url);
+  const sub = connectRedis(server.url);
   const heard: string[] = [];
   try {
     await sub.subscribe(routeChannel(prefix));
