@@ -154,14 +154,64 @@ export async function untilReady(conn: RedisConnection, timeoutMs = 10_000): Pro
   });
 }
 
+/** One line of CLUSTER NODES, as far as klambda needs it. */
+export interface ClusterNodeLine {
+  host: string;
+  port: number;
+  master: boolean;
+  /** Marked failing (`fail`), not yet part of the cluster (`handshake`) or without an address (`noaddr`). */
+  unusable: boolean;
+}
+
+/** Parses CLUSTER NODES (pure). */
+export function parseClusterNodes(text: string): ClusterNodeLine[] {
+  return text.split('\n').map((l) => l.trim()).filter(Boolean).flatMap((line) => {
+    const [, address = '', flagText = ''] = line.split(' ');
+    const m = /^(.*):(\d+)@\d+/.exec(address.split(',')[0] ?? '');
+    const flags = flagText.split(',');
+    const unusable = !m?.[1] || flags.some((f) => f === 'fail' || f === 'handshake' || f === 'noaddr');
+    return [{ host: m?.[1] ?? '', port: Number(m?.[2] ?? 0), master: flags.includes('master'), unusable }];
+  });
+}
+
+/** Connections of our own to cluster nodes the client does not keep one to (replicas it does not read from). */
+const extraServers = new WeakMap<Cluster, Map<string, Redis>>();
+
+function extraServer(conn: Cluster, host: string, port: number): Redis {
+  let extras = extraServers.get(conn);
+  if (!extras) {
+    const made = new Map<string, Redis>();
+    extras = made;
+    extraServers.set(conn, made);
+    conn.once('end', () => { for (const r of made.values()) r.disconnect(); made.clear(); });
+  }
+  const address = `${host}:${port}`;
+  let server = extras.get(address);
+  if (!server) {
+    server = new Redis({ ...conn.options.redisOptions, host, port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 1 });
+    server.on('error', () => undefined); // a node that is down fails the call made on it
+    extras.set(address, server);
+  }
+  return server;
+}
+
 /**
- * The servers behind a connection: itself, or each node of the cluster the client knows (masters and the replicas
- * that are not failing; `master`: masters only). Per-node state — ACL users, INFO, KEYS and SCAN — goes through this.
+ * The servers behind a connection: itself, or every node of the cluster that CLUSTER NODES lists and does not mark
+ * failing — masters and replicas (`master`: masters only). Per-node state (ACL users, INFO, KEYS, SCAN) goes through
+ * this. The client's slot map is not enough: it leaves out a replica until the replica has replicated some data.
  */
 export async function serversOf(conn: RedisConnection, role: 'all' | 'master' = 'all'): Promise<Redis[]> {
   if (!(conn instanceof Cluster)) return [conn];
   await untilReady(conn);
-  return conn.nodes(role);
+  const listed = parseClusterNodes((await conn.cluster('NODES')) as string).filter((n) => !n.unusable);
+  const pool = new Map(conn.nodes('all').map((n) => [addressOf(n), n]));
+  const extras = extraServers.get(conn);
+  // forget nodes that left the cluster
+  for (const [address, r] of extras ?? []) {
+    if (!listed.some((n) => `${n.host}:${n.port}` === address)) { r.disconnect(); extras?.delete(address); }
+  }
+  return listed.filter((n) => role === 'all' || n.master)
+    .map((n) => pool.get(`${n.host}:${n.port}`) ?? extraServer(conn, n.host, n.port));
 }
 
 /** How many replicas serve the slot of `key`, as the cluster client last saw it (0 on a single server). */

@@ -1,6 +1,6 @@
 // Test helper: a real Redis Cluster — 3 masters and a replica each, redis-server processes on free loopback ports.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,9 @@ export interface RedisClusterHandle {
   kill(port: number): Promise<void>;
   /** Starts a killed node again with its own nodes.conf: it rejoins (a former master as a replica), with no data of its own. */
   restart(port: number): Promise<void>;
+  /** SIGSTOPs a node (it answers nothing, replicates nothing) until resume; resolves once it is stopped. */
+  pause(port: number): Promise<void>;
+  resume(port: number): void;
   /** Resolves when every running node says cluster_state:ok, knows all 6 nodes and sees all 16384 slots served, and every replica has synced with its master. */
   untilHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -126,7 +129,7 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     return true;
   };
   const stop = async () => {
-    for (const { child } of procs.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of procs.values()) if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); child.kill('SIGCONT'); }
     await Promise.all([...procs.values()].map((p) => p.gone));
     rmSync(dir, { recursive: true, force: true });
   };
@@ -156,6 +159,13 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
       await p.gone;
     },
     restart: (port) => start(port),
+    pause: async (port) => {
+      const { child } = procs.get(port)!;
+      child.kill('SIGSTOP');
+      const state = () => / T /.test(readFileSync(`/proc/${child.pid}/stat`, 'latin1').replace(/^.*\)/, ')'));
+      await waitFor(() => state() || undefined, 5000, `redis-server on port ${port} to stop`, 5);
+    },
+    resume: (port) => { procs.get(port)!.child.kill('SIGCONT'); },
     untilHealthy: (timeoutMs = 30_000) => waitFor(healthy, timeoutMs, 'the Redis Cluster to be healthy', 100).then(() => undefined),
     stop,
   };
