@@ -20,7 +20,8 @@ export const DEV_USAGE = `usage: klambda dev [DIR] [options]
 options:
   --port PORT      port of the Lambda API (default 9000; 0 picks a free one)
   --host HOST      address to listen on (default 127.0.0.1)
-  --redis-url URL  Redis to use (default: $REDIS_URL, else klambda starts redis-server itself)
+  --redis-url URL  Redis to use (default: $REDIS_URL, else klambda starts redis-server itself); a Redis Cluster
+                   is redis+cluster://HOST:PORT[?addr=HOST:PORT&addr=...] (rediss+cluster:// for TLS)
   --idle-timeout S seconds an idle version keeps its environments (default 300)
   --region R       region in ARNs (default us-east-1)
   --account-id ID  account id in ARNs (default 000000000000)

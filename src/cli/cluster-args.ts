@@ -36,7 +36,8 @@ export const CONTROLLER_USAGE = `usage: klambda controller [options]
   Secrets and the routing table in Redis, and scales versions from queue depth. Run two or more: one leads at a time
   (a Lease in --lease-namespace), the others wait to take over.
 options:
-  --redis-url URL          Redis, with the controller's user and password (default: $REDIS_URL; required)
+  --redis-url URL          Redis, with the controller's user and password (default: $REDIS_URL; required); a Redis
+                           Cluster is redis+cluster://USER:PASSWORD@HOST:PORT[?addr=HOST:PORT&addr=...]
   --agent-redis-url URL    the same Redis as function pods reach it, without credentials: each version's agents get
                            their own user (default: --redis-url's server)
   --kubeconfig FILE        Kubernetes credentials (default: $KUBECONFIG, else the pod's service account, else ~/.kube/config)

@@ -152,6 +152,15 @@ describe('helm template with other values', () => {
     expect(container(find(docs, 'Deployment', 'klambda-controller')).args).toContain('--agent-redis-url=rediss://redis.example.com:6380');
   });
 
+  it('passes a Redis Cluster URL on whole: its further seed nodes reach the controller, the router and the agents', () => {
+    const seeds = 'redis-0.redis.data.svc:6379?addr=redis-1.redis.data.svc:6379&addr=redis-2.redis.data.svc:6379';
+    const docs = parseDocs(templateChart(['--set', `redis.external.url=redis+cluster://${seeds}`, '--set', 'redis.external.existingSecret=my-redis']));
+    expect(envOf(container(find(docs, 'Deployment', 'klambda-router')), 'REDIS_URL')?.value).toBe(`redis+cluster://klambda-router:$(REDIS_PASSWORD)@${seeds}`);
+    const controller = container(find(docs, 'Deployment', 'klambda-controller'));
+    expect(envOf(controller, 'REDIS_URL')?.value).toBe(`redis+cluster://klambda-controller:$(REDIS_PASSWORD)@${seeds}`);
+    expect(controller.args).toContain(`--agent-redis-url=redis+cluster://${seeds}`);
+  });
+
   it('refuses an external Redis without the Secret of its passwords', () => {
     const r = runHelm(['template', 'klambda', 'charts/klambda', '--set', 'redis.external.url=redis://r:6379']);
     expect(r.status).not.toBe(0);
@@ -189,6 +198,7 @@ describe('helm template with other values', () => {
     ['an account id that is not 12 digits', ['--set-string', 'accountId=12'], '/accountId'],
     ['an unknown pull policy', ['--set', 'image.pullPolicy=Sometimes'], '/image/pullPolicy'],
     ['a Redis URL that is not redis://', ['--set', 'redis.external.url=http://r', '--set', 'redis.external.existingSecret=s'], '/redis/external/url'],
+    ['a Redis Cluster URL with a database (a cluster has only 0)', ['--set', 'redis.external.url=redis+cluster://r:6379/1', '--set', 'redis.external.existingSecret=s'], '/redis/external/url'],
   ])('refuses %s (values.schema.json)', (_, extra, message) => {
     const r = runHelm(['template', 'klambda', 'charts/klambda', ...extra]);
     expect(r.status).not.toBe(0);

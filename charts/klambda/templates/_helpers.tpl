@@ -78,10 +78,13 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 
-{{/* REDIS_URL for a Redis user: the kubelet puts $(REDIS_PASSWORD) in (hex or alphanumeric: nothing to escape). */}}
+{{/*
+  REDIS_URL for a Redis user: the kubelet puts $(REDIS_PASSWORD) in (hex or alphanumeric: nothing to escape). The
+  query is kept: a Redis Cluster's further seed nodes (redis+cluster://host:port?addr=host:port).
+*/}}
 {{- define "klambda.redis.userUrl" -}}
 {{- $u := urlParse (include "klambda.redis.url" .ctx) }}
-{{- printf "%s://%s:$(REDIS_PASSWORD)@%s%s" $u.scheme .user $u.host $u.path }}
+{{- printf "%s://%s:$(REDIS_PASSWORD)@%s%s%s" $u.scheme .user $u.host $u.path (ternary (printf "?%s" $u.query) "" (ne $u.query "")) }}
 {{- end }}
 
 {{/* Restricted pod security for klambda's own containers. */}}
