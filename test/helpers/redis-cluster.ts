@@ -128,8 +128,14 @@ export async function startRedisCluster(): Promise<RedisClusterHandle> {
     }
     return true;
   };
-  const stop = async () => {
+  const killAll = () => {
     for (const { child } of procs.values()) if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); child.kill('SIGCONT'); }
+  };
+  // a test process that exits without stop() (a failure in beforeAll, a forced exit) leaves no redis-server behind
+  process.once('exit', killAll);
+  const stop = async () => {
+    process.off('exit', killAll);
+    killAll();
     await Promise.all([...procs.values()].map((p) => p.gone));
     rmSync(dir, { recursive: true, force: true });
   };
