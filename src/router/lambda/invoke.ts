@@ -1,14 +1,14 @@
 // The Lambda Invoke API: POST /2015-03-31/functions/{FunctionName}/invocations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
-import { invalidContent, invalidParameter, serviceError, tooLarge } from '../../core/errors.js';
+import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge } from '../../core/errors.js';
 import { newRequestId, newTraceId } from '../../core/ids.js';
 import type { Invocation } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
 import { readBody } from '../body.js';
 import { clientContext, invocationType, logType } from './invoke-headers.js';
-import type { ReplyListener } from '../replies.js';
+import type { ReplyListener, ReplyOutcome } from '../replies.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { InvokeMetrics } from '../../metrics/router-metrics.js';
 
@@ -110,29 +110,47 @@ function acquire(deps: InvokeDeps, target: ResolvedTarget): () => void {
   }
 }
 
+/** A sync call whose reply can no longer arrive: a 500 ServiceException, as Lambda answers an internal failure. */
+const CONNECTION_LOST = 'The queue connection was lost while waiting for the result; the invocation may have run.';
+
+/**
+ * Queues the job and waits for its outcome. A reply connection lost before the enqueue returns answers at once: ioredis
+ * holds a command through its reconnects (maxRetriesPerRequest), which may take seconds.
+ */
+async function queueAndWait(deps: InvokeDeps, queue: QueueRef, invocation: Invocation, answer: Promise<ReplyOutcome>): Promise<ReplyOutcome> {
+  let failure: unknown;
+  const queued = deps.enqueue(queue, invocation).then(() => true, (err: unknown) => { failure = err; return false; });
+  const first = await Promise.race([queued, answer]);
+  if (first === false) {
+    deps.replies.cancel(invocation.requestId);
+    if (isAwsError(failure)) throw failure;
+    const why = failure instanceof Error ? failure.message : String(failure);
+    throw serviceError(`The invocation could not be queued (${why}); if the queue connection was lost, it may still run.`);
+  }
+  if (first !== true) return first;
+  deps.onDemand?.(queue);
+  return answer;
+}
+
 async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<void> {
   const release = acquire(deps, target);
   const started = performance.now();
   let answered = false;
   try {
+    // Redis is known to be gone: say so now, with nothing queued, rather than after ioredis gives up
+    if (!deps.replies.reachable) throw serviceError('The queue is unreachable (the router lost its connection to Redis); the invocation was not queued.');
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
     invocation.replyTo = deps.replies.routerId;
     invocation.replyBy = invocation.acceptedAt + waitMs;
     if (req.headers['x-amz-log-type'] === 'Tail') invocation.logTail = true;
-    const answer = deps.replies.wait(queue, invocation.requestId, waitMs);
-    try {
-      await deps.enqueue(queue, invocation);
-    } catch (err) {
-      deps.replies.cancel(invocation.requestId);
-      throw err;
-    }
-    deps.onDemand?.(queue);
-    const result = await answer;
+    const outcome = await queueAndWait(deps, queue, invocation, deps.replies.wait(queue, invocation.requestId, waitMs));
+    if (outcome.kind === 'lost') throw serviceError(CONNECTION_LOST);
     answered = true;
-    if (!result) {
+    if (outcome.kind === 'timeout') {
       deps.metrics?.invoked(target, 'RequestResponse', 'no_answer');
       throw serviceError(`No answer from function ${target.functionName} version ${target.version} within ${waitMs} ms`);
     }
+    const { result } = outcome;
     deps.metrics?.invoked(target, 'RequestResponse', result.functionError ? 'function_error' : 'success', (performance.now() - started) / 1000);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
@@ -150,4 +168,3 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
     release();
   }
 }
-
