@@ -275,7 +275,7 @@ export class Controller {
     });
     await this.demand.subscribe(demandChannel(this.opts.keyPrefix));
     scaler.start();
-    this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger, redisErrors: this.redisErrors });
+    this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger, redisErrors: this.redisErrors, onBacklog: (ref) => scaler.onDemand(ref) });
     this.reaper.start();
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({

@@ -52,6 +52,9 @@ export class LocalAgentCredentials {
       this.made.set(queueName(ref), { ref, password });
       return redisUrlFor(this.baseUrl, user, password);
     } catch (err) {
+      // Redis unreachable for a moment (restarting): no URL now, and the next start asks again. Never fall back on
+      // klambda's own rights for that: it would unseal the versions until klambda exits.
+      if (!aclRefused(err)) throw err;
       // A Redis without ACLs (before 6) or a URL whose user may not run ACL: the agents share klambda's own
       // connection rights. Said loudly, once: functions are then not sealed from each other's queues.
       this.unsupported = err instanceof Error ? err.message : String(err);
@@ -59,4 +62,10 @@ export class LocalAgentCredentials {
       return this.baseUrl;
     }
   }
+}
+
+/** Redis refused ACL itself (a server before 6: unknown command; a user without the right: NOPERM), not a passing failure. */
+export function aclRefused(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /^ERR unknown command|^ERR unknown subcommand|^NOPERM/i.test(message);
 }

@@ -143,7 +143,9 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     tickMs: 250, idleTimeoutMs: opts.idleTimeoutSeconds * 1000, maxEnvironments: opts.maxEnvironments ?? 64,
     metrics: new ScalerMetrics(registry),
   });
-  const reaper = new Reaper({ queue, queues: () => scaler.queues(), intervalMs: 1000, logger, redisErrors });
+  // every version of the folder, not only those the scaler knows: after a restart of klambda dev, work queued or held
+  // by the last run is reclaimed and its versions are started again (onBacklog), with no new invoke needed
+  const reaper = new Reaper({ queue, queues: () => functions.queues(), intervalMs: 1000, logger, redisErrors, onBacklog: (ref) => scaler.onDemand(ref) });
   // async retries, destinations and dead letters of every version in the folder
   const dispatcher = new Dispatcher({
     outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors, metrics: new DispatcherMetrics(registry),

@@ -12,6 +12,11 @@ export interface ReaperOptions {
   logger: Logger;
   /** Counts a failed reclaim (klambda_redis_errors_total{operation="reclaim"}). */
   redisErrors?: { inc(operation: string): void };
+  /**
+   * A queue has jobs pending after a pass (put back just now, or left by a klambda that was restarted): someone must
+   * run them, so the scaler is told as if they were new demand.
+   */
+  onBacklog?(ref: QueueRef): void;
 }
 
 export class Reaper {
@@ -48,7 +53,8 @@ export class Reaper {
     }
     for (const ref of queues) {
       try {
-        const { expired, stalled, dead } = await this.opts.queue.reclaim(ref);
+        const { expired, stalled, dead, pending } = await this.opts.queue.reclaim(ref);
+        if (pending > 0) this.opts.onBacklog?.(ref);
         if (expired + stalled > 0) {
           this.opts.logger.warn({ msg: 'reclaimed jobs of consumers that went away', queue: queueName(ref), expired, stalled });
         }

@@ -50,6 +50,8 @@ export interface ReclaimCounts {
   /** Jobs whose lease expired on their last allowed delivery, given up: async events to their failure destination
    *  (through the dispatcher), others to the dead letters. */
   dead: number;
+  /** Jobs waiting in pending after the pass (someone must run them: the reaper tells the scaler). */
+  pending: number;
 }
 
 /** A job given up (the queue's dead-letter list). */
@@ -124,8 +126,8 @@ export class WorkQueue {
     const k = this.keys(ref);
     const r = await runScript(this.redis, 'reclaim', [k.pending, k.active, k.leases, k.stalled, k.jobs, k.attempts, k.dead, k.stats, k.outcomes, k.wake, k.delayed],
       [this.stalledAfterMs, this.maxDeliveries, DEAD_LETTERS_KEPT, Math.ceil(this.eventBackoff.baseMs), Math.ceil(this.eventBackoff.maxMs)]);
-    const [expired, stalled, dead] = Array.isArray(r) ? r.map(Number) : [];
-    return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0 };
+    const [expired, stalled, dead, pending] = Array.isArray(r) ? r.map(Number) : [];
+    return { expired: expired ?? 0, stalled: stalled ?? 0, dead: dead ?? 0, pending: pending ?? 0 };
   }
 
   /** The jobs given up, oldest first. */

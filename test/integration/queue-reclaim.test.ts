@@ -85,8 +85,8 @@ describe('reclaiming the jobs of consumers that went away', () => {
     await queue.enqueue(ref, inv);
     expect(await moveToActiveWithoutLease()).toBe(inv.requestId); // an agent of an older klambda (BLMOVE, then lease) died in between
 
-    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0, dead: 0 }); // first sight: only marked
-    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 1, dead: 0 });
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0, dead: 0, pending: 0 }); // first sight: only marked
+    expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 1, dead: 0, pending: 1 });
     const lease = await take(consumer());
     expect(lease.invocation.requestId).toBe(inv.requestId);
     expect(lease.attempt).toBe(1); // it was never delivered to a handler
@@ -103,7 +103,7 @@ describe('reclaiming the jobs of consumers that went away', () => {
       await waitFor(async () => (Date.now() > lease.leaseExpiresAt - 1000 ? true : undefined), 5000, 'the lease near its end', 10);
       const deadline = await c.extendLease(lease);
       expect(deadline).toBeGreaterThan(Date.now());
-      expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0, dead: 0 });
+      expect(await queue.reclaim(ref)).toEqual({ expired: 0, stalled: 0, dead: 0, pending: 0 });
     }
     expect(lease.leaseExpiresAt).toBeGreaterThan(first);
     // no more extensions: once it runs out, the job goes back, and the old holder can neither extend nor ack it

@@ -24,7 +24,8 @@
 --           ARGV[4] * 2^(deliveries - 1) ms later, at most ARGV[5] ms; 0: back to pending at once like any job
 --   ARGV[5] the longest such backoff (ms)
 -- Output:
---   {jobs reclaimed because their lease expired, jobs reclaimed because they were never leased, jobs given up}
+--   {jobs reclaimed because their lease expired (to pending, or an async event to delayed), jobs reclaimed because
+--    they were never leased, jobs given up, jobs pending after the pass}
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local grace = tonumber(ARGV[1])
@@ -64,6 +65,7 @@ end
 --    an expired lease is reclaimed at once; no lease at all is marked on first sight and reclaimed once
 --    it has been marked long enough
 local expiredCount = 0
+local stalledCount = 0
 local unleased = {}
 for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
   local deadline = redis.call('ZSCORE', KEYS[3], id)
@@ -93,6 +95,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
       redis.call('LREM', KEYS[2], 1, id)
       redis.call('ZREM', KEYS[4], id)
       reclaimed[#reclaimed + 1] = id
+      stalledCount = stalledCount + 1
     else
       unleased[id] = true
     end
@@ -114,4 +117,4 @@ for i = #reclaimed, 1, -1 do
   redis.call('LPUSH', KEYS[1], reclaimed[i])
   redis.call('RPUSH', KEYS[10], '1')
 end
-return {expiredCount, #reclaimed - expiredCount, deadCount}
+return {expiredCount, stalledCount, deadCount, redis.call('LLEN', KEYS[1])}
