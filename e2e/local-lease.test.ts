@@ -42,8 +42,8 @@ it('runs an event once although its environment re-initialises for longer than a
   await waitFor(() => (runs().includes(id) ? true : undefined), 30_000, 'the event to run');
   // settled: nothing of it left in the queue (no reclaimed copy waiting or running), and it ran exactly once
   const k = `${f.local.keyPrefix}:{default/slowinit/$LATEST}`;
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(f.local.redisUrl);
+  const { connectRedis } = await import('../src/queue/connection.js');
+  const redis = connectRedis(f.local.redisUrl);
   try {
     await waitFor(async () => ((await redis.hexists(`${k}:jobs`, id)) === 0 && (await redis.llen(`${k}:outcomes`)) === 0 ? true : undefined), 10_000, 'the event settled');
   } finally {
