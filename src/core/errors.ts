@@ -70,3 +70,7 @@ export function toAwsError(err: unknown): AwsErrorShape {
 export function awsErrorBody(e: AwsErrorShape): Record<string, string | number> {
   return { Type: e.statusCode >= 500 ? 'Service' : 'User', __type: e.awsType, message: e.message, Message: e.message, ...e.extra };
 }
+
+/** The router cannot reach its queue (Redis is away): nothing was queued. */
+export const queueUnreachable = (): KlambdaError =>
+  serviceError('The queue is unreachable (the router lost its connection to Redis); the invocation was not queued.');

@@ -5,7 +5,8 @@ import { ProcessBackend } from '../backends/process-backend.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { WorkQueue } from '../queue/work-queue.js';
-import { connectRedis, duplicateConnection } from '../queue/connection.js';
+import { connectionDown, connectRedis, duplicateConnection } from '../queue/connection.js';
+import { queueUnreachable } from '../core/errors.js';
 import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
@@ -162,7 +163,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
     invoke: {
       registry: functions, replies, arn,
-      enqueue: (ref, inv) => queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; }),
+      enqueue: (ref, inv) => {
+        // Redis away: answer now (the invocation was not queued) rather than after ioredis's reconnect attempts
+        if (connectionDown(commands)) { redisErrors.inc('enqueue'); return Promise.reject(queueUnreachable()); }
+        return queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; });
+      },
       onDemand: (ref) => scaler.onDemand(ref),
       syncGraceMs: 30_000,
       limiter,

@@ -237,3 +237,10 @@ export async function waitForReplicas(conn: RedisConnection, key: string, replic
 
 /** `host:port` of a server connection (a cluster node's name in logs). */
 export const addressOf = (server: Redis): string => `${server.options.host ?? 'localhost'}:${server.options.port ?? 6379}`;
+
+/**
+ * False while a connection has lost its server and is trying again (reconnecting, closed, ended): a command now would
+ * wait in ioredis's offline queue for the reconnect, so a caller is better told at once. A Cluster counts as up while
+ * its client is (one master's failover is ridden out by the client itself).
+ */
+export const connectionDown = (conn: RedisConnection): boolean => ['reconnecting', 'close', 'end'].includes(conn.status);

@@ -4,7 +4,8 @@ import { asyncClockFromEnv } from '../core/async-policy.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
-import { connectRedis, duplicateConnection, type RedisConnection } from '../queue/connection.js';
+import { connectionDown, connectRedis, duplicateConnection, type RedisConnection } from '../queue/connection.js';
+import { queueUnreachable } from '../core/errors.js';
 import { demandChannel, queueName } from '../queue/keys.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { DEMAND_GAP_MS } from '../scaler/scaler.js';
@@ -84,7 +85,11 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   const limiter = new ConcurrencyLimiter(1000);
   const invoke: InvokeDeps = {
     registry: routes, replies, arn,
-    enqueue: (ref, inv) => queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; }),
+    enqueue: (ref, inv) => {
+        // Redis away: answer now (the invocation was not queued) rather than after ioredis's reconnect attempts
+        if (connectionDown(commands)) { redisErrors.inc('enqueue'); return Promise.reject(queueUnreachable()); }
+        return queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; });
+      },
     onDemand: demandPublisher(commands, opts.keyPrefix),
     syncGraceMs: 30_000,
     limiter,

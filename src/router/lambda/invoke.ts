@@ -1,7 +1,7 @@
 // The Lambda Invoke API: POST /2015-03-31/functions/{FunctionName}/invocations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
-import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge } from '../../core/errors.js';
+import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge, queueUnreachable } from '../../core/errors.js';
 import { newRequestId, newTraceId } from '../../core/ids.js';
 import type { Invocation } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
@@ -11,6 +11,7 @@ import { clientContext, invocationType, logType } from './invoke-headers.js';
 import type { ReplyListener, ReplyOutcome } from '../replies.js';
 import { ConcurrencyLimiter } from './concurrency.js';
 import type { InvokeMetrics } from '../../metrics/router-metrics.js';
+import { asyncClock, asyncSettings, expiresAt, type AsyncClock } from '../../core/async-policy.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 export const ASYNC_PAYLOAD_LIMIT = 1024 * 1024;
@@ -29,7 +30,11 @@ export interface InvokeDeps {
   random(): number;
   /** Outcomes, throttles and sync latency of the calls that resolved to a version. */
   metrics?: InvokeMetrics;
+  /** The clock of async event ages (the dispatcher's; tests speed it up); default real time. */
+  asyncClock?: AsyncClock;
 }
+
+const REAL_TIME = asyncClock();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -84,6 +89,8 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
   };
   if (context !== undefined) invocation.clientContext = context;
   if (type === 'Event') {
+    invocation.async = asyncSettings(target.async);
+    invocation.expiresAt = expiresAt(now, invocation.async, deps.asyncClock ?? REAL_TIME);
     try {
       await deps.enqueue(queue, invocation);
     } catch (err) {
@@ -138,7 +145,7 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
   let answered = false;
   try {
     // Redis is known to be gone: say so now, with nothing queued, rather than after ioredis gives up
-    if (!deps.replies.reachable) throw serviceError('The queue is unreachable (the router lost its connection to Redis); the invocation was not queued.');
+    if (!deps.replies.reachable) throw queueUnreachable();
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
     invocation.replyTo = deps.replies.routerId;
     invocation.replyBy = invocation.acceptedAt + waitMs;
