@@ -5,11 +5,9 @@
 // klambda runs as a user runs it (`klambda dev`, its own process); the client runs in this process.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { packageRoot } from '../src/core/package-root.js';
+import { startFloor, startKlambda } from './servers.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SigningKeyCache, sha256Hex, verifySigV4 } from '../src/core/sigv4/index.js';
@@ -18,7 +16,6 @@ const LATENCY_CALLS = Number(process.env.BENCH_LATENCY_CALLS ?? 3000);
 const THROUGHPUT_SECONDS = Number(process.env.BENCH_THROUGHPUT_SECONDS ?? 8);
 const CONCURRENCY = 16;
 
-const handler = async (_event: unknown) => ({});
 
 const KEY = { accessKeyId: 'AKIAKLAMBDABENCH0001', secretAccessKey: 'bench-secret' };
 
@@ -64,41 +61,6 @@ async function measure(endpoint: string) {
     throughput_concurrency: CONCURRENCY,
     throughput_seconds: round(seconds),
   };
-}
-
-function startFloor(): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      void handler(JSON.parse(Buffer.concat(chunks).toString() || '{}')).then((out) => {
-        const body = JSON.stringify(out);
-        res.writeHead(200, { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '$LATEST', 'Content-Length': Buffer.byteLength(body) }).end(body);
-      });
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const addr = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` });
-  }));
-}
-
-async function startKlambda(dir: string, extraArgs: string[] = []): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [`${packageRoot()}/dist/cli/main.js`, 'dev', dir, '--port', '0', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /klambda listening on (\S+)/.exec(out);
-      if (m) { out = ''; resolve(m[1]!); }
-    });
-    child.stderr.resume();
-    child.once('exit', (code) => reject(new Error(`klambda dev exited with ${code}: ${out}`)));
-  });
-  child.stdout.removeAllListeners('data');
-  child.stdout.resume();
-  return { url, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 /** node:crypto behind the hash interface of the SDK's signer. */
