@@ -30,16 +30,28 @@ const CLUSTER_SCHEMES: Readonly<Record<string, boolean>> = { 'redis+cluster:': f
  * How a Cluster client rides out a failover. A master's death is noticed after cluster-node-timeout (15 s by default)
  * and its replica is elected within a second or two; meanwhile commands meet closed connections and CLUSTERDOWN.
  * ioredis retries each such command after a delay and a refresh of the slot map, at most maxRedirections times:
- * 128 × 250 ms ≈ 32 s, twice the default detection time. A refresh every 5 s also finds promoted and new nodes.
+ * 128 × 250 ms ≈ 32 s, twice the default detection time.
  */
 export const CLUSTER_FAILOVER_OPTIONS = {
   maxRedirections: 128,
   retryDelayOnFailover: 250,
   retryDelayOnClusterDown: 250,
   retryDelayOnTryAgain: 100,
-  slotsRefreshInterval: 5000,
   clusterRetryStrategy: (times: number): number => Math.min(100 * times, 2000),
 } as const satisfies ClusterOptions;
+
+/**
+ * How often a cluster client reads the slot map again besides after a redirection or error: it finds promoted nodes
+ * and replicas that Redis lists once they have data (replicasOf). Not ioredis's slotsRefreshInterval, whose loop
+ * goes on after disconnect() when a refresh was in flight, keeping the process alive.
+ */
+export const SLOT_MAP_REFRESH_MS = 5000;
+
+function refreshSlotMap(conn: Cluster): void {
+  const timer = setInterval(() => { if (conn.status === 'ready') conn.refreshSlotsCache(); }, SLOT_MAP_REFRESH_MS);
+  timer.unref();
+  conn.once('end', () => clearInterval(timer));
+}
 
 const protocolOf = (url: string): string => /^([a-z][a-z0-9+.-]*:)/i.exec(url)?.[1]?.toLowerCase() ?? '';
 
@@ -117,7 +129,7 @@ export function connectRedis(source: RedisUrlSource, options: RedisOptions = {})
     Object.defineProperty(redisOptions, 'username', { enumerable: true, get: () => read().username });
     Object.defineProperty(redisOptions, 'password', { enumerable: true, get: () => read().password });
   }
-  return new Cluster(target.nodes, {
+  const cluster = new Cluster(target.nodes, {
     ...CLUSTER_FAILOVER_OPTIONS,
     redisOptions,
     // CLUSTER INFO: an agent's user may not run it (nor INFO)
@@ -125,11 +137,17 @@ export function connectRedis(source: RedisUrlSource, options: RedisOptions = {})
     lazyConnect: options.lazyConnect ?? false,
     enableOfflineQueue: options.enableOfflineQueue ?? true,
   });
+  refreshSlotMap(cluster);
+  return cluster;
 }
 
 /** A new connection to the same server or cluster, with the same credentials and these options on top. */
 export function duplicateConnection(conn: RedisConnection, options: RedisOptions = {}): RedisConnection {
-  if (conn instanceof Cluster) return conn.duplicate([], { redisOptions: { ...conn.options.redisOptions, ...options } });
+  if (conn instanceof Cluster) {
+    const copy = conn.duplicate([], { redisOptions: { ...conn.options.redisOptions, ...options } });
+    refreshSlotMap(copy);
+    return copy;
+  }
   return conn.duplicate(options);
 }
 
@@ -183,12 +201,16 @@ function extraServer(conn: Cluster, host: string, port: number): Redis {
     const made = new Map<string, Redis>();
     extras = made;
     extraServers.set(conn, made);
-    conn.once('end', () => { for (const r of made.values()) r.disconnect(); made.clear(); });
+    // they go with the client (made again on the next call if it reconnects)
+    const drop = () => { for (const r of made.values()) r.disconnect(); made.clear(); };
+    conn.on('close', drop);
+    conn.on('end', drop);
   }
   const address = `${host}:${port}`;
   let server = extras.get(address);
-  if (!server) {
-    server = new Redis({ ...conn.options.redisOptions, host, port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 1 });
+  // no reconnecting of its own: a connection that ended is made again by the next call that needs the node
+  if (!server || server.status === 'end') {
+    server = new Redis({ ...conn.options.redisOptions, host, port, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     server.on('error', () => undefined); // a node that is down fails the call made on it
     extras.set(address, server);
   }
