@@ -41,7 +41,6 @@ import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/
 import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
-import type { QueueRef } from '../core/queue-contract.js';
 import type { ArnContext } from '../core/arn.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
@@ -70,19 +69,6 @@ export interface ControllerOptions {
   registry?: Registry;
   /** The clock of async retries and event ages (default: KLAMBDA_ASYNC_TIME_SCALE, else real time); the routers must use the same. */
   asyncClock?: AsyncClock;
-}
-
-/** Every version the routing table knows: $LATEST and the published ones of each function. */
-function routedQueues(routes: RouteCache): QueueRef[] {
-  const out: QueueRef[] = [];
-  for (const [name, entry] of routes.all()) {
-    const slash = name.indexOf('/');
-    const namespace = name.slice(0, slash);
-    const functionName = name.slice(slash + 1);
-    if (entry.fn) out.push({ namespace, functionName, version: '$LATEST' });
-    for (const version of Object.keys(entry.versions)) out.push({ namespace, functionName, version });
-  }
-  return out;
 }
 
 export class Controller {
@@ -284,7 +270,7 @@ export class Controller {
       enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
       registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),
       arnFor: (namespace) => this.ctxArnFor(namespace),
-      queues: () => routedQueues(routes),
+      queues: () => targets.provisioned(),
     });
     this.dispatcher.start();
     // Redis keeps no ACL users across a restart (no aclfile): every version's agent user is made again

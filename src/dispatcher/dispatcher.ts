@@ -15,6 +15,7 @@ import { newTraceId } from '../core/ids.js';
 import { queueName } from '../queue/keys.js';
 import { parseOutcome, type OutcomeQueue, type OutcomeRecord } from '../queue/outcomes.js';
 import type { AsyncMetrics } from '../metrics/dispatcher-metrics.js';
+import { Passes } from '../queue/passes.js';
 
 export interface DispatcherOptions {
   outcomes: OutcomeQueue;
@@ -45,23 +46,19 @@ export function derivedRequestId(requestId: string, purpose: string): string {
 }
 
 export class Dispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly passes: Passes;
 
-  constructor(private readonly opts: DispatcherOptions) {}
+  constructor(private readonly opts: DispatcherOptions) {
+    this.passes = new Passes(() => this.runOnce(), opts.intervalMs ?? 100);
+  }
 
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop();
+    this.passes.start();
   }
 
   /** No pass starts after this; resolves when the one in progress has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass: for each queue, promote due retries, then settle its outcomes (oldest first). */
@@ -74,12 +71,12 @@ export class Dispatcher {
       return;
     }
     for (const ref of queues) {
-      if (this.stopped) return;
+      if (!this.passes.active) return;
       try {
         const promoted = await this.opts.outcomes.promote(ref);
         if (promoted > 0) this.opts.onDemand?.(ref);
         for (const raw of await this.opts.outcomes.outcomes(ref)) {
-          if (this.stopped) return;
+          if (!this.passes.active) return;
           await this.settle(ref, raw);
         }
       } catch (err) {
@@ -88,16 +85,6 @@ export class Dispatcher {
         this.opts.logger.error({ msg: 'dispatching async outcomes failed; will try again', queue: queueName(ref), error: String(err) });
       }
     }
-  }
-
-  private loop(): void {
-    if (this.stopped) return;
-    this.running = this.runOnce().finally(() => {
-      this.running = undefined;
-      if (this.stopped) return;
-      this.timer = setTimeout(() => this.loop(), this.opts.intervalMs ?? 100);
-      this.timer.unref();
-    });
   }
 
   private async settle(ref: QueueRef, raw: string): Promise<void> {

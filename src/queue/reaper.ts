@@ -2,6 +2,7 @@
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { queueName } from './keys.js';
+import { Passes } from './passes.js';
 import type { WorkQueue } from './work-queue.js';
 
 export interface ReaperOptions {
@@ -20,25 +21,20 @@ export interface ReaperOptions {
 }
 
 export class Reaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = true;
+  private readonly passes: Passes;
 
-  constructor(private readonly opts: ReaperOptions) {}
+  constructor(private readonly opts: ReaperOptions) {
+    this.passes = new Passes(() => this.runOnce(), opts.intervalMs);
+  }
 
   /** Runs a pass now, then one `intervalMs` after each pass ends (passes never overlap). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop();
+    this.passes.start();
   }
 
   /** No pass starts after this; resolves when the one in progress (if any) has finished. Never rejects. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass over every queue; returns the number of jobs reclaimed. A failing queue is logged and skipped. */
@@ -68,16 +64,5 @@ export class Reaper {
       }
     }
     return total;
-  }
-
-  private loop(): void {
-    if (this.stopped) return;
-    this.running = this.runOnce();
-    void this.running.finally(() => {
-      this.running = undefined;
-      if (this.stopped) return;
-      this.timer = setTimeout(() => this.loop(), this.opts.intervalMs);
-      this.timer.unref();
-    });
   }
 }
