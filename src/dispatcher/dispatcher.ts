@@ -143,8 +143,9 @@ export class Dispatcher {
     const done = await this.opts.outcomes.giveUp(ref, record.raw, {
       requestId: inv.requestId, reason, attempts: decision.invokeCount, deadAt: this.opts.clock.now(), invocation: record.outcome.invocation,
     });
-    if (done) this.opts.metrics?.settled(ref, 'dead_lettered');
-    if (done) this.opts.logger.error({ msg: 'async invocation given up to the dead letters', requestId: inv.requestId, function: inv.functionName, version: inv.version, reason });
+    if (!done) return; // another dispatcher settled it
+    this.opts.metrics?.settled(ref, 'dead_lettered');
+    this.opts.logger.error({ msg: 'async invocation given up to the dead letters', requestId: inv.requestId, function: inv.functionName, version: inv.version, reason });
   }
 
   private async sendRecord(ref: QueueRef, record: OutcomeRecord, to: Destination, condition: 'Success' | FailureCondition, invokeCount: number): Promise<void> {

@@ -1,4 +1,6 @@
 // The Lambda management API over the manifest folder: reads the snapshot, writes versions, aliases and async settings as manifests.
+import * as calls from '../router/lambda/event-invoke-config-calls.js';
+import type { AsyncConfigStore } from '../router/lambda/event-invoke-config-calls.js';
 import { statSync } from 'node:fs';
 import { codeSize } from '../api/code.js';
 import type { Alias } from '../api/alias.js';
@@ -7,8 +9,8 @@ import type { ArnContext } from '../core/arn.js';
 import { functionArn } from '../core/arn.js';
 import { invalidParameter, notFound } from '../core/errors.js';
 import {
-  classifyQualifier, deleteAsync, differsFromDefaults, hasEventInvokeConfig, noEventInvokeConfig, putAsync, qualifierOf, settingsOf,
-  updateAsync, versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
+  classifyQualifier, differsFromDefaults, hasEventInvokeConfig, qualifierOf, settingsOf,
+  versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
 } from '../core/event-invoke-config.js';
 import type {
   AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
@@ -102,29 +104,25 @@ export class LocalCatalog implements FunctionCatalog {
       .sort((a, b) => a.Name.localeCompare(b.Name));
   }
 
-  async putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
-    return this.writeAsync(name, qualifier, (written) => putAsync(written, input));
+  putEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return calls.putEventInvokeConfig(this.asyncStore(), name, qualifier, input);
   }
 
-  async updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
-    return this.writeAsync(name, qualifier, (written, q) => {
-      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
-      return updateAsync(written, input);
-    });
+  updateEventInvokeConfig(name: string, qualifier: string | undefined, input: EventInvokeConfigInput): Promise<FunctionEventInvokeConfig> {
+    return calls.updateEventInvokeConfig(this.asyncStore(), name, qualifier, input);
   }
 
-  async getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> {
-    const q = classifyQualifier(qualifier);
-    const found = await this.eventInvokeConfig(name, q);
-    if (!found) throw noEventInvokeConfig(this.opts.arn, name, q);
-    return found;
+  getEventInvokeConfig(name: string, qualifier: string | undefined): Promise<FunctionEventInvokeConfig> {
+    return calls.getEventInvokeConfig(this.asyncStore(), name, qualifier);
   }
 
-  async deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void> {
-    await this.writeAsync(name, qualifier, (written, q) => {
-      if (!hasEventInvokeConfig(written)) throw noEventInvokeConfig(this.opts.arn, name, q);
-      return deleteAsync(written);
-    });
+  deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void> {
+    return calls.deleteEventInvokeConfig(this.asyncStore(), name, qualifier);
+  }
+
+  /** Where this catalog keeps `spec.async`, for the shared event invoke config calls. */
+  private asyncStore(): AsyncConfigStore {
+    return { arn: this.opts.arn, read: (name, q) => this.eventInvokeConfig(name, q), write: (name, qualifier, change) => this.writeAsync(name, qualifier, change) };
   }
 
   async listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]> {
