@@ -110,16 +110,14 @@ class Slot {
     const log = { requestId: inv.requestId, function: inv.functionName, version: inv.version, attempt: lease.attempt };
     if (inv.replyBy !== undefined && inv.replyBy < now) {
       this.deps.logger.warn({ msg: 'dropping a sync invocation whose caller has gone', ...log });
-      await this.consumer.ack(lease);
-      this.record({ outcome: 'caller_gone', attempt: lease.attempt });
+      await this.consumer.ack(lease, undefined, sampleIncrements({ outcome: 'caller_gone', attempt: lease.attempt }));
       return;
     }
     // an async retry is a new delivery of a run that already happened (invokeCount runs before it)
     const attempt = lease.attempt + (inv.async?.invokeCount ?? 0);
     if (inv.type === 'Event' && inv.expiresAt !== undefined && inv.expiresAt < now) {
       this.deps.logger.warn({ msg: 'not running an async event older than its maximum event age; it goes to its failure destination', ...log });
-      await this.consumer.complete(lease, undefined, 'EventAgeExceeded');
-      this.record({ outcome: 'expired', attempt });
+      await this.consumer.complete(lease, undefined, 'EventAgeExceeded', sampleIncrements({ outcome: 'expired', attempt }));
       return;
     }
     const sample: Partial<InvocationSample> = { attempt };
@@ -135,14 +133,12 @@ class Slot {
     }
     const { outcome, initDurationMs, ...reply } = result;
     Object.assign(sample, { outcome: FUNCTION_OUTCOME[outcome], durationMs: result.durationMs }, initDurationMs === undefined ? {} : { initDurationMs });
-    try {
-      // an async run's outcome goes to the dispatcher (retry, destinations); a sync one's to its caller
-      if (inv.type === 'Event') await this.consumer.complete(lease, reply);
-      else await this.consumer.ack(lease, reply);
-    } finally {
-      // it ran, whether or not the lease was still ours: a redelivery is counted again, as Lambda counts each attempt
-      this.record(sample as InvocationSample);
-    }
+    // an async run's outcome goes to the dispatcher (retry, destinations); a sync one's to its caller. Its figures go
+    // in the same step: counted even when the lease was no longer ours (it ran, and Lambda counts each attempt); lost
+    // with the ack when Redis is away (the job comes back after its lease, and that delivery counts).
+    const stats = sampleIncrements(sample as InvocationSample);
+    if (inv.type === 'Event') await this.consumer.complete(lease, reply, undefined, stats);
+    else await this.consumer.ack(lease, reply, stats);
   }
 
   /**
@@ -168,14 +164,6 @@ class Slot {
     }, every);
     timer.unref();
     return { stop: () => { stopped = true; clearInterval(timer); } };
-  }
-
-  /** Adds the delivery to the version's stats hash; a failure costs the figures, never the invocation. */
-  private record(sample: InvocationSample): void {
-    this.consumer.recordStats(sampleIncrements(sample)).catch((err: unknown) => {
-      this.deps.metrics?.redisErrors.inc('stats');
-      this.deps.logger.warn({ msg: 'invocation stats not recorded', function: this.cfg.queue.functionName, version: this.cfg.queue.version, error: String(err) });
-    });
   }
 
   /** Resolves when Redis answers PING. */

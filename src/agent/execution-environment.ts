@@ -140,6 +140,7 @@ export class ExecutionEnvironment {
     r.session = session;
     r.initDurationMs = session.coldStart ? session.initDurationMs : undefined;
     session.coldStart = false;
+    session.setBusy(true);
     r.startedAt = performance.now();
     r.deadlineMs = Date.now() + timeoutMs;
     r.timer = setTimeout(() => void this.onTimeout(r), timeoutMs);
@@ -216,6 +217,7 @@ export class ExecutionEnvironment {
 
   private async writeEndLines(r: Running, durationMs: number, end: Ending, kill: boolean): Promise<void> {
     const [maxMemoryUsedMB] = await Promise.all([r.session.maxMemoryUsedMB(), afterPendingIo()]);
+    if (this.running?.session !== r.session) r.session.setBusy(false);
     if (kill) this.runtimes.retire(r.session); // after the read: /proc/<pid> goes with the process
     r.session.flush();
     for (const line of endLines(this.spec, r.inv.requestId, { durationMs, maxMemoryUsedMB, initDurationMs: r.initDurationMs }, end)) this.emit(line);

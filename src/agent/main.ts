@@ -7,6 +7,10 @@ import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { newRegistry } from '../metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
 
+/** Function output and START/END/REPORT, batched: an invocation's lines reach the reader in one write, after it. */
+const LOG_BATCH_MS = 10;
+const logSink = streamLineSink(process.stdout, { batchMs: LOG_BATCH_MS });
+
 function readConfig(): AgentConfig {
   const raw = process.env.KLAMBDA_AGENT_CONFIG;
   if (!raw) throw new Error('KLAMBDA_AGENT_CONFIG is not set: the agent needs its JSON config');
@@ -19,9 +23,10 @@ async function main(): Promise<void> {
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
   const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger, memoryLimitMB: cfg.spec.memoryMB }) : undefined;
   if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');
-  const registry = newRegistry();
+  // an idle environment should cost nothing: its event loop is sampled once a second
+  const registry = newRegistry({ eventLoopSampleMs: 1000 });
   const metrics = new AgentMetrics(registry, cfg.queue, pod ? 1 : Math.max(1, cfg.slots));
-  const agent = new Agent(cfg, { logger, logSink: streamLineSink(process.stdout), metrics, ...(pod ? { pod } : {}) });
+  const agent = new Agent(cfg, { logger, logSink, metrics, ...(pod ? { pod } : {}) });
   let ready = false;
   // optional: the agent's figures per invocation reach Prometheus through Redis; this is only its process metrics
   const ops: OpsServer | undefined = cfg.metricsPort === undefined ? undefined
@@ -31,7 +36,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'stopping', signal });
-    agent.stop().then(() => pod?.close()).then(() => ops?.close()).then(() => process.exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); process.exit(1); });
+    agent.stop().then(() => pod?.close()).then(() => ops?.close()).then(() => exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); exit(1); });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -44,7 +49,12 @@ async function main(): Promise<void> {
   process.send?.({ type: 'ready' });
 }
 
+function exit(code: number): never {
+  logSink.flush();
+  process.exit(code);
+}
+
 main().catch((err: unknown) => {
   process.stderr.write(`klambda agent: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
+  exit(1);
 });

@@ -27,8 +27,10 @@ export interface RuntimeProcessOptions {
   sandbox?: RuntimeSandbox;
   /** The function's memory: the processes are killed (exited says outOfMemory) once they hold more. */
   memoryLimitMB?: number;
-  /** How often the memory of the process tree is read. Default 100 ms. */
+  /** How often the memory of the process tree is read while an invocation runs (and during init). Default 100 ms. */
   memoryPollMs?: number;
+  /** How often between invocations (see setBusy). Default 1 s. */
+  idleMemoryPollMs?: number;
 }
 
 /** After the process exits, how long its output pipes may stay open (held by its orphans) before we stop waiting. */
@@ -127,6 +129,7 @@ export class RuntimeProcess {
         ...(this.opts.memoryLimitMB !== undefined && !this.cgroup ? { memoryLimitMB: this.opts.memoryLimitMB } : {}),
         // ps (no /proc: macOS) costs a process per read.
         pollMs: this.opts.memoryPollMs ?? (hasProcfs() ? 100 : 500),
+        idlePollMs: this.opts.idleMemoryPollMs ?? (hasProcfs() ? 1000 : 2000),
         onOverLimit: () => {
           this.outOfMemory = true;
           this.kill();
@@ -186,6 +189,11 @@ export class RuntimeProcess {
   /** Its processes now (see RuntimeTree.pids); none before it is spawned, or once it has exited. */
   processIds(): number[] {
     return this.hasExited || !this.tree ? [] : this.tree.pids();
+  }
+
+  /** The memory watchdog's pace: close while an invocation runs, slow between them. */
+  setBusy(busy: boolean): void {
+    this.tree?.setBusy(busy);
   }
 
   /** Whether its processes have held more than the function's memory (checked now, synchronously, against the peak). */

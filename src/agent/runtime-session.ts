@@ -39,7 +39,7 @@ export interface SessionConfig {
 }
 
 /** The runtime: a spawned RuntimeProcess, or a pod's function processes. */
-type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & Partial<Pick<RuntimeProcess, 'overMemoryLimit' | 'processIds'>> & { started?: Promise<void> };
+type RuntimeHandle = Pick<RuntimeProcess, 'pid' | 'exited' | 'kill' | 'flush' | 'maxMemoryUsedMB'> & Partial<Pick<RuntimeProcess, 'overMemoryLimit' | 'processIds' | 'setBusy'>> & { started?: Promise<void> };
 
 /** Init log lines kept for an InitError. */
 const RECENT_LINES = 20;
@@ -104,6 +104,7 @@ export class RuntimeSession {
       else armTimer();
       await settled;
       this.initDurationMs = performance.now() - started;
+      proc.setBusy?.(false);
     } catch (err) {
       const initErr = err instanceof InitError ? err : new InitError('Runtime.Unknown', err instanceof Error ? err.message : String(err));
       await this.retire();
@@ -146,6 +147,11 @@ export class RuntimeSession {
     this.dead = true;
     this.proc?.kill();
     await Promise.all([this.proc?.exited, this.server?.close()]);
+  }
+
+  /** An invocation runs (its memory is watched closely) or none does (watched at the idle pace). */
+  setBusy(busy: boolean): void {
+    this.proc?.setBusy?.(busy);
   }
 
   /** Whether the runtime's processes have held more than the function's memory (checked now). */

@@ -9,6 +9,8 @@ export interface RuntimeTreeOptions {
   marker?: string;
   memoryLimitMB?: number;
   pollMs: number;
+  /** How often while the runtime is idle (between invocations; see setBusy). Default: pollMs. */
+  idlePollMs?: number;
   /** Called once when the tree holds more than memoryLimitMB; the tree is killed first. */
   onOverLimit(peakMB: number): void;
 }
@@ -40,9 +42,28 @@ export class RuntimeTree {
   constructor(private readonly opts: RuntimeTreeOptions) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.poll(), this.opts.pollMs);
-    this.timer.unref();
+    this.arm(this.opts.pollMs);
     void this.poll();
+  }
+
+  /**
+   * Polls at pollMs while an invocation (or init) runs, at idlePollMs between them: an idle environment is then
+   * nearly free, and memory grown while idle is still found (and the runtime's own peak, VmHWM, at the next end).
+   */
+  setBusy(busy: boolean): void {
+    if (!this.timer) return;
+    const every = busy ? this.opts.pollMs : this.opts.idlePollMs ?? this.opts.pollMs;
+    if (every === this.every) return;
+    clearInterval(this.timer);
+    this.arm(every);
+  }
+
+  private every = 0;
+
+  private arm(every: number): void {
+    this.every = every;
+    this.timer = setInterval(() => void this.poll(), every);
+    this.timer.unref();
   }
 
   stop(): void {

@@ -12,21 +12,26 @@ import { parseCli, usageOf, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
 import { startOpsServer } from '../ops/ops-server.js';
+import { streamLineSink } from '../agent/log-sink.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-dev' });
+  // the lines of one invocation (and of every environment in the same few ms) go out in one write
+  const out = streamLineSink(process.stdout, { batchMs: 5 });
   const local = await startLocal({
     ...cmd,
     logger,
-    onFunctionLog: (q, line) => process.stdout.write(`[${q.functionName}:${q.version}] ${line}\n`),
+    onFunctionLog: (q, line) => void out(`[${q.functionName}:${q.version}] ${line}`),
   });
   process.stdout.write(`klambda listening on ${local.url}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    out.flush();
     process.stdout.write(`klambda stopping (${signal})\n`);
-    local.stop().then(() => process.exit(0), (err: unknown) => {
+    local.stop().then(() => { out.flush(); process.exit(0); }, (err: unknown) => {
+      out.flush();
       process.stderr.write(`klambda: stop failed: ${String(err)}\n`);
       process.exit(1);
     });

@@ -1,5 +1,6 @@
 // The local mode's view of a folder of manifests (the source of truth): load, watch, and the writes of the Lambda API.
-import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { watchFolder, type FolderWatch } from './folder-watch.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { aliasObjectName, type Alias, type AliasSpec, type RoutingConfig } from '../api/alias.js';
 import { API_VERSION, DEFAULT_NAMESPACE } from '../api/common.js';
@@ -48,7 +49,7 @@ export interface ManifestStoreOptions {
 export class ManifestStore {
   private current: ManifestSnapshot;
   private readonly mutex = new Mutex();
-  private watcher: FSWatcher | undefined;
+  private watcher: FolderWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(readonly dir: string, snapshot: ManifestSnapshot, private readonly opts: ManifestStoreOptions) {
@@ -94,12 +95,14 @@ export class ManifestStore {
     const fire = () => {
       this.reload().then((snapshot) => report({ snapshot }), (err: unknown) => report({ error: asManifestError(err, this.dir) }));
     };
-    this.watcher = watch(this.dir, { recursive: true }, (_event, name) => {
-      if (name !== null && !isWatchedPath(String(name))) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(fire, this.opts.debounceMs ?? 100);
+    this.watcher = watchFolder(this.dir, {
+      change: (name) => {
+        if (!isWatchedPath(name)) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(fire, this.opts.debounceMs ?? 100);
+      },
+      error: (err) => report({ error: asManifestError(err, this.dir) }),
     });
-    this.watcher.on('error', (err) => report({ error: asManifestError(err, this.dir) }));
   }
 
   /** Stops watching; nothing is reported after. */

@@ -1,11 +1,12 @@
 // The consumer side of a work queue: a runtime agent takes one job at a time under a lease, then acks or releases it.
+import { randomBytes } from 'node:crypto';
 import type { RedisOptions } from 'ioredis';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { connectRedis, type RedisConnection, type RedisUrlSource } from './connection.js';
 import { checkCode } from './errors.js';
-import { DEFAULT_KEY_PREFIX, queueKeys, queueName, replyListKey, type QueueKeys } from './keys.js';
+import { DEFAULT_KEY_PREFIX, ownWakeKey, queueKeys, queueName, replyListKey, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
 
 export interface QueueConsumerOptions {
@@ -17,6 +18,32 @@ export interface QueueConsumerOptions {
   /** Where connection errors and dropped jobs are reported; default: nowhere (errors also surface as rejected calls). */
   logger?: Logger;
 }
+
+/** Beyond its wait, how long a consumer stays recorded as idle: the time its loop takes to come back (see next()). */
+const IDLE_SLACK_MS = 250;
+
+/**
+ * An ack or complete records its consumer as idle (it looks for its next job at once, see next()), so the caller's
+ * next call, which may come before that look, is sent to this warm consumer. For this long, unless it looks again.
+ */
+const IDLE_AFTER_ACK_MS = 2000;
+
+/** A job enqueue-8.lua handed to a consumer: "id attempt deadline body". */
+function parseHanded(value: string): { id: string; attempt: number; deadline: number; job: string } | undefined {
+  const a = value.indexOf(' ');
+  const b = value.indexOf(' ', a + 1);
+  const c = value.indexOf(' ', b + 1);
+  if (a <= 0 || b < 0 || c < 0) return undefined;
+  const attempt = Number(value.slice(a + 1, b));
+  const deadline = Number(value.slice(b + 1, c));
+  if (!Number.isInteger(attempt) || !Number.isFinite(deadline)) return undefined;
+  return { id: value.slice(0, a), attempt, deadline, job: value.slice(c + 1) };
+}
+
+/** A delivery's figures: stats field and increment pairs (src/metrics/function-stats.ts). */
+export type StatIncrements = ReadonlyArray<readonly [string, number]>;
+
+const flat = (stats: StatIncrements): (string | number)[] => stats.flatMap(([field, by]) => [field, by]);
 
 /** How long a reply list nobody reads (its router died) stays in Redis. */
 export const REPLY_TTL_MS = 5 * 60_000;
@@ -34,6 +61,9 @@ export class QueueConsumer {
   private readonly blocking: RedisConnection;
   private readonly logger: Logger;
   private readonly keyPrefix: string;
+  /** Names the consumer in the idle set and its own wake list; ends in ~ and its visibility timeout (enqueue-8.lua). */
+  private readonly id: string;
+  private readonly ownWake: string;
   private closed = false;
   private closing: Promise<void> | undefined;
 
@@ -47,6 +77,8 @@ export class QueueConsumer {
     this.keys = queueKeys(queue, opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
     this.name = queueName(queue);
     this.visibilityTimeoutMs = Math.ceil(opts.visibilityTimeoutMs);
+    this.id = `${randomBytes(8).toString('hex')}~${this.visibilityTimeoutMs}`;
+    this.ownWake = ownWakeKey(this.keys, this.id);
     const logger = opts.logger ?? silentLogger;
     this.logger = logger;
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
@@ -71,15 +103,24 @@ export class QueueConsumer {
     const deadline = Date.now() + timeoutMs;
     try {
       for (;;) {
-        const ready = await this.takeWaiting();
+        // nothing pending: recorded as idle for the wait below (and a little more, the loop's own time)
+        const ready = await this.takeWaiting(Math.max(0, deadline - Date.now()) + IDLE_SLACK_MS);
         if (ready) return ready;
         const remaining = deadline - Date.now();
         if (remaining <= 0 || this.closed) return null;
-        // Nothing pending: wait for a wake-up marker (one is pushed with each job made pending), then take the job
-        // and its lease in one script. The marker is only a signal: a job is never moved without its lease, so a
+        // Nothing pending: wait on its own list, where enqueue hands a job (already leased to it) to the consumer idle
+        // last, and on the shared one, where release and reclaim push a wake-up marker; after a marker, take the job
+        // and its lease in one script. A marker is only a signal: a job is never moved without its lease, so a
         // consumer paused here can never lease a job another holds. Redis reads a fractional timeout in seconds.
-        const woken = await this.blocking.blpop(this.keys.wake, Math.max(remaining, 1) / 1000);
-        if (woken === null || this.closed) return null;
+        const woken = await this.blocking.blpop(this.ownWake, this.keys.wake, Math.max(remaining, 1) / 1000);
+        if (woken === null) return null;
+        if (woken[0] === this.ownWake) {
+          const lease = await this.handed(woken[1]);
+          // closed meanwhile: it runs anyway (its lease is ours; the caller stops after it)
+          if (lease) return lease;
+          continue;
+        }
+        if (this.closed) return null;
       }
     } catch (err) {
       if (this.closed) return null;
@@ -88,28 +129,30 @@ export class QueueConsumer {
   }
 
   /**
+   * Call next() after it: the consumer counts as idle from the ack (the next job may be sent its way).
    * Forgets the job and, when `result` is given and the caller waits (`replyTo`), pushes the result on that
-   * router's reply list, atomically in one round trip. Throws LeaseLostError when the job had already been
-   * reclaimed: then nothing is answered, and the delivery that holds the lease now will answer.
+   * router's reply list, atomically in one round trip; the delivery's figures (`stats`, see recordStats) are added
+   * in the same step. Throws LeaseLostError when the job had already been reclaimed: then nothing is answered
+   * (the figures still count), and the delivery that holds the lease now will answer.
    */
-  async ack(lease: Lease, result?: InvocationResult): Promise<void> {
+  async ack(lease: Lease, result?: InvocationResult, stats: StatIncrements = []): Promise<void> {
     const inv = lease.invocation;
     const k = this.keysOf(lease);
     const reply = result !== undefined && inv.replyTo !== undefined;
     const replies = reply ? replyListKey(this.queue, inv.replyTo!, this.keyPrefix) : k.jobs;
-    const r = await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, replies],
-      [inv.requestId, lease.attempt, reply ? JSON.stringify(result) : '', REPLY_TTL_MS]);
+    const r = await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, replies, k.stats, k.idle, k.idleUntil],
+      [inv.requestId, lease.attempt, reply ? JSON.stringify(result) : '', REPLY_TTL_MS, this.id, IDLE_AFTER_ACK_MS, ...flat(stats)]);
     checkCode(r, this.context(lease));
   }
 
   /**
    * Finishes an async job: forgets it and hands the outcome (the invocation and `result`, or why it was not run) to
-   * the dispatcher, atomically. Throws LeaseLostError when the job had already been reclaimed.
+   * the dispatcher, atomically, with the delivery's figures. Throws LeaseLostError when the job had already been reclaimed.
    */
-  async complete(lease: Lease, result: InvocationResult | undefined, notRun?: 'EventAgeExceeded'): Promise<void> {
+  async complete(lease: Lease, result: InvocationResult | undefined, notRun?: 'EventAgeExceeded', stats: StatIncrements = []): Promise<void> {
     const k = this.keysOf(lease);
-    const r = await runScript(this.command, 'complete', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.outcomes],
-      [lease.invocation.requestId, lease.attempt, result === undefined ? '' : JSON.stringify(result), notRun ?? '']);
+    const r = await runScript(this.command, 'complete', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.outcomes, k.stats, k.idle, k.idleUntil],
+      [lease.invocation.requestId, lease.attempt, result === undefined ? '' : JSON.stringify(result), notRun ?? '', this.id, IDLE_AFTER_ACK_MS, ...flat(stats)]);
     checkCode(r, this.context(lease));
   }
 
@@ -138,9 +181,9 @@ export class QueueConsumer {
    * Adds a delivery's figures (field/increment pairs, see src/metrics/function-stats.ts) to the version's stats
    * hash, atomically. Called right after the ack or release; the exporting process reads the hash at scrape time.
    */
-  async recordStats(increments: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  async recordStats(increments: StatIncrements): Promise<void> {
     if (increments.length === 0) return;
-    await runScript(this.command, 'recordStats', [this.keys.stats], increments.flatMap(([field, by]) => [field, by]));
+    await runScript(this.command, 'recordStats', [this.keys.stats], flat(increments));
   }
 
   /** Resolves when Redis answers PING on the command connection (the agent's health). */
@@ -153,15 +196,44 @@ export class QueueConsumer {
     if (this.closing) return this.closing;
     this.closed = true;
     this.blocking.disconnect();
-    this.closing = this.command.quit().then(() => undefined, () => this.command.disconnect());
+    this.closing = this.leave().then(() => this.command.quit()).then(() => undefined, () => this.command.disconnect());
     return this.closing;
   }
 
-  private async takeWaiting(): Promise<Lease | null> {
+  /**
+   * No longer idle (enqueue hands jobs to others), and the jobs handed to it meanwhile go back to the front of
+   * pending at once. Best effort: were it lost (Redis away), the entry expires with its wait and the jobs come back
+   * when their leases end.
+   */
+  private async leave(): Promise<void> {
+    try {
+      // plain commands: an agent's ACL user has no MULTI
+      await Promise.all([this.command.zrem(this.keys.idle, this.id), this.command.zrem(this.keys.idleUntil, this.id)]);
+      for (let handed = await this.command.lpop(this.ownWake); handed !== null; handed = await this.command.lpop(this.ownWake)) {
+        const h = parseHanded(handed);
+        if (h) await this.release({ queue: this.queue, invocation: { requestId: h.id } as Invocation, attempt: h.attempt, leaseExpiresAt: h.deadline }).catch(() => undefined);
+      }
+    } catch {
+      // Redis away: see above
+    }
+  }
+
+  /** A job enqueue handed to this consumer ("id attempt deadline body"), as a lease. */
+  private async handed(value: string): Promise<Lease | null> {
+    const h = parseHanded(value);
+    if (!h) {
+      this.logger.error({ msg: 'dropped an unreadable job handed to this consumer', queue: this.name });
+      return null;
+    }
+    return this.toLease(h.id, h.job, h.attempt, h.deadline);
+  }
+
+  /** The job at the front of pending under a fresh lease; none: null, and the consumer is idle for `idleMs` (0: not). */
+  private async takeWaiting(idleMs: number): Promise<Lease | null> {
     const k = this.keys;
     for (;;) {
-      const r = await runScript(this.command, 'moveToActive', [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.wake],
-        [this.visibilityTimeoutMs]);
+      const r = await runScript(this.command, 'moveToActive', [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.wake, k.idle, k.idleUntil],
+        [this.visibilityTimeoutMs, this.id, Math.ceil(idleMs)]);
       if (r === null) return null;
       const [id, job, attempt, expires] = r as [string, string, number, number];
       const lease = await this.toLease(id, job, attempt, expires);
@@ -176,7 +248,8 @@ export class QueueConsumer {
       invocation = JSON.parse(job) as Invocation;
     } catch (err) {
       const k = this.keys;
-      await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.jobs], [id, attempt, '', REPLY_TTL_MS]);
+      await runScript(this.command, 'ack', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.jobs, k.stats, k.idle, k.idleUntil],
+        [id, attempt, '', REPLY_TTL_MS, this.id, IDLE_AFTER_ACK_MS]);
       this.logger.error({ msg: 'dropped a job whose body is not JSON', queue: this.name, requestId: id, error: String(err) });
       return null;
     }

@@ -26,8 +26,15 @@ export interface QueueKeys {
   delayed: string;
   /** list of outcome records (JSON: invocation, result, notRun) of async runs, for the dispatcher to settle */
   outcomes: string;
-  /** list of wake-up markers, one per job made pending: consumers block on it (BLPOP), then take a job with its lease */
+  /**
+   * list of wake-up markers for any consumer: consumers block on it (BLPOP), then take a job with its lease. Each
+   * consumer also blocks on its own list, `${wake}:${consumer id}`, where enqueue wakes the last consumer idle.
+   */
   wake: string;
+  /** zset consumer id -> since when it is idle (epoch ms): enqueue wakes the one idle last */
+  idle: string;
+  /** zset consumer id -> until when it waits for a wake-up (epoch ms): past it, the entry is stale */
+  idleUntil: string;
 }
 
 const BRACES = /[{}]/;
@@ -66,11 +73,16 @@ export function queueKeys(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): Q
     delayed: `${base}:delayed`,
     outcomes: `${base}:outcomes`,
     wake: `${base}:wake`,
+    idle: `${base}:idle`,
+    idleUntil: `${base}:idle-until`,
   };
 }
 
 /** Every key of the queue, for purging. */
-export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead, k.delayed, k.outcomes, k.wake];
+export const allKeys = (k: QueueKeys): string[] => [k.pending, k.active, k.jobs, k.leases, k.attempts, k.stalled, k.stats, k.dead, k.delayed, k.outcomes, k.wake, k.idle, k.idleUntil];
+
+/** A consumer's own wake list (see QueueKeys.wake): expires by itself when its consumer is gone. */
+export const ownWakeKey = (k: QueueKeys, consumerId: string): string => `${k.wake}:${consumerId}`;
 
 /**
  * The list on which one router waits for the results of its synchronous invocations of one version. It lives under

@@ -37,6 +37,8 @@ export interface WorkQueueOptions {
 
 /** Deliveries of one job before it is given up: its first and four more after its consumer went away. */
 export const DEFAULT_MAX_DELIVERIES = 5;
+/** How long a job handed to one consumer's own list stays there unread (its consumer died while idle; the job comes back when its lease ends). */
+const OWN_WAKE_TTL_MS = 60_000;
 
 /** Dead-letter records a version keeps (the oldest go first); each one is also counted in dead_letters. */
 export const DEAD_LETTERS_KEPT = 10_000;
@@ -88,13 +90,16 @@ export class WorkQueue {
   }
 
   /**
-   * Queues the invocation at the back of its version's queue (one round trip). Idempotent per request id:
+   * Queues the invocation at the back of its version's queue, or hands it (leased) to the consumer that became idle
+   * last (one round trip either way). Idempotent per request id:
    * while a job with the same id is queued or running, enqueueing it again changes nothing. On a cluster, also waits
    * for a replica to have it (replicaWaitMs).
    */
   async enqueue(ref: QueueRef, invocation: Invocation): Promise<void> {
+    // handed to the consumer that became idle last, if any (enqueue-8.lua): calls keep landing on a warm environment
     const k = this.keys(ref);
-    await runScript(this.redis, 'enqueue', [k.pending, k.jobs, k.wake], [invocation.requestId, JSON.stringify(invocation)]);
+    await runScript(this.redis, 'enqueue', [k.pending, k.jobs, k.wake, k.idle, k.idleUntil, k.active, k.leases, k.attempts],
+      [invocation.requestId, JSON.stringify(invocation), OWN_WAKE_TTL_MS]);
     if (!isCluster(this.redis) || this.replicaWaitMs <= 0) return;
     await untilReady(this.redis);
     if (replicasOf(this.redis, k.pending) === 0) return;

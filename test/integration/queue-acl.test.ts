@@ -82,12 +82,13 @@ describe('an agent\'s Redis user', () => {
     expect(await admin.lpop(replyListKey(mine, routerId, prefix))).toBe(JSON.stringify(result));
   });
 
-  it('takes a job that arrives while it waits (BLMOVE, then the lease script) and releases one', async () => {
+  it('takes a job handed to it while it waits, releases one, and gives a handed job back when it closes', async () => {
     const queue = new WorkQueue(admin, { keyPrefix: prefix });
     const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
     open.push(consumer);
     const waiting = consumer.next(5000);
-    // enqueued once the consumer blocks, so it is woken by BLPOP and takes the job with moveToActive (every command of it allowed)
+    // enqueued once the consumer blocks (idle, after moveToActive found nothing: every command of it allowed), so
+    // enqueue hands it the job on its own list
     await waitFor(async () => (await clientLists(admin)).includes('cmd=blpop') || undefined, 5000, 'the consumer blocking', 10);
     const inv = invocation(mine);
     await queue.enqueue(mine, inv);
@@ -95,6 +96,14 @@ describe('an agent\'s Redis user', () => {
     expect([lease?.invocation.requestId, lease?.attempt]).toEqual([inv.requestId, 1]);
     await consumer.release(lease!);
     expect((await queue.depth(mine)).pending).toBe(1);
+    await consumer.ack((await consumer.next(2000))!); // idle from its ack
+    const handed = invocation(mine);
+    await queue.enqueue(mine, handed);
+    expect(await queue.depth(mine)).toEqual({ pending: 0, inFlight: 1 });
+    // leaving (ZREM of its idle entries, LPOP of its list, the release script) is allowed too
+    await consumer.close();
+    expect(await queue.depth(mine)).toEqual({ pending: 1, inFlight: 0 });
+    expect(await admin.zcard(queueKeys(mine, prefix).idle)).toBe(0);
     await queue.purge(mine);
   });
 

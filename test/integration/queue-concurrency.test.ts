@@ -48,6 +48,8 @@ it('acks each of 200 jobs exactly once across 8 competing consumers', async () =
     expect(new Set(acked.keys())).toEqual(new Set(jobs.map((j) => j.requestId)));
     expect(byConsumer.filter((n) => n > 0).length).toBeGreaterThan(1);
     expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 0 });
+    // closed consumers leave the idle set: nothing is left behind
+    await Promise.all(consumers.map((c) => c.close()));
     expect(await keysMatching(admin, `${prefix}:*`)).toEqual([]);
   } finally {
     await Promise.all(consumers.map((c) => c.close()));

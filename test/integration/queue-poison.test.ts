@@ -79,6 +79,8 @@ it(`gives a job up after ${DEFAULT_MAX_DELIVERIES} deliveries whose consumer wen
   expect([first?.invocation.requestId, first?.attempt, second?.invocation.requestId, second?.attempt]).toEqual([healthy.requestId, 1, poison.requestId, 1]);
   await c.ack(first!);
   await c.ack(second!);
+  // gone: idle since its ack, it would be handed the next test's event
+  await c.close();
 });
 
 it('gives an async event up to the dispatcher (its failure destination decides), not to the dead letters', async () => {

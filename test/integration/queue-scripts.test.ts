@@ -11,7 +11,7 @@ describe('queue scripts', () => {
   });
 
   it('finds the package root from a file deep inside it', () => {
-    expect(packageRoot(new URL('../../src/queue/commands/ack-6.lua', import.meta.url).href)).toBe(packageRoot());
+    expect(packageRoot(new URL('../../src/queue/commands/ack-7.lua', import.meta.url).href)).toBe(packageRoot());
   });
 
   it('are all named verb-<numKeys>.lua', () => {

@@ -112,7 +112,9 @@ describe('WorkQueue and QueueConsumer', () => {
     await c.ack(lease, result);
     const list = replyListKey(ref, replyTo, prefix);
     expect(keySlot(list)).toBe(keySlot(queue.keys(ref).pending));
-    expect(await keysOfPrefix()).toEqual([list]);
+    // and the consumer, idle from its ack (enqueue hands the next job to it)
+    const k = queue.keys(ref);
+    expect(await keysOfPrefix()).toEqual([k.idle, k.idleUntil, list].sort());
     expect(JSON.parse((await admin.lpop(list))!)).toEqual(result);
     expect(await admin.pttl(list)).toBe(-2); // gone once read; a list nobody reads expires
   });
@@ -122,6 +124,8 @@ describe('WorkQueue and QueueConsumer', () => {
     const c = consumer();
     const lease = await take(c);
     await c.ack(lease, { requestId: lease.invocation.requestId, payload: '1', executedVersion: '1', durationMs: 1 });
+    await c.close();
+    // nothing but the figures of nothing: a closed consumer leaves the idle set
     expect(await keysOfPrefix()).toEqual([]);
   });
 
@@ -140,6 +144,76 @@ describe('WorkQueue and QueueConsumer', () => {
     await queue.enqueue(ref, inv);
     expect((await within(waiting, 1000, 'job'))?.invocation.requestId).toBe(inv.requestId);
     expect(Date.now() - started).toBeLessThan(500);
+  });
+
+  it('hands a job to the consumer that became idle last, already leased, so calls keep landing on one warm consumer', async () => {
+    const k = queue.keys(ref);
+    const first = consumer();
+    const firstWaiting = first.next(20_000);
+    await waitFor(async () => (await admin.zcard(k.idle)) === 1 || undefined, 5000, 'the first consumer idle', 5);
+    const last = consumer();
+    const lastWaiting = last.next(20_000);
+    await waitFor(async () => (await admin.zcard(k.idle)) === 2 || undefined, 5000, 'the second consumer idle', 5);
+    for (let i = 0; i < 3; i++) {
+      const inv = invocation();
+      await queue.enqueue(ref, inv);
+      // not pending: leased to the last idle consumer in the enqueue itself
+      expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+      const lease = await within(i === 0 ? lastWaiting : last.next(20_000), 5000, 'the handed job');
+      expect([lease?.invocation, lease?.attempt]).toEqual([inv, 1]);
+      expect(Number(await admin.zscore(k.leases, inv.requestId))).toBe(lease?.leaseExpiresAt);
+      // its ack makes it the last idle again, before its caller hears
+      await last.ack(lease!);
+    }
+    await first.close();
+    expect(await within(firstWaiting, 1000, 'return from next()')).toBeNull();
+  });
+
+  it('takes a job handed to it while it was busy first, and skips one whose lease was reclaimed meanwhile', async () => {
+    const c = consumer(200);
+    await queue.enqueue(ref, invocation());
+    await c.ack(await take(c)); // idle from its ack, not waiting yet
+    const handed = invocation();
+    await queue.enqueue(ref, handed);
+    const lease = await take(c);
+    expect([lease.invocation.requestId, lease.attempt]).toEqual([handed.requestId, 1]);
+    await c.ack(lease);
+
+    // handed while it was idle, then it "paused" past the lease: the reaper gave the job back to pending
+    const late = invocation({ type: 'RequestResponse' }); // reclaimed to pending (an event backs off to delayed)
+    await queue.enqueue(ref, late);
+    await waitFor(async () => ((await queue.reclaim(ref)).expired > 0) || undefined, 5000, 'the lease reclaimed', 20);
+    const again = await take(c);
+    expect([again.invocation.requestId, again.attempt]).toEqual([late.requestId, 2]);
+  });
+
+  it('gets a job handed to a consumer that died idle back to work once its lease ends', async () => {
+    const k = queue.keys(ref);
+    // a consumer that registered idle (visibility 50 ms) and died: nothing reads its list
+    const now = Number((await admin.time())[0]) * 1000;
+    await admin.zadd(k.idle, now, 'gone~50');
+    await admin.zadd(k.idleUntil, now + 60_000, 'gone~50');
+    const inv = invocation({ type: 'RequestResponse' });
+    await queue.enqueue(ref, inv);
+    expect(await admin.llen(`${k.wake}:gone~50`)).toBe(1);
+    const alive = consumer();
+    const next = alive.next(20_000);
+    await waitFor(async () => ((await queue.reclaim(ref)).expired > 0) || undefined, 5000, 'the lease reclaimed', 20);
+    const lease = await within(next, 5000, 'the job back');
+    expect([lease?.invocation.requestId, lease?.attempt]).toEqual([inv.requestId, 2]);
+  });
+
+  it('gives the jobs handed to it back to pending when it closes', async () => {
+    const c = consumer();
+    await queue.enqueue(ref, invocation());
+    await c.ack(await take(c)); // idle from its ack
+    const inv = invocation();
+    await queue.enqueue(ref, inv);
+    expect(await queue.depth(ref)).toEqual({ pending: 0, inFlight: 1 });
+    await c.close();
+    expect(await queue.depth(ref)).toEqual({ pending: 1, inFlight: 0 });
+    const lease = await take(consumer());
+    expect([lease.invocation.requestId, lease.attempt]).toEqual([inv.requestId, 2]);
   });
 
   it('unblocks a waiting next() promptly on close(), which then returns null', async () => {
