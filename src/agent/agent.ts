@@ -57,6 +57,8 @@ export function redisUrlOf(cfg: AgentConfig): RedisUrlSource {
 
 class Slot {
   private stopping = false;
+  /** Handling a job (from its take to its ack): not to be stopped first when the agent shrinks. */
+  busy = false;
   private readonly env: ExecutionEnvironment;
   private readonly consumer: QueueConsumer;
   done: Promise<void> = Promise.resolve();
@@ -99,8 +101,10 @@ class Slot {
         continue;
       }
       if (!lease) continue;
+      this.busy = true;
       await this.handle(lease).catch((err: unknown) =>
         this.deps.logger.error({ msg: 'invocation handling failed', requestId: lease?.invocation.requestId, error: String(err) }));
+      this.busy = false;
     }
   }
 
@@ -181,10 +185,45 @@ class Slot {
 }
 
 export class Agent {
-  private readonly slots: Slot[];
+  private slots: Slot[];
+  private created: number;
+  /** Starts and resizes, one after the other. */
+  private changing: Promise<void> = Promise.resolve();
 
-  constructor(cfg: AgentConfig, deps: AgentDeps) {
-    this.slots = Array.from({ length: Math.max(1, cfg.slots) }, (_, i) => new Slot(cfg, deps, i));
+  constructor(private readonly cfg: AgentConfig, private readonly deps: AgentDeps) {
+    this.created = Math.max(1, cfg.slots);
+    this.slots = Array.from({ length: this.created }, (_, i) => new Slot(cfg, deps, i));
+  }
+
+  /** Environments it runs now (those stopping not counted). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Runs `count` environments (at least one): new ones initialise and take work; when there are fewer, the idle
+   * ones stop first, each after the invocation it runs. The local mode runs one agent per version and sizes it, so
+   * the version's environments share one process (and its event loop) instead of one process each.
+   */
+  resize(count: number): Promise<void> {
+    const run = async (): Promise<void> => {
+      const want = Math.max(1, Math.floor(count));
+      if (want > this.slots.length) {
+        const added = Array.from({ length: want - this.slots.length }, () => new Slot(this.cfg, this.deps, this.created++));
+        this.slots.push(...added);
+        this.deps.metrics?.environmentsChanged(this.slots.length);
+        await Promise.all(added.map((s) => s.start()));
+      } else if (want < this.slots.length) {
+        // the first slot stays (the agent's health pings its connection); of the others, idle ones go first
+        const rest = this.slots.slice(1);
+        const leaving = [...rest.filter((s) => !s.busy), ...rest.filter((s) => s.busy)].slice(0, this.slots.length - want);
+        this.slots = this.slots.filter((s) => !leaving.includes(s));
+        this.deps.metrics?.environmentsChanged(this.slots.length);
+        await Promise.all(leaving.map((s) => s.stop()));
+      }
+    };
+    this.changing = this.changing.then(run, run);
+    return this.changing;
   }
 
   /** Resolves when Redis answers PING on the first slot's connection (the agent's /healthz). */
@@ -194,11 +233,14 @@ export class Agent {
 
   /** Resolves when every slot has initialised (or recorded its init error) and is pulling work. */
   async start(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.start()));
+    const run = async () => { await Promise.all(this.slots.map((s) => s.start())); };
+    this.changing = this.changing.then(run, run);
+    await this.changing;
   }
 
   /** Stops pulling, lets the invocations in progress finish, then stops the environments. */
   async stop(): Promise<void> {
+    await this.changing.catch(() => undefined);
     await Promise.all(this.slots.map((s) => s.stop()));
   }
 }

@@ -43,6 +43,13 @@ async function main(): Promise<void> {
   // A local-mode agent whose parent died exits instead of running on unwatched (ppid becomes 1 or a subreaper).
   const parent = process.ppid;
   setInterval(() => { if (process.ppid !== parent) stop('parent exited'); }, 1000).unref();
+  // The local mode sizes its one agent per version over the IPC channel: { type: 'slots', count }.
+  process.on('message', (m: unknown) => {
+    const count = (m as { type?: unknown; count?: unknown } | null)?.type === 'slots' ? Number((m as { count: unknown }).count) : NaN;
+    if (pod || stopping || !Number.isInteger(count) || count < 1) return;
+    agent.resize(count).catch((err: unknown) => logger.error({ msg: 'resize failed', count, error: String(err) }));
+  });
+  process.on('disconnect', () => stop('parent exited'));
   await agent.start();
   ready = true;
   logger.info({ msg: 'ready' });

@@ -1,4 +1,5 @@
-// The local mode's Backend: each execution environment is a runtime agent child process on this machine.
+// The local mode's Backend: a version's execution environments are the slots of one runtime agent child process on this
+// machine (one per version and spec), sized over its IPC channel.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -30,9 +31,12 @@ export interface ProcessBackendOptions {
   stopGraceMs?: number;
 }
 
-interface Environment {
+/** One agent process: the version's environments built from one spec. */
+interface Host {
   child: ChildProcess;
   specHash: string;
+  /** Environments it was asked to run. */
+  slots: number;
   stopping: boolean;
   exited: Promise<void>;
 }
@@ -47,7 +51,7 @@ function killGroup(pid: number | undefined): void {
 }
 
 export class ProcessBackend implements Backend {
-  private readonly envs = new Map<string, { queue: QueueRef; list: Environment[] }>();
+  private readonly envs = new Map<string, { queue: QueueRef; list: Host[] }>();
   private readonly agentMain: string;
 
   constructor(private readonly opts: ProcessBackendOptions) {
@@ -55,51 +59,68 @@ export class ProcessBackend implements Backend {
   }
 
   async scale(target: VersionTarget, count: number): Promise<void> {
+    const hash = createHash('sha256').update(JSON.stringify(target.spec)).digest('hex');
     // The credential first: nothing below awaits before the environments are counted, so concurrent calls never both spawn.
-    const redisUrl = count > this.count(target.queue) ? await this.opts.agentRedisUrl(target.queue) : undefined;
+    const redisUrl = count > 0 && !this.host(target.queue, hash) ? await this.opts.agentRedisUrl(target.queue) : undefined;
     const key = queueKey(target.queue);
     const entry = this.envs.get(key) ?? { queue: target.queue, list: [] };
     this.envs.set(key, entry);
-    const hash = createHash('sha256').update(JSON.stringify(target.spec)).digest('hex');
     const stopping: Promise<void>[] = [];
-    for (const env of entry.list) if (!env.stopping && env.specHash !== hash) stopping.push(this.stopEnv(env));
-    const live = entry.list.filter((e) => !e.stopping);
-    for (let i = live.length; i < count && redisUrl !== undefined; i++) entry.list.push(this.spawnEnv(target, hash, redisUrl));
-    for (const env of live.slice(count).reverse()) stopping.push(this.stopEnv(env));
+    // an older spec's agent goes (after the invocations it runs); the new one takes the version's environments
+    for (const h of entry.list) if (!h.stopping && h.specHash !== hash) stopping.push(this.stopHost(h));
+    const live = this.host(target.queue, hash);
+    if (count <= 0) {
+      if (live) stopping.push(this.stopHost(live));
+    } else if (!live) {
+      if (redisUrl !== undefined) entry.list.push(this.spawnHost(target, hash, redisUrl, count));
+    } else if (live.slots !== count) {
+      live.slots = count;
+      try {
+        live.child.send({ type: 'slots', count });
+      } catch (err) {
+        // it is exiting: its exit takes it out of the count, and the next scale starts a new one
+        this.opts.logger.warn({ msg: 'could not resize an agent', queue: key, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
     await Promise.all(stopping);
   }
 
   count(queue: QueueRef): number {
-    return this.envs.get(queueKey(queue))?.list.filter((e) => !e.stopping).length ?? 0;
+    return (this.envs.get(queueKey(queue))?.list ?? []).filter((h) => !h.stopping).reduce((n, h) => n + h.slots, 0);
+  }
+
+  private host(queue: QueueRef, specHash: string): Host | undefined {
+    return this.envs.get(queueKey(queue))?.list.find((h) => !h.stopping && h.specHash === specHash);
   }
 
   queues(): QueueRef[] {
     return [...this.envs.values()].filter((e) => e.list.length > 0).map((e) => e.queue);
   }
 
-  /** The pids of a version's live environments (tests use this to kill one). */
+  /** The pids of a version's live agents: one, whose slots are all its environments (tests use this to kill it). */
   pids(queue: QueueRef): number[] {
-    return (this.envs.get(queueKey(queue))?.list ?? []).filter((e) => !e.stopping).map((e) => e.child.pid ?? -1);
+    return (this.envs.get(queueKey(queue))?.list ?? []).filter((h) => !h.stopping).map((h) => h.child.pid ?? -1);
   }
 
   async stopAll(): Promise<void> {
-    await Promise.all([...this.envs.values()].flatMap((e) => e.list.map((env) => this.stopEnv(env))));
+    await Promise.all([...this.envs.values()].flatMap((e) => e.list.map((h) => this.stopHost(h))));
   }
 
-  private spawnEnv(target: VersionTarget, specHash: string, redisUrl: string): Environment {
+  private spawnHost(target: VersionTarget, specHash: string, redisUrl: string, slots: number): Host {
     const config: AgentConfig = {
       redisUrl,
       keyPrefix: this.opts.keyPrefix,
       queue: target.queue,
       spec: target.spec,
-      slots: 1,
+      slots,
       visibilityGraceMs: this.opts.visibilityGraceMs,
       ...(this.opts.isolation ? { isolation: this.opts.isolation } : {}),
     };
     const child = spawn(process.execPath, [this.agentMain], {
       // Only what a process needs: klambda's own environment (the host's credentials, REDIS_URL…) stays here.
       env: agentEnvironment(process.env, JSON.stringify(config)),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // and an IPC channel, over which it is sized; its closing also tells the agent that klambda dev is gone
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // Its own process group, so the function processes it started die with it, as a pod's containers do.
       detached: true,
     });
@@ -120,16 +141,17 @@ export class ProcessBackend implements Backend {
         full.then(resume, resume);
       });
     }
-    const env: Environment = {
+    const host: Host = {
       child,
       specHash,
+      slots,
       stopping: false,
       exited: new Promise<void>((resolve) => {
         child.once('exit', (code, signal) => {
           killGroup(child.pid);
           const entry = this.envs.get(queueKey(target.queue));
-          if (entry) entry.list = entry.list.filter((e) => e !== env);
-          if (!env.stopping) this.opts.logger.warn({ msg: 'environment exited', queue: queueKey(target.queue), pid: child.pid, code, signal });
+          if (entry) entry.list = entry.list.filter((h) => h !== host);
+          if (!host.stopping) this.opts.logger.warn({ msg: 'environment exited', queue: queueKey(target.queue), pid: child.pid, code, signal });
           resolve();
         });
         child.once('error', (err) => {
@@ -137,16 +159,16 @@ export class ProcessBackend implements Backend {
         });
       }),
     };
-    this.opts.logger.info({ msg: 'environment starting', queue: queueKey(target.queue), pid: child.pid });
-    return env;
+    this.opts.logger.info({ msg: 'environment starting', queue: queueKey(target.queue), pid: child.pid, environments: slots });
+    return host;
   }
 
-  private async stopEnv(env: Environment): Promise<void> {
-    if (env.child.exitCode !== null || env.child.signalCode !== null) return env.exited;
-    env.stopping = true;
-    env.child.kill('SIGTERM');
-    const timer = setTimeout(() => env.child.kill('SIGKILL'), this.opts.stopGraceMs ?? 10_000);
-    await env.exited;
+  private async stopHost(host: Host): Promise<void> {
+    if (host.child.exitCode !== null || host.child.signalCode !== null) return host.exited;
+    host.stopping = true;
+    host.child.kill('SIGTERM');
+    const timer = setTimeout(() => host.child.kill('SIGKILL'), this.opts.stopGraceMs ?? 10_000);
+    await host.exited;
     clearTimeout(timer);
   }
 }

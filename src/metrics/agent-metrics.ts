@@ -9,21 +9,28 @@ export class AgentMetrics {
   readonly redisErrors: RedisErrors;
   private readonly busy: Gauge<(typeof VERSION_LABELS)[number]>;
   private readonly labels: Record<(typeof VERSION_LABELS)[number], string>;
+  private readonly environments: Gauge<(typeof VERSION_LABELS)[number]>;
   private running = 0;
 
   constructor(registry: Registry, queue: QueueRef, environments: number) {
     this.labels = versionLabels(queue);
     this.redisErrors = new RedisErrors(registry);
     const labels = this.labels;
-    new Gauge({
+    this.environments = new Gauge({
       name: 'klambda_agent_environments', registers: [registry], labelNames: [...VERSION_LABELS],
       help: 'Execution environments this agent runs (its slots).',
-    }).set(labels, environments);
+    });
+    this.environments.set(labels, environments);
     this.busy = new Gauge({
       name: 'klambda_agent_busy_environments', registers: [registry], labelNames: [...VERSION_LABELS],
       help: 'Execution environments of this agent running an invocation now.',
     });
     this.busy.set(labels, 0);
+  }
+
+  /** The agent runs this many environments now (the local mode resizes it). */
+  environmentsChanged(count: number): void {
+    this.environments.set(this.labels, count);
   }
 
   /** An invocation started (+1) or ended (-1). */

@@ -84,8 +84,39 @@ describe('an agent of the local mode', () => {
     }
     const names = readFileSync(`/proc/${started.pid}/environ`, 'latin1').split('\0').filter(Boolean).map((kv) => kv.slice(0, kv.indexOf('=')));
     expect(names).toContain('KLAMBDA_AGENT_CONFIG');
-    expect(names.filter((n) => !['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'KLAMBDA_AGENT_CONFIG'].includes(n))).toEqual([]);
+    // and Node's own two for the IPC channel klambda dev sizes it over (not in its process.env, never in a runtime's)
+    const own = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'KLAMBDA_AGENT_CONFIG', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE'];
+    expect(names.filter((n) => !own.includes(n))).toEqual([]);
   }, 60_000);
+
+  it("runs a version's environments as the slots of one agent, sized over its IPC channel", async () => {
+    const spec = fixtureSpec('node-esm', 'nodejs20', 'index.hang', { timeoutSeconds: 3 });
+    started = await startAgent(spec);
+    const { backend, queue, pid } = started;
+    const runtimes = () => procProcessesBelow(pid).filter((p) => {
+      const cmdline = readFileSync(`/proc/${p.pid}/cmdline`, 'latin1');
+      return cmdline.includes('bootstrap.mjs') && !cmdline.includes('unshare');
+    });
+    await backend.scale({ queue, spec }, 3);
+    expect([backend.count(queue), backend.pids(queue)]).toEqual([3, [pid]]);
+    await waitFor(() => (runtimes().length === 3 ? true : undefined), 30_000, 'three runtimes under the one agent');
+    // three invocations that hang until their timeout run side by side: each starts before any of them ends
+    const ids = await Promise.all([1, 2, 3].map(async () => {
+      const inv = invocation(spec, {}, { type: 'Event' });
+      await started!.work.enqueue(queue, inv);
+      return inv.requestId;
+    }));
+    await waitFor(() => (ids.every((id) => started!.stdout.some((l) => l.startsWith(`END RequestId: ${id}`))) ? true : undefined), 30_000, 'the three to end');
+    const at = (prefix: string, id: string) => started!.stdout.findIndex((l) => l.startsWith(`${prefix} RequestId: ${id}`));
+    expect(Math.max(...ids.map((id) => at('START', id)))).toBeLessThan(Math.min(...ids.map((id) => at('END', id))));
+    // fewer: the same agent stops two of its environments; none: it goes
+    await backend.scale({ queue, spec }, 1);
+    expect([backend.count(queue), backend.pids(queue)]).toEqual([1, [pid]]);
+    await waitFor(() => (runtimes().length === 1 ? true : undefined), 30_000, 'one runtime left');
+    await backend.scale({ queue, spec }, 0);
+    expect(backend.count(queue)).toBe(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 90_000);
 
   it('takes its runtime with it when it is SIGKILLed, even one spinning without a look at the Runtime API', async () => {
     const spec = fixtureSpec('node-sandbox', 'nodejs20', 'index.spin', { timeoutSeconds: 60 });
