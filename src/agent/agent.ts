@@ -195,11 +195,6 @@ export class Agent {
     this.slots = Array.from({ length: this.created }, (_, i) => new Slot(cfg, deps, i));
   }
 
-  /** Environments it runs now (those stopping not counted). */
-  get size(): number {
-    return this.slots.length;
-  }
-
   /**
    * Runs `count` environments (at least one): new ones initialise and take work; when there are fewer, the idle
    * ones stop first, each after the invocation it runs. The local mode runs one agent per version and sizes it, so

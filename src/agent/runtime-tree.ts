@@ -36,6 +36,8 @@ export class RuntimeTree {
   private runtime: StatusReader | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  /** The poll interval armed now (pollMs or idlePollMs). */
+  private every = 0;
   private overLimitReported = false;
   private readonly reader = hasProcfs() ? new ProcTreeReader() : undefined;
 
@@ -57,8 +59,6 @@ export class RuntimeTree {
     clearInterval(this.timer);
     this.arm(every);
   }
-
-  private every = 0;
 
   private arm(every: number): void {
     this.every = every;

@@ -1,6 +1,6 @@
 // The local mode's view of a folder of manifests (the source of truth): load, watch, and the writes of the Lambda API.
 import { existsSync } from 'node:fs';
-import { watchFolder, type FolderWatch } from './folder-watch.js';
+import { isSkippedFolder, watchFolder, type FolderWatch } from './folder-watch.js';
 import { join, relative, resolve, sep } from 'node:path';
 import { aliasObjectName, type Alias, type AliasSpec, type RoutingConfig } from '../api/alias.js';
 import { API_VERSION, DEFAULT_NAMESPACE } from '../api/common.js';
@@ -291,7 +291,8 @@ const sameObject = (o: Manifest) => (value: unknown): boolean => {
 
 /** Paths under the folder whose change can matter: manifests, and folders (a moved or deleted folder). */
 function isWatchedPath(rel: string): boolean {
-  if (rel.split(/[\\/]/).some((p) => p.startsWith('.') || p === 'node_modules')) return false;
+  // hidden and node_modules names are not watched as folders, nor taken as files
+  if (rel.split(/[\\/]/).some(isSkippedFolder)) return false;
   const last = rel.split(/[\\/]/).at(-1) ?? '';
   return isManifestPath(rel) || !last.includes('.');
 }

@@ -131,7 +131,7 @@ export class QueueConsumer {
   /**
    * Call next() after it: the consumer counts as idle from the ack (the next job may be sent its way).
    * Forgets the job and, when `result` is given and the caller waits (`replyTo`), pushes the result on that
-   * router's reply list, atomically in one round trip; the delivery's figures (`stats`, see recordStats) are added
+   * router's reply list, atomically in one round trip; the delivery's figures (`stats`, see src/metrics/function-stats.ts) are added
    * in the same step. Throws LeaseLostError when the job had already been reclaimed: then nothing is answered
    * (the figures still count), and the delivery that holds the lease now will answer.
    */
@@ -177,14 +177,6 @@ export class QueueConsumer {
     checkCode(r, this.context(lease));
   }
 
-  /**
-   * Adds a delivery's figures (field/increment pairs, see src/metrics/function-stats.ts) to the version's stats
-   * hash, atomically. Called right after the ack or release; the exporting process reads the hash at scrape time.
-   */
-  async recordStats(increments: StatIncrements): Promise<void> {
-    if (increments.length === 0) return;
-    await runScript(this.command, 'recordStats', [this.keys.stats], flat(increments));
-  }
 
   /** Resolves when Redis answers PING on the command connection (the agent's health). */
   ping(): Promise<unknown> {

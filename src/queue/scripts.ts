@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RedisConnection } from './connection.js';
 
-export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'recordStats' | 'setRoute'
+export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'setRoute'
   | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
 
 
@@ -46,7 +46,7 @@ const defined = new WeakSet<RedisConnection>();
 export function defineScripts(redis: RedisConnection): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
-  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'ack', 'release', 'reclaim', 'recordStats', 'setRoute',
+  const needed: ScriptName[] = ['enqueue', 'moveToActive', 'ack', 'release', 'reclaim', 'setRoute',
     'complete', 'extendLease', 'retry', 'promote', 'giveUp'];
   for (const name of needed) {
     const src = all.get(name);

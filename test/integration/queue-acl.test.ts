@@ -142,7 +142,9 @@ describe('an agent\'s Redis user', () => {
   it('adds its figures to its own version\'s stats hash with the queue\'s script, and to no other version\'s', async () => {
     const consumer = new QueueConsumer(await agentUrl(mine), mine, { keyPrefix: prefix, visibilityTimeoutMs: 10_000 });
     open.push(consumer);
-    await consumer.recordStats([['inv:success', 1], ['dur:3', 1], ['dur:sum_us', 4200]]);
+    // in the ack of a delivery, as the agent records them
+    await new WorkQueue(admin, { keyPrefix: prefix }).enqueue(mine, invocation(mine));
+    await consumer.ack((await consumer.next(2000))!, undefined, [['inv:success', 1], ['dur:3', 1], ['dur:sum_us', 4200]]);
     expect(await admin.hgetall(queueKeys(mine, prefix).stats)).toEqual({ 'inv:success': '1', 'dur:3': '1', 'dur:sum_us': '4200' });
     const r = connect(await agentUrl(mine));
     await r.connect();
