@@ -1,0 +1,26 @@
+// Lambda's CodeSha256 and CodeSize of a zip: the base64 SHA-256 and the byte size of the file as it is.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+export interface PackageDigest {
+  /** Base64 SHA-256 of the zip (what `openssl dgst -sha256 -binary f.zip | base64` prints). */
+  sha256: string;
+  size: number;
+}
+
+export function bufferDigest(zip: Buffer): PackageDigest {
+  return { sha256: createHash('sha256').update(zip).digest('base64'), size: zip.length };
+}
+
+export async function fileDigest(path: string): Promise<PackageDigest> {
+  const h = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    h.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: h.digest('base64'), size };
+}
+
+/** The digest as a folder or file name: hex, 32 characters (enough never to collide in practice). */
+export const digestName = (sha256: string): string => Buffer.from(sha256, 'base64').toString('hex').slice(0, 32);
