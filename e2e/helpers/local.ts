@@ -12,14 +12,14 @@ export interface Fixture {
   dir: string;
   /** Function output lines seen so far. */
   logs: string[];
-  write(file: string, text: string): void;
+  write(file: string, text: string | Buffer): void;
   stop(): Promise<void>;
 }
 
-export async function startFixture(files: Record<string, string>, opts: Partial<LocalOptions> = {}): Promise<Fixture> {
+export async function startFixture(files: Record<string, string | Buffer>, opts: Partial<LocalOptions> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'klambda-e2e-'));
   chmodSync(dir, 0o755); // a project folder, readable by the runtime's unprivileged user as a user's folder is
-  const write = (file: string, text: string) => {
+  const write = (file: string, text: string | Buffer) => {
     mkdirSync(dirname(join(dir, file)), { recursive: true });
     writeFileSync(join(dir, file), text);
   };

@@ -4,16 +4,37 @@ import type { ConfigMap } from './config-map.js';
 import { InvalidParameterError, ResourceNotFoundError } from './errors.js';
 import type { FunctionCode, FunctionConfig } from './function.js';
 
+/** A zip package (a zip file, or a folder taken as its deterministic zip): Lambda's CodeSha256 and CodeSize are the zip's. */
+export interface CodePackage {
+  /** Base64 SHA-256 of the zip. */
+  sha256: string;
+  size: number;
+  /** Absolute path of the zip file or the folder. */
+  path: string;
+  folder: boolean;
+}
+
 export type ResolvedCode =
   | { kind: 'files'; files: Record<string, string> }
+  | { kind: 'package'; package: CodePackage }
   | { kind: 'image'; image: string };
 
 /** Finds a ConfigMap by name (in the function's namespace). */
 export type ConfigMapLookup = (name: string) => ConfigMap | undefined;
+/** Finds the package of a `code.path` (absolute by then: the local mode resolves it against the manifest's folder). */
+export type PackageLookup = (path: string) => CodePackage | undefined;
 
-/** The files (inline, or a ConfigMap's data) or the image of `code`. Throws when the ConfigMap is missing or unusable. */
-export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup): ResolvedCode {
+/** The files (inline, or a ConfigMap's data), the package or the image of `code`. Throws when a source is missing or unusable. */
+export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup, packages?: PackageLookup): ResolvedCode {
   if (code.inline) return { kind: 'files', files: code.inline };
+  if (code.path !== undefined) {
+    if (!packages) {
+      throw new InvalidParameterError(`spec.code.path (${code.path}) is a folder or zip of the local mode (klambda dev); on a cluster use code.inline, code.configMap or code.image`);
+    }
+    const pkg = packages(code.path);
+    if (!pkg) throw new ResourceNotFoundError(`Code not found: ${code.path}`);
+    return { kind: 'package', package: pkg };
+  }
   if (code.configMap) {
     const cm = configMap(code.configMap.name);
     if (!cm) throw new ResourceNotFoundError(`ConfigMap not found: ${code.configMap.name}`);
@@ -24,7 +45,7 @@ export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup): Res
     return { kind: 'files', files: cm.data };
   }
   if (code.image) return { kind: 'image', image: code.image };
-  throw new InvalidParameterError('spec.code needs exactly one of inline, configMap, image');
+  throw new InvalidParameterError('spec.code needs exactly one of inline, configMap, path, image');
 }
 
 /**
@@ -32,6 +53,7 @@ export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup): Res
  * share a digest); an image: its reference. The same files give the same digest, inline or from a ConfigMap.
  */
 export function codeSha256(code: ResolvedCode): string {
+  if (code.kind === 'package') return code.package.sha256;
   const h = createHash('sha256');
   if (code.kind === 'image') return h.update(code.image, 'utf8').digest('base64');
   const length = Buffer.alloc(8);
@@ -49,6 +71,7 @@ export function codeSha256(code: ResolvedCode): string {
 /** Total bytes of the code's files (AWS's CodeSize); 0 for an image. */
 export function codeSize(code: ResolvedCode): number {
   if (code.kind === 'image') return 0;
+  if (code.kind === 'package') return code.package.size;
   return Object.entries(code.files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 }
 

@@ -38,13 +38,17 @@ export const AsyncConfigSchema = Type.Object({
 }, { additionalProperties: false, default: {} });
 export type AsyncConfig = WithDefaults<Static<typeof AsyncConfigSchema>, 'maximumRetryAttempts' | 'maximumEventAgeSeconds'>;
 
-export const CODE_SOURCES = ['inline', 'configMap', 'image'] as const;
-/** The code: exactly one of inline files, a ConfigMap's data, or a container image (checked in code). */
+export const CODE_SOURCES = ['inline', 'configMap', 'path', 'image'] as const;
+/**
+ * The code: exactly one of inline files, a ConfigMap's data, a folder or zip file (the local mode; relative to the
+ * manifest's file), or a container image (checked in code).
+ */
 export const FunctionCodeSchema = Type.Object({
   inline: Type.Optional(StringMap(Type.String(), { minProperties: 1 })),
   configMap: Type.Optional(Type.Object({
     name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
   }, { additionalProperties: false })),
+  path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
   image: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
 }, { additionalProperties: false });
 export type FunctionCode = Static<typeof FunctionCodeSchema>;
@@ -114,6 +118,7 @@ export function functionSpecIssues(spec: unknown): SpecIssue[] {
 
 function codeIssues(code: Record<string, unknown>, runtime: unknown): SpecIssue[] {
   const issues = exactlyOne(code, CODE_SOURCES, 'code', 'the code');
+  if (typeof code.path === 'string' && code.path.includes('\0')) issues.push({ path: 'code.path', message: 'must not hold NUL' });
   if (!isRecord(code.inline)) return issues;
   const names = Object.keys(code.inline);
   for (const name of names) {

@@ -6,9 +6,13 @@ export interface PublishedVersion { version: string; codeSha256: string; functio
 
 export type PublishPlan = { create: false; version: string } | { create: true; version: string };
 
-/** `latest` is the highest published version, if any. Nothing is published twice for the same digest and config. */
+/**
+ * `latest` is the highest published version, if any. Nothing is published twice for the same digest and config. The
+ * code is compared by its digest alone: a version keeps its package under a name of its own.
+ */
 export function planPublish(latest: PublishedVersion | undefined, codeSha256: string, config: FunctionConfig): PublishPlan {
-  if (latest && latest.codeSha256 === codeSha256 && sameJson(latest.function, config)) return { create: false, version: latest.version };
+  const withoutCode = (c: FunctionConfig) => ({ ...c, code: undefined });
+  if (latest && latest.codeSha256 === codeSha256 && sameJson(withoutCode(latest.function), withoutCode(config))) return { create: false, version: latest.version };
   return { create: true, version: String(Number(latest?.version ?? 0) + 1) };
 }
 

@@ -1,7 +1,9 @@
-// The local mode's code cache: a function's files written once per code digest, ready to run (LAMBDA_TASK_ROOT).
+// The local mode's code cache: a function's files (or its package, unpacked) written once per code digest, ready to run (LAMBDA_TASK_ROOT).
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { codeSha256, type ResolvedCode } from '../api/code.js';
+import { codeSha256, type CodePackage, type ResolvedCode } from '../api/code.js';
+import { unpackZip } from '../code/zip-extract.js';
+import { savePackage } from './package-files.js';
 import { InvalidParameterError, UnsupportedCodeError } from '../api/errors.js';
 import { inlineFileNameProblem, type FunctionCode } from '../api/function.js';
 
@@ -19,14 +21,15 @@ const EXECUTABLE = new Set(['bootstrap']);
  */
 export async function materializeCode(store: CodeSource, ns: string, spec: { code: FunctionCode }, cacheRoot: string): Promise<string> {
   if (spec.code.image !== undefined) {
-    throw new UnsupportedCodeError(`The local mode cannot run container images (spec.code.image: ${spec.code.image}); use spec.code.inline or spec.code.configMap`);
+    throw new UnsupportedCodeError(`The local mode cannot run container images (spec.code.image: ${spec.code.image}); use spec.code.inline, spec.code.configMap or spec.code.path`);
   }
   const code = store.resolveCode(ns, spec.code);
-  if (code.kind !== 'files') throw new UnsupportedCodeError('The local mode runs only file-based code (inline or configMap)');
+  if (code.kind === 'image') throw new UnsupportedCodeError('The local mode runs only file-based code (inline, configMap or path)');
   const root = resolve(cacheRoot);
   const dir = join(root, codeDirName(code));
   if (await isDir(dir)) return dir;
   await mkdir(root, { recursive: true });
+  if (code.kind === 'package') return unpackPackage(code.package, root, dir);
   const tmp = await mkdtemp(join(root, '.tmp-'));
   try {
     // Readable by everyone, whatever the umask: the runtime may run as another, unprivileged user (uid 65534).
@@ -49,6 +52,22 @@ export async function materializeCode(store: CodeSource, ns: string, spec: { cod
     // Another writer got there first with the same digest: theirs is as good as ours.
     if (await isDir(dir)) return dir;
     throw err;
+  }
+  return dir;
+}
+
+/** A package: its zip copied aside (and checked against its digest), then unpacked as hostile input into `dir`. */
+async function unpackPackage(pkg: CodePackage, root: string, dir: string): Promise<string> {
+  const zip = join(root, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
+  try {
+    await savePackage(pkg, zip);
+    await unpackZip(zip, dir);
+  } catch (err) {
+    // another writer got there first with the same digest
+    if (await isDir(dir)) return dir;
+    throw err;
+  } finally {
+    await rm(zip, { force: true });
   }
   return dir;
 }

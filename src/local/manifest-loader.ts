@@ -1,6 +1,9 @@
 // Reads a folder of manifests all-or-nothing: every file parsed, duplicates and missing ConfigMaps found, all problems at once.
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { CodePackage } from '../api/code.js';
+import type { FunctionCode } from '../api/function.js';
+import { PackageDigests } from './package-digests.js';
 import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
 import { parseManifestDocuments } from '../api/parse.js';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
@@ -44,8 +47,11 @@ export async function listManifestFiles(dir: string): Promise<string[]> {
 
 const sourceOf = (dir: string, file: string) => relative(dir, file).split(sep).join('/');
 
-/** Loads the folder; throws one ManifestError listing every problem of every file. */
-export async function loadManifestFolder(dir: string): Promise<ManifestSnapshot> {
+/**
+ * Loads the folder; throws one ManifestError listing every problem of every file. `digests` keeps the packages'
+ * digests from one load to the next (a store passes its own).
+ */
+export async function loadManifestFolder(dir: string, digests = new PackageDigests()): Promise<ManifestSnapshot> {
   let files: string[];
   try {
     files = await listManifestFiles(dir);
@@ -71,10 +77,33 @@ export async function loadManifestFolder(dir: string): Promise<ManifestSnapshot>
     }
   }
   issues.push(...duplicateIssues(entries));
-  const snapshot = new ManifestSnapshot(entries);
+  const packages = await packageIssues(entries, digests, issues);
+  const snapshot = new ManifestSnapshot(entries, packages);
   issues.push(...referenceIssues(snapshot));
   if (issues.length > 0) throw new ManifestError(issues);
   return snapshot;
+}
+
+/**
+ * Makes every `code.path` (of Functions and FunctionVersions) absolute, against the folder of its manifest's file,
+ * and takes each package's digest; what cannot be read becomes an issue at that field.
+ */
+async function packageIssues(entries: readonly LocatedManifest[], digests: PackageDigests, issues: ManifestIssue[]): Promise<Map<string, CodePackage>> {
+  const packages = new Map<string, CodePackage>();
+  for (const e of entries) {
+    const o = e.object;
+    const [code, field]: [FunctionCode | undefined, string] = o.kind === 'Function' ? [o.spec.code, 'spec.code.path']
+      : o.kind === 'FunctionVersion' ? [o.spec.function.code, 'spec.function.code.path'] : [undefined, ''];
+    if (code?.path === undefined) continue;
+    code.path = resolve(dirname(e.file), code.path);
+    if (packages.has(code.path)) continue;
+    try {
+      packages.set(code.path, await digests.get(code.path));
+    } catch (err) {
+      issues.push({ source: e.source, document: e.document, path: field, message: (err as Error).message });
+    }
+  }
+  return packages;
 }
 
 const at = (e: LocatedManifest) => `${e.source} (document ${e.document})`;

@@ -1,6 +1,6 @@
 // An immutable, indexed view of one good load of the manifest folder: functions, versions, aliases, ConfigMaps.
 import type { Alias } from '../api/alias.js';
-import { codeSha256, resolveCode, type ResolvedCode } from '../api/code.js';
+import { codeSha256, resolveCode, type CodePackage, type ResolvedCode } from '../api/code.js';
 import type { ConfigMap } from '../api/config-map.js';
 import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/function.js';
 import type { FunctionVersion } from '../api/function-version.js';
@@ -29,8 +29,11 @@ export class ManifestSnapshot {
   private readonly aliasesOf = new Map<string, Map<string, Alias>>();
   private readonly configMaps = new Map<string, ConfigMap>();
 
-  /** Later entries win on the same identity (callers check duplicates before). */
-  constructor(entries: readonly LocatedManifest[]) {
+  /**
+   * Later entries win on the same identity (callers check duplicates before). `packages`: the digests of the
+   * `code.path` packages, by absolute path (the loader has made every `code.path` absolute).
+   */
+  constructor(entries: readonly LocatedManifest[], private readonly packages: ReadonlyMap<string, CodePackage> = new Map()) {
     for (const e of entries) this.byId.set(identity(e.object), e);
     for (const { object: o } of this.byId.values()) {
       const ns = o.metadata.namespace;
@@ -82,7 +85,7 @@ export class ManifestSnapshot {
 
   /** The files or image of a function's code. Throws ResourceNotFoundError for a missing ConfigMap. */
   resolveCode(ns: string, code: FunctionCode): ResolvedCode {
-    return resolveCode(code, (name) => this.configMap(ns, name));
+    return resolveCode(code, (name) => this.configMap(ns, name), (path) => this.packages.get(path));
   }
 
   /** AWS's CodeSha256 of a function's (or version's) code. */
@@ -101,7 +104,7 @@ export class ManifestSnapshot {
 
   /** A new snapshot with `entry` added, or replacing the object of the same identity. */
   with(entry: LocatedManifest): ManifestSnapshot {
-    return new ManifestSnapshot([...this.entries(), entry]);
+    return new ManifestSnapshot([...this.entries(), entry], this.packages);
   }
 
   /** A new snapshot without `object`; later documents of its file move up one place (its document was removed). */
@@ -110,7 +113,7 @@ export class ManifestSnapshot {
     if (!gone) return this;
     return new ManifestSnapshot(this.entries()
       .filter((e) => e !== gone)
-      .map((e) => (e.file === gone.file && e.document > gone.document ? { ...e, document: e.document - 1 } : e)));
+      .map((e) => (e.file === gone.file && e.document > gone.document ? { ...e, document: e.document - 1 } : e)), this.packages);
   }
 }
 

@@ -1,7 +1,8 @@
 // The local mode's view of a folder of manifests (the source of truth): load, watch, and the writes of the Lambda API.
 import { existsSync } from 'node:fs';
 import { isSkippedFolder, watchFolder, type FolderWatch } from './folder-watch.js';
-import { join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { savePackage } from './package-files.js';
 import { aliasObjectName, type Alias, type AliasSpec, type RoutingConfig } from '../api/alias.js';
 import { API_VERSION, DEFAULT_NAMESPACE } from '../api/common.js';
 import type { ConfigMap } from '../api/config-map.js';
@@ -13,7 +14,8 @@ import { checkObject, type Manifest } from '../api/parse.js';
 import { planPublish } from '../api/publish.js';
 import { editDocument, manifestYaml, Mutex, readDocument, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
 import { isManifestPath, loadManifestFolder } from './manifest-loader.js';
-import type { LocatedManifest, ManifestSnapshot } from './manifest-snapshot.js';
+import { ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
+import { PackageDigests } from './package-digests.js';
 
 export type { LocatedManifest, ManifestSnapshot } from './manifest-snapshot.js';
 
@@ -49,6 +51,7 @@ export interface ManifestStoreOptions {
 export class ManifestStore {
   private current: ManifestSnapshot;
   private readonly mutex = new Mutex();
+  private readonly digests = new PackageDigests();
   private watcher: FolderWatch | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -59,7 +62,9 @@ export class ManifestStore {
   /** Loads every manifest under `dir`; throws a ManifestError with all the problems if any document is bad. */
   static async open(dir: string, opts: ManifestStoreOptions = {}): Promise<ManifestStore> {
     const abs = resolve(dir);
-    return new ManifestStore(abs, await loadManifestFolder(abs), opts);
+    const store = new ManifestStore(abs, new ManifestSnapshot([]), opts);
+    await store.load();
+    return store;
   }
 
   /** The current good snapshot. */
@@ -84,7 +89,7 @@ export class ManifestStore {
   }
 
   private async load(): Promise<ManifestSnapshot> {
-    this.current = await loadManifestFolder(this.dir);
+    this.current = await loadManifestFolder(this.dir, this.digests);
     return this.current;
   }
 
@@ -129,13 +134,23 @@ export class ManifestStore {
       const plan = planPublish(latest?.spec, sha, config);
       if (latest && !plan.create) return { snap, result: latest };
       const version = plan.version;
+      const file = this.fileFor(ns, `${fn}.v${version}.functionversion.yaml`);
+      if (existsSync(file)) throw new ResourceConflictError(`Cannot publish version ${version} of ${fn}: ${file} already exists`);
+      // a package is copied beside the version's manifest: the version keeps it whatever becomes of $LATEST's
+      const zipName = `${fn}.v${version}.zip`;
+      if (code.kind === 'package') {
+        await savePackage(code.package, join(dirname(file), zipName));
+        config.code = { path: zipName };
+      }
       const spec = { functionName: fn, version, codeSha256: sha, ...(opts.description ? { description: opts.description } : {}), function: config };
       const object = validated<FunctionVersion>({
         apiVersion: API_VERSION, kind: 'FunctionVersion', metadata: { name: functionVersionObjectName(fn, version), namespace: ns }, spec,
       });
-      const file = this.fileFor(ns, `${fn}.v${version}.functionversion.yaml`);
-      if (existsSync(file)) throw new ResourceConflictError(`Cannot publish version ${version} of ${fn}: ${file} already exists`);
       await writeFileAtomic(file, manifestYaml(object, `Version ${version} of ${fn}, published by klambda: an immutable snapshot. Do not edit.`));
+      if (code.kind === 'package') {
+        const next = await loadManifestFolder(this.dir, this.digests);
+        return { snap: next, result: requireVersion(next, ns, fn, version) };
+      }
       return { snap: snap.with(this.located(object, file)), result: object };
     });
   }
@@ -252,6 +267,12 @@ function requireFunction(snap: ManifestSnapshot, ns: string, fn: string): Klambd
   return f;
 }
 
+function requireVersion(snap: ManifestSnapshot, ns: string, fn: string, version: string): FunctionVersion {
+  const v = snap.getVersion(ns, fn, version);
+  if (!v) throw new ResourceNotFoundError(`Function not found: ${fn}:${version}`);
+  return v;
+}
+
 function requireAlias(snap: ManifestSnapshot, ns: string, fn: string, name: string): Alias {
   const a = snap.getAlias(ns, fn, name);
   if (!a) throw new ResourceNotFoundError(`Alias not found: ${fn}:${name}`);
@@ -289,12 +310,13 @@ const sameObject = (o: Manifest) => (value: unknown): boolean => {
   return v?.kind === o.kind && v.metadata?.name === o.metadata.name && (v.metadata.namespace ?? DEFAULT_NAMESPACE) === o.metadata.namespace;
 };
 
-/** Paths under the folder whose change can matter: manifests, and folders (a moved or deleted folder). */
+/**
+ * Paths under the folder whose change can matter: manifests, folders (a moved or deleted folder) and any file, which
+ * may be code of a `code.path` (the digests of unchanged packages are reused, so a reload stays cheap).
+ */
 function isWatchedPath(rel: string): boolean {
   // hidden and node_modules names are not watched as folders, nor taken as files
-  if (rel.split(/[\\/]/).some(isSkippedFolder)) return false;
-  const last = rel.split(/[\\/]/).at(-1) ?? '';
-  return isManifestPath(rel) || !last.includes('.');
+  return !rel.split(/[\\/]/).some(isSkippedFolder);
 }
 
 function asManifestError(err: unknown, dir: string): ManifestError {

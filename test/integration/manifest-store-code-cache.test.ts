@@ -84,7 +84,7 @@ it('lands one folder when many ask at once, with no temporary folders left', asy
 it('refuses a container image with a clear typed error', async () => {
   const err = await materializeCode(store, 'default', spec('img'), cache).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(UnsupportedCodeError);
-  expect((err as Error).message).toBe('The local mode cannot run container images (spec.code.image: registry.example/app:1); use spec.code.inline or spec.code.configMap');
+  expect((err as Error).message).toBe('The local mode cannot run container images (spec.code.image: registry.example/app:1); use spec.code.inline, spec.code.configMap or spec.code.path');
   expect(existsSync(cache)).toBe(false);
 });
 

@@ -145,9 +145,9 @@ describe('Function code: exactly one of inline, configMap, image', () => {
     [{ inline: { 'a.mjs': '' } }, []],
     [{ configMap: { name: 'hello-code' } }, []],
     [{ image: 'registry/app:1' }, []],
-    [{}, ['spec.code: the code needs exactly one of inline, configMap, image; none is set']],
-    [{ inline: { 'a.mjs': '' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, image; got inline and image']],
-    [{ configMap: { name: 'c' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, image; got configMap and image']],
+    [{}, ['spec.code: the code needs exactly one of inline, configMap, path, image; none is set']],
+    [{ inline: { 'a.mjs': '' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, image; got inline and image']],
+    [{ configMap: { name: 'c' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, image; got configMap and image']],
   ])('%j', (code, expected) => {
     expect(problems(withSpec({ code }))).toEqual(expected);
   });
