@@ -76,11 +76,11 @@ export function codeSize(code: ResolvedCode): number {
 }
 
 /**
- * What a FunctionVersion keeps of a Function spec: everything but `publish`, with ConfigMap code copied inline so
+ * What a FunctionVersion keeps of a Function spec: everything but `publish` and `tags`, with ConfigMap code copied inline so
  * the version runs the code it was published with even after the ConfigMap changes.
  */
 export function versionConfig(spec: FunctionConfig & { publish?: boolean }, code: ResolvedCode): FunctionConfig {
-  const { publish: _publish, ...config } = spec;
+  const { publish: _publish, tags: _tags, ...config } = spec as FunctionConfig & { publish?: boolean; tags?: unknown };
   if (config.code.configMap && code.kind === 'files') return { ...config, code: { inline: { ...code.files } } };
   return structuredClone(config);
 }

@@ -68,6 +68,8 @@ export const FunctionSpecSchema = Type.Object({
   async: Type.Optional(AsyncConfigSchema),
   publish: Type.Optional(Type.Boolean({ default: false })),
   description: Type.Optional(Type.String({ maxLength: 256 })),
+  /** AWS's tags (TagResource): on the function, not copied into its versions. */
+  tags: Type.Optional(StringMap(Type.String({ maxLength: 256 }), { maxProperties: 50 })),
 }, { additionalProperties: false });
 
 /** A Function spec as a user writes it. */
@@ -75,8 +77,8 @@ export type FunctionSpecInput = Static<typeof FunctionSpecSchema>;
 /** A Function spec after parsing: defaults filled in. (`publish` stays optional so a FunctionConfig is a FunctionSpec.) */
 export type FunctionSpec = WithDefaults<Omit<FunctionSpecInput, 'async'>,
   'handler' | 'memoryMB' | 'timeoutSeconds' | 'ephemeralStorageMB' | 'networking'> & { async: AsyncConfig };
-/** The configuration a FunctionVersion snapshots: the Function spec minus `publish`. */
-export type FunctionConfig = Omit<FunctionSpec, 'publish'>;
+/** The configuration a FunctionVersion snapshots: the Function spec minus `publish` and `tags`. */
+export type FunctionConfig = Omit<FunctionSpec, 'publish' | 'tags'>;
 
 export const FunctionSchema = kindSchema(API_VERSION, 'Function', FunctionSpecSchema);
 

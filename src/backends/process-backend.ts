@@ -85,6 +85,12 @@ export class ProcessBackend implements Backend {
     await Promise.all(stopping);
   }
 
+  /** True when every running agent of the version runs `spec` (or none runs): what a code or configuration update waits for. */
+  settled(queue: QueueRef, spec: VersionTarget['spec']): boolean {
+    const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+    return (this.envs.get(queueKey(queue))?.list ?? []).every((h) => h.stopping || h.specHash === hash);
+  }
+
   count(queue: QueueRef): number {
     return (this.envs.get(queueKey(queue))?.list ?? []).filter((h) => !h.stopping).reduce((n, h) => n + h.slots, 0);
   }

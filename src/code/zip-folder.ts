@@ -19,6 +19,8 @@ export interface FolderEntry {
   executable: boolean;
   size: number;
   mtimeMs: number;
+  /** The content, for an entry made in memory (no `path` to read). */
+  data?: Buffer;
 }
 
 /** Every entry under `folder`, sorted by name; links are kept as links (the unpacker checks where they point). */
@@ -55,6 +57,14 @@ export function listingFingerprint(entries: readonly FolderEntry[]): string {
   return h.digest('hex');
 }
 
+/** Files held in memory (inline code) as entries, sorted; only `bootstrap` is executable. */
+export function memoryEntries(files: Record<string, string>): FolderEntry[] {
+  return Object.keys(files).sort().map((name) => {
+    const data = Buffer.from(files[name]!, 'utf8');
+    return { name, path: '', kind: 'file', executable: name === 'bootstrap', size: data.length, mtimeMs: 0, data };
+  });
+}
+
 /** The deterministic zip of the entries, as a stream. */
 export function zipEntries(entries: readonly FolderEntry[]): Readable {
   const zip = new yazl.ZipFile();
@@ -63,6 +73,7 @@ export function zipEntries(entries: readonly FolderEntry[]): Readable {
       for (const e of entries) {
         if (e.kind === 'dir') zip.addEmptyDirectory(e.name, { mtime: EPOCH, mode: 0o40755 });
         else if (e.kind === 'link') zip.addBuffer(Buffer.from(await readlink(e.path)), e.name, { mtime: EPOCH, mode: 0o120777, compress: false });
+        else if (e.data) zip.addBuffer(e.data, e.name, { mtime: EPOCH, mode: e.executable ? 0o100755 : 0o100644, compress: false });
         else zip.addFile(e.path, e.name, { mtime: EPOCH, mode: e.executable ? 0o100755 : 0o100644, compress: false });
       }
       zip.end();

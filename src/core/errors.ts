@@ -47,6 +47,9 @@ export const invalidParameter = (message: string) => new InvalidParameterError(m
 export const invalidContent = (message: string) => new KlambdaError(400, 'InvalidRequestContentException', message);
 export const tooLarge = (message: string) => new KlambdaError(413, 'RequestTooLargeException', message);
 export const conflict = (message: string) => new ResourceConflictError(message);
+/** A RevisionId that is no longer the function's (412 PreconditionFailedException). */
+export const preconditionFailed = (message = 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id') =>
+  new KlambdaError(412, 'PreconditionFailedException', message);
 /** The caller may not do this (403 AccessDeniedException), e.g. to another account's function. */
 export const forbidden = (message: string) => new KlambdaError(403, 'AccessDeniedException', message);
 export const serviceError = (message: string) => new KlambdaError(500, 'ServiceException', message);

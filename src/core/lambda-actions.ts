@@ -16,6 +16,9 @@ type Route = { method: string; api: string; tail: RegExp; action: string; qualif
 const ROUTES: Route[] = [
   { method: 'POST', api: '2015-03-31', tail: /^\/invocations\/?$/i, action: 'lambda:InvokeFunction', qualified: true },
   { method: 'GET', api: '2015-03-31', tail: /^\/?$/, action: 'lambda:GetFunction', qualified: true },
+  { method: 'DELETE', api: '2015-03-31', tail: /^\/?$/, action: 'lambda:DeleteFunction', qualified: true },
+  { method: 'PUT', api: '2015-03-31', tail: /^\/code\/?$/i, action: 'lambda:UpdateFunctionCode', qualified: false },
+  { method: 'PUT', api: '2015-03-31', tail: /^\/configuration\/?$/i, action: 'lambda:UpdateFunctionConfiguration', qualified: false },
   { method: 'GET', api: '2015-03-31', tail: /^\/configuration\/?$/i, action: 'lambda:GetFunctionConfiguration', qualified: true },
   { method: 'POST', api: '2015-03-31', tail: /^\/versions\/?$/i, action: 'lambda:PublishVersion', qualified: false },
   { method: 'GET', api: '2015-03-31', tail: /^\/versions\/?$/i, action: 'lambda:ListVersionsByFunction', qualified: false },
@@ -31,6 +34,19 @@ const ROUTES: Route[] = [
   { method: 'DELETE', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:DeleteFunctionEventInvokeConfig', qualified: true },
   { method: 'GET', api: '2019-09-25', tail: /^\/event-invoke-config\/list\/?$/i, action: 'lambda:ListFunctionEventInvokeConfigs', qualified: false },
 ];
+
+const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/i;
+/** /2017-03-31/tags/{function ARN} */
+const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/i;
+const TAG_ACTIONS: Record<string, string> = { GET: 'lambda:ListTags', POST: 'lambda:TagResource', DELETE: 'lambda:UntagResource' };
+
+/** The largest body a route takes: a zip as base64 for CreateFunction and UpdateFunctionCode, else a synchronous Invoke's 6 MB. */
+export function bodyLimitOf(method: string, rawUrl: string): number {
+  const path = rawUrl.split('?')[0]!;
+  if (method === 'POST' && /^\/2015-03-31\/functions\/?$/i.test(path)) return 70_167_211;
+  if (method === 'PUT' && /^\/2015-03-31\/functions\/[^/]+\/code\/?$/i.test(path)) return 70_167_211;
+  return 6 * 1024 * 1024;
+}
 
 const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
@@ -73,11 +89,22 @@ function resourceOf(rawName: string, qualifier: string | undefined, qualified: b
 export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): LambdaAction | undefined {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
+  const verb0 = method === 'HEAD' ? 'GET' : method;
+  if (ACCOUNT_SETTINGS.test(path)) return verb0 === 'GET' ? { action: 'lambda:GetAccountSettings', resource: '*' } : undefined;
+  const tags = TAGS.exec(path);
+  if (tags) {
+    const action = TAG_ACTIONS[verb0];
+    return action ? { action, ...resourceOf(decode(tags[1]!), undefined, false, ctx) } : undefined;
+  }
   const m = FUNCTIONS.exec(path);
   if (!m) return undefined;
   const verb = method === 'HEAD' ? 'GET' : method;
   const api = m[1]!;
-  if (m[2] === undefined) return verb === 'GET' && api === '2015-03-31' ? { action: 'lambda:ListFunctions', resource: '*' } : undefined;
+  if (m[2] === undefined) {
+    if (api !== '2015-03-31') return undefined;
+    // CreateFunction names its function in the body: authorized as "*" here
+    return verb === 'GET' ? { action: 'lambda:ListFunctions', resource: '*' } : verb === 'POST' ? { action: 'lambda:CreateFunction', resource: '*' } : undefined;
+  }
   const tail = m[3] ?? '';
   const route = ROUTES.find((r) => r.api === api && r.method === verb && r.tail.test(tail));
   if (!route) return undefined;

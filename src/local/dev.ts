@@ -1,4 +1,5 @@
 // The local mode: router, scaler, reaper and runtime agents (as child processes) over a folder of manifests.
+import { CodeLocations, codeLocationRoutes } from '../router/lambda/code-location.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProcessBackend } from '../backends/process-backend.js';
@@ -10,7 +11,7 @@ import { queueUnreachable } from '../core/errors.js';
 import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
-import { listen } from '../router/listen.js';
+import { listen, type Listening } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
 import { managementRoutes } from '../router/lambda/management.js';
 import { ReplyListener } from '../router/replies.js';
@@ -157,7 +158,16 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   new FunctionExporter({ registry, redis: commands, keyPrefix, redisErrors, inventory: () => localInventory(store, functions) });
   const limiter = new ConcurrencyLimiter(1000);
   let ready = false;
-  const catalog = new LocalCatalog(store, { namespace: NAMESPACE, arn });
+  const catalog = new LocalCatalog(store, {
+    namespace: NAMESPACE, arn, codeCacheDir,
+    latestSettled: async (functionName, kick) => {
+      const queue = { namespace: NAMESPACE, functionName, version: '$LATEST' };
+      if (kick) scaler.onDemand(queue);
+      const target = await functions.target(queue).catch(() => undefined);
+      return !target || backend.settled(queue, target.spec);
+    },
+  });
+  const codeLocations = new CodeLocations();
   const app = createRouterApp({
     logger,
     auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
@@ -178,9 +188,22 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger)],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations)],
+    publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
-  const http = await listen(app, opts.port, opts.host);
+  let http: Listening;
+  try {
+    http = await listen(app, opts.port, opts.host);
+  } catch (err) {
+    // nothing runs yet but the connections, the key file's watch and klambda's own redis-server: none may outlive the failed start
+    keys?.close();
+    restarts?.stop();
+    store.close();
+    await replies.close();
+    commands.disconnect();
+    await ownRedis?.stop();
+    throw err;
+  }
   scaler.start();
   reaper.start();
   dispatcher.start();
@@ -193,16 +216,38 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   return {
     url: http.url, port: http.port, redisUrl, keyPrefix, backend, store, registry, ownRedis,
     stop: () => (stopped ??= (async () => {
+      // everything that uses klambda's own Redis is closing: were it to die now, it stays down
+      ownRedis?.stopRestarting();
       await http.close();
       keys?.close();
       restarts?.stop();
-      await scaler.stop();
-      reaper.stop();
-      await dispatcher.stop();
-      await backend.stopAll();
-      await credentials.removeAll();
       store.close();
+      // no caller waits for a reply once the API is closed: the BLPOP connections go before anything can make them reconnect
       await replies.close();
+      // the passes and the scaler together; a last pass may still have asked the scaler for an environment, which the
+      // second scaler.stop() waits for, so no agent starts after stopAll below
+      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop()]);
+      await scaler.stop();
+      // The agents, all at once; each ends within a poll when idle. With Redis gone (it crashed, or a signal to the whole
+      // process tree reached it too) an agent can neither finish nor leave the queue, and its BLPOP would wait out
+      // ioredis's ~20 reconnects (10 s, a warning each): then they are ended at once (their group: runtimes too).
+      // Held leases are left to expire; the reaper of the next start puts the jobs back.
+      const agentPids = backend.queues().flatMap((q) => backend.pids(q));
+      const agentsGone = backend.stopAll();
+      let agentsStopped = false;
+      const killAgents = (): void => {
+        if (agentsStopped) return;
+        for (const pid of agentPids) {
+          try { process.kill(-pid, 'SIGKILL'); } catch { /* its group has ended */ }
+        }
+      };
+      if (connectionDown(commands)) killAgents(); else commands.once('close', killAgents);
+      await agentsGone;
+      agentsStopped = true;
+      commands.off('close', killAgents);
+      // the agents' ACL users live in the server's memory: klambda's own Redis forgets them as it stops; another's keeps
+      // them, so they are deleted there, unless it is away (then ioredis's retries would only hold the exit up)
+      if (!ownRedis && !connectionDown(commands)) await credentials.removeAll();
       commands.disconnect();
       await ownRedis?.stop();
     })()),

@@ -1,13 +1,24 @@
 // The Lambda management API over the manifest folder: reads the snapshot, writes versions, aliases and async settings as manifests.
 import * as calls from '../router/lambda/event-invoke-config-calls.js';
 import type { AsyncConfigStore } from '../router/lambda/event-invoke-config-calls.js';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UnsupportedCodeError } from '../api/errors.js';
+import { bufferDigest, digestName } from '../code/package-digest.js';
+import { unpackZip } from '../code/zip-extract.js';
+import { memoryEntries, zipEntries } from '../code/zip-folder.js';
+import type { CodeInput, ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from '../router/lambda/function-input.js';
+import { checkFunctionName } from '../router/lambda/function-input.js';
+import * as writes from './function-writes.js';
+import { checkTags } from './function-writes.js';
+import { packageStream } from './package-files.js';
 import { codeSize } from '../api/code.js';
 import type { Alias } from '../api/alias.js';
 import type { FunctionConfig } from '../api/function.js';
 import type { ArnContext } from '../core/arn.js';
 import { functionArn } from '../core/arn.js';
-import { invalidParameter, notFound } from '../core/errors.js';
+import { invalidParameter, notFound, preconditionFailed } from '../core/errors.js';
 import {
   classifyQualifier, differsFromDefaults, hasEventInvokeConfig, qualifierOf, settingsOf,
   versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
@@ -22,7 +33,16 @@ import type { ManifestStore } from './manifest-store.js';
 export interface LocalCatalogOptions {
   namespace: string;
   arn: ArnContext;
+  /** Where packages are unpacked (default: the folder's .klambda/code, as klambda dev runs them). */
+  codeCacheDir?: string;
+  /**
+   * Whether $LATEST's environments all run its current code and configuration (an update is InProgress until
+   * then); `kick` asks for them to be replaced now rather than at the next scaling round.
+   */
+  latestSettled?: (name: string, kick: boolean) => Promise<boolean>;
 }
+
+const IN_PROGRESS = { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'InProgress' } as const;
 
 export class LocalCatalog implements FunctionCatalog {
   constructor(private readonly store: ManifestStore, private readonly opts: LocalCatalogOptions) {}
@@ -42,6 +62,9 @@ export class LocalCatalog implements FunctionCatalog {
     else if (/^\d+$/.test(qualifier)) configuration = this.version(name, qualifier);
     else configuration = this.version(name, this.alias(name, qualifier).spec.functionVersion);
     const fn = this.fn(name);
+    if ((qualifier === undefined || qualifier === '$LATEST') && this.opts.latestSettled && !(await this.opts.latestSettled(name, false))) {
+      configuration = { ...configuration, ...IN_PROGRESS };
+    }
     const out: GetFunctionOutput = {
       Configuration: configuration,
       Code: fn.spec.code.image !== undefined
@@ -49,7 +72,102 @@ export class LocalCatalog implements FunctionCatalog {
         : { RepositoryType: 'S3', Location: `file://${this.store.dir}` },
     };
     if (fn.spec.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: fn.spec.reservedConcurrency };
+    if (fn.spec.tags && Object.keys(fn.spec.tags).length > 0) out.Tags = { ...fn.spec.tags };
     return out;
+  }
+
+  async createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
+    checkFunctionName(input.name);
+    checkTags(input.tags);
+    const zip = this.localZip(input.code);
+    await this.prepare(zip);
+    const spec: Record<string, unknown> = { ...input.configuration };
+    if (Object.keys(input.tags).length > 0) spec.tags = input.tags;
+    await writes.createFunction(this.store, this.opts.namespace, input.name, spec, zip);
+    if (input.publish) return this.publishVersion(input.name, {});
+    return { ...this.latest(input.name), State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' };
+  }
+
+  async updateFunctionCode(name: string, input: UpdateCodeInput): Promise<FunctionConfiguration> {
+    const before = this.latest(name);
+    if (input.revisionId !== undefined && input.revisionId !== before.RevisionId) throw preconditionFailed();
+    const zip = this.localZip(input.code);
+    await this.prepare(zip);
+    if (input.dryRun) return before;
+    await writes.updateFunctionCode(this.store, this.opts.namespace, name, zip);
+    if (input.publish) return this.publishVersion(name, {});
+    await this.opts.latestSettled?.(name, true);
+    return { ...this.latest(name), ...IN_PROGRESS };
+  }
+
+  async updateFunctionConfiguration(name: string, input: ConfigurationInput, revisionId?: string): Promise<FunctionConfiguration> {
+    const before = this.latest(name);
+    if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
+    const fields: Record<string, unknown> = { ...input };
+    // an empty map removes the environment, as AWS does
+    if (input.environment && Object.keys(input.environment).length === 0) fields.environment = undefined;
+    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, fields);
+    await this.opts.latestSettled?.(name, true);
+    return { ...this.latest(name), ...IN_PROGRESS };
+  }
+
+  async deleteFunction(name: string, qualifier?: string): Promise<void> {
+    this.fn(name);
+    if (qualifier === undefined) return writes.deleteFunction(this.store, this.opts.namespace, name);
+    if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (!/^\d+$/.test(qualifier)) throw invalidParameter(`Deletion of aliases is not supported by DeleteFunction (${qualifier}); use DeleteAlias`);
+    this.version(name, qualifier);
+    return writes.deleteVersion(this.store, this.opts.namespace, name, qualifier);
+  }
+
+  async functionCode(name: string, qualifier?: string): Promise<NodeJS.ReadableStream> {
+    const spec = qualifier === undefined || qualifier === '$LATEST' ? this.fn(name).spec
+      : /^\d+$/.test(qualifier) ? this.versionObject(name, qualifier).spec.function
+        : this.versionObject(name, this.alias(name, qualifier).spec.functionVersion).spec.function;
+    const code = this.store.resolveCode(this.opts.namespace, spec.code);
+    if (code.kind === 'package') return packageStream(code.package);
+    if (code.kind === 'files') return zipEntries(memoryEntries(code.files));
+    throw invalidParameter('A container image has no zip package');
+  }
+
+  async listTags(name: string): Promise<Record<string, string>> {
+    return { ...this.fn(name).spec.tags };
+  }
+
+  async tagResource(name: string, tags: Record<string, string>): Promise<void> {
+    checkTags(tags);
+    const merged = { ...this.fn(name).spec.tags, ...tags };
+    if (Object.keys(merged).length > 50) throw invalidParameter('A function can have at most 50 tags');
+    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: merged });
+  }
+
+  async untagResource(name: string, keys: string[]): Promise<void> {
+    const left = { ...this.fn(name).spec.tags };
+    for (const k of keys) delete left[k];
+    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: Object.keys(left).length > 0 ? left : undefined });
+  }
+
+  /** The local mode keeps packages in the folder: a zip in the request, not S3 or an image. */
+  private localZip(code: CodeInput): Buffer {
+    if ('zip' in code) return code.zip;
+    if ('imageUri' in code) throw new UnsupportedCodeError(`The local mode cannot run container images (${code.imageUri}); send the code as a zip (ZipFile)`);
+    throw invalidParameter(`The local mode has no S3 code store (S3Bucket ${code.s3.bucket}); send the zip itself: aws lambda create-function --zip-file fileb://function.zip`);
+  }
+
+  /** Unpacks a zip into the code cache before anything is written: a hostile or broken zip is refused with nothing changed. */
+  private async prepare(zip: Buffer): Promise<void> {
+    const cache = this.opts.codeCacheDir ?? join(this.store.dir, '.klambda', 'code');
+    const { sha256 } = bufferDigest(zip);
+    const dir = join(cache, digestName(sha256));
+    if (existsSync(dir)) return;
+    await mkdir(cache, { recursive: true });
+    const tmp = join(cache, `.upload-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
+    try {
+      await writeFile(tmp, zip);
+      await unpackZip(tmp, dir).catch(async (err: unknown) => { if (!existsSync(dir)) throw err; });
+    } finally {
+      await rm(tmp, { force: true });
+    }
   }
 
   async publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration> {
@@ -183,10 +301,15 @@ export class LocalCatalog implements FunctionCatalog {
   }
 
   private version(name: string, version: string): FunctionConfiguration {
+    const v = this.versionObject(name, version);
+    return this.configuration(name, v.spec.function, version, v, v.spec.description ?? '');
+  }
+
+  private versionObject(name: string, version: string) {
     this.fn(name);
     const v = this.store.getVersion(this.opts.namespace, name, version);
     if (!v) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, version)}`);
-    return this.configuration(name, v.spec.function, version, v, v.spec.description ?? '');
+    return v;
   }
 
   private configuration(name: string, spec: FunctionConfig, version: string, object: Manifest, description: string | undefined): FunctionConfiguration {

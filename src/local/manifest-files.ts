@@ -16,7 +16,7 @@ export class Mutex {
 }
 
 /** Writes `text` to `file` through a temporary dot-file and a rename, so readers never see half a file. */
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+export async function writeFileAtomic(file: string, text: string | Buffer): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {

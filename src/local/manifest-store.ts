@@ -243,16 +243,20 @@ export class ManifestStore {
     });
   }
 
-  /** One write: under the mutex, against a fresh read of the folder (refused if the folder is bad), then the new snapshot. */
-  private write<T>(step: (snap: ManifestSnapshot) => Promise<{ snap: ManifestSnapshot; result: T }>): Promise<T> {
+  /**
+   * One write: under the mutex, against a fresh read of the folder (refused if the folder is bad), then the new
+   * snapshot. `reread` loads the folder again (after files were written) without taking it as the current one.
+   */
+  write<T>(step: (snap: ManifestSnapshot, reread: () => Promise<ManifestSnapshot>) => Promise<{ snap: ManifestSnapshot; result: T }>): Promise<T> {
     return this.mutex.run(async () => {
-      const { snap, result } = await step(await this.load());
+      const { snap, result } = await step(await this.load(), () => loadManifestFolder(this.dir, this.digests));
       this.current = snap;
       return result;
     });
   }
 
-  private fileFor(ns: string, name: string): string {
+  /** Where the API writes a file of namespace `ns`: the folder itself for the default namespace, else its subfolder. */
+  fileFor(ns: string, name: string): string {
     return ns === DEFAULT_NAMESPACE ? join(this.dir, name) : join(this.dir, ns, name);
   }
 
@@ -261,13 +265,13 @@ export class ManifestStore {
   }
 }
 
-function requireFunction(snap: ManifestSnapshot, ns: string, fn: string): KlambdaFunction {
+export function requireFunction(snap: ManifestSnapshot, ns: string, fn: string): KlambdaFunction {
   const f = snap.getFunction(ns, fn);
   if (!f) throw new ResourceNotFoundError(`Function not found: ${fn}`);
   return f;
 }
 
-function requireVersion(snap: ManifestSnapshot, ns: string, fn: string, version: string): FunctionVersion {
+export function requireVersion(snap: ManifestSnapshot, ns: string, fn: string, version: string): FunctionVersion {
   const v = snap.getVersion(ns, fn, version);
   if (!v) throw new ResourceNotFoundError(`Function not found: ${fn}:${version}`);
   return v;
@@ -288,7 +292,7 @@ function requireVersions(snap: ManifestSnapshot, ns: string, fn: string, spec: A
 }
 
 /** Validates an object we are about to write exactly as a loaded manifest would be; problems → InvalidParameterError. */
-function validated<T extends Manifest>(value: T): T {
+export function validated<T extends Manifest>(value: T): T {
   const r = checkObject(value);
   if (r.ok) return r.object as T;
   throw new InvalidParameterError(r.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
@@ -305,7 +309,7 @@ function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-const sameObject = (o: Manifest) => (value: unknown): boolean => {
+export const sameObject = (o: Manifest) => (value: unknown): boolean => {
   const v = value as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } } | null;
   return v?.kind === o.kind && v.metadata?.name === o.metadata.name && (v.metadata.namespace ?? DEFAULT_NAMESPACE) === o.metadata.namespace;
 };

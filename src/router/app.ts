@@ -18,6 +18,8 @@ export interface RouterOptions {
   routes?: RouteInstaller[];
   /** The local mode: /metrics and /readyz on this port, before auth, as the ops server of a cluster process serves them. */
   ops?: OpsHandlers;
+  /** Routes that carry their own proof and come before auth (GetFunction's signed Code.Location). */
+  publicRoutes?: RouteInstaller[];
 }
 
 /** Express's own errors as the AWS error a client can read: a path parameter that is not valid percent-encoding. */
@@ -38,6 +40,7 @@ export function createRouterApp(opts: RouterOptions): Express {
   } else {
     app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   }
+  for (const install of opts.publicRoutes ?? []) install(app);
   if (opts.auth) app.use(opts.auth);
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');

@@ -14,7 +14,27 @@ function redact(policy: PolicyDocument, config: FunctionConfiguration): Function
 }
 
 class RedactingCatalog implements FunctionCatalog {
-  constructor(private readonly inner: FunctionCatalog, private readonly policy: PolicyDocument) {}
+  createFunction?: FunctionCatalog['createFunction'];
+  updateFunctionCode?: FunctionCatalog['updateFunctionCode'];
+  updateFunctionConfiguration?: FunctionCatalog['updateFunctionConfiguration'];
+  deleteFunction?: FunctionCatalog['deleteFunction'];
+  functionCode?: FunctionCatalog['functionCode'];
+  listTags?: FunctionCatalog['listTags'];
+  tagResource?: FunctionCatalog['tagResource'];
+  untagResource?: FunctionCatalog['untagResource'];
+
+  constructor(private readonly inner: FunctionCatalog, private readonly policy: PolicyDocument) {
+    // the writes the inner catalog has, their answers redacted like the reads'
+    const { createFunction, updateFunctionCode, updateFunctionConfiguration, deleteFunction, functionCode, listTags, tagResource, untagResource } = inner;
+    if (createFunction) this.createFunction = async (input) => this.one(await createFunction.call(inner, input));
+    if (updateFunctionCode) this.updateFunctionCode = async (name, input) => this.one(await updateFunctionCode.call(inner, name, input));
+    if (updateFunctionConfiguration) this.updateFunctionConfiguration = async (name, input, rev) => this.one(await updateFunctionConfiguration.call(inner, name, input, rev));
+    if (deleteFunction) this.deleteFunction = deleteFunction.bind(inner);
+    if (functionCode) this.functionCode = functionCode.bind(inner);
+    if (listTags) this.listTags = listTags.bind(inner);
+    if (tagResource) this.tagResource = tagResource.bind(inner);
+    if (untagResource) this.untagResource = untagResource.bind(inner);
+  }
 
   get arn(): ArnContext { return this.inner.arn; }
 

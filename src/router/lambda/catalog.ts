@@ -1,6 +1,7 @@
 // The Lambda management API's view of functions, versions and aliases, in AWS's response shapes.
 import type { ArnContext } from '../../core/arn.js';
 import type { EventInvokeConfigInput } from '../../core/event-invoke-config.js';
+import type { ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from './function-input.js';
 
 export interface FunctionConfiguration {
   FunctionName: string;
@@ -18,8 +19,12 @@ export interface FunctionConfiguration {
   Environment?: { Variables: Record<string, string> };
   TracingConfig: { Mode: 'PassThrough' };
   RevisionId: string;
-  State: 'Active';
-  LastUpdateStatus: 'Successful';
+  State: 'Pending' | 'Active' | 'Failed';
+  StateReason?: string;
+  StateReasonCode?: string;
+  LastUpdateStatus: 'InProgress' | 'Successful' | 'Failed';
+  LastUpdateStatusReason?: string;
+  LastUpdateStatusReasonCode?: string;
   PackageType: 'Zip' | 'Image';
   Architectures: ['x86_64'];
   EphemeralStorage: { Size: number };
@@ -83,4 +88,17 @@ export interface FunctionCatalog {
   deleteEventInvokeConfig(name: string, qualifier: string | undefined): Promise<void>;
   /** $LATEST's config and each alias's, those that have one. */
   listEventInvokeConfigs(name: string): Promise<FunctionEventInvokeConfig[]>;
+
+  // The writes of functions; a catalog without them answers that the operation is not available there.
+  createFunction?(input: CreateFunctionInput): Promise<FunctionConfiguration>;
+  /** With Publish, the configuration of the version published. */
+  updateFunctionCode?(name: string, input: UpdateCodeInput): Promise<FunctionConfiguration>;
+  updateFunctionConfiguration?(name: string, input: ConfigurationInput, revisionId?: string): Promise<FunctionConfiguration>;
+  /** Qualifier: a version to delete; none deletes the function with its versions and aliases. */
+  deleteFunction?(name: string, qualifier?: string): Promise<void>;
+  /** The zip of $LATEST or a version, for GetFunction's Code.Location. */
+  functionCode?(name: string, qualifier?: string): Promise<NodeJS.ReadableStream>;
+  listTags?(name: string): Promise<Record<string, string>>;
+  tagResource?(name: string, tags: Record<string, string>): Promise<void>;
+  untagResource?(name: string, keys: string[]): Promise<void>;
 }

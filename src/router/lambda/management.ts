@@ -7,7 +7,11 @@ import type { RouteInstaller } from '../app.js';
 import type { AliasInput, AliasUpdate, FunctionCatalog } from './catalog.js';
 import { eventInvokeConfigRoutes } from './event-invoke-config.js';
 import { paginate } from './paginate.js';
-import { fnName, jsonBody, query } from './request-params.js';
+import { CODE_BODY_LIMIT, fnName, jsonBody, query } from './request-params.js';
+import { configurationInput, createFunctionInput, updateCodeInput } from './function-input.js';
+import { parseFunctionName } from '../../core/arn.js';
+import { KlambdaError } from '../../core/errors.js';
+import type { CodeLocations } from './code-location.js';
 
 const BASE = '/2015-03-31/functions';
 
@@ -34,19 +38,76 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
   return { AdditionalVersionWeights: weights as Record<string, number> };
 }
 
-/** `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth). */
-export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger): RouteInstaller {
+/** A catalog's optional write, or AWS's answer that the operation is not there. */
+function need<K extends keyof FunctionCatalog>(c: FunctionCatalog, key: K, operation: string): NonNullable<FunctionCatalog[K]> {
+  const f = c[key];
+  if (typeof f !== 'function') throw new KlambdaError(400, 'InvalidParameterValueException', `${operation} is not available here yet`);
+  return (f as (...a: unknown[]) => unknown).bind(c) as NonNullable<FunctionCatalog[K]>;
+}
+
+/**
+ * `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth).
+ * `locations`: signs GetFunction's Code.Location (served by codeLocationRoutes); without it there is none.
+ */
+export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger, locations?: CodeLocations): RouteInstaller {
   const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
   const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
+  const tagged = (req: Request, action: string) => parseFunctionName(String(req.params.arn), undefined, cat(req).arn, `lambda:${action}`).name;
   return (app: Express) => {
     eventInvokeConfigRoutes(cat)(app);
+    app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
+      const input = createFunctionInput(await jsonBody(req, CODE_BODY_LIMIT));
+      sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));
+    });
+    app.put(`${BASE}/:name/code`, async (req: Request, res: Response) => {
+      const ref = name(req, 'UpdateFunctionCode');
+      const input = updateCodeInput(await jsonBody(req, CODE_BODY_LIMIT));
+      sendJson(res, 200, await need(cat(req), 'updateFunctionCode', 'UpdateFunctionCode')(ref.name, input));
+    });
+    app.put(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {
+      const ref = name(req, 'UpdateFunctionConfiguration');
+      const body = await jsonBody(req);
+      const revision = str(body, 'RevisionId');
+      sendJson(res, 200, await need(cat(req), 'updateFunctionConfiguration', 'UpdateFunctionConfiguration')(ref.name, configurationInput(body), revision));
+    });
+    app.delete(`${BASE}/:name`, async (req: Request, res: Response) => {
+      const ref = name(req, 'DeleteFunction', true);
+      await need(cat(req), 'deleteFunction', 'DeleteFunction')(ref.name, ref.qualifier);
+      res.status(204).end();
+    });
+    app.get('/2017-03-31/tags/:arn', async (req: Request, res: Response) => {
+      sendJson(res, 200, { Tags: await need(cat(req), 'listTags', 'ListTags')(tagged(req, 'ListTags')) });
+    });
+    app.post('/2017-03-31/tags/:arn', async (req: Request, res: Response) => {
+      const body = await jsonBody(req);
+      const tags = body.Tags;
+      if (typeof tags !== 'object' || tags === null || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+        throw invalidParameter('Tags must be a map of strings');
+      }
+      await need(cat(req), 'tagResource', 'TagResource')(tagged(req, 'TagResource'), tags as Record<string, string>);
+      res.status(204).end();
+    });
+    app.delete('/2017-03-31/tags/:arn', async (req: Request, res: Response) => {
+      const raw = req.query.tagKeys;
+      const keys = raw === undefined ? [] : (Array.isArray(raw) ? raw : [raw]).map(String);
+      await need(cat(req), 'untagResource', 'UntagResource')(tagged(req, 'UntagResource'), keys);
+      res.status(204).end();
+    });
+    app.get('/2016-08-19/account-settings', async (req: Request, res: Response) => {
+      sendJson(res, 200, await accountSettings(cat(req)));
+    });
     app.get([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const page = paginate(await cat(req).listFunctions(), query(req, 'Marker'), query(req, 'MaxItems'));
       sendJson(res, 200, { Functions: page.items, ...(page.next ? { NextMarker: page.next } : {}) });
     });
     app.get(`${BASE}/:name`, async (req: Request, res: Response) => {
       const ref = name(req, 'GetFunction', true);
-      sendJson(res, 200, await cat(req).getFunction(ref.name, ref.qualifier));
+      const c = cat(req);
+      const out = await c.getFunction(ref.name, ref.qualifier);
+      if (locations && c.functionCode && out.Configuration.PackageType === 'Zip') {
+        out.Code = { RepositoryType: 'S3', Location: locations.url(req, c.arn.accountId, ref.name, ref.qualifier) };
+      }
+      sendJson(res, 200, out);
     });
     app.get(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {
       const ref = name(req, 'GetFunctionConfiguration', true);
@@ -97,5 +158,23 @@ export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => F
       await cat(req).deleteAlias(name(req, 'DeleteAlias').name, String(req.params.alias));
       res.status(204).end();
     });
+  };
+}
+
+/** Lambda's account limits, and what the catalog's functions use of them. */
+async function accountSettings(c: FunctionCatalog): Promise<Record<string, unknown>> {
+  const functions = await c.listFunctions();
+  let total = 0;
+  let reserved = 0;
+  for (const f of functions) {
+    for (const v of await c.listVersions(f.FunctionName)) total += v.CodeSize;
+    reserved += (await c.getFunction(f.FunctionName)).Concurrency?.ReservedConcurrentExecutions ?? 0;
+  }
+  return {
+    AccountLimit: {
+      TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800,
+      ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: Math.max(0, 1000 - reserved),
+    },
+    AccountUsage: { TotalCodeSize: total, FunctionCount: functions.length },
   };
 }
