@@ -8,6 +8,7 @@ import { startLocal } from '../local/dev.js';
 import { Controller } from '../controller/controller.js';
 import { KubeClient } from '../kube/client.js';
 import { startClusterRouter } from '../router/cluster-router.js';
+import { PortInUseError } from '../router/listen.js';
 import { parseCli, usageOf, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   if (err instanceof UsageError) process.stderr.write(`klambda: ${err.message}\nSee 'klambda${err.command ? ` ${err.command}` : ''} --help'.\n`);
+  // the one flag that changes it, for a user who left another klambda dev (or anything else) on that port
+  else if (err instanceof PortInUseError) process.stderr.write(`klambda: ${err.message}; pick another with --port\n`);
   else process.stderr.write(`klambda: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(err instanceof UsageError ? 2 : 1);
 });

@@ -24,6 +24,30 @@ export class RedisServerMissingError extends Error {
   }
 }
 
+/**
+ * The redis-servers this process started and that still run. Each is in its own process group (see spawn below), so
+ * nothing else ends it when this process does: on exit (a start that failed after Redis was up, an uncaught error,
+ * process.exit anywhere) they are sent SIGTERM, which lets Redis flush its append-only file. Only SIGKILL skips this.
+ */
+const running = new Set<ChildProcess>();
+let exitHookSet = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  child.once('error', () => running.delete(child));
+  if (exitHookSet) return;
+  exitHookSet = true;
+  process.on('exit', () => {
+    for (const c of running) {
+      try { c.kill('SIGTERM'); } catch { /* gone already */ }
+    }
+  });
+}
+
+/** How long a redis-server may take to exit after SIGTERM (it flushes its append-only file) before SIGKILL. */
+const STOP_GRACE_MS = 5000;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -70,8 +94,12 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     opts.binary ?? 'redis-server',
     // "-" reads more configuration from stdin
     ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir],
-    { stdio: ['pipe', 'ignore', 'ignore'] },
+    // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and a Redis that died with it
+    // would leave klambda stopping its agents and connections against a dead server (ioredis reconnect errors, agents
+    // that wait out their retries). klambda stops it itself, last.
+    { stdio: ['pipe', 'ignore', 'ignore'], detached: true },
   );
+  track(child);
   const gone = new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.once('error', () => resolve()); });
   child.stdin?.on('error', () => undefined);
   child.stdin?.end(opts.password ? `requirepass "${opts.password}"\n` : '');
@@ -104,7 +132,13 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
     pid: child.pid!,
     exited: gone,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        // a server stuck in its shutdown must not hold klambda's exit: what it had written by then is in the file
+        const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await gone;
+        clearTimeout(kill);
+      }
       await gone;
       removeDir();
     },

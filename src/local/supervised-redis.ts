@@ -16,6 +16,11 @@ export interface SupervisedRedis {
   persistent: boolean;
   /** Runs after each restart (e.g. to make the ACL users again: the append-only file has the data, not the users). */
   onRestart(hook: () => Promise<void>): void;
+  /**
+   * klambda is stopping: a redis-server that dies from now on is not started again (nor reported), so a Redis that
+   * went down with the rest does not come back for the few moments left while its clients close.
+   */
+  stopRestarting(): void;
   stop(): Promise<void>;
 }
 
@@ -81,16 +86,21 @@ export async function startSupervisedRedis(opts: SupervisedRedisOptions): Promis
   let restarts = 0;
   const hooks: Array<() => Promise<void>> = [];
   const baseDelay = opts.restartDelayMs ?? 100;
+  // stop() cuts the wait before a restart short, and waits for a start under way (then stops what it started)
+  let wake = (): void => undefined;
+  let starting: Promise<unknown> = Promise.resolve();
 
   const supervise = async (handle: RedisServerHandle): Promise<void> => {
     await handle.exited;
     let delay = baseDelay;
     while (!stopping) {
       opts.logger.error({ msg: 'redis-server exited; starting it again', port, persistent });
-      await new Promise((r) => setTimeout(r, delay));
+      await new Promise<void>((r) => { const t = setTimeout(r, delay); wake = () => { clearTimeout(t); r(); }; });
       if (stopping) return;
       try {
-        current = await start();
+        const next = start();
+        starting = next.catch(() => undefined);
+        current = await next;
         if (stopping) { await current.stop(); return; }
         restarts += 1;
         opts.logger.info({ msg: 'redis-server is back', port, restarts });
@@ -111,8 +121,11 @@ export async function startSupervisedRedis(opts: SupervisedRedisOptions): Promis
     restarts: () => restarts,
     persistent,
     onRestart: (hook) => { hooks.push(hook); },
+    stopRestarting: () => { stopping = true; wake(); },
     stop: async () => {
       stopping = true;
+      wake();
+      await starting;
       await current.stop();
       if (persistent) releaseLock(lock);
     },

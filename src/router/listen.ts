@@ -48,14 +48,25 @@ function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
   ].join('\r\n'), () => socket.destroy());
 }
 
+/** The port is taken: said as a person would, so the command line can print it as it is (Node's own is "listen EADDRINUSE: address already in use 127.0.0.1:9000"). */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly host: string) {
+    super(`port ${port} on ${host} is in use`);
+    this.name = 'PortInUseError';
+  }
+}
+
 export async function listen(app: Express, port: number, host: string): Promise<Listening> {
   const server = createServer(app);
   // longer than the usual 60 s idle timeout of load balancers in front of it
   server.keepAliveTimeout = 65_000;
   server.on('clientError', onClientError);
-  await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(port, host, () => ok()); });
-  const actual = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new PortInUseError(port, shownHost) : err));
+    server.listen(port, host, () => ok());
+  });
+  const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${shownHost}:${actual}`, port: actual,
     close: () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }),
