@@ -13,8 +13,8 @@ export const FunctionVersionSpecSchema = Type.Object({
   version: Type.String({ maxLength: 10, pattern: VERSION_NUMBER }),
   codeSha256: Type.String({ pattern: CODE_SHA256 }),
   description: Type.Optional(Type.String({ maxLength: 256 })),
-  /** The Function spec at publish time, minus `publish`. */
-  function: Type.Omit(FunctionSpecSchema, ['publish'], { additionalProperties: false }),
+  /** The Function spec at publish time, minus `publish` and `tags` (tags belong to the function). */
+  function: Type.Omit(FunctionSpecSchema, ['publish', 'tags'], { additionalProperties: false }),
 }, { additionalProperties: false });
 
 /** The snapshot is typed as parsed (defaults filled in). */

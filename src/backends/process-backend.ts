@@ -85,10 +85,14 @@ export class ProcessBackend implements Backend {
     await Promise.all(stopping);
   }
 
-  /** True when every running agent of the version runs `spec` (or none runs): what a code or configuration update waits for. */
+  /**
+   * True when every agent of the version runs `spec` (or none runs): what a code or configuration update waits for.
+   * An older agent counts until it has exited, even while stopping: in its last wait on the queue it may still take
+   * an invocation.
+   */
   settled(queue: QueueRef, spec: VersionTarget['spec']): boolean {
     const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
-    return (this.envs.get(queueKey(queue))?.list ?? []).every((h) => h.stopping || h.specHash === hash);
+    return (this.envs.get(queueKey(queue))?.list ?? []).every((h) => h.specHash === hash);
   }
 
   count(queue: QueueRef): number {

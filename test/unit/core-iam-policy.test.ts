@@ -108,9 +108,20 @@ describe('lambdaAction: every route of the router, its action and resource', () 
       .toEqual({ action: 'lambda:ListAliases', resource: 'arn:aws:lambda:us-east-1:111111111111:function:hello', account: '111111111111' });
   });
 
+  it('maps the calls that write functions, the tag calls and GetAccountSettings', () => {
+    const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
+    expect(lambdaAction('POST', '/2015-03-31/functions', ctx)).toEqual({ action: 'lambda:CreateFunction', resource: '*' });
+    expect(lambdaAction('PUT', '/2015-03-31/functions/hello/code', ctx)).toEqual({ action: 'lambda:UpdateFunctionCode', resource: fnArn });
+    expect(lambdaAction('PUT', '/2015-03-31/functions/hello/configuration', ctx)).toEqual({ action: 'lambda:UpdateFunctionConfiguration', resource: fnArn });
+    expect(lambdaAction('DELETE', '/2015-03-31/functions/hello?Qualifier=2', ctx)).toEqual({ action: 'lambda:DeleteFunction', resource: `${fnArn}:2` });
+    expect(lambdaAction('POST', `/2017-03-31/tags/${encodeURIComponent(fnArn)}`, ctx)).toEqual({ action: 'lambda:TagResource', resource: fnArn, account: '000000000000' });
+    expect(lambdaAction('GET', '/2016-08-19/account-settings', ctx)).toEqual({ action: 'lambda:GetAccountSettings', resource: '*' });
+  });
+
   it('anything else is no Lambda action', () => {
-    expect(lambdaAction('DELETE', '/2015-03-31/functions/hello', ctx)).toBeUndefined();
-    expect(lambdaAction('POST', '/2015-03-31/functions', ctx)).toBeUndefined();
+    expect(lambdaAction('PATCH', '/2015-03-31/functions/hello', ctx)).toBeUndefined();
+    expect(lambdaAction('DELETE', '/2015-03-31/functions', ctx)).toBeUndefined();
+    expect(lambdaAction('PUT', '/2016-08-19/account-settings', ctx)).toBeUndefined();
     expect(lambdaAction('GET', '/2015-03-31/functions/hello/other', ctx)).toBeUndefined();
     expect(lambdaAction('GET', '/healthz', ctx)).toBeUndefined();
     // each API version has its own routes
