@@ -50,6 +50,9 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+/** What tells an agent's spec from another's (an agent runs one spec for its whole life). */
+const specHash = (spec: VersionTarget['spec']): string => createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+
 export class ProcessBackend implements Backend {
   private readonly envs = new Map<string, { queue: QueueRef; list: Host[] }>();
   private readonly agentMain: string;
@@ -59,7 +62,7 @@ export class ProcessBackend implements Backend {
   }
 
   async scale(target: VersionTarget, count: number): Promise<void> {
-    const hash = createHash('sha256').update(JSON.stringify(target.spec)).digest('hex');
+    const hash = specHash(target.spec);
     // The credential first: nothing below awaits before the environments are counted, so concurrent calls never both spawn.
     const redisUrl = count > 0 && !this.host(target.queue, hash) ? await this.opts.agentRedisUrl(target.queue) : undefined;
     const key = queueKey(target.queue);
@@ -91,7 +94,7 @@ export class ProcessBackend implements Backend {
    * an invocation.
    */
   settled(queue: QueueRef, spec: VersionTarget['spec']): boolean {
-    const hash = createHash('sha256').update(JSON.stringify(spec)).digest('hex');
+    const hash = specHash(spec);
     return (this.envs.get(queueKey(queue))?.list ?? []).every((h) => h.specHash === hash);
   }
 

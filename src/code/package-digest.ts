@@ -12,10 +12,15 @@ export function bufferDigest(zip: Buffer): PackageDigest {
   return { sha256: createHash('sha256').update(zip).digest('base64'), size: zip.length };
 }
 
-export async function fileDigest(path: string): Promise<PackageDigest> {
+export function fileDigest(path: string): Promise<PackageDigest> {
+  return streamDigest(createReadStream(path));
+}
+
+/** The digest of a stream's bytes (a file, or a zip being made). */
+export async function streamDigest(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream): Promise<PackageDigest> {
   const h = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
     h.update(chunk);
     size += chunk.length;
   }

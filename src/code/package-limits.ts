@@ -3,6 +3,8 @@ import { InvalidParameterError, KlambdaError } from '../core/errors.js';
 
 /** A zip sent in the request (CreateFunction/UpdateFunctionCode ZipFile, PublishLayerVersion ZipFile). */
 export const MAX_ZIPPED_REQUEST_BYTES = 50 * 1024 * 1024;
+/** A request that carries such a zip as base64 (AWS's own bound for CreateFunction and UpdateFunctionCode). */
+export const MAX_CODE_REQUEST_BYTES = 70_167_211;
 /** A function's code and its layers, unzipped. */
 export const MAX_UNZIPPED_BYTES = 262_144_000;
 /** Entries in one package: far above any real one, low enough that a package of empty entries cannot flood a disk's inodes. */

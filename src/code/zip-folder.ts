@@ -5,6 +5,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
+import { streamDigest, type PackageDigest } from './package-digest.js';
 import { MAX_ENTRIES, MAX_UNZIPPED_BYTES, unzippedTooLarge, badZip } from './package-limits.js';
 
 /** Never part of a package: version control and klambda's own state. */
@@ -85,12 +86,6 @@ export function zipEntries(entries: readonly FolderEntry[]): Readable {
 }
 
 /** Base64 SHA-256 and size of the folder's deterministic zip (Lambda's CodeSha256 and CodeSize). */
-export async function digestEntries(entries: readonly FolderEntry[]): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const chunk of zipEntries(entries) as AsyncIterable<Buffer>) {
-    h.update(chunk);
-    size += chunk.length;
-  }
-  return { sha256: h.digest('base64'), size };
+export function digestEntries(entries: readonly FolderEntry[]): Promise<PackageDigest> {
+  return streamDigest(zipEntries(entries));
 }

@@ -40,12 +40,10 @@ const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/i;
 const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/i;
 const TAG_ACTIONS: Record<string, string> = { GET: 'lambda:ListTags', POST: 'lambda:TagResource', DELETE: 'lambda:UntagResource' };
 
-/** The largest body a route takes: a zip as base64 for CreateFunction and UpdateFunctionCode, else a synchronous Invoke's 6 MB. */
-export function bodyLimitOf(method: string, rawUrl: string): number {
-  const path = rawUrl.split('?')[0]!;
-  if (method === 'POST' && /^\/2015-03-31\/functions\/?$/i.test(path)) return 70_167_211;
-  if (method === 'PUT' && /^\/2015-03-31\/functions\/[^/]+\/code\/?$/i.test(path)) return 70_167_211;
-  return 6 * 1024 * 1024;
+/** CreateFunction and UpdateFunctionCode: the calls whose body carries a zip (as base64), up to 50 MB of it. */
+export function isCodeUpload(method: string, rawUrl: string): boolean {
+  const action = lambdaAction(method, rawUrl, { region: '', accountId: '' })?.action;
+  return action === 'lambda:CreateFunction' || action === 'lambda:UpdateFunctionCode';
 }
 
 const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
@@ -89,16 +87,15 @@ function resourceOf(rawName: string, qualifier: string | undefined, qualified: b
 export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): LambdaAction | undefined {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
-  const verb0 = method === 'HEAD' ? 'GET' : method;
-  if (ACCOUNT_SETTINGS.test(path)) return verb0 === 'GET' ? { action: 'lambda:GetAccountSettings', resource: '*' } : undefined;
+  const verb = method === 'HEAD' ? 'GET' : method;
+  if (ACCOUNT_SETTINGS.test(path)) return verb === 'GET' ? { action: 'lambda:GetAccountSettings', resource: '*' } : undefined;
   const tags = TAGS.exec(path);
   if (tags) {
-    const action = TAG_ACTIONS[verb0];
+    const action = TAG_ACTIONS[verb];
     return action ? { action, ...resourceOf(decode(tags[1]!), undefined, false, ctx) } : undefined;
   }
   const m = FUNCTIONS.exec(path);
   if (!m) return undefined;
-  const verb = method === 'HEAD' ? 'GET' : method;
   const api = m[1]!;
   if (m[2] === undefined) {
     if (api !== '2015-03-31') return undefined;

@@ -2,6 +2,7 @@
 import { chmod, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { codeSha256, type CodePackage, type ResolvedCode } from '../api/code.js';
+import { bufferDigest, digestName } from '../code/package-digest.js';
 import { unpackZip } from '../code/zip-extract.js';
 import { savePackage } from './package-files.js';
 import { InvalidParameterError, UnsupportedCodeError } from '../api/errors.js';
@@ -57,10 +58,27 @@ export async function materializeCode(store: CodeSource, ns: string, spec: { cod
 }
 
 /** A package: its zip copied aside (and checked against its digest), then unpacked as hostile input into `dir`. */
-async function unpackPackage(pkg: CodePackage, root: string, dir: string): Promise<string> {
+function unpackPackage(pkg: CodePackage, root: string, dir: string): Promise<string> {
+  return unpackAside(root, dir, (zip) => savePackage(pkg, zip));
+}
+
+/**
+ * Unpacks a zip sent in a request into the cache (`cacheRoot/<digest prefix>/`) unless it is there already, and
+ * returns that folder: a hostile or broken zip is refused here, before anything else is written.
+ */
+export async function cacheZip(zip: Buffer, cacheRoot: string): Promise<string> {
+  const root = resolve(cacheRoot);
+  const dir = join(root, digestName(bufferDigest(zip).sha256));
+  if (await isDir(dir)) return dir;
+  await mkdir(root, { recursive: true });
+  return unpackAside(root, dir, (file) => writeFile(file, zip));
+}
+
+/** `write` puts a zip in a temporary file of `root`; it is unpacked into `dir` (whole or not at all), then removed. */
+async function unpackAside(root: string, dir: string, write: (file: string) => Promise<void>): Promise<string> {
   const zip = join(root, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
   try {
-    await savePackage(pkg, zip);
+    await write(zip);
     await unpackZip(zip, dir);
   } catch (err) {
     // another writer got there first with the same digest
@@ -74,7 +92,7 @@ async function unpackPackage(pkg: CodePackage, root: string, dir: string): Promi
 
 /** The cache folder's name: hex of the code digest (enough of it to never collide in practice). */
 export function codeDirName(code: ResolvedCode): string {
-  return Buffer.from(codeSha256(code), 'base64').toString('hex').slice(0, 32);
+  return digestName(codeSha256(code));
 }
 
 async function isDir(path: string): Promise<boolean> {

@@ -14,22 +14,22 @@ import { requireFunction, requireVersion, sameObject, validated, type ManifestSt
 /** The zip the API writes for a function's $LATEST: beside its manifest, named after it. */
 const latestZip = (manifestFile: string, fn: string) => join(dirname(manifestFile), `${fn}.zip`);
 
-/** Writes `<name>.yaml` (and `<name>.zip` when `zip` is given: the spec's code becomes that file). */
-export function createFunction(store: ManifestStore, ns: string, name: string, spec: Record<string, unknown>, zip?: Buffer): Promise<KlambdaFunction> {
+/** Writes `<name>.zip` and `<name>.yaml`, whose spec is `spec` with that zip as its code. */
+export function createFunction(store: ManifestStore, ns: string, name: string, spec: Record<string, unknown>, zip: Buffer): Promise<KlambdaFunction> {
   return store.write(async (snap, reread) => {
     if (snap.getFunction(ns, name)) throw new ResourceConflictError(`Function already exist: ${name}`);
     const file = store.fileFor(ns, `${name}.yaml`);
     const zipFile = latestZip(file, name);
     if (existsSync(file)) throw new ResourceConflictError(`Cannot create function ${name}: ${file} already exists`);
-    if (zip && existsSync(zipFile)) throw new ResourceConflictError(`Cannot create function ${name}: ${zipFile} already exists`);
-    const object = validated<KlambdaFunction>({
-      apiVersion: API_VERSION, kind: 'Function', metadata: { name, namespace: ns },
-      spec: zip ? { ...spec, code: { path: basename(zipFile) } } : spec,
-    } as KlambdaFunction);
+    if (existsSync(zipFile)) throw new ResourceConflictError(`Cannot create function ${name}: ${zipFile} already exists`);
+    // only what was given (defaults stay implicit); the code as the zip's name
+    const fileSpec = { ...spec, code: { path: basename(zipFile) } };
+    validated<KlambdaFunction>({ apiVersion: API_VERSION, kind: 'Function', metadata: { name, namespace: ns }, spec: fileSpec } as KlambdaFunction);
     const written: string[] = [];
     try {
-      if (zip) { await writeFileAtomic(zipFile, zip); written.push(zipFile); }
-      await writeFileAtomic(file, manifestYaml({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name }, spec: writtenSpec(spec, zip ? basename(zipFile) : undefined) }, `Function ${name}, created through the Lambda API.`));
+      await writeFileAtomic(zipFile, zip);
+      written.push(zipFile);
+      await writeFileAtomic(file, manifestYaml({ apiVersion: API_VERSION, kind: 'Function', metadata: { name }, spec: fileSpec }, `Function ${name}, created through the Lambda API.`));
       written.push(file);
       const next = await reread();
       return { snap: next, result: requireFunction(next, ns, name) };
@@ -38,11 +38,6 @@ export function createFunction(store: ManifestStore, ns: string, name: string, s
       throw err;
     }
   });
-}
-
-/** The spec as the file says it: only what was given (defaults stay implicit), code as the zip's name. */
-function writtenSpec(spec: Record<string, unknown>, zipName: string | undefined): Record<string, unknown> {
-  return zipName ? { ...spec, code: { path: zipName } } : spec;
 }
 
 /** $LATEST's code becomes `zip`, written to `<name>.zip` beside its manifest. */

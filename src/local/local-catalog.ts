@@ -1,18 +1,16 @@
 // The Lambda management API over the manifest folder: reads the snapshot, writes versions, aliases and async settings as manifests.
 import * as calls from '../router/lambda/event-invoke-config-calls.js';
 import type { AsyncConfigStore } from '../router/lambda/event-invoke-config-calls.js';
-import { existsSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnsupportedCodeError } from '../api/errors.js';
-import { bufferDigest, digestName } from '../code/package-digest.js';
-import { unpackZip } from '../code/zip-extract.js';
 import { memoryEntries, zipEntries } from '../code/zip-folder.js';
 import type { CodeInput, ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from '../router/lambda/function-input.js';
 import { checkFunctionName } from '../router/lambda/function-input.js';
 import * as writes from './function-writes.js';
 import { checkTags } from './function-writes.js';
 import { packageStream } from './package-files.js';
+import { cacheZip } from './code-cache.js';
 import { codeSize } from '../api/code.js';
 import type { Alias } from '../api/alias.js';
 import type { FunctionConfig } from '../api/function.js';
@@ -156,18 +154,7 @@ export class LocalCatalog implements FunctionCatalog {
 
   /** Unpacks a zip into the code cache before anything is written: a hostile or broken zip is refused with nothing changed. */
   private async prepare(zip: Buffer): Promise<void> {
-    const cache = this.opts.codeCacheDir ?? join(this.store.dir, '.klambda', 'code');
-    const { sha256 } = bufferDigest(zip);
-    const dir = join(cache, digestName(sha256));
-    if (existsSync(dir)) return;
-    await mkdir(cache, { recursive: true });
-    const tmp = join(cache, `.upload-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
-    try {
-      await writeFile(tmp, zip);
-      await unpackZip(tmp, dir).catch(async (err: unknown) => { if (!existsSync(dir)) throw err; });
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    await cacheZip(zip, this.opts.codeCacheDir ?? join(this.store.dir, '.klambda', 'code'));
   }
 
   async publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration> {

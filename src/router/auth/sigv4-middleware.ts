@@ -4,13 +4,14 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { accessDenied } from '../../core/auth-errors.js';
 import { KlambdaError } from '../../core/errors.js';
 import { evaluate } from '../../core/iam-policy.js';
-import { bodyLimitOf, lambdaAction } from '../../core/lambda-actions.js';
+import { isCodeUpload, lambdaAction } from '../../core/lambda-actions.js';
+import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
 import { EMPTY_SHA256, parseSignedAuth, queryPairs, sha256Hex, SigningKeyCache, verifySigV4 } from '../../core/sigv4/index.js';
 import { readBody } from '../body.js';
 import { stashBody } from '../body-stash.js';
 import { principalOfKey, setPrincipal, type KeyStore, type Principal } from './principal.js';
 
-/** The largest body most routes take (a synchronous Invoke's 6 MB; bodyLimitOf: more for code uploads); each route still applies its own limit. */
+/** The largest body any route but a code upload takes (a synchronous Invoke's 6 MB); each route still applies its own limit. */
 export const MAX_SIGNED_BODY = 6 * 1024 * 1024;
 
 export interface SigV4AuthOptions {
@@ -46,7 +47,7 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
       const q = url.indexOf('?');
       // missing or malformed credentials are refused before a byte of the body is read
       parseSignedAuth(req.headers, queryPairs(q < 0 ? '' : url.slice(q + 1)));
-      const body = await readBody(req, bodyLimitOf(req.method, url));
+      const body = await readBody(req, isCodeUpload(req.method, url) ? MAX_CODE_REQUEST_BYTES : MAX_SIGNED_BODY);
       stashBody(req, body);
       const { key } = verifySigV4(
         { method: req.method, url, headers: req.headers, rawHeaders: req.rawHeaders, bodySha256: body.length === 0 ? EMPTY_SHA256 : sha256Hex(body) },

@@ -36,9 +36,15 @@ export interface UpdateCodeInput {
 
 const nullError = (key: string) => invalidParameter(`1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
 
-function str(body: Record<string, unknown>, key: string): string | undefined {
+/** A string field of a request body; `required`: AWS's null-value error when it is missing. */
+export function str(body: Record<string, unknown>, key: string, required: true): string;
+export function str(body: Record<string, unknown>, key: string, required?: false): string | undefined;
+export function str(body: Record<string, unknown>, key: string, required = false): string | undefined {
   const v = body[key];
-  if (v === undefined || v === null) return undefined;
+  if (v === undefined || v === null) {
+    if (required) throw nullError(key);
+    return undefined;
+  }
   if (typeof v !== 'string') throw invalidParameter(`${key} must be a string`);
   return v;
 }

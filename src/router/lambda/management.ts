@@ -7,25 +7,14 @@ import type { RouteInstaller } from '../app.js';
 import type { AliasInput, AliasUpdate, FunctionCatalog } from './catalog.js';
 import { eventInvokeConfigRoutes } from './event-invoke-config.js';
 import { paginate } from './paginate.js';
-import { CODE_BODY_LIMIT, fnName, jsonBody, query } from './request-params.js';
-import { configurationInput, createFunctionInput, updateCodeInput } from './function-input.js';
+import { fnName, jsonBody, query } from './request-params.js';
+import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
+import { configurationInput, createFunctionInput, str, updateCodeInput } from './function-input.js';
 import { parseFunctionName } from '../../core/arn.js';
 import { KlambdaError } from '../../core/errors.js';
 import type { CodeLocations } from './code-location.js';
 
 const BASE = '/2015-03-31/functions';
-
-function str(body: Record<string, unknown>, key: string, required: true): string;
-function str(body: Record<string, unknown>, key: string, required?: false): string | undefined;
-function str(body: Record<string, unknown>, key: string, required = false): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) {
-    if (required) throw invalidParameter(`1 validation error detected: Value null at '${key}' failed to satisfy constraint: Member must not be null`);
-    return undefined;
-  }
-  if (typeof v !== 'string') throw invalidParameter(`${key} must be a string`);
-  return v;
-}
 
 function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig'] {
   const rc = body.RoutingConfig;
@@ -56,12 +45,12 @@ export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => F
   return (app: Express) => {
     eventInvokeConfigRoutes(cat)(app);
     app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
-      const input = createFunctionInput(await jsonBody(req, CODE_BODY_LIMIT));
+      const input = createFunctionInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));
     });
     app.put(`${BASE}/:name/code`, async (req: Request, res: Response) => {
       const ref = name(req, 'UpdateFunctionCode');
-      const input = updateCodeInput(await jsonBody(req, CODE_BODY_LIMIT));
+      const input = updateCodeInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 200, await need(cat(req), 'updateFunctionCode', 'UpdateFunctionCode')(ref.name, input));
     });
     app.put(`${BASE}/:name/configuration`, async (req: Request, res: Response) => {

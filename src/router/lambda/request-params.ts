@@ -6,8 +6,6 @@ import { invalidContent, invalidParameter } from '../../core/errors.js';
 import { readBody } from '../body.js';
 
 const BODY_LIMIT = 256 * 1024;
-/** CreateFunction and UpdateFunctionCode carry a zip of up to 50 MB as base64: AWS takes requests up to this size. */
-export const CODE_BODY_LIMIT = 70_167_211;
 
 export async function jsonBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<Record<string, unknown>> {
   const raw = await readBody(req, limit);
