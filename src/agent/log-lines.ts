@@ -46,3 +46,34 @@ export const timeoutMessage = (timeoutSeconds: number): string => `Task timed ou
 /** The line Lambda writes when a task times out: `<ISO time> <id> Task timed out after 3.00 seconds`. */
 export const timeoutLogLine = (now: Date, requestId: string, timeoutSeconds: number): string =>
   `${now.toISOString()} ${requestId} ${timeoutMessage(timeoutSeconds)}`;
+
+/** The fields of a REPORT line (what reportLine wrote), or undefined for any other line. */
+export function parseReportLine(line: string): ReportFields | undefined {
+  const [head, ...parts] = line.split('\t');
+  const id = /^REPORT RequestId: (\S+)$/.exec(head ?? '')?.[1];
+  if (id === undefined) return undefined;
+  const field = new Map(parts.map((p) => { const at = p.indexOf(': '); return [p.slice(0, at), p.slice(at + 2)] as const; }));
+  const number = (name: string): number | undefined => {
+    const v = field.get(name);
+    return v === undefined ? undefined : Number.parseFloat(v);
+  };
+  const durationMs = number('Duration');
+  if (durationMs === undefined || Number.isNaN(durationMs)) return undefined;
+  const f: ReportFields = {
+    requestId: id, durationMs, billedDurationMs: number('Billed Duration') ?? billedDurationMs(durationMs),
+    memorySizeMB: number('Memory Size') ?? 0, maxMemoryUsedMB: number('Max Memory Used') ?? 0,
+  };
+  const init = number('Init Duration');
+  if (init !== undefined) f.initDurationMs = init;
+  const status = field.get('Status');
+  if (status === 'timeout' || status === 'error') f.status = status;
+  const errorType = field.get('Error Type');
+  if (errorType !== undefined) f.errorType = errorType;
+  return f;
+}
+
+/** The init duration and error type of an INIT_REPORT line (a failed init), or undefined for any other line. */
+export function parseInitReportLine(line: string): { initDurationMs: number; errorType: string } | undefined {
+  const m = /^INIT_REPORT Init Duration: ([\d.]+) ms\t.*?Error Type: (.+)$/.exec(line);
+  return m ? { initDurationMs: Number.parseFloat(m[1]!), errorType: m[2]! } : undefined;
+}

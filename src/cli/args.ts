@@ -1,13 +1,16 @@
 // Parses the klambda command line into one typed options object (pure).
 import { parseArgs } from 'node:util';
 import type { LocalOptions } from '../local/dev.js';
+import { LOG_FORMATS, type LogFormat } from '../local/console-format.js';
 import { UsageError } from './usage-error.js';
 import { CLUSTER_SUMMARY, CONTROLLER_USAGE, parseControllerArgs, parseRouterArgs, ROUTER_USAGE, type ControllerCommand, type RouterCommand } from './cluster-args.js';
 
 /** `klambda dev`: the local mode's options as the command line gives them. */
 export type DevCommand = { command: 'dev' }
   & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId' | 'auth'>
-  & Required<Pick<LocalOptions, 'maxEnvironments'>>;
+  & Required<Pick<LocalOptions, 'maxEnvironments'>>
+  // unset: text on a terminal, json otherwise (decided where stdout is known)
+  & { logFormat?: LogFormat };
 
 export { UsageError };
 
@@ -29,6 +32,8 @@ options:
                    concurrent invocations than this wait in the queue instead of starting processes
   --auth FILE      SigV4 on every call, with the access keys of FILE (AWS credentials-file format, see README);
                    without it: no authentication, but only loopback Hosts, no foreign Origin, no form-like writes
+  --log-format F   text (one line per event, for a person; the default on a terminal) or json (JSON lines,
+                   the default when stdout is not a terminal); colour on a terminal unless NO_COLOR is set
   -h, --help       this text`;
 
 export const USAGE: string = `usage: klambda <command> [options]
@@ -75,6 +80,7 @@ function parseDev(argv: string[], env: Record<string, string | undefined>): CliC
     options: {
       port: { type: 'string' }, host: { type: 'string' }, 'redis-url': { type: 'string' },
       'idle-timeout': { type: 'string' }, 'max-environments': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' }, auth: { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
     },
   });
@@ -98,5 +104,10 @@ function parseDev(argv: string[], env: Record<string, string | undefined>): CliC
   const redisUrl = values['redis-url'] ?? env.REDIS_URL;
   if (redisUrl) cmd.redisUrl = redisUrl;
   if (values.auth !== undefined) cmd.auth = values.auth;
+  const logFormat = values['log-format'];
+  if (logFormat !== undefined) {
+    if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format must be text or json, got ${logFormat}`);
+    cmd.logFormat = logFormat as LogFormat;
+  }
   return cmd;
 }

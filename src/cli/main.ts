@@ -13,24 +13,19 @@ import { parseCli, usageOf, UsageError, type DevCommand } from './args.js';
 import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
 import { startOpsServer } from '../ops/ops-server.js';
-import { streamLineSink } from '../agent/log-sink.js';
+import { devConsole } from '../local/console.js';
+import { defaultLogFormat } from '../local/console-format.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
-  const logger = jsonLogger(process.stderr, { component: 'klambda-dev' });
-  // the lines of one invocation (and of every environment in the same few ms) go out in one write
-  const out = streamLineSink(process.stdout, { batchMs: 5 });
-  const local = await startLocal({
-    ...cmd,
-    logger,
-    onFunctionLog: (q, line) => void out(`[${q.functionName}:${q.version}] ${line}`),
-  });
-  process.stdout.write(`klambda listening on ${local.url}\n`);
+  const { logFormat, ...options } = cmd;
+  const out = devConsole(logFormat ?? defaultLogFormat(process.stdout.isTTY), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+  const local = await startLocal({ ...options, logger: out.logger, onFunctionLog: out.functionLog });
+  out.say(`klambda listening on ${local.url}`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    out.flush();
-    process.stdout.write(`klambda stopping (${signal})\n`);
+    out.say(`klambda stopping (${signal})`);
     local.stop().then(() => { out.flush(); process.exit(0); }, (err: unknown) => {
       out.flush();
       process.stderr.write(`klambda: stop failed: ${String(err)}\n`);

@@ -24,6 +24,7 @@ import { Scaler } from '../scaler/scaler.js';
 import { LocalCatalog } from './local-catalog.js';
 import { LocalRegistry } from './local-registry.js';
 import { ManifestStore } from './manifest-store.js';
+import { changedFunctions } from './manifest-changes.js';
 import { startSupervisedRedis, type SupervisedRedis } from './supervised-redis.js';
 import { LocalAgentCredentials } from './agent-credentials.js';
 import { newPassword } from '../queue/acl.js';
@@ -208,9 +209,13 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   reaper.start();
   dispatcher.start();
   ready = true;
+  let loaded = store.snapshot();
   store.watch((change) => {
     if (change.error) logger.error({ msg: 'manifests not reloaded: the folder has errors; the last good ones stay in use', error: change.error.message });
-    else logger.info({ msg: 'manifests reloaded' });
+    else {
+      logger.info({ msg: 'manifests reloaded', functions: changedFunctions(loaded, change.snapshot) });
+      loaded = change.snapshot;
+    }
   });
   let stopped: Promise<void> | undefined;
   return {

@@ -1,5 +1,5 @@
 // Unit tests of the START/END/REPORT line formats.
-import { billedDurationMs, endLine, initReportLine, reportLine, startLine, timeoutLogLine, timeoutMessage } from '../../src/agent/log-lines.js';
+import { billedDurationMs, endLine, initReportLine, parseInitReportLine, parseReportLine, reportLine, startLine, timeoutLogLine, timeoutMessage } from '../../src/agent/log-lines.js';
 
 describe('Lambda log lines', () => {
   it('writes START and END like Lambda', () => {
@@ -41,5 +41,16 @@ describe('Lambda log lines', () => {
   it('reports a failed init', () => {
     expect(initReportLine(12.345, 'Runtime.ImportModuleError'))
       .toBe('INIT_REPORT Init Duration: 12.35 ms\tPhase: init\tStatus: error\tError Type: Runtime.ImportModuleError');
+  });
+
+  it('reads back the fields of a REPORT and an INIT_REPORT line, and nothing from other lines', () => {
+    const cold = { requestId: 'a', durationMs: 12.34, billedDurationMs: 13, memorySizeMB: 128, maxMemoryUsedMB: 60, initDurationMs: 150.5 };
+    expect(parseReportLine(reportLine(cold))).toEqual(cold);
+    const crash = { requestId: 'b', durationMs: 5, billedDurationMs: 5, memorySizeMB: 128, maxMemoryUsedMB: 50, status: 'error' as const, errorType: 'Runtime.ExitError' };
+    expect(parseReportLine(reportLine(crash))).toEqual(crash);
+    expect(parseReportLine(startLine('a', '$LATEST'))).toBeUndefined();
+    expect(parseReportLine('REPORT from a function')).toBeUndefined();
+    expect(parseInitReportLine(initReportLine(8.25, 'Runtime.ImportModuleError'))).toEqual({ initDurationMs: 8.25, errorType: 'Runtime.ImportModuleError' });
+    expect(parseInitReportLine(reportLine(cold))).toBeUndefined();
   });
 });

@@ -25,6 +25,13 @@ describe('the klambda command line', () => {
     });
     expect(() => parseCli(['router', '--redis-url', 'redis://r:6379', '--namespace', 'a'], {})).toThrow();
   });
+  it('takes --log-format text or json, leaves it unset for the terminal to decide, and refuses anything else', () => {
+    expect(parseCli(['dev', '--log-format', 'text'], {})).toMatchObject({ logFormat: 'text' });
+    expect(parseCli(['dev', '--log-format', 'json'], {})).toMatchObject({ logFormat: 'json' });
+    expect(parseCli(['dev'], {})).not.toHaveProperty('logFormat');
+    expect(() => parseCli(['dev', '--log-format', 'xml'], {})).toThrow(new UsageError('--log-format must be text or json, got xml', 'dev'));
+    expect(usageOf('dev')).toContain('--log-format');
+  });
   it('shows help without a command', () => {
     expect(parseCli([], {})).toEqual({ command: 'help' });
   });
