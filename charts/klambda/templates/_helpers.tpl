@@ -129,3 +129,27 @@ seccompProfile:
 {{- end }}
 {{- toYaml (dict "apiVersion" $found.apiVersion "kind" $found.kind "metadata" $meta "rules" $found.rules) }}
 {{- end }}
+
+{{/*
+  The code store (function code packages): the chart's versitygw, or the S3 / Ceph RGW given as codeStore.external.
+  Its S3 endpoint as the controller and router reach it (path-style, no bucket in the host name).
+*/}}
+{{- define "klambda.codeStore.endpoint" -}}
+{{- if .Values.codeStore.versitygw.enabled }}
+{{- printf "http://%s-code-store.%s.svc:7070" (include "klambda.fullname" .) .Release.Namespace }}
+{{- else }}
+{{- required "codeStore.external.endpoint is required with codeStore.versitygw.enabled=false" .Values.codeStore.external.endpoint }}
+{{- end }}
+{{- end }}
+
+{{/*
+  The Secret with the code store's credentials: keys accessKeyId, secretAccessKey (the writer) and readerAccessKeyId,
+  readerSecretAccessKey (the reader, which a bucket policy lets read the bucket's objects; docs/code-store.md).
+*/}}
+{{- define "klambda.codeStore.secretName" -}}
+{{- if .Values.codeStore.versitygw.enabled }}
+{{- printf "%s-code-store" (include "klambda.fullname" .) }}
+{{- else }}
+{{- required "codeStore.external.existingSecret is required with codeStore.versitygw.enabled=false" .Values.codeStore.external.existingSecret }}
+{{- end }}
+{{- end }}
