@@ -64,8 +64,6 @@ const END = /^END RequestId: \S+$/;
 const INIT_START = /^INIT_START /;
 /** Open invocations remembered per version, at most (one that never gets its REPORT, e.g. its agent was killed, ages out). */
 const MAX_OPEN = 1000;
-/** Where the lines of a multi-line record (Lambda writes its newlines as \r) continue. */
-const CONTINUATION = '\n    ';
 
 /** Fields an event line shows in its own place, or not at all. */
 const PLACED = new Set(['msg', 'function', 'version', 'queue', 'error', 'functions', 'source', 'line', 'component', 'time', 'level']);
@@ -105,7 +103,7 @@ export class ConsoleFormat {
     const requestId = r.requestId ?? this.only(key);
     const id = requestId === undefined ? '' : ` ${p.dim(shortRequestId(requestId))}`;
     const time = r.time !== undefined && !Number.isNaN(r.time.getTime()) ? r.time : now;
-    return `${p.dim(clockTime(time))} ${name}${id} ${this.level(r.level)}${continued(r.message)}`;
+    return `${p.dim(clockTime(time))} ${name}${id} ${this.level(r.level)}${r.message}`;
   }
 
   /** One of klambda's own events (what its Logger was given). */
@@ -153,9 +151,6 @@ export class ConsoleFormat {
     return ids?.size === 1 ? ids.values().next().value : undefined;
   }
 }
-
-/** Lambda writes a record's own newlines as \r (one record, one line); on a terminal they are new, indented lines. */
-const continued = (message: string): string => message.replace(/\r+$/, '').split('\r').join(CONTINUATION);
 
 /** `hello:$LATEST` from function + version, or from a queue name (`default/hello/$LATEST`). */
 function subjectOf(f: LogFields): string | undefined {

@@ -47,11 +47,6 @@ describe("a function's own lines", () => {
     expect(f.functionLine(hello, timeoutLogLine(new Date(t), id, 3), at)).toBe(`${clock(t)} hello:$LATEST 3f2a91c0 Task timed out after 3.00 seconds`);
   });
 
-  it('show a record\'s \\r-separated lines as indented lines', () => {
-    expect(plain().functionLine(hello, `2024-01-02T10:00:09.123Z\t${id}\tERROR\tError: boom\r    at handler (index.mjs:1:1)\r`, at))
-      .toMatch(/ hello:\$LATEST 3f2a91c0 ERROR Error: boom\n {4}    at handler \(index\.mjs:1:1\)$/);
-  });
-
   it('without a request id of their own get the id of the one invocation running, and none when several run', () => {
     const f = plain();
     expect(f.functionLine(hello, 'loading the model', at)).toBe('12:03:04 hello:$LATEST loading the model');
