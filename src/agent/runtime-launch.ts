@@ -78,6 +78,7 @@ export function runtimeEnvironment(spec: EnvironmentSpec, inp: EnvironmentInputs
     PYTHONDONTWRITEBYTECODE: '1', // the code folder may be read-only or the user's own
   };
   if (inp.hostLdLibraryPath) defaults.LD_LIBRARY_PATH = inp.hostLdLibraryPath;
+  if (spec.optDir) Object.assign(defaults, layerPaths(spec.runtime, spec.optDir, defaults));
   const reserved: Record<string, string> = {
     AWS_LAMBDA_RUNTIME_API: inp.runtimeApi,
     _HANDLER: spec.handler,
@@ -95,6 +96,22 @@ export function runtimeEnvironment(spec: EnvironmentSpec, inp: EnvironmentInputs
   const executionEnv = EXECUTION_ENV[spec.runtime];
   if (executionEnv) reserved.AWS_EXECUTION_ENV = executionEnv;
   return { ...defaults, ...spec.environment, ...reserved };
+}
+
+/**
+ * Where a runtime finds its layers, as Lambda sets it up under /opt: executables in bin (last on PATH), libraries in lib,
+ * Node packages in nodejs/node20/node_modules then nodejs/node_modules, Python's in python/lib/python3.11/site-packages
+ * then python. `opt` is /opt on a cluster, the merged layers' folder in the local mode.
+ */
+export function layerPaths(runtime: Runtime, opt: string, base: { PATH?: string; LD_LIBRARY_PATH?: string }): Record<string, string> {
+  const join = (...parts: (string | undefined)[]) => parts.filter((p): p is string => !!p).join(':');
+  const out: Record<string, string> = {
+    PATH: join(base.PATH, `${opt}/bin`),
+    LD_LIBRARY_PATH: join(base.LD_LIBRARY_PATH, `${opt}/lib`),
+  };
+  if (runtime === 'nodejs20') out.NODE_PATH = join(`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node_modules`);
+  if (runtime === 'python3.11') out.PYTHONPATH = join(`${opt}/python/lib/python3.11/site-packages`, `${opt}/python`);
+  return out;
 }
 
 /**

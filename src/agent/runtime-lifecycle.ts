@@ -44,7 +44,9 @@ export class RuntimeLifecycle {
 
   constructor(private readonly spec: EnvironmentSpec, private readonly opts: LifecycleOptions) {
     this.streamName = logStreamName(new Date(), spec.version, randomBytes(16).toString('hex'));
-    this.sandbox = new RuntimeSandbox({ logger: opts.logger, functionName: spec.functionName, version: spec.version, ...opts.isolation });
+    this.sandbox = new RuntimeSandbox({
+      logger: opts.logger, functionName: spec.functionName, version: spec.version, ...(spec.optDir ? { optDir: spec.optDir } : {}), ...opts.isolation,
+    });
     this.guard = new RuntimeApiGuard({ logger: opts.logger, functionName: spec.functionName, version: spec.version, mode: () => this.sandbox.runtimeApiGuard });
   }
 

@@ -23,6 +23,8 @@ export interface SandboxOptions extends IsolationOptions {
   /** For the log line. */
   functionName: string;
   version: string;
+  /** The function's layers (its /opt), which the runtime's user must read as it reads the code. */
+  optDir?: string;
 }
 
 /** Thrown when the runtime's command is not found: RuntimeProcess reports it as a spawn error (ENOENT), as spawn would. */
@@ -64,6 +66,7 @@ export class RuntimeSandbox {
         () => unreachableBy(cmd.command, user, { read: true, execute: true }),
         () => (env.LAMBDA_TASK_ROOT ? folderUnreadableBy(env.LAMBDA_TASK_ROOT, user) : undefined),
         () => (env.LAMBDA_RUNTIME_DIR ? folderUnreadableBy(env.LAMBDA_RUNTIME_DIR, user) : undefined),
+        () => (this.opts.optDir ? folderUnreadableBy(this.opts.optDir, user) : undefined),
         // The temp folder itself is handed over below; the folders above it must let the user in.
         () => (env.TMPDIR ? unreachableBy(`${env.TMPDIR}/.`, user, {}) : undefined),
       ];

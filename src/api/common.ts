@@ -18,6 +18,8 @@ export const FUNCTION_REF = '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(:(\\$LATEST|[a-
 export const QUEUE_NAME = '^[a-zA-Z0-9_-]{1,80}$';
 /** A stream's name, as Kinesis spells one. */
 export const STREAM_NAME = '^[a-zA-Z0-9_.-]{1,128}$';
+/** A layer version a function uses: `name:version`, or its ARN (`arn:aws:lambda:{region}:{account}:layer:{name}:{version}`). */
+export const LAYER_VERSION_REF = '^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:layer:)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?:[1-9][0-9]{0,9}$';
 
 /** What a pattern means, for error messages (keyed by the pattern's source). */
 export const PATTERN_HINTS: Record<string, string> = {
@@ -26,6 +28,7 @@ export const PATTERN_HINTS: Record<string, string> = {
   [FUNCTION_REF]: 'must be a function name or name:qualifier (e.g. billing or billing:live)',
   [QUEUE_NAME]: "must be a queue name: 1 to 80 letters, digits, '-' and '_'",
   [STREAM_NAME]: "must be a stream name: 1 to 128 letters, digits, '-', '_' and '.'",
+  [LAYER_VERSION_REF]: 'must be a layer version: name:version (e.g. shared:3) or its ARN (arn:aws:lambda:us-east-1:000000000000:layer:shared:3)',
 };
 
 /** Registers what `pattern` means for error messages, and returns it (for a kind's own patterns). */

@@ -5,6 +5,7 @@ import { EventRuleSpecSchema } from './event-rule.js';
 import { EventSourceMappingSpecSchema } from './event-source-mapping.js';
 import { FunctionSpecSchema } from './function.js';
 import { FunctionVersionSpecSchema } from './function-version.js';
+import { LayerSpecSchema } from './layer.js';
 import { TopicSpecSchema } from './topic.js';
 
 export const CATEGORIES = ['klambda'];
@@ -214,7 +215,27 @@ export const EVENT_SOURCE_MAPPING_CRD: CrdKind = {
   },
 };
 
-export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD, TOPIC_CRD, EVENT_RULE_CRD, EVENT_SOURCE_MAPPING_CRD];
+export const LAYER_CRD: CrdKind = {
+  kind: 'Layer',
+  plural: 'layers',
+  singular: 'layer',
+  shortNames: [],
+  categories: CATEGORIES,
+  spec: LayerSpecSchema,
+  status: statusSchema(),
+  printerColumns: [
+    { name: 'LATEST', type: 'integer', jsonPath: '.spec.versions[-1:].version' },
+    AGE,
+  ],
+  patchSpec: (spec) => {
+    const out = editAt(spec, ['versions'], listMap(['version']));
+    // a published version is immutable: it may be removed (DeleteLayerVersion), never changed
+    const immutable = withRules(out, ['versions', '[]'], [{ rule: 'self == oldSelf', message: 'a published layer version is immutable: publish a new version instead' }]);
+    return withRules(immutable, ['versions', '[]', 'code'], [{ rule: `${countSet(['path', 's3'])} == 1`, message: 'a layer version needs exactly one of code.path or code.s3' }]);
+  },
+};
+
+export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD, TOPIC_CRD, EVENT_RULE_CRD, EVENT_SOURCE_MAPPING_CRD, LAYER_CRD];
 
 /** Every klambda CRD, in a stable order. */
 export function klambdaCrds(): CustomResourceDefinition[] {

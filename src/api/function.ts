@@ -1,6 +1,6 @@
 // The Function kind: its schema (the single source of truth), its TS types, and the rules a schema cannot say.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
+import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 
 export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
 export const RuntimeSchema = StringEnum(RUNTIMES);
@@ -70,6 +70,8 @@ export const FunctionSpecSchema = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 256 })),
   /** AWS's tags (TagResource): on the function, not copied into its versions. */
   tags: Type.Optional(StringMap(Type.String({ maxLength: 256 }), { maxProperties: 50 })),
+  /** Layer versions unpacked under /opt, in order (later ones overwrite earlier files): `name:version` or an ARN. */
+  layers: Type.Optional(Type.Array(Type.String({ maxLength: 140, pattern: LAYER_VERSION_REF }), { maxItems: 5 })),
 }, { additionalProperties: false });
 
 /** A Function spec as a user writes it. */

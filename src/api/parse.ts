@@ -10,10 +10,11 @@ import { EventRuleSchema, eventRuleSpecIssues, type EventRule } from './event-ru
 import { EventSourceMappingSchema, eventSourceMappingSpecIssues, type EventSourceMapping } from './event-source-mapping.js';
 import { defaultFunctionSpec, FunctionSchema, functionSpecIssues, isRecord, type KlambdaFunction, type SpecIssue } from './function.js';
 import { FunctionVersionSchema, functionVersionSpecIssues, type FunctionVersion } from './function-version.js';
+import { LayerSchema, layerSpecIssues, type Layer } from './layer.js';
 import { TopicSchema, topicSpecIssues, type Topic } from './topic.js';
 import { schemaIssues, show, type PathIssue } from './validate.js';
 
-export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping;
+export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping | Layer;
 /** Everything a manifest folder may hold: our kinds, and ConfigMaps (code for `code.configMap`). */
 export type Manifest = KlambdaObject | ConfigMap;
 export type ManifestKind = Manifest['kind'];
@@ -44,10 +45,11 @@ const KINDS: Record<ManifestKind, KindRule> = {
   EventSourceMapping: {
     apiVersion: API_VERSION, schema: EventSourceMappingSchema, fill: noFill, rules: (o) => inSpec(eventSourceMappingSpecIssues(o.spec)),
   },
+  Layer: { apiVersion: API_VERSION, schema: LayerSchema, fill: noFill, rules: (o) => inSpec(layerSpecIssues(o.spec)) },
   ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: noFill, rules: (o) => configMapIssues(o) },
 };
 
-export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping (${API_VERSION}) and ConfigMap (v1)`;
+export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer (${API_VERSION}) and ConfigMap (v1)`;
 
 export type CheckResult = { ok: true; object: Manifest } | { ok: false; issues: PathIssue[] };
 

@@ -10,6 +10,8 @@ export interface EnvironmentSpec {
   handler: string;
   /** Absolute path of the unpacked code (LAMBDA_TASK_ROOT). */
   codeDir: string;
+  /** Absolute path of the function's layers, merged (Lambda's /opt); none without layers. */
+  optDir?: string;
   memoryMB: number;
   timeoutSeconds: number;
   ephemeralStorageMB: number;

@@ -1,5 +1,6 @@
 // Which IAM action and resource ARN each route of the Lambda API is, as AWS's authorization sees it (pure).
 import { functionArn, type ArnContext } from './arn.js';
+import { layerArn } from './layer-arn.js';
 
 export interface LambdaAction {
   /** e.g. lambda:InvokeFunction */
@@ -40,10 +41,38 @@ const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/i;
 const TAGS = /^\/2017-03-31\/tags\/([^/]+)\/?$/i;
 const TAG_ACTIONS: Record<string, string> = { GET: 'lambda:ListTags', POST: 'lambda:TagResource', DELETE: 'lambda:UntagResource' };
 
-/** CreateFunction and UpdateFunctionCode: the calls whose body carries a zip (as base64), up to 50 MB of it. */
+/** CreateFunction, UpdateFunctionCode and PublishLayerVersion: the calls whose body carries a zip (as base64), up to 50 MB of it. */
 export function isCodeUpload(method: string, rawUrl: string): boolean {
   const action = lambdaAction(method, rawUrl, { region: '', accountId: '' })?.action;
-  return action === 'lambda:CreateFunction' || action === 'lambda:UpdateFunctionCode';
+  return action === 'lambda:CreateFunction' || action === 'lambda:UpdateFunctionCode' || action === 'lambda:PublishLayerVersion';
+}
+
+/** /2018-10-31/layers[/{LayerName}/versions[/{VersionNumber}]] */
+const LAYERS = /^\/2018-10-31\/layers(?:\/([^/]+)\/versions(?:\/([^/]+))?)?\/?$/i;
+
+/**
+ * The layer calls: PublishLayerVersion on the layer's ARN, Get/DeleteLayerVersion (and GetLayerVersionByArn, its `Arn`)
+ * on the version's; ListLayers and ListLayerVersions on "*", as AWS authorizes them.
+ */
+function layerAction(verb: string, m: RegExpExecArray, search: URLSearchParams, ctx: ArnContext): LambdaAction | undefined {
+  const [, rawName, version] = m;
+  if (rawName === undefined) {
+    if (verb !== 'GET') return undefined;
+    if (search.get('find') !== 'LayerVersion') return { action: 'lambda:ListLayers', resource: '*' };
+    const arn = search.get('Arn') ?? '';
+    const account = /^arn:[^:]*:lambda:[^:]*:(\d{12}):layer:/.exec(arn)?.[1];
+    return { action: 'lambda:GetLayerVersion', resource: arn, ...(account !== undefined ? { account } : {}) };
+  }
+  const raw = decode(rawName);
+  const arn = /^arn:[^:]*:lambda:([^:]*):(\d{12}):layer:([^:]+)$/.exec(raw);
+  const layer = arn ? raw : layerArn(ctx, raw);
+  const account = arn ? { account: arn[2]! } : {};
+  if (version === undefined) {
+    if (verb === 'POST') return { action: 'lambda:PublishLayerVersion', resource: layer, ...account };
+    return verb === 'GET' ? { action: 'lambda:ListLayerVersions', resource: '*', ...account } : undefined;
+  }
+  const action = verb === 'GET' ? 'lambda:GetLayerVersion' : verb === 'DELETE' ? 'lambda:DeleteLayerVersion' : undefined;
+  return action ? { action, resource: `${layer}:${decode(version)}`, ...account } : undefined;
 }
 
 const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
@@ -94,6 +123,8 @@ export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): L
     const action = TAG_ACTIONS[verb];
     return action ? { action, ...resourceOf(decode(tags[1]!), undefined, false, ctx) } : undefined;
   }
+  const layers = LAYERS.exec(path);
+  if (layers) return layerAction(verb, layers, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), ctx);
   const m = FUNCTIONS.exec(path);
   if (!m) return undefined;
   const api = m[1]!;

@@ -11,6 +11,10 @@ import * as writes from './function-writes.js';
 import { checkTags } from './function-writes.js';
 import { packageStream } from './package-files.js';
 import { cacheZip } from './code-cache.js';
+import { LocalLayers } from './local-layers.js';
+import { codeUnzippedBytes } from './layer-refs.js';
+import { unzippedBytes } from '../code/unzipped-size.js';
+import type { LayerFilter, LayersListItem, LayerVersionOutput, LayerVersionsListItem, PublishLayerVersionInput } from '../router/lambda/layer-configuration.js';
 import { codeSize } from '../api/code.js';
 import type { Alias } from '../api/alias.js';
 import type { FunctionConfig } from '../api/function.js';
@@ -43,7 +47,11 @@ export interface LocalCatalogOptions {
 const IN_PROGRESS = { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'InProgress' } as const;
 
 export class LocalCatalog implements FunctionCatalog {
-  constructor(private readonly store: ManifestStore, private readonly opts: LocalCatalogOptions) {}
+  private readonly layers: LocalLayers;
+
+  constructor(private readonly store: ManifestStore, private readonly opts: LocalCatalogOptions) {
+    this.layers = new LocalLayers(store, { namespace: opts.namespace, arn: opts.arn, prepare: (zip) => this.prepare(zip) });
+  }
 
   get arn(): ArnContext { return this.opts.arn; }
 
@@ -78,8 +86,10 @@ export class LocalCatalog implements FunctionCatalog {
     checkFunctionName(input.name);
     checkTags(input.tags);
     const zip = this.localZip(input.code);
+    const layers = input.configuration.layers && this.layers.refsOf(input.configuration.layers);
     await this.prepare(zip);
-    const spec: Record<string, unknown> = { ...input.configuration };
+    await this.layers.checkSize(await unzippedBytes(zip), layers);
+    const spec: Record<string, unknown> = { ...input.configuration, layers: layers?.length ? layers : undefined };
     if (Object.keys(input.tags).length > 0) spec.tags = input.tags;
     await writes.createFunction(this.store, this.opts.namespace, input.name, spec, zip);
     if (input.publish) return this.publishVersion(input.name, {});
@@ -91,6 +101,7 @@ export class LocalCatalog implements FunctionCatalog {
     if (input.revisionId !== undefined && input.revisionId !== before.RevisionId) throw preconditionFailed();
     const zip = this.localZip(input.code);
     await this.prepare(zip);
+    await this.layers.checkSize(await unzippedBytes(zip), this.fn(name).spec.layers);
     if (input.dryRun) return before;
     await writes.updateFunctionCode(this.store, this.opts.namespace, name, zip);
     if (input.publish) return this.publishVersion(name, {});
@@ -104,6 +115,13 @@ export class LocalCatalog implements FunctionCatalog {
     const fields: Record<string, unknown> = { ...input };
     // an empty map removes the environment, as AWS does
     if (input.environment && Object.keys(input.environment).length === 0) fields.environment = undefined;
+    if (input.layers !== undefined) {
+      const layers = this.layers.refsOf(input.layers);
+      const code = await codeUnzippedBytes(this.store.resolveCode(this.opts.namespace, this.fn(name).spec.code), this.layers.digests);
+      if (code !== undefined) await this.layers.checkSize(code, layers);
+      // an empty list removes the layers, as AWS does
+      fields.layers = layers.length > 0 ? layers : undefined;
+    }
     await writes.updateFunctionSpec(this.store, this.opts.namespace, name, fields);
     await this.opts.latestSettled?.(name, true);
     return { ...this.latest(name), ...IN_PROGRESS };
@@ -127,6 +145,13 @@ export class LocalCatalog implements FunctionCatalog {
     if (code.kind === 'files') return zipEntries(memoryEntries(code.files));
     throw invalidParameter('A container image has no zip package');
   }
+
+  publishLayerVersion(input: PublishLayerVersionInput): Promise<LayerVersionOutput> { return this.layers.publish(input); }
+  getLayerVersion(name: string, version: number): Promise<LayerVersionOutput> { return this.layers.get(name, version); }
+  listLayers(filter: LayerFilter): Promise<LayersListItem[]> { return this.layers.list(filter); }
+  listLayerVersions(name: string, filter: LayerFilter): Promise<LayerVersionsListItem[]> { return this.layers.listVersions(name, filter); }
+  deleteLayerVersion(name: string, version: number): Promise<void> { return this.layers.delete(name, version); }
+  layerVersionCode(name: string, version: number): Promise<NodeJS.ReadableStream> { return this.layers.code(name, version); }
 
   async listTags(name: string): Promise<Record<string, string>> {
     return { ...this.fn(name).spec.tags };
@@ -308,6 +333,7 @@ export class LocalCatalog implements FunctionCatalog {
       codeSize: codeSize(code),
       lastModified: this.modified(object),
       ...(description !== undefined ? { description } : {}),
+      layers: this.layers.configurationLayers(spec.layers),
     });
   }
 

@@ -8,6 +8,7 @@ import type { ScaledTarget, ScalerTargets } from '../scaler/scaler.js';
 import type { FunctionSpec } from '../api/function.js';
 import type { AliasRouting } from '../core/alias-routing.js';
 import { materializeCode } from './code-cache.js';
+import { materializeOpt } from './opt-folder.js';
 import type { ManifestStore } from './manifest-store.js';
 
 export interface LocalRegistryOptions {
@@ -43,12 +44,14 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
     const spec = this.specOf(queue.namespace, queue.functionName, queue.version);
     if (!fn || !spec) return undefined;
     const codeDir = await materializeCode(this.store, queue.namespace, spec, this.opts.codeCacheDir);
+    const optDir = await materializeOpt(this.store.snapshot(), queue.namespace, spec.layers, this.opts.codeCacheDir);
     const env: EnvironmentSpec = {
       functionName: queue.functionName,
       version: queue.version,
       runtime: spec.runtime,
       handler: spec.handler ?? 'bootstrap',
       codeDir,
+      ...(optDir ? { optDir } : {}),
       memoryMB: spec.memoryMB,
       timeoutSeconds: spec.timeoutSeconds,
       ephemeralStorageMB: spec.ephemeralStorageMB,

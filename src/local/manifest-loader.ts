@@ -3,7 +3,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { CodePackage } from '../api/code.js';
 import type { FunctionCode } from '../api/function.js';
+import type { Layer } from '../api/layer.js';
 import { PackageDigests } from './package-digests.js';
+import { layerUseIssues } from './layer-refs.js';
 import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
 import { parseManifestDocuments } from '../api/parse.js';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
@@ -80,18 +82,23 @@ export async function loadManifestFolder(dir: string, digests = new PackageDiges
   const packages = await packageIssues(entries, digests, issues);
   const snapshot = new ManifestSnapshot(entries, packages);
   issues.push(...referenceIssues(snapshot));
+  if (issues.length === 0) issues.push(...await layerUseIssues(snapshot, digests));
   if (issues.length > 0) throw new ManifestError(issues);
   return snapshot;
 }
 
 /**
- * Makes every `code.path` (of Functions and FunctionVersions) absolute, against the folder of its manifest's file,
+ * Makes every `code.path` (of Functions, FunctionVersions and Layer versions) absolute, against the folder of its manifest's file,
  * and takes each package's digest; what cannot be read becomes an issue at that field.
  */
 async function packageIssues(entries: readonly LocatedManifest[], digests: PackageDigests, issues: ManifestIssue[]): Promise<Map<string, CodePackage>> {
   const packages = new Map<string, CodePackage>();
   for (const e of entries) {
     const o = e.object;
+    if (o.kind === 'Layer') {
+      await layerPackageIssues(e, o, digests, packages, issues);
+      continue;
+    }
     const [code, field]: [FunctionCode | undefined, string] = o.kind === 'Function' ? [o.spec.code, 'spec.code.path']
       : o.kind === 'FunctionVersion' ? [o.spec.function.code, 'spec.function.code.path'] : [undefined, ''];
     if (code?.path === undefined) continue;
@@ -104,6 +111,34 @@ async function packageIssues(entries: readonly LocatedManifest[], digests: Packa
     }
   }
   return packages;
+}
+
+/**
+ * A Layer's versions: each `code.path` made absolute and digested like a function's; a version published through the
+ * API (with its `codeSha256`) whose zip no longer has that digest is refused, as is S3 code (a cluster's).
+ */
+async function layerPackageIssues(e: LocatedManifest, layer: Layer, digests: PackageDigests, packages: Map<string, CodePackage>, issues: ManifestIssue[]): Promise<void> {
+  for (const [i, v] of layer.spec.versions.entries()) {
+    const at = `spec.versions[${i}].code`;
+    if (v.code.s3) {
+      issues.push({ source: e.source, document: e.document, path: `${at}.s3`, message: 'the local mode has no S3 code store: give the layer version a code.path (a folder or zip beside the manifest)' });
+      continue;
+    }
+    if (v.code.path === undefined) continue;
+    v.code.path = resolve(dirname(e.file), v.code.path);
+    try {
+      const pkg = packages.get(v.code.path) ?? await digests.get(v.code.path);
+      packages.set(v.code.path, pkg);
+      if (v.codeSha256 !== undefined && v.codeSha256 !== pkg.sha256) {
+        issues.push({
+          source: e.source, document: e.document, path: `${at}.path`,
+          message: `version ${v.version} was published with CodeSha256 ${v.codeSha256}, but its code now has ${pkg.sha256}: a published layer version is immutable; publish a new version instead`,
+        });
+      }
+    } catch (err) {
+      issues.push({ source: e.source, document: e.document, path: `${at}.path`, message: (err as Error).message });
+    }
+  }
 }
 
 const at = (e: LocatedManifest) => `${e.source} (document ${e.document})`;

@@ -4,6 +4,7 @@ import { codeSha256, resolveCode, type CodePackage, type ResolvedCode } from '..
 import type { ConfigMap } from '../api/config-map.js';
 import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/function.js';
 import type { FunctionVersion } from '../api/function-version.js';
+import type { Layer, LayerVersionSpec } from '../api/layer.js';
 import type { Manifest } from '../api/parse.js';
 
 /** An object and where it was read from. */
@@ -28,6 +29,7 @@ export class ManifestSnapshot {
   private readonly versionsOf = new Map<string, Map<string, FunctionVersion>>();
   private readonly aliasesOf = new Map<string, Map<string, Alias>>();
   private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly layersByName = new Map<string, Layer>();
 
   /**
    * Later entries win on the same identity (callers check duplicates before). `packages`: the digests of the
@@ -42,6 +44,7 @@ export class ManifestSnapshot {
         case 'FunctionVersion': mapOf(this.versionsOf, fnKey(ns, o.spec.functionName)).set(o.spec.version, o); break;
         case 'Alias': mapOf(this.aliasesOf, fnKey(ns, o.spec.functionName)).set(o.spec.name, o); break;
         case 'ConfigMap': this.configMaps.set(fnKey(ns, o.metadata.name), o); break;
+        case 'Layer': this.layersByName.set(fnKey(ns, o.metadata.name), o); break;
       }
     }
   }
@@ -81,6 +84,25 @@ export class ManifestSnapshot {
 
   configMap(ns: string, name: string): ConfigMap | undefined {
     return this.configMaps.get(fnKey(ns, name));
+  }
+
+  /** The Layers of a namespace, sorted by name. */
+  layers(ns: string): Layer[] {
+    return [...this.layersByName.values()].filter((l) => l.metadata.namespace === ns).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  getLayer(ns: string, name: string): Layer | undefined {
+    return this.layersByName.get(fnKey(ns, name));
+  }
+
+  /** One published version of a layer. */
+  layerVersion(ns: string, name: string, version: number): LayerVersionSpec | undefined {
+    return this.getLayer(ns, name)?.spec.versions.find((v) => v.version === version);
+  }
+
+  /** The package of a layer version's `code.path` (made absolute by the loader); undefined for other code. */
+  layerPackage(version: LayerVersionSpec): CodePackage | undefined {
+    return version.code.path === undefined ? undefined : this.packages.get(version.code.path);
   }
 
   /** The files or image of a function's code. Throws ResourceNotFoundError for a missing ConfigMap. */

@@ -25,7 +25,7 @@ beforeAll(async () => {
     if (res.status !== 201) throw new Error(`${file} refused: ${res.status} ${JSON.stringify(res.body)}`);
     plurals.set(crd.spec.names.kind, crd.spec.names.plural);
   }
-  expect([...plurals.values()].sort()).toEqual(['aliases', 'eventrules', 'eventsourcemappings', 'functions', 'functionversions', 'topics']);
+  expect([...plurals.values()].sort()).toEqual(['aliases', 'eventrules', 'eventsourcemappings', 'functions', 'functionversions', 'layers', 'topics']);
   for (const plural of plurals.values()) {
     await waitFor(async () => (await api('GET', `${base}/${plural}`)).status === 200 || undefined, 30_000, `${plural} served`, 100);
   }
@@ -67,6 +67,27 @@ it('refuses an Alias with two extra versions or a weight above 1', async () => {
   expect((await api('POST', `${base}/aliases`, alias('ok', { '2': 0.1 }))).status).toBe(201);
   expect((await api('POST', `${base}/aliases`, alias('two', { '2': 0.1, '3': 0.1 }))).status).toBe(422);
   expect((await api('POST', `${base}/aliases`, alias('heavy', { '2': 1.5 }))).status).toBe(422);
+});
+
+it('keeps Layer versions immutable: one may be added or removed, none changed; each has one code source', async () => {
+  const v = (version: number, code: Record<string, unknown>) => ({ version, code });
+  const layer = { apiVersion: 'klambda.dev/v1alpha1', kind: 'Layer', metadata: { name: 'shared' }, spec: { versions: [v(1, { s3: { bucket: 'layers', key: '1.zip' } })] } };
+  expect((await api('POST', `${base}/layers`, layer)).status).toBe(201);
+  const put = async (versions: unknown[]) => {
+    const current = (await api('GET', `${base}/layers/shared`)).body as { metadata: Record<string, unknown> };
+    return api('PUT', `${base}/layers/shared`, { ...layer, metadata: current.metadata, spec: { versions } });
+  };
+  expect((await put([v(1, { s3: { bucket: 'layers', key: '1.zip' } }), v(2, { s3: { bucket: 'layers', key: '2.zip' } })])).status).toBe(200);
+  const changed = await put([v(1, { s3: { bucket: 'layers', key: 'other.zip' } }), v(2, { s3: { bucket: 'layers', key: '2.zip' } })]);
+  expect(`${changed.status} ${String(changed.body.message)}`).toMatch(/^422 .*immutable/);
+  expect((await put([v(2, { s3: { bucket: 'layers', key: '2.zip' } })])).status).toBe(200);
+  const two = await api('POST', `${base}/layers`, { ...layer, metadata: { name: 'two' }, spec: { versions: [v(1, { path: 'a', s3: { bucket: 'layers', key: 'k' } })] } });
+  expect(`${two.status} ${String(two.body.message)}`).toMatch(/^422 .*exactly one of code.path or code.s3/);
+  const dup = await api('POST', `${base}/layers`, { ...layer, metadata: { name: 'dup' }, spec: { versions: [v(1, { path: 'a' }), v(1, { path: 'b' })] } });
+  expect(dup.status).toBe(422);
+  const table = await getTable(`${base}/layers/shared`);
+  expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'LATEST', 'AGE']);
+  expect(table.rows[0]!.cells.slice(0, 2)).toEqual(['shared', 2]);
 });
 
 const obj = (kind: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'klambda.dev/v1alpha1', kind, metadata: { name }, spec });

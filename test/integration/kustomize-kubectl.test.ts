@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('the CRDs through kubectl', () => {
   beforeAll(() => {
     k(['apply', '-f', 'crds/']);
-    k(['wait', '--for=condition=Established', '--timeout=60s', 'crd', ...['functions', 'functionversions', 'aliases', 'topics', 'eventrules', 'eventsourcemappings'].map((p) => `${p}.klambda.dev`)]);
+    k(['wait', '--for=condition=Established', '--timeout=60s', 'crd', ...['functions', 'functionversions', 'aliases', 'topics', 'eventrules', 'eventsourcemappings', 'layers'].map((p) => `${p}.klambda.dev`)]);
   }, 120_000);
 
   it('lists functions with the printer columns of the CRD', async () => {

@@ -58,6 +58,21 @@ describe('runtime environment', () => {
     }
   });
 
+  it("finds the function's layers where Lambda puts them under /opt", () => {
+    const node = runtimeEnvironment(spec({ optDir: '/opt' }), { ...inputs, hostLdLibraryPath: '/usr/lib' });
+    expect(node).toMatchObject({
+      PATH: '/usr/bin:/bin:/opt/bin', LD_LIBRARY_PATH: '/usr/lib:/opt/lib', NODE_PATH: '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules',
+    });
+    expect(node.PYTHONPATH).toBeUndefined();
+    const python = runtimeEnvironment(spec({ runtime: 'python3.11', optDir: '/x/opt' }), inputs);
+    expect(python).toMatchObject({ PATH: '/usr/bin:/bin:/x/opt/bin', LD_LIBRARY_PATH: '/x/opt/lib', PYTHONPATH: '/x/opt/python/lib/python3.11/site-packages:/x/opt/python' });
+    expect(python.NODE_PATH).toBeUndefined();
+    // the function's own variables still win over these defaults
+    expect(runtimeEnvironment(spec({ optDir: '/opt', environment: { NODE_PATH: '/mine' } }), inputs).NODE_PATH).toBe('/mine');
+    const none = runtimeEnvironment(spec(), inputs);
+    expect([none.NODE_PATH, none.PYTHONPATH, none.LD_LIBRARY_PATH, none.PATH]).toEqual([undefined, undefined, undefined, '/usr/bin:/bin']);
+  });
+
   it('names the log stream by date, version and id', () => {
     expect(logStreamName(new Date('2024-01-31T23:00:00Z'), '$LATEST', 'abc')).toBe('2024/01/31/[$LATEST]abc');
   });

@@ -36,7 +36,7 @@ describe('committed CRDs', () => {
   });
 });
 
-const KINDS = ['Function', 'FunctionVersion', 'Alias', 'Topic', 'EventRule', 'EventSourceMapping'];
+const KINDS = ['Function', 'FunctionVersion', 'Alias', 'Topic', 'EventRule', 'EventSourceMapping', 'Layer'];
 const rulesOf = (s: CrdSchema | undefined) => (s?.['x-kubernetes-validations'] ?? []).map((v) => v.rule);
 const columns = (kind: string) => byKind(kind).spec.versions[0]!.additionalPrinterColumns.map((c) => [c.name, c.jsonPath]);
 
@@ -79,7 +79,7 @@ describe('kind-specific settings', () => {
   it('names and short names', () => {
     expect(crds.map((c) => [c.spec.names.plural, c.spec.names.shortNames])).toEqual([
       ['functions', ['fn']], ['functionversions', ['fnv']], ['aliases', ['alias']],
-      ['topics', []], ['eventrules', []], ['eventsourcemappings', ['esm']],
+      ['topics', []], ['eventrules', []], ['eventsourcemappings', ['esm']], ['layers', []],
     ]);
     expect(crds.map((c) => c.spec.names.kind)).toEqual(KINDS);
     for (const crd of crds) expect(crd.spec.names.categories).toEqual(['klambda']);
@@ -113,6 +113,17 @@ describe('kind-specific settings', () => {
     const weights = specOf('Alias').properties!.routingConfig!.properties!.additionalVersionWeights!;
     expect(weights).toEqual({ type: 'object', maxProperties: 1, additionalProperties: { type: 'number', minimum: 0, maximum: 1 } });
     expect(byKind('Alias').spec.versions[0]!.additionalPrinterColumns.map((c) => c.name)).toEqual(['FUNCTION', 'VERSION', 'PROVISIONED', 'AGE']);
+  });
+
+  it('keys Layer versions by number, each immutable once published, with exactly one code source; functions name at most 5', () => {
+    const versions = specOf('Layer').properties!.versions!;
+    expect(versions).toMatchObject({ type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['version'] });
+    expect(rulesOf(versions.items)).toEqual(['self == oldSelf']);
+    expect(rulesOf(versions.items!.properties!.code)).toEqual(['[has(self.path), has(self.s3)].filter(x, x).size() == 1']);
+    expect(versions.items!.properties!.compatibleArchitectures!.items).toEqual({ type: 'string', enum: ['x86_64', 'arm64'] });
+    expect(columns('Layer')).toEqual([['LATEST', '.spec.versions[-1:].version'], ['AGE', '.metadata.creationTimestamp']]);
+    expect(specOf('Function').properties!.layers).toMatchObject({ type: 'array', maxItems: 5, items: { type: 'string', maxLength: 140 } });
+    expect(specOf('FunctionVersion').properties!.function!.properties!.layers).toMatchObject({ maxItems: 5 });
   });
 });
 

@@ -1,6 +1,6 @@
 // The per-key IAM-style policy (pure): parsing, wildcards, explicit Deny first, and the route → action map.
 import { evaluate, isAllowed, parsePolicy, PolicyError, wildcardMatch } from '../../src/core/iam-policy.js';
-import { lambdaAction } from '../../src/core/lambda-actions.js';
+import { isCodeUpload, lambdaAction } from '../../src/core/lambda-actions.js';
 import { accountIdFor, derivedAccountId } from '../../src/core/accounts.js';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -116,6 +116,22 @@ describe('lambdaAction: every route of the router, its action and resource', () 
     expect(lambdaAction('DELETE', '/2015-03-31/functions/hello?Qualifier=2', ctx)).toEqual({ action: 'lambda:DeleteFunction', resource: `${fnArn}:2` });
     expect(lambdaAction('POST', `/2017-03-31/tags/${encodeURIComponent(fnArn)}`, ctx)).toEqual({ action: 'lambda:TagResource', resource: fnArn, account: '000000000000' });
     expect(lambdaAction('GET', '/2016-08-19/account-settings', ctx)).toEqual({ action: 'lambda:GetAccountSettings', resource: '*' });
+  });
+
+  it('maps the layer calls: Publish on the layer, Get/Delete on the version (ByArn: its Arn), the lists on *', () => {
+    const layer = 'arn:aws:lambda:us-east-1:000000000000:layer:shared';
+    expect(lambdaAction('POST', '/2018-10-31/layers/shared/versions', ctx)).toEqual({ action: 'lambda:PublishLayerVersion', resource: layer });
+    expect(lambdaAction('GET', '/2018-10-31/layers/shared/versions', ctx)).toEqual({ action: 'lambda:ListLayerVersions', resource: '*' });
+    expect(lambdaAction('GET', '/2018-10-31/layers/shared/versions/3', ctx)).toEqual({ action: 'lambda:GetLayerVersion', resource: `${layer}:3` });
+    expect(lambdaAction('DELETE', '/2018-10-31/layers/shared/versions/3', ctx)).toEqual({ action: 'lambda:DeleteLayerVersion', resource: `${layer}:3` });
+    expect(lambdaAction('GET', '/2018-10-31/layers?CompatibleRuntime=python3.11', ctx)).toEqual({ action: 'lambda:ListLayers', resource: '*' });
+    expect(lambdaAction('GET', `/2018-10-31/layers?find=LayerVersion&Arn=${encodeURIComponent(`${layer}:3`)}`, ctx)).toEqual({ action: 'lambda:GetLayerVersion', resource: `${layer}:3`, account: '000000000000' });
+    const other = 'arn:aws:lambda:us-east-1:111111111111:layer:shared';
+    expect(lambdaAction('GET', `/2018-10-31/layers/${encodeURIComponent(other)}/versions/1`, ctx)).toEqual({ action: 'lambda:GetLayerVersion', resource: `${other}:1`, account: '111111111111' });
+    expect(lambdaAction('PUT', '/2018-10-31/layers/shared/versions/3', ctx)).toBeUndefined();
+    expect(lambdaAction('POST', '/2018-10-31/layers', ctx)).toBeUndefined();
+    expect(isCodeUpload('POST', '/2018-10-31/layers/shared/versions')).toBe(true);
+    expect(isCodeUpload('GET', '/2018-10-31/layers/shared/versions')).toBe(false);
   });
 
   it('anything else is no Lambda action', () => {

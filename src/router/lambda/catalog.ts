@@ -1,7 +1,9 @@
 // The Lambda management API's view of functions, versions and aliases, in AWS's response shapes.
 import type { ArnContext } from '../../core/arn.js';
+import { KlambdaError } from '../../core/errors.js';
 import type { EventInvokeConfigInput } from '../../core/event-invoke-config.js';
 import type { ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from './function-input.js';
+import type { LayerFilter, LayersListItem, LayerVersionOutput, LayerVersionsListItem, PublishLayerVersionInput } from './layer-configuration.js';
 
 export interface FunctionConfiguration {
   FunctionName: string;
@@ -17,6 +19,8 @@ export interface FunctionConfiguration {
   CodeSha256: string;
   Version: string;
   Environment?: { Variables: Record<string, string> };
+  /** The function's layers, in order (absent without layers). */
+  Layers?: { Arn: string; CodeSize: number }[];
   TracingConfig: { Mode: 'PassThrough' };
   RevisionId: string;
   State: 'Pending' | 'Active' | 'Failed';
@@ -101,4 +105,24 @@ export interface FunctionCatalog {
   listTags?(name: string): Promise<Record<string, string>>;
   tagResource?(name: string, tags: Record<string, string>): Promise<void>;
   untagResource?(name: string, keys: string[]): Promise<void>;
+
+  // Layers; a catalog without them answers that the operation is not available there.
+  publishLayerVersion?(input: PublishLayerVersionInput): Promise<LayerVersionOutput>;
+  /** ResourceNotFoundException for a layer or version it does not have. */
+  getLayerVersion?(name: string, version: number): Promise<LayerVersionOutput>;
+  /** Each layer with its newest version that passes the filter; layers with none are left out. */
+  listLayers?(filter: LayerFilter): Promise<LayersListItem[]>;
+  /** Newest first; empty for a layer it does not have. */
+  listLayerVersions?(name: string, filter: LayerFilter): Promise<LayerVersionsListItem[]>;
+  /** Nothing to delete is no error (Lambda's DeleteLayerVersion is idempotent). */
+  deleteLayerVersion?(name: string, version: number): Promise<void>;
+  /** The zip of a layer version, for its Content.Location. */
+  layerVersionCode?(name: string, version: number): Promise<NodeJS.ReadableStream>;
+}
+
+/** A catalog's optional call, or AWS's answer that the operation is not there. */
+export function need<K extends keyof FunctionCatalog>(c: FunctionCatalog, key: K, operation: string): NonNullable<FunctionCatalog[K]> {
+  const f = c[key];
+  if (typeof f !== 'function') throw new KlambdaError(400, 'InvalidParameterValueException', `${operation} is not available here yet`);
+  return (f as (...a: unknown[]) => unknown).bind(c) as NonNullable<FunctionCatalog[K]>;
 }

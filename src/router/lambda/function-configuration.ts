@@ -20,6 +20,8 @@ export interface VersionFacts {
   lastModified: string;
   /** Overrides the spec's description (a version's own description). */
   description?: string;
+  /** The layers the spec names, as ARNs with their zips' sizes. */
+  layers?: { Arn: string; CodeSize: number }[];
 }
 
 /** A stable revision id: changes whenever the content changes, like AWS's RevisionId. */
@@ -54,6 +56,7 @@ export function functionConfiguration(ctx: ArnContext, namespace: string, name: 
     EphemeralStorage: { Size: spec.ephemeralStorageMB },
   };
   if (spec.environment && Object.keys(spec.environment).length > 0) config.Environment = { Variables: { ...spec.environment } };
+  if (facts.layers && facts.layers.length > 0) config.Layers = facts.layers.map((l) => ({ ...l }));
   return config;
 }
 

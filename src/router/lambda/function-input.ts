@@ -4,6 +4,7 @@ import { DNS_1123_SUBDOMAIN } from '../../api/common.js';
 import type { FunctionSpecInput } from '../../api/function.js';
 import { MAX_ZIPPED_REQUEST_BYTES, RequestEntityTooLargeError } from '../../code/package-limits.js';
 import { invalidParameter } from '../../core/errors.js';
+import { checkFunctionLayers } from '../../core/layer-arn.js';
 
 /** Lambda's runtime names (and ours) → ours. */
 const RUNTIMES: Record<string, FunctionSpecInput['runtime']> = {
@@ -17,7 +18,7 @@ export type CodeInput = { zip: Buffer } | { imageUri: string } | { s3: { bucket:
 
 /** The configuration fields of CreateFunction / UpdateFunctionConfiguration, in our spec's names; undefined: not given. */
 export type ConfigurationInput = Partial<Pick<FunctionSpecInput,
-  'runtime' | 'handler' | 'description' | 'timeoutSeconds' | 'memoryMB' | 'environment' | 'ephemeralStorageMB' | 'serviceAccountName'>>;
+  'runtime' | 'handler' | 'description' | 'timeoutSeconds' | 'memoryMB' | 'environment' | 'ephemeralStorageMB' | 'serviceAccountName' | 'layers'>>;
 
 export interface CreateFunctionInput {
   name: string;
@@ -134,7 +135,12 @@ export function configurationInput(body: Record<string, unknown>): Configuration
   }
   const role = str(body, 'Role');
   if (role !== undefined) out.serviceAccountName = serviceAccountOf(role);
-  for (const unsupported of ['Layers', 'VpcConfig', 'KMSKeyArn', 'FileSystemConfigs', 'ImageConfig', 'SnapStart']) {
+  // layer version ARNs as given (a catalog finds them); an empty list removes the function's layers
+  if (body.Layers !== undefined && body.Layers !== null) {
+    checkFunctionLayers(body.Layers);
+    out.layers = [...(body.Layers as string[])];
+  }
+  for (const unsupported of ['VpcConfig', 'KMSKeyArn', 'FileSystemConfigs', 'ImageConfig', 'SnapStart']) {
     const v = body[unsupported];
     if (v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0)) throw invalidParameter(`${unsupported} is not supported by klambda yet`);
   }

@@ -1,17 +1,18 @@
-// HTTP routes of the Lambda management calls: functions, versions and aliases (and, installed with them, the event invoke config), over a FunctionCatalog.
+// HTTP routes of the Lambda management calls: functions, versions and aliases (and, installed with them, the event invoke
+// config and the layer calls), over a FunctionCatalog.
 import type { Express, Request, Response } from 'express';
 import { invalidParameter } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sendJson } from '../aws-response.js';
 import type { RouteInstaller } from '../app.js';
-import type { AliasInput, AliasUpdate, FunctionCatalog } from './catalog.js';
+import { need, type AliasInput, type AliasUpdate, type FunctionCatalog } from './catalog.js';
 import { eventInvokeConfigRoutes } from './event-invoke-config.js';
+import { layerRoutes } from './layers.js';
 import { paginate } from './paginate.js';
 import { fnName, jsonBody, query } from './request-params.js';
 import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
 import { configurationInput, createFunctionInput, str, updateCodeInput } from './function-input.js';
 import { parseFunctionName } from '../../core/arn.js';
-import { KlambdaError } from '../../core/errors.js';
 import type { CodeLocations } from './code-location.js';
 
 const BASE = '/2015-03-31/functions';
@@ -27,13 +28,6 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
   return { AdditionalVersionWeights: weights as Record<string, number> };
 }
 
-/** A catalog's optional write, or AWS's answer that the operation is not there. */
-function need<K extends keyof FunctionCatalog>(c: FunctionCatalog, key: K, operation: string): NonNullable<FunctionCatalog[K]> {
-  const f = c[key];
-  if (typeof f !== 'function') throw new KlambdaError(400, 'InvalidParameterValueException', `${operation} is not available here yet`);
-  return (f as (...a: unknown[]) => unknown).bind(c) as NonNullable<FunctionCatalog[K]>;
-}
-
 /**
  * `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth).
  * `locations`: signs GetFunction's Code.Location (served by codeLocationRoutes); without it there is none.
@@ -44,6 +38,7 @@ export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => F
   const tagged = (req: Request, action: string) => parseFunctionName(String(req.params.arn), undefined, cat(req).arn, `lambda:${action}`).name;
   return (app: Express) => {
     eventInvokeConfigRoutes(cat)(app);
+    layerRoutes(cat, locations)(app);
     app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const input = createFunctionInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));

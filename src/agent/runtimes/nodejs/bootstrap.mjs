@@ -1,6 +1,7 @@
 // Runtime interface client for nodejs20: loads _HANDLER from LAMBDA_TASK_ROOT and serves invocations from the Lambda Runtime API.
 // Plain JS (not compiled): the agent runs it as `node bootstrap.mjs`. Hot path: one keep-alive connection, little per-invocation work.
 import { existsSync, realpathSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
@@ -231,8 +232,17 @@ process.on('unhandledRejection', (reason) => {
   dieWith({ errorType: 'Runtime.UnhandledPromiseRejection', errorMessage: message, stackTrace }, 'Unhandled Promise Rejection', 128);
 });
 
+/** ES modules find packages in the layers too (NODE_PATH, which Lambda sets for them); Node 20.6+ has the hooks. */
+function resolveFromLayers() {
+  const folders = (env.NODE_PATH ?? '').split(path.delimiter).filter((f) => path.isAbsolute(f));
+  if (folders.length > 0 && typeof nodeModule.register === 'function') {
+    nodeModule.register('./layer-resolve.mjs', import.meta.url, { data: { folders } });
+  }
+}
+
 async function main() {
   patchConsole();
+  resolveFromLayers();
   let handler;
   try {
     handler = await loadHandler(env._HANDLER ?? '', env.LAMBDA_TASK_ROOT ?? process.cwd());
