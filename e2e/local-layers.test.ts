@@ -4,7 +4,7 @@
 // than five layers, one layer twice, code and layers over 250 MB unzipped), each leaving the folder as it was.
 import {
   CreateFunctionCommand, DeleteLayerVersionCommand, GetFunctionCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand, InvokeCommand,
-  ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, UpdateFunctionConfigurationCommand,
+  ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { execFile } from 'node:child_process';
@@ -116,7 +116,9 @@ describe('with the AWS SDK', () => {
     expect(byName.Content).toMatchObject({ CodeSha256: bufferDigest(v1).sha256, CodeSize: v1.length });
   });
 
-  it('publishes version 2; the function moved to it runs it, the other keeps version 1', async () => {
+  it('publishes version 2; the function moved to it runs it, the other keeps version 1, so does a published function version', async () => {
+    const published = await f.lambda.send(new PublishVersionCommand({ FunctionName: 'greeter-node' }));
+    expect(published).toMatchObject({ Version: '1', Layers: [{ Arn: `${ARN}:shared:1`, CodeSize: v1.length }] });
     const v2 = await layerZip('v2');
     expect(await f.lambda.send(new PublishLayerVersionCommand({ LayerName: 'shared', Content: { ZipFile: v2 }, CompatibleRuntimes: ['nodejs20.x'] })))
       .toMatchObject({ Version: 2, LayerVersionArn: `${ARN}:shared:2` });
@@ -126,6 +128,7 @@ describe('with the AWS SDK', () => {
     expect(updated.Layers).toEqual([{ Arn: `${ARN}:shared:2`, CodeSize: v2.length }]);
     await waitUntilFunctionUpdatedV2({ ...waiter, client: f.lambda }, { FunctionName: 'greeter-node' });
     expect(await invoke('greeter-node', { name: 'ada' })).toMatchObject({ esm: 'hello ada from layer v2', cjs: 'hello ada from layer v2', tool: 'tool-v2' });
+    expect(await invoke('greeter-node:1', { name: 'ada' })).toMatchObject({ esm: 'hello ada from layer v1', tool: 'tool-v1' });
     expect(await invoke('greeter-py', { name: 'bob' })).toEqual({ greet: 'hello bob from layer v1', tool: 'tool-v1' });
   });
 
@@ -142,7 +145,7 @@ describe('with the AWS SDK', () => {
     await f.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'shared', VersionNumber: 4 }));
     // still used by greeter-py: the folder would no longer load without it
     await expect(f.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'shared', VersionNumber: 1 })))
-      .rejects.toMatchObject({ name: 'ResourceConflictException', message: expect.stringContaining('greeter-py') });
+      .rejects.toMatchObject({ name: 'ResourceConflictException', message: expect.stringContaining('used by greeter-node:1, greeter-py') });
     expect((await f.lambda.send(new ListLayerVersionsCommand({ LayerName: 'shared' }))).LayerVersions!.map((v) => v.Version)).toEqual([2, 1]);
   });
 
