@@ -126,7 +126,7 @@ it('upgrades with changed values (router replicas 2 → 1, an env var), keeps th
   expect(decode(out.Payload)).toEqual({ hello: 'again' });
 }, 6 * 60_000);
 
-it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis PVC, the controller\'s Lease', async () => {
+it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis and code store PVCs, the controller\'s Lease', async () => {
   // docs/install.md: functions first, while the controller still removes their finalizers
   kubectlOk(['delete', 'functions,aliases,functionversions', '--all', '--all-namespaces', '--wait=false'], kc);
   await waitFor(async () => (json<{ items: unknown[] }>(['get', 'functions', '--all-namespaces']).items.length === 0 ? true : undefined), 120_000, 'functions deleted (the controller removes their finalizer)');
@@ -136,7 +136,7 @@ it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis PVC,
 
   const names = (args: string[]) => json<{ items: Array<{ metadata: { name: string } }> }>(args).items.map((i) => i.metadata.name).sort();
   const left = names(['-n', NS, 'get', 'deployments,statefulsets,services,secrets,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,persistentvolumeclaims,leases']);
-  expect(left).toEqual(['data-klambda-redis-0', 'default', 'klambda-controller', 'kube-root-ca.crt']);
+  expect(left).toEqual(['data-klambda-redis-0', 'default', 'klambda-code-store', 'klambda-controller', 'kube-root-ca.crt']);
   expect(names(['get', 'clusterroles,clusterrolebindings', '-l', 'app.kubernetes.io/part-of=klambda'])).toEqual([]);
   expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(6);
   expect(kubectl(['-n', NS, 'get', 'lease', 'klambda-controller'], kc).status).toBe(0);

@@ -14,6 +14,7 @@ import { ProcessNode } from '../../test/control-plane/process-node.js';
 import { AWS_BASE_IMAGE, awsBaseImage, imageCatalog, imageRepository, klambdaImages } from '../../test/control-plane/images.js';
 import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { waitFor } from './local.js';
+import { startVersityGw, type VersityGw } from '../../test/helpers/versitygw.js';
 
 export interface AccessKeyPair { accessKeyId: string; secretAccessKey: string }
 
@@ -31,13 +32,15 @@ export interface KlambdaOnCluster {
   keyPrefix: string;
   /** Output of the controller and router processes (their JSON log lines). */
   logs: string[];
+  /** The code store (a real versitygw), when started with `codeStore`. */
+  store?: VersityGw;
   stop(): Promise<void>;
 }
 
-function run(args: string[], kubeconfig: string, logs: string[], name: string): ChildProcess {
+function run(args: string[], kubeconfig: string, logs: string[], name: string, extraEnv: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, [join(packageRoot(), 'dist', 'cli', 'main.js'), ...args], {
     // the async clock sped up 600× in the controller (dispatcher) and the router alike: Lambda's 1 min retry is 100 ms
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: kubeconfig, KLAMBDA_ASYNC_TIME_SCALE: ASYNC_TIME_SCALE },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: kubeconfig, KLAMBDA_ASYNC_TIME_SCALE: ASYNC_TIME_SCALE, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -71,6 +74,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export interface ClusterOptions {
   /** A private Redis whose default user needs a password (as the chart's does), instead of REDIS_URL. */
   privateRedis?: boolean;
+  /**
+   * A real versitygw as the code store (bucket klambda-code, made by klambda on first use), with the node's package
+   * cache as a hostPath: zip packages through the Lambda API and code.s3.
+   */
+  codeStore?: boolean;
 }
 
 export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<KlambdaOnCluster> {
@@ -78,17 +86,25 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
   let cluster: ClusterFixture | undefined;
   const children: ChildProcess[] = [];
   const logs: string[] = [];
+  let store: VersityGw | undefined;
   const stop = async () => {
     for (const c of children) await stopChild(c);
     await node?.stop();
     await cluster?.stop();
     await redis?.stop();
+    await store?.stop();
     awsBase?.remove();
   };
   let node: ProcessNode | undefined;
   let awsBase: ReturnType<typeof awsBaseImage> | undefined;
   try {
-    [cluster, redis] = await Promise.all([startCluster(), opts.privateRedis ? startRedisServer({ password: newPassword() }) : useRedis()]);
+    [cluster, redis, store] = await Promise.all([
+      startCluster(), opts.privateRedis ? startRedisServer({ password: newPassword() }) : useRedis(), opts.codeStore ? startVersityGw() : undefined,
+    ]);
+    const storeEnv: Record<string, string> = store ? {
+      KLAMBDA_CODE_STORE_URL: store.endpoint, KLAMBDA_CODE_STORE_ACCESS_KEY_ID: store.root.accessKeyId, KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY: store.root.secretAccessKey,
+    } : {};
+    const storeFlags = store ? ['--package-cache-host-path', '/var/cache/klambda/packages', '--code-store-labels', ''] : [];
     // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
     awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'aws-base-image'));
     const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image });
@@ -100,9 +116,9 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     // --ops-port 0: jest runs suites side by side, and the default 9090 is one port for all
     const common = ['--redis-url', redis.url, '--key-prefix', prefix, '--ops-port', '0'];
     children.push(run(['controller', ...common, '--agent-image', 'klambda:test', '--router-url', routerUrl, '--lease-namespace', LEASE_NAMESPACE,
-      '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2'], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller'));
+      '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2', ...storeFlags], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller', storeEnv));
     await createAccessKey(cluster.admin, 'default', 'e2e-admin', ADMIN_KEY);
-    children.push(run(['router', ...common, '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router'));
+    children.push(run(['router', ...common, '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router', storeEnv));
     await waitFor(async () => ((await fetch(`${routerUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'router listening');
     const commands = new Redis(redis.url);
     const clients: LambdaClient[] = [];
@@ -114,6 +130,7 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     };
     return {
       cluster, node, routerUrl, lambda: client(ADMIN_KEY), client, table: new RoutingTable(commands, prefix), redis: commands, keyPrefix: prefix, logs,
+      ...(store ? { store } : {}),
       stop: async () => { for (const c of clients) c.destroy(); commands.disconnect(); await stop(); },
     };
   } catch (e) {

@@ -1,5 +1,6 @@
 // The runtime agent: pulls work for one function version only when a slot is free and runs it in an execution environment.
 import { readFileSync } from 'node:fs';
+import type { PackageFetchConfig } from './package-fetch.js';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
@@ -32,6 +33,8 @@ export interface AgentConfig {
   metricsPort?: number;
   /** Address of that server (default 127.0.0.1; a pod scraped from outside needs 0.0.0.0). */
   metricsHost?: string;
+  /** Pod mode with a zip package: fetched from the code store into the code volume before the function starts. */
+  package?: PackageFetchConfig;
 }
 
 export interface AgentDeps {

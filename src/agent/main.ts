@@ -6,6 +6,7 @@ import { streamLineSink } from './log-sink.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { newRegistry } from '../metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
+import { preparePackage } from './package-fetch.js';
 
 /** Function output and START/END/REPORT, batched: an invocation's lines reach the reader in one write, after it. */
 const LOG_BATCH_MS = 10;
@@ -20,6 +21,11 @@ function readConfig(): AgentConfig {
 async function main(): Promise<void> {
   const cfg = readConfig();
   const logger = jsonLogger(process.stderr, { component: 'agent', function: cfg.queue.functionName, version: cfg.queue.version });
+  // a zip package is in the code volume before the function container can start (it waits for the Runtime API below)
+  if (cfg.package) {
+    const fetched = await preparePackage(cfg.package);
+    logger.info({ msg: 'package ready', codeSha256: cfg.package.sha256, codeSize: cfg.package.size, cached: fetched.cached, ms: Math.round(fetched.ms) });
+  }
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
   const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger, memoryLimitMB: cfg.spec.memoryMB }) : undefined;
   if (pod && cfg.slots !== 1) throw new Error('a pod runs one function container: pod mode needs slots = 1');

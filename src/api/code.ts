@@ -1,5 +1,6 @@
 // A function's code as files or an image reference, its digest (AWS's CodeSha256), and the self-contained version snapshot.
 import { createHash } from 'node:crypto';
+import type { StoredPackage } from '../code/code-store.js';
 import type { ConfigMap } from './config-map.js';
 import { InvalidParameterError, ResourceNotFoundError } from './errors.js';
 import type { FunctionCode, FunctionConfig } from './function.js';
@@ -17,6 +18,8 @@ export interface CodePackage {
 export type ResolvedCode =
   | { kind: 'files'; files: Record<string, string> }
   | { kind: 'package'; package: CodePackage }
+  /** A zip in the cluster's code store (a `code.s3` object, copied there by content). */
+  | { kind: 'stored'; stored: StoredPackage }
   | { kind: 'image'; image: string };
 
 /** Finds a ConfigMap by name (in the function's namespace). */
@@ -34,6 +37,9 @@ export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup, pack
     const pkg = packages(code.path);
     if (!pkg) throw new ResourceNotFoundError(`Code not found: ${code.path}`);
     return { kind: 'package', package: pkg };
+  }
+  if (code.s3) {
+    throw new InvalidParameterError(`spec.code.s3 (s3://${code.s3.bucket}/${code.s3.key}) is read from a cluster's code store; in the local mode use code.path (a folder or zip)`);
   }
   if (code.configMap) {
     const cm = configMap(code.configMap.name);
@@ -54,6 +60,7 @@ export function resolveCode(code: FunctionCode, configMap: ConfigMapLookup, pack
  */
 export function codeSha256(code: ResolvedCode): string {
   if (code.kind === 'package') return code.package.sha256;
+  if (code.kind === 'stored') return code.stored.sha256;
   const h = createHash('sha256');
   if (code.kind === 'image') return h.update(code.image, 'utf8').digest('base64');
   const length = Buffer.alloc(8);
@@ -72,6 +79,7 @@ export function codeSha256(code: ResolvedCode): string {
 export function codeSize(code: ResolvedCode): number {
   if (code.kind === 'image') return 0;
   if (code.kind === 'package') return code.package.size;
+  if (code.kind === 'stored') return code.stored.size;
   return Object.entries(code.files).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
 }
 
@@ -82,6 +90,8 @@ export function codeSize(code: ResolvedCode): number {
 export function versionConfig(spec: FunctionConfig & { publish?: boolean }, code: ResolvedCode): FunctionConfig {
   const { publish: _publish, tags: _tags, ...config } = spec as FunctionConfig & { publish?: boolean; tags?: unknown };
   if (config.code.configMap && code.kind === 'files') return { ...config, code: { inline: { ...code.files } } };
+  // pinned to the content it was published with, whatever later happens to the user's object
+  if (code.kind === 'stored') return { ...structuredClone(config), code: { s3: { bucket: code.stored.bucket, key: code.stored.key } } };
   return structuredClone(config);
 }
 

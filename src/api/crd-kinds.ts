@@ -55,6 +55,11 @@ export const FUNCTION_CRD: CrdKind = {
   status: statusSchema({
     latestVersion: { type: 'string' },
     url: { type: 'string' },
+    /** What $LATEST runs: Lambda's CodeSha256 and CodeSize. */
+    codeSha256: { type: 'string' },
+    codeSize: { type: 'integer' },
+    /** Complete once every $LATEST pod runs its current code and configuration (LastUpdateStatus Successful). */
+    rollout: { type: 'string', enum: ['Complete', 'Progressing'] },
   }),
   printerColumns: [
     { name: 'RUNTIME', type: 'string', jsonPath: '.spec.runtime' },

@@ -12,6 +12,8 @@ export const FunctionVersionSpecSchema = Type.Object({
   functionName: Type.String({ maxLength: 63, pattern: DNS_1123_LABEL }),
   version: Type.String({ maxLength: 10, pattern: VERSION_NUMBER }),
   codeSha256: Type.String({ pattern: CODE_SHA256 }),
+  /** Lambda's CodeSize: the zip's bytes (a package), the files' (inline), 0 (an image). */
+  codeSize: Type.Optional(Type.Integer({ minimum: 0 })),
   description: Type.Optional(Type.String({ maxLength: 256 })),
   /** The Function spec at publish time, minus `publish` and `tags` (tags belong to the function). */
   function: Type.Omit(FunctionSpecSchema, ['publish', 'tags'], { additionalProperties: false }),

@@ -38,10 +38,17 @@ export const AsyncConfigSchema = Type.Object({
 }, { additionalProperties: false, default: {} });
 export type AsyncConfig = WithDefaults<Static<typeof AsyncConfigSchema>, 'maximumRetryAttempts' | 'maximumEventAgeSeconds'>;
 
-export const CODE_SOURCES = ['inline', 'configMap', 'path', 'image'] as const;
+export const CODE_SOURCES = ['inline', 'configMap', 'path', 's3', 'image'] as const;
+/** A zip package in an S3 bucket (Lambda's S3Bucket/S3Key/S3ObjectVersion): the cluster's code store, or the user's own bucket. */
+export const S3CodeSchema = Type.Object({
+  bucket: Type.String({ minLength: 3, maxLength: 63, pattern: '^[0-9A-Za-z\\.\\-_]+$' }),
+  key: Type.String({ minLength: 1, maxLength: 1024 }),
+  objectVersion: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+}, { additionalProperties: false });
+export type S3Code = Static<typeof S3CodeSchema>;
 /**
  * The code: exactly one of inline files, a ConfigMap's data, a folder or zip file (the local mode; relative to the
- * manifest's file), or a container image (checked in code).
+ * manifest's file), a zip in S3 (a cluster), or a container image (checked in code).
  */
 export const FunctionCodeSchema = Type.Object({
   inline: Type.Optional(StringMap(Type.String(), { minProperties: 1 })),
@@ -49,6 +56,7 @@ export const FunctionCodeSchema = Type.Object({
     name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
   }, { additionalProperties: false })),
   path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  s3: Type.Optional(S3CodeSchema),
   image: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
 }, { additionalProperties: false });
 export type FunctionCode = Static<typeof FunctionCodeSchema>;

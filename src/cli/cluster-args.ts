@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { ClusterRouterOptions } from '../router/cluster-router.js';
 import { RUNTIMES, type Runtime } from '../api/function.js';
 import { UsageError } from './usage-error.js';
+import type { CodeStoreConfig } from '../code/code-store.js';
 
 export interface ControllerCommand {
   command: 'controller';
@@ -26,10 +27,25 @@ export interface ControllerCommand {
   kubeconfig?: string;
   /** --ops-port: /healthz, /readyz and /metrics on 0.0.0.0 (0 picks a free port). */
   opsPort: number;
+  /** Where zip packages are kept (none: code.s3 and ZipFile are refused with a clear message). */
+  codeStore?: CodeStoreConfig;
+  /** The node's package cache as a host folder (none: each function pod caches its package for itself). */
+  packageCacheHostPath?: string;
+  /** The code store's pods, for private functions' NetworkPolicy (none: the store is outside the cluster). */
+  codeStorePods?: { namespace: string; podLabels: Record<string, string>; port: number };
 }
 
 /** `klambda router`: the cluster router's options as the command line gives them. */
-export type RouterCommand = { command: 'router'; kubeconfig?: string } & Omit<ClusterRouterOptions, 'client' | 'logger'>;
+export type RouterCommand = { command: 'router'; kubeconfig?: string } & Omit<ClusterRouterOptions, 'client' | 'logger' | 'codeStore'> & { codeStore?: CodeStoreConfig };
+
+
+
+/** The code store's options, shared by the controller and the router. */
+const CODE_STORE_USAGE = `  --code-store-url URL     the S3 API of the code store for zip packages (default: $KLAMBDA_CODE_STORE_URL; none: zip
+                           packages are refused); its writer key in $KLAMBDA_CODE_STORE_ACCESS_KEY_ID and
+                           $KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY
+  --code-store-bucket B    its bucket (default: $KLAMBDA_CODE_STORE_BUCKET, else klambda-code)
+  --code-store-region R    its region (default: $KLAMBDA_CODE_STORE_REGION, else --region)`;
 
 export const CONTROLLER_USAGE = `usage: klambda controller [options]
   Reconciles Function, FunctionVersion, Alias, Topic, EventRule and EventSourceMapping objects into Deployments,
@@ -55,6 +71,12 @@ options:
   --region R               region in ARNs (default us-east-1)
   --account-id ID          account id of the namespace default in ARNs (default 000000000000)
   --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
+${CODE_STORE_USAGE}
+  --code-store-agent-url URL  the code store as function pods reach it, for their presigned URLs (default: --code-store-url)
+  --code-store-labels k=v,...  labels of the code store's pods in --lease-namespace, for private functions'
+                           NetworkPolicy (default app.kubernetes.io/component=code-store; "" when it is outside the cluster)
+  --package-cache-host-path DIR  a host folder where each node keeps unpacked packages for its function pods
+                           (default: none, each pod fetches its own)
   -h, --help               this text`;
 
 export const ROUTER_USAGE = `usage: klambda router [options]
@@ -69,6 +91,7 @@ options:
   --region R               region callers sign for, and in ARNs (default us-east-1)
   --account-id ID          account id of the namespace default (default 000000000000)
   --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
+${CODE_STORE_USAGE}
   -h, --help               this text`;
 
 /** The cluster commands in the top-level usage. */
@@ -89,6 +112,24 @@ function common(values: Record<string, string | boolean | undefined>, env: Env):
   const accountId = (values['account-id'] as string | undefined) ?? '000000000000';
   if (!/^\d{12}$/.test(accountId)) throw new UsageError(`--account-id must be 12 digits, got ${accountId}`);
   return { redisUrl, keyPrefix: (values['key-prefix'] as string | undefined) ?? 'klambda', region: (values.region as string | undefined) ?? 'us-east-1', accountId };
+}
+
+const CODE_STORE_FLAGS = ['code-store-url', 'code-store-bucket', 'code-store-region'];
+
+/** The code store from flags and env; undefined when no URL is given. */
+function codeStoreOf(values: Record<string, string | boolean | undefined>, env: Env, region: string, agentUrl?: string): CodeStoreConfig | undefined {
+  const endpoint = (values['code-store-url'] as string | undefined) ?? env.KLAMBDA_CODE_STORE_URL;
+  if (!endpoint) return undefined;
+  try { new URL(endpoint); } catch { throw new UsageError(`--code-store-url: not a URL: ${endpoint}`); }
+  const accessKeyId = env.KLAMBDA_CODE_STORE_ACCESS_KEY_ID;
+  const secretAccessKey = env.KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new UsageError('--code-store-url needs the store\'s key in KLAMBDA_CODE_STORE_ACCESS_KEY_ID and KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY');
+  return {
+    endpoint, bucket: (values['code-store-bucket'] as string | undefined) ?? env.KLAMBDA_CODE_STORE_BUCKET ?? 'klambda-code',
+    region: (values['code-store-region'] as string | undefined) ?? env.KLAMBDA_CODE_STORE_REGION ?? region,
+    credentials: { accessKeyId, secretAccessKey },
+    ...(agentUrl ? { agentEndpoint: agentUrl } : {}),
+  };
 }
 
 /** --ops-port: default 9090, 0 picks a free port. */
@@ -122,11 +163,20 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
-      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port'].map((f) => [f, { type: 'string' as const }])),
+      'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS,
+      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path'].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const leaseNamespace = values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'klambda-system';
+  const codeStore = codeStoreOf(values, env, base.region, values['code-store-agent-url'] ?? env.KLAMBDA_CODE_STORE_AGENT_URL);
+  const storeLabels = parseLabels(values['code-store-labels'] ?? 'app.kubernetes.io/component=code-store');
+  const storePort = codeStore ? Number(new URL(codeStore.agentEndpoint ?? codeStore.endpoint).port || (codeStore.endpoint.startsWith('https:') ? 443 : 80)) : 0;
+  const cacheDir = values['package-cache-host-path'] ?? env.KLAMBDA_PACKAGE_CACHE_HOST_PATH;
+  if (cacheDir !== undefined && cacheDir !== '' && !cacheDir.startsWith('/')) throw new UsageError(`--package-cache-host-path must be an absolute path, got ${cacheDir}`);
   return {
+    ...(codeStore ? { codeStore } : {}),
+    ...(codeStore && Object.keys(storeLabels).length > 0 ? { codeStorePods: { namespace: leaseNamespace, podLabels: storeLabels, port: storePort } } : {}),
+    ...(cacheDir ? { packageCacheHostPath: cacheDir } : {}),
     command: 'controller', ...base,
     agentRedisUrl: values['agent-redis-url'] ?? base.redisUrl,
     agentImage: values['agent-image'] ?? env.KLAMBDA_AGENT_IMAGE ?? 'klambda:latest',
@@ -146,10 +196,12 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port'].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS].map((f) => [f, { type: 'string' as const }])),
   });
+  const base = common(values, env);
+  const codeStore = codeStoreOf(values, env, base.region);
   return {
-    command: 'router', ...common(values, env),
+    command: 'router', ...base, ...(codeStore ? { codeStore } : {}),
     port: number('port', values.port ?? '9000', (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
     host: values.host ?? '0.0.0.0',
     opsPort: opsPort(values['ops-port']),

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `klambda` command: `klambda dev [DIR]` runs the local mode; `controller` and `router` are the cluster processes.
+import { CodeStore } from '../code/code-store.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLogger } from '../core/logger.js';
@@ -56,7 +57,10 @@ async function controller(cmd: ControllerCommand): Promise<void> {
     workload: {
       agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
+      ...(cmd.packageCacheHostPath ? { packageCacheHostPath: cmd.packageCacheHostPath } : {}),
+      ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),
     },
+    ...(cmd.codeStore ? { codeStore: new CodeStore(cmd.codeStore) } : {}),
     identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,
     scaler: { tickMs: 1000, idleTimeoutMs: cmd.idleTimeoutSeconds * 1000, maxEnvironments: cmd.maxEnvironments },
     logger,
@@ -71,8 +75,8 @@ async function controller(cmd: ControllerCommand): Promise<void> {
 
 async function router(cmd: RouterCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-router' });
-  const { kubeconfig, ...options } = cmd;
-  const r = await startClusterRouter({ ...options, client: KubeClient.fromDefault(kubeconfig), logger });
+  const { kubeconfig, codeStore, ...options } = cmd;
+  const r = await startClusterRouter({ ...options, client: KubeClient.fromDefault(kubeconfig), logger, ...(codeStore ? { codeStore: new CodeStore(codeStore) } : {}) });
   logger.info({ msg: 'router listening', url: r.url, region: cmd.region });
   untilSignal('router', () => r.stop());
 }

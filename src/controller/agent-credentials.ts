@@ -1,5 +1,6 @@
 // Each function version's agent credentials on a cluster: a Redis ACL user and a Secret with its URL (mounted into
-// the agent container only), created with the version, rotated on a schedule, re-applied after Redis restarts.
+// the agent container only), created with the version, rotated on a schedule, re-applied after Redis restarts; for a
+// zip package, a presigned URL that reads that one package from the code store (and nothing else).
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
@@ -13,6 +14,12 @@ import { AGENT_SECRET_KEY, agentSecretName, ownedLabels } from './resources/name
 export const ROTATED_AT = 'klambda.dev/rotated-at';
 /** The password before the last rotation: still valid until the next one, so agents that reconnect meanwhile get in. */
 export const PREVIOUS_KEY = 'previous-password';
+/** The Secret's presigned URL of the version's package. */
+export const PACKAGE_URL_KEY = 'package-url';
+/** The store key the Secret's package URL reads. */
+export const PACKAGE_KEY = 'klambda.dev/package-key';
+/** A package URL is signed for 7 days: it is renewed well before, whatever the rotation period. */
+const PACKAGE_URL_RENEW_MS = 3 * 24 * 3600_000;
 
 export interface AgentCredentialsConfig {
   /** The Redis URL as pods reach it (host, port, TLS); its own credentials are replaced by the agent's. */
@@ -20,9 +27,15 @@ export interface AgentCredentialsConfig {
   /** How often a version's password changes. */
   rotationMs: number;
   now(): number;
+  /** Signs a URL that reads one object of the code store (none: no store is configured). */
+  presignPackage?(key: string): Promise<string>;
 }
 
-export interface CredentialsTarget extends QueueRef { owner: V1OwnerReference }
+export interface CredentialsTarget extends QueueRef {
+  owner: V1OwnerReference;
+  /** The store key of the version's zip package, when its code is one. */
+  packageKey?: string;
+}
 
 const decode = (v: string | undefined): string => (v ? Buffer.from(v, 'base64').toString('utf8') : '');
 
@@ -45,9 +58,11 @@ export class ClusterAgentCredentials {
     const current = passwordOf(decode(found.data?.[AGENT_SECRET_KEY]));
     const previous = decode(found.data?.[PREVIOUS_KEY]);
     const rotatedAt = Date.parse(found.metadata?.annotations?.[ROTATED_AT] ?? '');
-    const due = !current || !(rotatedAt + this.cfg.rotationMs > this.cfg.now());
+    const period = t.packageKey ? Math.min(this.cfg.rotationMs, PACKAGE_URL_RENEW_MS) : this.cfg.rotationMs;
+    const due = !current || !(rotatedAt + period > this.cfg.now());
     const url = redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), current);
-    if (!due && decode(found.data?.[AGENT_SECRET_KEY]) === url) {
+    const samePackage = (found.metadata?.annotations?.[PACKAGE_KEY] ?? '') === (t.packageKey ?? '');
+    if (!due && samePackage && decode(found.data?.[AGENT_SECRET_KEY]) === url) {
       await this.users.ensure(t, previous ? [current, previous] : [current]);
       return;
     }
@@ -56,7 +71,7 @@ export class ClusterAgentCredentials {
     const keep = due ? current : previous;
     await this.users.ensure(t, [next, ...(keep ? [keep] : [])]);
     try {
-      await this.client.replace(path, this.secret(t, name, next, keep, found.metadata?.resourceVersion));
+      await this.client.replace(path, await this.secret(t, name, next, keep, found.metadata?.resourceVersion));
     } catch (e) {
       if (!isConflict(e)) throw e;
       await this.ensure(t); // someone else wrote it meanwhile: converge on what is there now
@@ -72,22 +87,28 @@ export class ClusterAgentCredentials {
     const password = newPassword();
     await this.users.ensure(t, [password]);
     try {
-      await this.client.create(`/api/v1/namespaces/${t.namespace}/secrets`, this.secret(t, name, password, ''));
+      await this.client.create(`/api/v1/namespaces/${t.namespace}/secrets`, await this.secret(t, name, password, ''));
     } catch (e) {
       if (!isConflict(e)) throw e;
       await this.ensure(t);
     }
   }
 
-  private secret(t: CredentialsTarget, name: string, password: string, previous: string, resourceVersion?: string): V1Secret {
+  private async secret(t: CredentialsTarget, name: string, password: string, previous: string, resourceVersion?: string): Promise<V1Secret> {
+    const stringData: Record<string, string> = { [AGENT_SECRET_KEY]: redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), password), [PREVIOUS_KEY]: previous };
+    const annotations: Record<string, string> = { [ROTATED_AT]: new Date(this.cfg.now()).toISOString() };
+    if (t.packageKey) {
+      if (!this.cfg.presignPackage) throw new Error(`${t.functionName}:${t.version} has a zip package and no code store is configured`);
+      stringData[PACKAGE_URL_KEY] = await this.cfg.presignPackage(t.packageKey);
+      annotations[PACKAGE_KEY] = t.packageKey;
+    }
     return {
       apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
       metadata: {
-        name, namespace: t.namespace, labels: ownedLabels(t.functionName, t.version), ownerReferences: [t.owner],
-        annotations: { [ROTATED_AT]: new Date(this.cfg.now()).toISOString() },
+        name, namespace: t.namespace, labels: ownedLabels(t.functionName, t.version), ownerReferences: [t.owner], annotations,
         ...(resourceVersion ? { resourceVersion } : {}),
       },
-      stringData: { [AGENT_SECRET_KEY]: redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), password), [PREVIOUS_KEY]: previous },
+      stringData,
     };
   }
 }

@@ -9,6 +9,7 @@ import type { RoutingTable } from '../queue/routing-table.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { ClusterAgentCredentials } from './agent-credentials.js';
 import type { Stored } from './kinds.js';
+import type { S3CodeResolver } from './s3-code.js';
 import type { WorkloadConfig } from './workload.js';
 
 export interface ControllerContext {
@@ -19,6 +20,8 @@ export interface ControllerContext {
   /** Each version's agent Redis user and the Secret that carries it. */
   credentials: Pick<ClusterAgentCredentials, 'ensure' | 'remove'>;
   workload: WorkloadConfig;
+  /** Resolves `code.s3` into a package of the code store (refuses it clearly when there is no store). */
+  s3: S3CodeResolver;
   /** Region and account id of a namespace's ARNs (a namespace is an account). */
   arnFor(namespace: string): ArnContext;
   /** The router's base URL, for Function status.url. */

@@ -42,6 +42,8 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { ArnContext } from '../core/arn.js';
+import type { CodeStore } from '../code/code-store.js';
+import { S3CodeResolver } from './s3-code.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
 
@@ -69,6 +71,8 @@ export interface ControllerOptions {
   registry?: Registry;
   /** The clock of async retries and event ages (default: KLAMBDA_ASYNC_TIME_SCALE, else real time); the routers must use the same. */
   asyncClock?: AsyncClock;
+  /** Where zip packages are kept (code.s3, the Lambda API's ZipFile); none: such code is refused with a clear status. */
+  codeStore?: CodeStore;
 }
 
 export class Controller {
@@ -131,7 +135,9 @@ export class Controller {
       events: new EventRecorder(client, 'klambda-controller', opts.identity, logger),
       credentials: new ClusterAgentCredentials(client, new AgentUsers(this.redis, opts.keyPrefix), {
         agentRedisUrl: opts.workload.agentRedisUrl, rotationMs: opts.agentPasswordRotationMs ?? 24 * 3600_000, now: Date.now,
+        ...(opts.codeStore ? { presignPackage: (key: string) => opts.codeStore!.presignRead(key) } : {}),
       }),
+      s3: new S3CodeResolver(client, opts.codeStore),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
       arnFor: (namespace) => this.ctxArnFor(namespace),

@@ -1,6 +1,6 @@
 // Publishing on a cluster: the next numbered FunctionVersion, created through the API server (its create is the lock).
 import { API_VERSION } from '../api/common.js';
-import { codeSha256, versionConfig, type ResolvedCode } from '../api/code.js';
+import { codeSha256, codeSize, versionConfig, type ResolvedCode } from '../api/code.js';
 import { InvalidParameterError } from '../api/errors.js';
 import type { FunctionSpec } from '../api/function.js';
 import { functionVersionObjectName, type FunctionVersionSpec } from '../api/function-version.js';
@@ -9,6 +9,7 @@ import { isConflict, type KubeClient } from '../kube/client.js';
 import { controllerRef } from '../kube/objects.js';
 import { klambdaPath, type Stored } from './kinds.js';
 import { resolveClusterCode } from './cluster-code.js';
+import type { S3CodeResolver } from './s3-code.js';
 import { LABEL_FUNCTION, LABEL_MANAGED_BY } from './resources/names.js';
 
 interface List<T> { items: T[] }
@@ -24,6 +25,8 @@ export interface PublishOptions {
   codeSha256?: string;
   /** The function's code when the caller has already read it (else it is read here). */
   code?: ResolvedCode;
+  /** Resolves `code.s3` (the caller's code store). */
+  s3?: S3CodeResolver;
 }
 
 export interface PublishResult { version: Stored<FunctionVersionSpec>; created: boolean }
@@ -32,7 +35,7 @@ export interface PublishResult { version: Stored<FunctionVersionSpec>; created: 
 export async function publishFunctionVersion(client: KubeClient, fn: Stored<unknown>, spec: FunctionSpec, opts: PublishOptions = {}): Promise<PublishResult> {
   const ns = fn.metadata.namespace;
   const name = fn.metadata.name;
-  const code = opts.code ?? await resolveClusterCode(client, ns, spec.code);
+  const code = opts.code ?? await resolveClusterCode(client, ns, spec.code, opts.s3);
   const sha = codeSha256(code);
   if (opts.codeSha256 !== undefined && opts.codeSha256 !== sha) {
     throw new InvalidParameterError(`CodeSHA256 (${opts.codeSha256}) is different from current CodeSHA256 in $LATEST (${sha}). Please try again with the CodeSHA256 in $LATEST.`);
@@ -50,7 +53,7 @@ export async function publishFunctionVersion(client: KubeClient, fn: Stored<unkn
         labels: { [LABEL_FUNCTION]: name, [LABEL_MANAGED_BY]: 'klambda' },
         ownerReferences: [{ ...controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' }), controller: false, blockOwnerDeletion: false }],
       },
-      spec: { functionName: name, version: plan.version, codeSha256: sha, ...(opts.description ? { description: opts.description } : {}), function: config },
+      spec: { functionName: name, version: plan.version, codeSha256: sha, codeSize: codeSize(code), ...(opts.description ? { description: opts.description } : {}), function: config },
     };
     try {
       return { version: await client.create<Stored<FunctionVersionSpec>>(klambdaPath(ns, 'functionversions'), body), created: true };

@@ -23,6 +23,10 @@ export interface WorkloadConfig {
   accountId: string;
   visibilityGraceMs: number;
   redis: NetworkPolicyInput['redis'];
+  /** The node's package cache as a host folder (none: each pod caches its package for itself). */
+  packageCacheHostPath?: string;
+  /** The code store's pods, for a private function's NetworkPolicy (its agent fetches the package). */
+  codeStore?: NetworkPolicyInput['codeStore'];
 }
 
 export interface WorkloadInput {
@@ -48,6 +52,8 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
   }
   const deployment = asObject(buildDeployment({
     namespace: ns, functionName: i.functionName, version: i.version, config: i.config, codeFiles: files, owner: i.owner,
+    ...(i.code.kind === 'stored' ? { package: { sha256: i.code.stored.sha256, size: i.code.stored.size } } : {}),
+    ...(cfg.packageCacheHostPath ? { packageCacheHostPath: cfg.packageCacheHostPath } : {}),
     // a new version starts with no environments: the scaler starts them on the first request or for provisioned concurrency
     replicas: 0,
     agentImage: cfg.agentImage, runtimeImages: cfg.runtimeImages, keyPrefix: cfg.keyPrefix, region: cfg.region, accountId: cfg.accountId,
@@ -60,7 +66,10 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
   const npPath = `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`;
   if (i.config.networking === 'private') {
     out.networkPolicy = await ensureOwned(client, npPath,
-      asObject(buildNetworkPolicy({ namespace: ns, functionName: i.functionName, version: i.version, owner: i.owner, redis: cfg.redis })), i.owner.uid);
+      asObject(buildNetworkPolicy({
+        namespace: ns, functionName: i.functionName, version: i.version, owner: i.owner, redis: cfg.redis,
+        ...(i.code.kind === 'stored' && cfg.codeStore ? { codeStore: cfg.codeStore } : {}),
+      })), i.owner.uid);
   } else if (await deleteOwned(client, `${npPath}/${deploymentName(i.functionName, i.version)}`, i.owner.uid)) {
     out.networkPolicy = 'deleted';
   }

@@ -25,7 +25,7 @@ export async function materializeCode(store: CodeSource, ns: string, spec: { cod
     throw new UnsupportedCodeError(`The local mode cannot run container images (spec.code.image: ${spec.code.image}); use spec.code.inline, spec.code.configMap or spec.code.path`);
   }
   const code = store.resolveCode(ns, spec.code);
-  if (code.kind === 'image') throw new UnsupportedCodeError('The local mode runs only file-based code (inline, configMap or path)');
+  if (code.kind === 'image' || code.kind === 'stored') throw new UnsupportedCodeError('The local mode runs only file-based code (inline, configMap or path)');
   const root = resolve(cacheRoot);
   const dir = join(root, codeDirName(code));
   if (await isDir(dir)) return dir;

@@ -28,6 +28,8 @@ import type { Registry } from 'prom-client';
 import { RedisErrors } from '../metrics/redis-errors.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
+import type { CodeStore } from '../code/code-store.js';
+import { S3CodeResolver } from '../controller/s3-code.js';
 
 export interface ClusterRouterOptions {
   client: KubeClient;
@@ -44,6 +46,8 @@ export interface ClusterRouterOptions {
   opsPort?: number;
   /** The process's metrics registry (default: a new one, served by the ops server). */
   registry?: Registry;
+  /** Where CreateFunction/UpdateFunctionCode keep zip packages (none: ZipFile is refused with a clear message). */
+  codeStore?: CodeStore;
 }
 
 export interface ClusterRouter { url: string; port: number; routes: RouteCache; ops?: OpsServer; stop(): Promise<void> }
@@ -83,6 +87,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     return { p, arn: { region: opts.region, accountId: p.accountId } };
   };
   const limiter = new ConcurrencyLimiter(1000);
+  const s3 = new S3CodeResolver(opts.client, opts.codeStore);
   const invoke: InvokeDeps = {
     registry: routes, replies, arn,
     enqueue: (ref, inv) => {
@@ -108,7 +113,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     },
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
-      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at }), p);
+      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore ? { store: opts.codeStore } : {}) }), p);
     }, logger)],
   });
   const http = await listen(app, opts.port, opts.host);
@@ -121,6 +126,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
       await routes.close();
       await replies.close();
       await keys.stop();
+      opts.codeStore?.destroy();
       commands.disconnect();
     },
   };

@@ -73,7 +73,12 @@ export function klambdaImages(repo: string): Record<string, ImageConfig> {
       ...fromDockerfile(repo, 'docker/nodejs20.Dockerfile'),
       paths: { '/var/runtime/bootstrap': join(repo, 'docker/runtimes/nodejs20/bootstrap'), '/var/runtime': join(repo, 'src/agent/runtimes/nodejs') },
     },
-    'klambda-python3.11': { ...fromDockerfile(repo, 'docker/python3.11.Dockerfile'), paths: { '/var/runtime': join(repo, 'src/agent/runtimes/python') } },
+    'klambda-python3.11': (() => {
+      const image = fromDockerfile(repo, 'docker/python3.11.Dockerfile');
+      // the python image's own PATH (its python3 is the system's here: a per-user one, like pyenv's shims under /root,
+      // is not the function user's to run)
+      return { ...image, env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...image.env }, paths: { '/var/runtime': join(repo, 'src/agent/runtimes/python') } };
+    })(),
     'klambda-provided': { ...fromDockerfile(repo, 'docker/provided.Dockerfile'), paths: {} },
   };
 }

@@ -3,7 +3,7 @@
 /** One container path and the host folder that stands for it. */
 export interface PathMapping { from: string; to: string }
 
-export interface VolumeMount { name: string; mountPath: string; subPath?: string }
+export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
 
 /** The host /tmp stands for a container's /tmp: a process shares it anyway, and rewriting "/tmp" everywhere would do more harm than good. */
 const UNMAPPED = new Set(['/tmp']);

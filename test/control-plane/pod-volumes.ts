@@ -1,5 +1,6 @@
 // Lays out a pod's volumes as host folders for the process node: configMap and secret files (items, modes), emptyDir;
-// with a pod network also projected volumes (service-account token, ca.crt, namespace) and PVCs bound to hostPath PVs.
+// with a pod network also projected volumes (service-account token, ca.crt, namespace) and PVCs bound to hostPath PVs;
+// hostPath volumes are folders of the node (one per path, shared by its pods).
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 
@@ -12,6 +13,7 @@ export interface Volume {
   emptyDir?: Record<string, unknown>;
   projected?: { defaultMode?: number; sources?: ProjectedVolumeSource[] };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
+  hostPath?: { path: string; type?: string };
 }
 
 export interface ProjectedVolumeSource {
@@ -126,9 +128,19 @@ async function sourceFiles(volume: Volume, read: ReadObject, cluster: ClusterVol
  * `cluster`, projected volumes too, and a PVC's volume is its PV's host folder.
  * Returns volume name → host folder, or why the pod cannot start yet (a missing ConfigMap: retry later).
  */
-export async function materializeVolumes(root: string, volumes: readonly Volume[], read: ReadObject, cluster?: ClusterVolumes): Promise<Outcome<Map<string, string>>> {
+export async function materializeVolumes(root: string, volumes: readonly Volume[], read: ReadObject, cluster?: ClusterVolumes, hostRoot?: string): Promise<Outcome<Map<string, string>>> {
   const dirs = new Map<string, string>();
   for (const volume of volumes) {
+    if (volume.hostPath && hostRoot !== undefined) {
+      // the node's own folders stand in for the host's: shared by every pod on this node that names the same path
+      if (!volume.hostPath.path.startsWith('/') || posix.normalize(volume.hostPath.path).split('/').includes('..')) {
+        return { ok: false, message: `hostPath ${volume.hostPath.path} must be an absolute path without ".."` };
+      }
+      const dir = posix.join(hostRoot, posix.normalize(volume.hostPath.path));
+      await mkdir(dir, { recursive: true });
+      dirs.set(volume.name, dir);
+      continue;
+    }
     if (volume.persistentVolumeClaim && cluster) {
       const claim = await cluster.claim(volume.persistentVolumeClaim.claimName);
       if (!claim.ok) return claim;

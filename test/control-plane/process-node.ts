@@ -266,7 +266,7 @@ export class ProcessNode {
     await chmod(dir, 0o711);
     const ip = this.network?.allocate();
     const cluster = ip === undefined ? undefined : clusterVolumes((m, p, b) => this.api(m, p, b), pod, ip);
-    const volumes = await materializeVolumes(join(dir, 'volumes'), pod.spec.volumes ?? [], (resource, object) => this.read(namespace, resource, object), cluster)
+    const volumes = await materializeVolumes(join(dir, 'volumes'), pod.spec.volumes ?? [], (resource, object) => this.read(namespace, resource, object), cluster, join(this.root, 'host'))
       // env from Secrets and ConfigMaps, read when the pod starts as a kubelet does (a missing one: CreateContainerConfigError)
       .then(async (v) => (v.ok ? resolvePodEnvSources(pod.spec.containers, (resource, object) => this.read(namespace, resource, object)).then(() => v) : v))
       .catch((err: unknown) => ({ ok: false as const, message: err instanceof Error ? err.message : String(err) }));
@@ -322,16 +322,21 @@ export class ProcessNode {
     return containerIdentity(c.securityContext, pod.spec.securityContext, this.opts.images?.(c.image ?? '')?.user);
   }
 
-  /** A volume mounted by one container only is that container's user's, and nobody else's (no mount namespaces here). */
+  /**
+   * A volume mounted by one container only is that container's user's, and nobody else's (no mount namespaces here);
+   * one that several mount and only one writes (the others read-only) is the writer's, readable by the rest.
+   */
   private async ownVolumes(pod: Pod, dirs: ReadonlyMap<string, string>): Promise<void> {
     for (const [volume, dir] of dirs) {
       const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
-      if (users.length !== 1) continue;
-      const id = containerIdentity(users[0]!.securityContext, pod.spec.securityContext, this.opts.images?.(users[0]!.image ?? '')?.user);
+      const writers = users.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume && m.readOnly !== true));
+      const owner = users.length === 1 ? users[0]! : writers.length === 1 ? writers[0]! : undefined;
+      if (!owner) continue;
+      const id = containerIdentity(owner.securityContext, pod.spec.securityContext, this.opts.images?.(owner.image ?? '')?.user);
       if (!id) continue;
       for (const entry of await readdir(dir, { recursive: true })) await chown(join(dir, entry), id.uid, id.gid);
       await chown(dir, id.uid, id.gid);
-      await chmod(dir, 0o700);
+      await chmod(dir, users.length === 1 ? 0o700 : 0o755);
     }
   }
 

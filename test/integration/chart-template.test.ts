@@ -39,12 +39,12 @@ describe('helm lint --strict', () => {
 describe('helm template with default values', () => {
   const docs = parseDocs(templateChart());
 
-  it('renders the controller, router, Redis, RBAC, PDBs and the dashboard, one object per template', () => {
+  it('renders the controller, router, Redis, the code store, RBAC, PDBs and the dashboard, one object per template', () => {
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
       'ClusterRole/klambda-controller', 'ClusterRole/klambda-router', 'ClusterRoleBinding/klambda-controller', 'ClusterRoleBinding/klambda-router',
-      'ConfigMap/klambda-dashboard', 'Deployment/klambda-controller', 'Deployment/klambda-router',
-      'PodDisruptionBudget/klambda-controller', 'PodDisruptionBudget/klambda-router', 'Role/klambda-controller-leader-election',
-      'RoleBinding/klambda-controller-leader-election', 'Secret/klambda-redis', 'Service/klambda-controller', 'Service/klambda-redis',
+      'ConfigMap/klambda-dashboard', 'Deployment/klambda-code-store', 'Deployment/klambda-controller', 'Deployment/klambda-router',
+      'PersistentVolumeClaim/klambda-code-store', 'PodDisruptionBudget/klambda-controller', 'PodDisruptionBudget/klambda-router', 'Role/klambda-controller-leader-election',
+      'RoleBinding/klambda-controller-leader-election', 'Secret/klambda-code-store', 'Secret/klambda-redis', 'Service/klambda-code-store', 'Service/klambda-controller', 'Service/klambda-redis',
       'Service/klambda-redis-headless', 'Service/klambda-router', 'ServiceAccount/klambda-controller', 'ServiceAccount/klambda-router',
       'StatefulSet/klambda-redis',
     ]);

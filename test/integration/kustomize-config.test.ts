@@ -32,12 +32,14 @@ describe('kubectl kustomize config/default', () => {
   let dir: string;
   let rendered: KubeDoc[];
   beforeAll(() => {
-    // a copy, as a user's checkout: redis-secret.sh writes its passwords beside the kustomization
+    // a copy, as a user's checkout: redis-secret.sh and code-store-secret.sh write their keys beside the kustomization
     dir = mkdtempSync(join(tmpdir(), 'klambda-config-'));
     cpSync(join(repoRoot, 'config'), join(dir, 'config'), { recursive: true });
-    rmSync(join(dir, 'config', 'default', 'redis-secret'), { recursive: true, force: true });
-    const made = spawnSync('sh', [join(dir, 'config', 'default', 'redis-secret.sh')], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(made.stderr);
+    for (const made of ['redis-secret', 'code-store-secret']) {
+      rmSync(join(dir, 'config', 'default', made), { recursive: true, force: true });
+      const r = spawnSync('sh', [join(dir, 'config', 'default', `${made}.sh`)], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(r.stderr);
+    }
     rendered = parseDocs(kubectlOk(['kustomize', join(dir, 'config', 'default')]));
   }, 10 * 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,13 +55,26 @@ describe('kubectl kustomize config/default', () => {
   });
 
   it('makes the Redis Secret with the keys the pods read, and the chart\'s redis.conf but for the passwords\' hashes', () => {
-    const secret = rendered.find((d) => d.kind === 'Secret') as KubeDoc & { data: Record<string, string> };
-    const chart = parseDocs(templateChart()).find((d) => d.kind === 'Secret') as KubeDoc & { stringData: Record<string, string> };
+    const secret = rendered.find((d) => d.kind === 'Secret' && d.metadata.name === 'klambda-redis') as KubeDoc & { data: Record<string, string> };
+    const chart = parseDocs(templateChart()).find((d) => d.kind === 'Secret' && d.metadata.name === 'klambda-redis') as KubeDoc & { stringData: Record<string, string> };
     expect(secret.metadata).toMatchObject({ name: 'klambda-redis', namespace: 'klambda-system' });
     expect(Object.keys(secret.data).sort()).toEqual(Object.keys(chart.stringData).sort());
     const lines = (conf: string) => conf.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/#[0-9a-f]{64}/, '#HASH'));
     expect(lines(Buffer.from(secret.data['redis.conf']!, 'base64').toString())).toEqual(lines(chart.stringData['redis.conf']!));
     // fresh passwords of its own, not the chart's or anybody's
     expect(Buffer.from(secret.data['router-password']!, 'base64').toString()).toMatch(/^[0-9a-f]{48}$/);
+  });
+
+  it('makes the code store\'s Secret with the chart\'s keys, and users.json with the reader as the chart writes it', () => {
+    const secret = rendered.find((d) => d.kind === 'Secret' && d.metadata.name === 'klambda-code-store') as KubeDoc & { data: Record<string, string> };
+    const chart = parseDocs(templateChart()).find((d) => d.kind === 'Secret' && d.metadata.name === 'klambda-code-store') as KubeDoc & { stringData: Record<string, string> };
+    expect(secret.metadata).toMatchObject({ namespace: 'klambda-system', labels: { 'app.kubernetes.io/component': 'code-store' } });
+    expect(Object.keys(secret.data).sort()).toEqual(Object.keys(chart.stringData).sort());
+    const v = Object.fromEntries(Object.entries(secret.data).map(([k, b]) => [k, Buffer.from(b, 'base64').toString()]));
+    expect([v.accessKeyId, v.readerAccessKeyId]).toEqual([expect.stringMatching(/^[A-Za-z0-9]{20}$/), expect.stringMatching(/^[A-Za-z0-9]{20}$/)]);
+    expect(v.readerSecretAccessKey).toMatch(/^[A-Za-z0-9]{40}$/);
+    // the same document as the chart's, for this reader
+    const reader = (s: Record<string, string>) => s['users.json']!.replaceAll(s.readerAccessKeyId!, 'KEY').replace(s.readerSecretAccessKey!, 'SECRET');
+    expect(reader(v)).toBe(reader(chart.stringData));
   });
 });

@@ -119,7 +119,7 @@ describe('FunctionVersion', () => {
       'spec.codeSha256: must match ^[A-Za-z0-9+/]{43}=$, got "abc"',
       'spec.function.publish: unknown field; known fields: runtime, handler, code, memoryMB, timeoutSeconds, ephemeralStorageMB, environment, serviceAccountName, networking, reservedConcurrency, async, description, layers',
       'spec.function.memoryMB: must be >= 128, got 1',
-      'spec.function.code: the code needs exactly one of inline, configMap, path, image; none is set',
+      'spec.function.code: the code needs exactly one of inline, configMap, path, s3, image; none is set',
     ]);
   });
 });

@@ -140,14 +140,16 @@ describe('Function handler', () => {
   });
 });
 
-describe('Function code: exactly one of inline, configMap, image', () => {
+describe('Function code: exactly one of inline, configMap, path, s3, image', () => {
   it.each([
     [{ inline: { 'a.mjs': '' } }, []],
     [{ configMap: { name: 'hello-code' } }, []],
+    [{ s3: { bucket: 'builds', key: 'fn/build-1.zip' } }, []],
+    [{ s3: { bucket: 'builds', key: 'k.zip' }, inline: { 'a.mjs': '' } }, ['spec.code: the code needs exactly one of inline, configMap, path, s3, image; got inline and s3']],
     [{ image: 'registry/app:1' }, []],
-    [{}, ['spec.code: the code needs exactly one of inline, configMap, path, image; none is set']],
-    [{ inline: { 'a.mjs': '' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, image; got inline and image']],
-    [{ configMap: { name: 'c' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, image; got configMap and image']],
+    [{}, ['spec.code: the code needs exactly one of inline, configMap, path, s3, image; none is set']],
+    [{ inline: { 'a.mjs': '' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, s3, image; got inline and image']],
+    [{ configMap: { name: 'c' }, image: 'x' }, ['spec.code: the code needs exactly one of inline, configMap, path, s3, image; got configMap and image']],
   ])('%j', (code, expected) => {
     expect(problems(withSpec({ code }))).toEqual(expected);
   });

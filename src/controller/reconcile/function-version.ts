@@ -28,7 +28,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   const { obj: fv, spec } = opened;
   let code: ResolvedCode;
   try {
-    code = await resolveClusterCode(ctx.client, namespace, spec.function.code);
+    code = await resolveClusterCode(ctx.client, namespace, spec.function.code, ctx.s3);
   } catch (e) {
     if (!(e instanceof KlambdaError)) throw e;
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'CodeNotFound', message: e.message });
@@ -36,7 +36,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   }
   const owner = controllerRef({ ...fv, apiVersion: API_VERSION, kind: 'FunctionVersion' });
   try {
-    await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner });
+    await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner, ...(code.kind === 'stored' ? { packageKey: code.stored.key } : {}) });
     await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;

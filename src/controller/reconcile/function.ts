@@ -1,5 +1,5 @@
 // Function → its $LATEST workload (code ConfigMap, Deployment, NetworkPolicy), its route, publishing, and status.
-import type { ResolvedCode } from '../../api/code.js';
+import { codeSha256, codeSize, type ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
 import type { FunctionSpec } from '../../api/function.js';
 import { KlambdaError } from '../../core/errors.js';
@@ -13,6 +13,20 @@ import { openForReconcile, writeStatus } from '../object-status.js';
 import { publishFunctionVersion } from '../publish.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
+import { deploymentName } from '../resources/names.js';
+
+interface DeploymentState { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number } }
+
+/**
+ * Whether $LATEST's pods all run its current template (what LastUpdateStatus Successful waits for): the Deployment
+ * has seen its last change and no pod of an older template is left.
+ */
+export function rolledOut(d: DeploymentState | undefined): boolean {
+  if (!d) return false;
+  const st = d.status ?? {};
+  if ((st.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
+  return (st.replicas ?? 0) === (st.updatedReplicas ?? 0);
+}
 
 /** A function whose code is missing is looked at again this often (besides the ConfigMap informer's news). */
 const CODE_RETRY_MS = 30_000;
@@ -27,7 +41,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   const { obj: fn, spec } = opened;
   let code: ResolvedCode;
   try {
-    code = await resolveClusterCode(ctx.client, namespace, spec.code);
+    code = await resolveClusterCode(ctx.client, namespace, spec.code, ctx.s3);
   } catch (e) {
     if (!(e instanceof KlambdaError)) throw e;
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e.statusCode === 404 ? 'CodeNotFound' : 'InvalidCode', message: e.message });
@@ -35,7 +49,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   }
   const owner = controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' });
   try {
-    await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner });
+    await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner, ...(code.kind === 'stored' ? { packageKey: code.stored.key } : {}) });
     await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
@@ -52,7 +66,11 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
     }
   }
   const numbers = ctx.versions.list().filter((v) => v.metadata.namespace === namespace && v.spec.functionName === name).map((v) => Number(v.spec.version));
-  const fields: Record<string, unknown> = { url: invokeUrl(ctx.routerUrl, name) };
+  const deployment = await ctx.client.find<DeploymentState>(`/apis/apps/v1/namespaces/${namespace}/deployments/${deploymentName(name, '$LATEST')}`);
+  const fields: Record<string, unknown> = {
+    url: invokeUrl(ctx.routerUrl, name), codeSha256: codeSha256(code), codeSize: codeSize(code),
+    rollout: rolledOut(deployment) ? 'Complete' : 'Progressing',
+  };
   if (numbers.length > 0) fields.latestVersion = String(Math.max(...numbers));
   await writeStatus(ctx, path, fn, { type: 'Ready', status: 'True', reason: 'Deployed', message: `$LATEST is deployed; invoke ${name} through the router` }, fields);
 }

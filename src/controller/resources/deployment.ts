@@ -6,9 +6,10 @@ import type { FunctionConfig } from '../../api/function.js';
 import { functionArn } from '../../core/arn.js';
 import { codeKeys } from './code-configmap.js';
 import type { RuntimeImages } from './images.js';
+import { PACKAGE_URL_KEY } from '../agent-credentials.js';
 import { AGENT_SECRET_KEY, agentSecretName, codeConfigMapName, ownedLabels, ownedMetadata, selectorLabels } from './names.js';
 import {
-  agentContainer, AGENT_SECRET_DIR, CODE_DIR, executionRoleVolume, functionContainer, FUNCTION_UID, RUNTIME_API, VOLUMES,
+  agentContainer, AGENT_CODE_DIR, AGENT_SECRET_DIR, CODE_DIR, PACKAGE_CACHE_DIR, executionRoleVolume, functionContainer, FUNCTION_UID, RUNTIME_API, VOLUMES,
 } from './pod-containers.js';
 
 export { AGENT_MAIN, CODE_DIR } from './pod-containers.js';
@@ -21,6 +22,10 @@ export interface DeploymentInput {
   config: FunctionConfig;
   /** The code files (inline or from a ConfigMap) that go into the code ConfigMap; none for image code. */
   codeFiles: Record<string, string>;
+  /** A zip package in the code store, fetched by the agent (its presigned URL is in the version's agent Secret). */
+  package?: { sha256: string; size: number };
+  /** The node's package cache as a host folder shared by the node's agents (none: each pod caches for itself). */
+  packageCacheHostPath?: string;
   owner: V1OwnerReference;
   replicas: number;
   /** The klambda image: the runtime agent. */
@@ -43,6 +48,12 @@ export function agentConfig(i: DeploymentInput): AgentConfig {
     slots: 1,
     visibilityGraceMs: i.visibilityGraceMs,
     pod: { runtimeApi: RUNTIME_API, functionUid: FUNCTION_UID },
+    ...(i.package ? {
+      package: {
+        sha256: i.package.sha256, size: i.package.size, urlFile: `${AGENT_SECRET_DIR}/${PACKAGE_URL_KEY}`,
+        cacheDir: PACKAGE_CACHE_DIR, targetDir: AGENT_CODE_DIR,
+      },
+    } : {}),
     spec: {
       functionName: i.functionName,
       version: i.version,
@@ -70,8 +81,16 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
     { name: VOLUMES.agentSecret, secret: { secretName: agentSecretName(i.functionName, i.version), defaultMode: 0o444 } },
     { name: VOLUMES.tmp, emptyDir: { sizeLimit: `${i.config.ephemeralStorageMB}Mi` } },
   ];
-  // mode 0755 so a provided runtime's bootstrap is executable
-  if (mountsCode) volumes.push({ name: VOLUMES.code, configMap: { name: codeConfigMapName(i.functionName, i.version), defaultMode: 0o755, items: codeKeys(i.codeFiles) } });
+  if (mountsCode && i.package) {
+    // the agent copies the package's files here from the package cache; the function container mounts it read-only
+    volumes.push({ name: VOLUMES.code, emptyDir: {} });
+    volumes.push(i.packageCacheHostPath
+      ? { name: VOLUMES.packageCache, hostPath: { path: i.packageCacheHostPath, type: 'DirectoryOrCreate' } }
+      : { name: VOLUMES.packageCache, emptyDir: {} });
+  } else if (mountsCode) {
+    // mode 0755 so a provided runtime's bootstrap is executable
+    volumes.push({ name: VOLUMES.code, configMap: { name: codeConfigMapName(i.functionName, i.version), defaultMode: 0o755, items: codeKeys(i.codeFiles) } });
+  }
   if (mountsToken) volumes.push(executionRoleVolume());
   return {
     apiVersion: 'apps/v1',
@@ -93,7 +112,7 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
           // a function's timeout plus a grace: the agent finishes the invocation in progress before it exits
           terminationGracePeriodSeconds: i.config.timeoutSeconds + Math.ceil(i.visibilityGraceMs / 1000),
           containers: [
-            agentContainer(i.agentImage, JSON.stringify(cfg)),
+            agentContainer(i.agentImage, JSON.stringify(cfg), mountsCode && i.package !== undefined),
             functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsToken }),
           ],
           volumes,

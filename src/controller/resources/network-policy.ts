@@ -1,5 +1,6 @@
 // Builds the NetworkPolicy of a `networking: private` function (pure): its pods talk only to klambda's
-// Redis and the cluster DNS, and take no inbound connections (work arrives by pulling from Redis).
+// Redis, the cluster DNS and (for a zip package) klambda's code store, and take no inbound connections (work arrives
+// by pulling from Redis).
 import type { V1NetworkPolicy, V1OwnerReference } from '@kubernetes/client-node';
 import { ownedMetadata, selectorLabels } from './names.js';
 
@@ -10,6 +11,8 @@ export interface NetworkPolicyInput {
   owner: V1OwnerReference;
   /** Labels of klambda's Redis pods and the namespace they run in. */
   redis: { namespace: string; podLabels: Record<string, string>; port: number };
+  /** Labels of the code store's pods, their namespace and port, when the agent fetches a package from it. */
+  codeStore?: { namespace: string; podLabels: Record<string, string>; port: number };
 }
 
 export function buildNetworkPolicy(i: NetworkPolicyInput): V1NetworkPolicy {
@@ -30,6 +33,10 @@ export function buildNetworkPolicy(i: NetworkPolicyInput): V1NetworkPolicy {
           to: [{ namespaceSelector: {}, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
           ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
         },
+        ...(i.codeStore ? [{
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': i.codeStore.namespace } }, podSelector: { matchLabels: i.codeStore.podLabels } }],
+          ports: [{ protocol: 'TCP', port: i.codeStore.port }],
+        }] : []),
       ],
     },
   };

@@ -20,10 +20,14 @@ export const RUNTIME_API = '127.0.0.1:9001';
 export const AGENT_UID = 10001;
 export const FUNCTION_UID = 10002;
 export const AGENT_SECRET_DIR = '/etc/klambda/agent';
+/** Where the agent writes a zip package's files: the code volume, which the function container mounts at /var/task. */
+export const AGENT_CODE_DIR = '/klambda/code';
+/** The node's package cache in the agent container (a hostPath shared by the node's agents, or an emptyDir). */
+export const PACKAGE_CACHE_DIR = '/var/cache/klambda/packages';
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Volume names, shared by the containers and the pod's volume list. */
-export const VOLUMES = { agentSecret: 'agent-redis', code: 'code', tmp: 'tmp', token: 'execution-role' } as const;
+export const VOLUMES = { agentSecret: 'agent-redis', code: 'code', tmp: 'tmp', token: 'execution-role', packageCache: 'package-cache' } as const;
 
 const lockedDown = (uid: number, addCaps: string[] = []): V1Container['securityContext'] => ({
   runAsUser: uid, runAsGroup: uid, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
@@ -39,7 +43,12 @@ const WAIT_FOR_RUNTIME_API = `const net = require('net'); const [host, port] = '
 (function attempt() { const s = net.connect(Number(port), host, () => { s.end(); process.exit(0); });
   s.on('error', () => (Date.now() > until ? process.exit(1) : setTimeout(attempt, 50))); })();`;
 
-export function agentContainer(image: string, configJson: string): V1Container {
+/** `fetchesPackage`: the agent fills the code volume from the node's package cache before the function starts. */
+export function agentContainer(image: string, configJson: string, fetchesPackage = false): V1Container {
+  const mounts: V1VolumeMount[] = [{ name: VOLUMES.agentSecret, mountPath: AGENT_SECRET_DIR, readOnly: true }];
+  if (fetchesPackage) {
+    mounts.push({ name: VOLUMES.code, mountPath: AGENT_CODE_DIR }, { name: VOLUMES.packageCache, mountPath: PACKAGE_CACHE_DIR });
+  }
   return {
     name: 'agent',
     image,
@@ -48,7 +57,7 @@ export function agentContainer(image: string, configJson: string): V1Container {
     resources: AGENT_RESOURCES,
     // KILL: to end the function's processes (another uid) on a timeout; nothing else
     securityContext: lockedDown(AGENT_UID, ['KILL']),
-    volumeMounts: [{ name: VOLUMES.agentSecret, mountPath: AGENT_SECRET_DIR, readOnly: true }],
+    volumeMounts: mounts,
     lifecycle: { postStart: { exec: { command: ['node', '-e', WAIT_FOR_RUNTIME_API] } } },
   };
 }

@@ -16,6 +16,16 @@ import {
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
 import { resolveClusterCode } from '../../controller/cluster-code.js';
 import { checkStored, klambdaPath, type Stored } from '../../controller/kinds.js';
+import type { S3CodeResolver } from '../../controller/s3-code.js';
+import { isPackageKey, packageKeyDigest, type CodeStore } from '../../code/code-store.js';
+import { checkZip } from '../../code/zip-check.js';
+import { memoryEntries, zipEntries } from '../../code/zip-folder.js';
+import { checkTags } from '../../local/function-writes.js';
+import { UnsupportedCodeError } from '../../api/errors.js';
+import { preconditionFailed } from '../../core/errors.js';
+import { checkFunctionName, type CodeInput, type ConfigurationInput, type CreateFunctionInput, type UpdateCodeInput } from './function-input.js';
+import type { FunctionCode } from '../../api/function.js';
+import type { StoredStatus } from '../../controller/kinds.js';
 import { listVersions, publishFunctionVersion } from '../../controller/publish.js';
 import type {
   AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
@@ -29,7 +39,20 @@ import { aliasConfiguration, eventInvokeConfiguration, functionConfiguration } f
  */
 export const EVENT_INVOKE_CONFIG_MODIFIED = 'klambda.dev/event-invoke-config-modified';
 
-export interface KubeCatalogOptions { namespace: string; arn: ArnContext }
+export interface KubeCatalogOptions {
+  namespace: string;
+  arn: ArnContext;
+  /** Where ZipFile code goes; none: the Lambda API takes code only as an image or from ConfigMaps (kubectl). */
+  store?: CodeStore;
+  /** Checks `code.s3` (S3Bucket/S3Key) as the controller will read it. */
+  s3?: S3CodeResolver;
+}
+
+/** How long GetFunction's Code.Location downloads a package (as Lambda's: 10 minutes). */
+const CODE_LOCATION_SECONDS = 600;
+
+const PENDING = { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' } as const;
+const IN_PROGRESS = { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'The function is being updated.', LastUpdateStatusReasonCode: 'InProgress' } as const;
 
 interface List<T> { items: T[] }
 
@@ -56,26 +79,185 @@ export class KubeCatalog implements FunctionCatalog {
     if (qualifier === undefined || qualifier === '$LATEST') configuration = await this.latest(name);
     else if (/^\d+$/.test(qualifier)) configuration = await this.version(name, qualifier);
     else configuration = await this.version(name, (await this.alias(name, qualifier)).spec.functionVersion);
+    const code = await this.codeOf(name, qualifier);
     const out: GetFunctionOutput = {
       Configuration: configuration,
-      Code: spec.code.image !== undefined ? { RepositoryType: 'ECR', ImageUri: spec.code.image } : { RepositoryType: 'S3', Location: `k8s://${this.ns}/functions/${name}` },
+      Code: code.image !== undefined ? { RepositoryType: 'ECR', ImageUri: code.image }
+        : { RepositoryType: 'S3', Location: code.s3 && this.opts.store && code.s3.bucket === this.opts.store.bucket
+          ? await this.opts.store.presignRead(code.s3.key, CODE_LOCATION_SECONDS) : `k8s://${this.ns}/functions/${name}` },
     };
     if (spec.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: spec.reservedConcurrency };
+    if (spec.tags && Object.keys(spec.tags).length > 0) out.Tags = { ...spec.tags };
     return out;
   }
 
   async publishVersion(name: string, input: { Description?: string; CodeSha256?: string }): Promise<FunctionConfiguration> {
     const { object, spec } = await this.fn(name);
     const { version } = await publishFunctionVersion(this.client, object, spec, {
+      ...(this.opts.s3 ? { s3: this.opts.s3 } : {}),
       ...(input.Description !== undefined ? { description: input.Description } : {}),
       ...(input.CodeSha256 !== undefined ? { codeSha256: input.CodeSha256 } : {}),
     });
     return this.versionView(name, version);
   }
 
+  async createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
+    checkFunctionName(input.name);
+    checkTags(input.tags);
+    const { code, digest } = await this.codeFrom(input.code);
+    const spec: Record<string, unknown> = { ...input.configuration, code };
+    if (Object.keys(input.tags).length > 0) spec.tags = input.tags;
+    const object = { apiVersion: API_VERSION, kind: 'Function', metadata: { name: input.name, namespace: this.ns }, spec };
+    this.check(object);
+    await this.checkRole(input.configuration.serviceAccountName);
+    try {
+      await this.client.create(klambdaPath(this.ns, 'functions'), object);
+    } catch (e) {
+      if (isConflict(e)) throw conflict(`Function already exist: ${input.name}`);
+      throw e;
+    }
+    if (input.publish) return this.publishVersion(input.name, {});
+    return { ...(await this.latest(input.name)), ...digest, ...PENDING };
+  }
+
+  async updateFunctionCode(name: string, input: UpdateCodeInput): Promise<FunctionConfiguration> {
+    const before = await this.latest(name);
+    if (input.revisionId !== undefined && input.revisionId !== before.RevisionId) throw preconditionFailed();
+    const { code, digest } = await this.codeFrom(input.code);
+    if (input.dryRun) return before;
+    await this.replaceSpec(name, (spec) => ({ ...spec, code }));
+    if (input.publish) return this.publishVersion(name, {});
+    return { ...(await this.latest(name)), ...digest, ...IN_PROGRESS };
+  }
+
+  async updateFunctionConfiguration(name: string, input: ConfigurationInput, revisionId?: string): Promise<FunctionConfiguration> {
+    const before = await this.latest(name);
+    if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
+    await this.checkRole(input.serviceAccountName);
+    await this.replaceSpec(name, (spec) => {
+      const next: Record<string, unknown> = { ...spec, ...input };
+      // an empty map removes the environment, as AWS does
+      if (input.environment && Object.keys(input.environment).length === 0) delete next.environment;
+      return next;
+    });
+    return { ...(await this.latest(name)), ...IN_PROGRESS };
+  }
+
+  async deleteFunction(name: string, qualifier?: string): Promise<void> {
+    const { object } = await this.fn(name);
+    if (qualifier === undefined) {
+      // its versions go with it by garbage collection (they are owned by it); its aliases are not: they go here
+      for (const a of await this.aliases(name)) await this.client.delete(klambdaPath(this.ns, 'aliases', a.metadata.name)).catch(ignoreNotFound);
+      await this.client.request('DELETE', klambdaPath(this.ns, 'functions', name), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid } }).catch(ignoreNotFound);
+      return;
+    }
+    if (qualifier === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    if (!/^\d+$/.test(qualifier)) throw invalidParameter(`Deletion of aliases is not supported by DeleteFunction (${qualifier}); use DeleteAlias`);
+    const found = (await this.publishedVersions(name)).find((v) => v.spec.version === qualifier);
+    if (!found) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, qualifier)}`);
+    const users = (await this.aliases(name)).filter((a) => a.spec.functionVersion === qualifier || Object.keys(a.spec.routingConfig?.additionalVersionWeights ?? {}).includes(qualifier));
+    if (users.length > 0) throw conflict(`Unable to delete version because the following aliases reference it: [${users.map(aliasName).join(', ')}]`);
+    await this.client.delete(klambdaPath(this.ns, 'functionversions', found.metadata.name)).catch(ignoreNotFound);
+  }
+
+  async functionCode(name: string, qualifier?: string): Promise<NodeJS.ReadableStream> {
+    const code = await this.codeOf(name, qualifier);
+    if (code.s3 && this.opts.store && code.s3.bucket === this.opts.store.bucket) return this.opts.store.read(code.s3.key);
+    if (code.inline) return zipEntries(memoryEntries(code.inline));
+    if (code.configMap) {
+      const resolved = await resolveClusterCode(this.client, this.ns, code);
+      if (resolved.kind === 'files') return zipEntries(memoryEntries(resolved.files));
+    }
+    throw invalidParameter('This function has no zip package to download');
+  }
+
+  async listTags(name: string): Promise<Record<string, string>> {
+    return { ...(await this.fn(name)).spec.tags };
+  }
+
+  async tagResource(name: string, tags: Record<string, string>): Promise<void> {
+    checkTags(tags);
+    await this.replaceSpec(name, (spec) => {
+      const merged = { ...(spec.tags as Record<string, string> | undefined), ...tags };
+      if (Object.keys(merged).length > 50) throw invalidParameter('A function can have at most 50 tags');
+      return { ...spec, tags: merged };
+    });
+  }
+
+  async untagResource(name: string, keys: string[]): Promise<void> {
+    await this.replaceSpec(name, (spec) => {
+      const left = { ...(spec.tags as Record<string, string> | undefined) };
+      for (const k of keys) delete left[k];
+      const next = { ...spec, tags: left };
+      if (Object.keys(left).length === 0) delete (next as Record<string, unknown>).tags;
+      return next;
+    });
+  }
+
+  /** The code a request gives, as a Function's spec.code: a zip kept in the store (checked first), S3 as named, an image. */
+  private async codeFrom(code: CodeInput): Promise<{ code: FunctionCode; digest?: { CodeSha256: string; CodeSize: number } }> {
+    if ('imageUri' in code) return { code: { image: code.imageUri } };
+    const store = this.opts.store;
+    if ('zip' in code) {
+      if (!store) throw new UnsupportedCodeError('This klambda has no code store for zip packages (the chart\'s codeStore values); give the code as an image (ImageUri), or apply a Function with code.inline or code.configMap');
+      await checkZip(code.zip);
+      const stored = await store.putPackage(this.ns, code.zip);
+      return { code: { s3: { bucket: stored.bucket, key: stored.key } }, digest: { CodeSha256: stored.sha256, CodeSize: stored.size } };
+    }
+    const s3 = { bucket: code.s3.bucket, key: code.s3.key, ...(code.s3.objectVersion !== undefined ? { objectVersion: code.s3.objectVersion } : {}) };
+    if (!this.opts.s3) throw new UnsupportedCodeError(`This klambda has no code store to read s3://${s3.bucket}/${s3.key} into`);
+    const stored = await this.opts.s3.resolve(this.ns, s3);
+    return { code: { s3 }, digest: { CodeSha256: stored.sha256, CodeSize: stored.size } };
+  }
+
+  /** The code of $LATEST, a version or an alias's version. */
+  private async codeOf(name: string, qualifier?: string): Promise<FunctionCode> {
+    if (qualifier === undefined || qualifier === '$LATEST') return (await this.fn(name)).spec.code;
+    const version = /^\d+$/.test(qualifier) ? qualifier : (await this.alias(name, qualifier)).spec.functionVersion;
+    if (version === '$LATEST') return (await this.fn(name)).spec.code;
+    const found = (await this.publishedVersions(name)).find((v) => v.spec.version === version);
+    if (!found) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, version)}`);
+    return found.spec.function.code;
+  }
+
+  /** Replaces the Function's spec with `change(spec as stored)`, checked first; a concurrent change is retried. */
+  private async replaceSpec(name: string, change: (spec: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const { object } = await this.fn(name);
+      const spec = change({ ...(object.spec as Record<string, unknown>) });
+      const next = { ...object, spec };
+      this.check(next);
+      try {
+        await this.client.replace(klambdaPath(this.ns, 'functions', name), next);
+        return;
+      } catch (e) {
+        if (!isConflict(e) || attempt >= 4) throw e;
+      }
+    }
+  }
+
+  /** The function's published versions, less those being deleted (DeleteFunction with a Qualifier has taken them away). */
+  private async publishedVersions(name: string): Promise<Array<Stored<FunctionVersionSpec>>> {
+    return (await listVersions(this.client, this.ns, name)).filter((v) => !v.metadata.deletionTimestamp);
+  }
+
+  /** The execution role is the function's ServiceAccount: it must exist, as Lambda refuses a role it cannot assume. */
+  private async checkRole(serviceAccountName: string | undefined): Promise<void> {
+    if (serviceAccountName === undefined) return;
+    if (!(await this.client.find(`/api/v1/namespaces/${this.ns}/serviceaccounts/${serviceAccountName}`))) {
+      throw invalidParameter(`The role defined for the function cannot be assumed by Lambda: ServiceAccount ${serviceAccountName} does not exist in namespace ${this.ns}`);
+    }
+  }
+
+  /** A Function object as the API server will check it, with our rules on top; refused in AWS's shape. */
+  private check(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: unknown }): void {
+    const result = checkObject({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: this.ns }, spec: object.spec });
+    if (!result.ok) throw invalidParameter(result.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+  }
+
   async listVersions(name: string): Promise<FunctionConfiguration[]> {
     const latest = await this.latest(name);
-    const versions = await listVersions(this.client, this.ns, name);
+    const versions = await this.publishedVersions(name);
     return [latest, ...versions.map((v) => this.versionView(name, v))];
   }
 
@@ -163,7 +345,7 @@ export class KubeCatalog implements FunctionCatalog {
   private async eventInvokeConfig(name: string, q: EventInvokeQualifier): Promise<FunctionEventInvokeConfig | undefined> {
     const { object, spec } = await this.fn(name);
     if (q.kind === 'version') {
-      const v = (await listVersions(this.client, this.ns, name)).find((x) => x.spec.version === q.version);
+      const v = (await this.publishedVersions(name)).find((x) => x.spec.version === q.version);
       if (!v) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, q.version)}`);
       const async = settingsOf(v.spec.function.async);
       return differsFromDefaults(async) ? this.asyncView(name, q, async, v) : undefined;
@@ -232,7 +414,7 @@ export class KubeCatalog implements FunctionCatalog {
     const result = checkObject({ apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: this.ns }, spec: object.spec });
     if (!result.ok) throw invalidParameter(result.issues.map((i) => `${i.path}: ${i.message}`).join('; '));
     const spec = (result.object as unknown as { spec: AliasSpec }).spec;
-    const published = new Set((await listVersions(this.client, this.ns, name)).map((v) => v.spec.version));
+    const published = new Set((await this.publishedVersions(name)).map((v) => v.spec.version));
     for (const v of [spec.functionVersion, ...Object.keys(spec.routingConfig?.additionalVersionWeights ?? {})]) {
       if (v !== '$LATEST' && !published.has(v)) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, v)}`);
     }
@@ -240,11 +422,12 @@ export class KubeCatalog implements FunctionCatalog {
 
   private async latest(name: string): Promise<FunctionConfiguration> {
     const { object, spec } = await this.fn(name);
-    return this.configuration(name, spec, '$LATEST', object.metadata.creationTimestamp);
+    const config = await this.configuration(name, spec, '$LATEST', object.metadata.creationTimestamp, object.status);
+    return { ...config, ...latestState(object) };
   }
 
   private async version(name: string, version: string): Promise<FunctionConfiguration> {
-    const found = (await listVersions(this.client, this.ns, name)).find((v) => v.spec.version === version);
+    const found = (await this.publishedVersions(name)).find((v) => v.spec.version === version);
     if (!found) throw notFound(`Function not found: ${functionArn(this.opts.arn, name, version)}`);
     return this.versionView(name, found);
   }
@@ -255,17 +438,29 @@ export class KubeCatalog implements FunctionCatalog {
     const inline = spec.function.code.inline;
     return functionConfiguration(this.opts.arn, this.ns, name, spec.function, {
       version: spec.version, codeSha256: spec.codeSha256,
-      codeSize: inline ? codeSize({ kind: 'files', files: inline }) : 0,
+      codeSize: spec.codeSize ?? (inline ? codeSize({ kind: 'files', files: inline }) : 0),
       lastModified: v.metadata.creationTimestamp ?? new Date().toISOString(),
       description: spec.description ?? '',
     });
   }
 
-  private async configuration(name: string, spec: FunctionConfig, version: string, modified: string | undefined): Promise<FunctionConfiguration> {
-    let code: ResolvedCode | undefined;
-    try { code = await resolveClusterCode(this.client, this.ns, spec.code); } catch { code = undefined; }
+  private async configuration(name: string, spec: FunctionConfig, version: string, modified: string | undefined, status?: FunctionStatus): Promise<FunctionConfiguration> {
+    let digest = { sha256: '', size: 0 };
+    const s3 = spec.code.s3;
+    const own = s3 && this.opts.store && s3.bucket === this.opts.store.bucket ? packageKeyDigest(this.ns, s3.key) : undefined;
+    if (own !== undefined) {
+      // a package of the store: its key is its digest, its size the object's
+      digest = { sha256: own, size: status?.codeSha256 === own && status.codeSize !== undefined ? status.codeSize : (await this.opts.store!.size(s3!.key)) ?? 0 };
+    } else if (s3) {
+      // a user's bucket: what the controller copied in last
+      digest = { sha256: status?.codeSha256 ?? '', size: status?.codeSize ?? 0 };
+    } else {
+      let code: ResolvedCode | undefined;
+      try { code = await resolveClusterCode(this.client, this.ns, spec.code); } catch { code = undefined; }
+      if (code) digest = { sha256: codeSha256(code), size: codeSize(code) };
+    }
     return functionConfiguration(this.opts.arn, this.ns, name, spec, {
-      version, codeSha256: code ? codeSha256(code) : '', codeSize: code ? codeSize(code) : 0,
+      version, codeSha256: digest.sha256, codeSize: digest.size,
       lastModified: modified ?? new Date().toISOString(),
     });
   }
@@ -281,6 +476,31 @@ export class KubeCatalog implements FunctionCatalog {
 }
 
 const aliasName = (a: Stored<AliasSpec>): string => a.spec.name ?? a.metadata.name;
+
+const ignoreNotFound = (e: unknown): void => { if (!isNotFound(e)) throw e; };
+
+/** What the controller writes to a Function's status (see reconcile/function.ts). */
+type FunctionStatus = StoredStatus & { codeSha256?: string; codeSize?: number; rollout?: 'Complete' | 'Progressing' };
+
+/**
+ * $LATEST's State and LastUpdateStatus as Lambda's move, from the Function's status: Pending until the controller
+ * has deployed it once, Failed when its code cannot be used, InProgress until the controller has seen the last
+ * change and every pod runs it (so waitUntilFunctionActiveV2/UpdatedV2 return when new invocations get the new code).
+ */
+export function latestState(object: Stored<unknown>): Partial<FunctionConfiguration> {
+  const status = object.status as FunctionStatus | undefined;
+  const ready = status?.conditions?.find((c) => c.type === 'Ready');
+  const seen = status?.observedGeneration !== undefined && status.observedGeneration >= (object.metadata.generation ?? 0);
+  const everDeployed = status?.codeSha256 !== undefined;
+  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'InvalidSpec', 'Rejected', 'NotOwned'].includes(ready.reason)) {
+    return everDeployed
+      ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: ready.message, LastUpdateStatusReasonCode: ready.reason }
+      : { State: 'Failed', StateReason: ready.message, StateReasonCode: ready.reason, LastUpdateStatus: 'Failed' };
+  }
+  if (!everDeployed) return { ...PENDING, LastUpdateStatus: 'InProgress' };
+  if (!seen || ready?.status !== 'True' || status?.rollout !== 'Complete') return IN_PROGRESS;
+  return {};
+}
 
 /**
  * A Function's spec.async as the event invoke config calls see it. The API server has filled its defaults in, so it

@@ -212,7 +212,7 @@ def _invoke(api, handler, headers, body):
 
 def main():
     api = _Connection(os.environ["AWS_LAMBDA_RUNTIME_API"])
-    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
     _setup_logging()

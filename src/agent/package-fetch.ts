@@ -1,0 +1,103 @@
+// A pod's zip package, before its function container starts: fetched from the code store with the version's own
+// presigned URL (it reads that one object), checked against the version's digest, unpacked as hostile input into the
+// node's package cache (once per digest, whole or not at all), then copied into the code volume the function mounts
+// read-only at /var/task. The function container never sees the URL or the cache.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { chmod, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { join } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { digestName } from '../code/package-digest.js';
+import { MAX_UNZIPPED_BYTES } from '../code/package-limits.js';
+import { unpackZip } from '../code/zip-extract.js';
+
+export interface PackageFetchConfig {
+  /** Base64 SHA-256 and byte size of the zip (Lambda's CodeSha256 and CodeSize). */
+  sha256: string;
+  size: number;
+  /** A file holding the presigned URL that reads the package (the version's Secret). */
+  urlFile: string;
+  /** The node's package cache (a hostPath shared by the node's agents, or the pod's own emptyDir). */
+  cacheDir: string;
+  /** The code volume: the function container mounts it read-only at /var/task. */
+  targetDir: string;
+}
+
+export interface FetchOutcome {
+  /** The package was already in the node's cache. */
+  cached: boolean;
+  ms: number;
+}
+
+/** Fills `targetDir` with the package's files; throws with a clear message when it cannot be fetched or does not match. */
+export async function preparePackage(cfg: PackageFetchConfig, now: () => number = () => performance.now()): Promise<FetchOutcome> {
+  const start = now();
+  const dir = join(cfg.cacheDir, digestName(cfg.sha256));
+  let cached = await isDir(dir);
+  if (!cached) {
+    await mkdir(cfg.cacheDir, { recursive: true });
+    const zip = join(cfg.cacheDir, `.fetch-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
+    try {
+      await download((await readFile(cfg.urlFile, 'utf8')).trim(), zip, cfg);
+      await unpackZip(zip, dir);
+    } catch (err) {
+      // another agent on this node unpacked the same digest first: theirs is as good as ours
+      if (!(await isDir(dir))) throw err;
+      cached = true;
+    } finally {
+      await rm(zip, { force: true });
+    }
+  }
+  await copyInto(dir, cfg.targetDir);
+  return { cached, ms: now() - start };
+}
+
+/** GETs the presigned URL into `file`, hashing on the way; refuses a size or digest that is not the version's. */
+async function download(url: string, file: string, cfg: PackageFetchConfig): Promise<void> {
+  const res = await request(url);
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new Error(`the code store answered ${res.statusCode} for the package ${cfg.sha256} (its presigned URL may have expired: the controller renews it)`);
+  }
+  const h = createHash('sha256');
+  let size = 0;
+  const limit = Math.min(cfg.size, MAX_UNZIPPED_BYTES);
+  const check = new Transform({
+    transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
+      size += chunk.length;
+      if (size > limit) return done(new Error(`the package from the code store is larger than its ${cfg.size} bytes`));
+      h.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await pipeline(res, check, createWriteStream(file, { mode: 0o600 }));
+  const sha256 = h.digest('base64');
+  if (size !== cfg.size || sha256 !== cfg.sha256) {
+    throw new Error(`the package from the code store is not the version's: CodeSha256 ${sha256} (${size} bytes), expected ${cfg.sha256} (${cfg.size} bytes)`);
+  }
+}
+
+function request(url: string): Promise<IncomingMessage> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const req = get(url, resolve);
+    req.on('error', reject);
+    req.setTimeout(60_000, () => req.destroy(new Error('the code store did not answer within 60 s')));
+  });
+}
+
+/** The cached files into the code volume (emptied first: a restarted agent container finds its last copy there). */
+async function copyInto(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(to)) await rm(join(to, entry), { recursive: true, force: true });
+  // links stay links (the unpacker allowed only those that point inside the package)
+  await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  await chmod(to, 0o755);
+}
+
+async function isDir(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
