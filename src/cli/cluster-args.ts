@@ -31,6 +31,8 @@ export interface ControllerCommand {
   codeStore?: CodeStoreConfig;
   /** The node's package cache as a host folder (none: each function pod caches its package for itself). */
   packageCacheHostPath?: string;
+  /** Put the bucket policy that lets this principal (the reader) read the packages. */
+  codeStoreReaderPrincipal?: string;
   /** The code store's pods, for private functions' NetworkPolicy (none: the store is outside the cluster). */
   codeStorePods?: { namespace: string; podLabels: Record<string, string>; port: number };
 }
@@ -73,6 +75,9 @@ options:
   --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
 ${CODE_STORE_USAGE}
   --code-store-agent-url URL  the code store as function pods reach it, for their presigned URLs (default: --code-store-url)
+  --code-store-reader-principal P  let the read-only key ($KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID and
+                           ..._SECRET_ACCESS_KEY), which signs the agents' URLs, read the packages: the bucket policy's
+                           principal (versitygw: the key id; AWS: an IAM ARN); unset: the policy is yours to set
   --code-store-labels k=v,...  labels of the code store's pods in --lease-namespace, for private functions'
                            NetworkPolicy (default app.kubernetes.io/component=code-store; "" when it is outside the cluster)
   --package-cache-host-path DIR  a host folder where each node keeps unpacked packages for its function pods
@@ -129,6 +134,8 @@ function codeStoreOf(values: Record<string, string | boolean | undefined>, env: 
     region: (values['code-store-region'] as string | undefined) ?? env.KLAMBDA_CODE_STORE_REGION ?? region,
     credentials: { accessKeyId, secretAccessKey },
     ...(agentUrl ? { agentEndpoint: agentUrl } : {}),
+    ...(env.KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID && env.KLAMBDA_CODE_STORE_READER_SECRET_ACCESS_KEY
+      ? { reader: { accessKeyId: env.KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID, secretAccessKey: env.KLAMBDA_CODE_STORE_READER_SECRET_ACCESS_KEY } } : {}),
   };
 }
 
@@ -164,7 +171,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
       'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS,
-      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path'].map((f) => [f, { type: 'string' as const }])),
+      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal'].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const leaseNamespace = values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'klambda-system';
@@ -177,6 +184,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     ...(codeStore ? { codeStore } : {}),
     ...(codeStore && Object.keys(storeLabels).length > 0 ? { codeStorePods: { namespace: leaseNamespace, podLabels: storeLabels, port: storePort } } : {}),
     ...(cacheDir ? { packageCacheHostPath: cacheDir } : {}),
+    ...(codeStore && values['code-store-reader-principal'] ? { codeStoreReaderPrincipal: values['code-store-reader-principal'] } : {}),
     command: 'controller', ...base,
     agentRedisUrl: values['agent-redis-url'] ?? base.redisUrl,
     agentImage: values['agent-image'] ?? env.KLAMBDA_AGENT_IMAGE ?? 'klambda:latest',

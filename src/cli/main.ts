@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `klambda` command: `klambda dev [DIR]` runs the local mode; `controller` and `router` are the cluster processes.
 import { CodeStore } from '../code/code-store.js';
+import { prepareCodeStore } from '../controller/code-store-setup.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jsonLogger } from '../core/logger.js';
@@ -52,6 +53,8 @@ function untilSignal(name: string, stop: () => Promise<void>): void {
 
 async function controller(cmd: ControllerCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-controller' });
+  const codeStore = cmd.codeStore ? new CodeStore(cmd.codeStore) : undefined;
+  const storeSetup = codeStore ? prepareCodeStore(codeStore, cmd.codeStoreReaderPrincipal, logger) : undefined;
   const c = new Controller({
     client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
@@ -60,7 +63,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
       ...(cmd.packageCacheHostPath ? { packageCacheHostPath: cmd.packageCacheHostPath } : {}),
       ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),
     },
-    ...(cmd.codeStore ? { codeStore: new CodeStore(cmd.codeStore) } : {}),
+    ...(codeStore ? { codeStore } : {}),
     identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,
     scaler: { tickMs: 1000, idleTimeoutMs: cmd.idleTimeoutSeconds * 1000, maxEnvironments: cmd.maxEnvironments },
     logger,
@@ -70,7 +73,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
   c.start();
   // /healthz, /readyz and /metrics on every replica (followers export no function figures: see docs/metrics.md)
   const ops = await startOpsServer({ port: cmd.opsPort, host: '0.0.0.0', logger, registry: c.registry, ping: () => c.ping(), ready: () => c.ready });
-  untilSignal('controller', async () => { await c.stop(); await ops.close(); });
+  untilSignal('controller', async () => { storeSetup?.stop(); await c.stop(); await ops.close(); codeStore?.destroy(); });
 }
 
 async function router(cmd: RouterCommand): Promise<void> {

@@ -1,7 +1,7 @@
 // The cluster's code store: an S3-compatible bucket (versitygw from the chart, or the user's own S3 / Ceph RGW) that
 // holds each namespace's zip packages by content, `packages/<namespace>/<hex sha256>.zip`.
 import {
-  BucketAlreadyOwnedByYou, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, NoSuchBucket, NoSuchKey, NotFound,
+  BucketAlreadyOwnedByYou, CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, HeadObjectCommand, NoSuchBucket, NoSuchKey, NotFound,
   PutObjectCommand, S3Client, S3ServiceException, type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -18,6 +18,8 @@ export interface CodeStoreConfig {
   credentials: StoreCredentials;
   /** The S3 API as function pods reach it, for their presigned URLs (default: endpoint). */
   agentEndpoint?: string;
+  /** A read-only key that signs the agents' presigned URLs (default: the writer's); the bucket's policy lets it read packages. */
+  reader?: StoreCredentials;
 }
 
 /** SigV4's longest presigned URL: 7 days. */
@@ -62,8 +64,8 @@ export class CodeStore {
 
   constructor(readonly config: CodeStoreConfig) {
     this.client = s3Client(config.endpoint, config.region, config.credentials);
-    this.presigner = config.agentEndpoint && config.agentEndpoint !== config.endpoint
-      ? s3Client(config.agentEndpoint, config.region, config.credentials) : this.client;
+    this.presigner = (config.agentEndpoint && config.agentEndpoint !== config.endpoint) || config.reader
+      ? s3Client(config.agentEndpoint ?? config.endpoint, config.region, config.reader ?? config.credentials) : this.client;
   }
 
   /**
@@ -116,6 +118,18 @@ export class CodeStore {
       await this.ensureBucket();
       await send();
     }
+  }
+
+  /**
+   * Lets `principal` (the reader: an access key id on versitygw, an IAM ARN on AWS) read the packages and nothing else:
+   * the bucket's policy, replaced whole.
+   */
+  async allowReader(principal: string): Promise<void> {
+    const policy = {
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'KlambdaAgentsReadPackages', Effect: 'Allow', Principal: { AWS: [principal] }, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${this.bucket}/${PACKAGES}*`] }],
+    };
+    await this.client.send(new PutBucketPolicyCommand({ Bucket: this.bucket, Policy: JSON.stringify(policy) }));
   }
 
   /** Makes the bucket unless it is there. */

@@ -166,6 +166,55 @@ describe('helm template with other values', () => {
   });
 });
 
+describe('the controller and the router on the code store', () => {
+  const argsOf = (docs: KubeDoc[], name: string) => (find(docs, 'Deployment', name).spec as DeploymentSpec).template.spec.containers[0]!;
+  const secretEnv = (c: Container) => Object.fromEntries((c.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => [e.name, e.valueFrom!.secretKeyRef!]));
+
+  it('points both at versitygw with the writer\'s key; the controller alone gets the reader\'s, names it in the bucket policy, and the store\'s pods', () => {
+    const docs = parseDocs(templateChart());
+    const controller = argsOf(docs, 'klambda-controller');
+    const router = argsOf(docs, 'klambda-router');
+    for (const c of [controller, router]) {
+      expect(c.args).toEqual(expect.arrayContaining(['--code-store-url=http://klambda-code-store.klambda-system.svc:7070', '--code-store-bucket=klambda-code', '--code-store-region=us-east-1']));
+      expect(secretEnv(c)).toMatchObject({
+        KLAMBDA_CODE_STORE_ACCESS_KEY_ID: { name: 'klambda-code-store', key: 'accessKeyId' },
+        KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY: { name: 'klambda-code-store', key: 'secretAccessKey' },
+      });
+    }
+    expect(secretEnv(controller)).toMatchObject({
+      KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID: { name: 'klambda-code-store', key: 'readerAccessKeyId' },
+      KLAMBDA_CODE_STORE_READER_SECRET_ACCESS_KEY: { name: 'klambda-code-store', key: 'readerSecretAccessKey' },
+    });
+    expect(Object.keys(secretEnv(router))).not.toContain('KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID');
+    expect(controller.args).toEqual(expect.arrayContaining([
+      '--code-store-reader-principal=$(KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID)',
+      '--code-store-labels=app.kubernetes.io/name=klambda,app.kubernetes.io/instance=klambda,app.kubernetes.io/component=code-store',
+    ]));
+    // the labels the NetworkPolicy names are the store pods' own
+    const pod = (find(docs, 'Deployment', 'klambda-code-store').spec as DeploymentSpec & { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+    expect(pod).toMatchObject({ 'app.kubernetes.io/name': 'klambda', 'app.kubernetes.io/instance': 'klambda', 'app.kubernetes.io/component': 'code-store' });
+    // no node cache by default: function pods mount no hostPath (Pod Security baseline and restricted forbid it)
+    expect(controller.args!.some((a) => a.startsWith('--package-cache-host-path'))).toBe(false);
+    expect(docs.filter((d) => d.kind === 'DaemonSet')).toEqual([]);
+  });
+
+  it('uses your own S3 with its Secret, your reader principal, and no store pods to name', () => {
+    const docs = parseDocs(templateChart([...EXTERNAL, '--set', 'codeStore.external.readerPrincipal=arn:aws:iam::123456789012:user/klambda-reader']));
+    const controller = argsOf(docs, 'klambda-controller');
+    expect(controller.args).toEqual(expect.arrayContaining(['--code-store-url=https://rgw.example.com:8443', '--code-store-reader-principal=arn:aws:iam::123456789012:user/klambda-reader', '--code-store-labels=']));
+    expect(secretEnv(controller).KLAMBDA_CODE_STORE_ACCESS_KEY_ID).toEqual({ name: 'my-s3', key: 'accessKeyId' });
+  });
+
+  it('with nodeCache: the controller gives function pods the host folder, and a DaemonSet gives it to the agents\' uid', () => {
+    const docs = parseDocs(templateChart(['--set', 'codeStore.nodeCache.enabled=true', '--set', 'codeStore.nodeCache.hostPath=/srv/klambda-cache']));
+    expect(argsOf(docs, 'klambda-controller').args).toContain('--package-cache-host-path=/srv/klambda-cache');
+    const ds = find(docs, 'DaemonSet', 'klambda-node-cache').spec as DeploymentSpec & { template: { spec: PodSpec & { volumes: unknown[] } } };
+    expect(ds.template.spec.volumes).toEqual([{ name: 'cache', hostPath: { path: '/srv/klambda-cache', type: 'DirectoryOrCreate' } }]);
+    expect(ds.template.spec.initContainers![0]!.command!.join(' ')).toContain('fs.chownSync(d, 10001, 10001)');
+    expect(ds.template.spec.containers[0]!.securityContext).toMatchObject({ runAsNonRoot: true });
+  });
+});
+
 describe('the rendered Secret on a real versitygw', () => {
   it('lets the reader of users.json, mounted as the kubelet does, read the bucket through its policy, and nothing more', async () => {
     const s = (find(parseDocs(templateChart()), 'Secret', 'klambda-code-store') as SecretDoc).stringData;

@@ -63,33 +63,35 @@ describe('kubectl apply -k config/default', () => {
   beforeAll(() => {
     // as a user's checkout: the passwords script, then apply (docs/install.md)
     cpSync(join(packageRoot(), 'config'), join(dir, 'config'), { recursive: true });
-    rmSync(join(dir, 'config', 'default', 'redis-secret'), { recursive: true, force: true });
-    const made = spawnSync('sh', [join(dir, 'config', 'default', 'redis-secret.sh')], { encoding: 'utf8' });
-    if (made.status !== 0) throw new Error(made.stderr);
+    for (const secret of ['redis-secret', 'code-store-secret']) {
+      rmSync(join(dir, 'config', 'default', secret), { recursive: true, force: true });
+      const made = spawnSync('sh', [join(dir, 'config', 'default', `${secret}.sh`)], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(made.stderr);
+    }
     k(['apply', '--server-side', '-k', join(dir, 'config', 'default')]);
   }, 120_000);
 
   it('installs the chart\'s objects in klambda-system, and kubectl diff finds nothing left to change', () => {
     const names = (kind: string, ns?: string) => (JSON.parse(k([...(ns ? ['-n', ns] : []), 'get', kind, '-l', 'app.kubernetes.io/part-of=klambda', '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> }).items.map((i) => i.metadata.name).sort();
-    expect(names('deployments', 'klambda-system')).toEqual(['klambda-controller', 'klambda-router']);
+    expect(names('deployments', 'klambda-system')).toEqual(['klambda-code-store', 'klambda-controller', 'klambda-router']);
     expect(names('statefulsets', 'klambda-system')).toEqual(['klambda-redis']);
-    expect(names('services', 'klambda-system')).toEqual(['klambda-controller', 'klambda-redis', 'klambda-redis-headless', 'klambda-router']);
+    expect(names('services', 'klambda-system')).toEqual(['klambda-code-store', 'klambda-controller', 'klambda-redis', 'klambda-redis-headless', 'klambda-router']);
     expect(names('clusterroles')).toEqual(['klambda-controller', 'klambda-router']);
     expect(names('roles', 'klambda-system')).toEqual(['klambda-controller-leader-election']);
-    expect(names('secrets', 'klambda-system')).toEqual(['klambda-redis']);
+    expect(names('secrets', 'klambda-system')).toEqual(['klambda-code-store', 'klambda-redis']);
     const diff = kubectl(['diff', '--server-side', '-k', join(dir, 'config', 'default')], cp.kubeconfig);
     expect([diff.status, diff.stdout, diff.stderr]).toEqual([0, '', '']);
   });
 
-  it('gets its controller, router and Redis pods admitted under Pod Security `restricted`', async () => {
+  it('gets its controller, router, Redis and code store pods admitted under Pod Security `restricted`', async () => {
     expect(k(['get', 'namespace', 'klambda-system', '-o', 'jsonpath={.metadata.labels.pod-security\\.kubernetes\\.io/enforce}'])).toBe('restricted');
     // the ReplicaSets and the StatefulSet create their pods (no node here: they stay Pending); a refused pod never appears
     const pods = await waitFor(() => {
       const list = JSON.parse(k(['-n', 'klambda-system', 'get', 'pods', '-o', 'json'])) as { items: Array<{ metadata: { labels: Record<string, string> } }> };
       const count = (c: string) => list.items.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === c).length;
-      return count('controller') === 2 && count('router') === 2 && count('redis') === 1 ? list.items : undefined;
+      return count('controller') === 2 && count('router') === 2 && count('redis') === 1 && count('code-store') === 1 ? list.items : undefined;
     }, 60_000, 'pods created in klambda-system', 200);
-    expect(pods).toHaveLength(5);
+    expect(pods).toHaveLength(6);
     const events = k(['-n', 'klambda-system', 'get', 'events', '--field-selector', 'reason=FailedCreate', '-o', 'name']);
     expect(events.trim()).toBe('');
   });

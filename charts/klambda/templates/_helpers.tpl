@@ -153,3 +153,35 @@ seccompProfile:
 {{- required "codeStore.external.existingSecret is required with codeStore.versitygw.enabled=false" .Values.codeStore.external.existingSecret }}
 {{- end }}
 {{- end }}
+
+{{/*
+  The code store's flags, shared by the controller and the router: its endpoint, bucket and region.
+*/}}
+{{- define "klambda.codeStore.args" -}}
+- --code-store-url={{ include "klambda.codeStore.endpoint" . }}
+- --code-store-bucket={{ .Values.codeStore.bucket }}
+- --code-store-region={{ .Values.codeStore.region }}
+{{- end }}
+
+{{/*
+  The code store's keys as env (the writer's always; the reader's with `reader`), from its Secret.
+*/}}
+{{- define "klambda.codeStore.env" -}}
+{{- $secret := include "klambda.codeStore.secretName" .ctx }}
+{{- range $name, $key := dict "KLAMBDA_CODE_STORE_ACCESS_KEY_ID" "accessKeyId" "KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY" "secretAccessKey" }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef: {name: {{ $secret }}, key: {{ $key }}}
+{{- end }}
+{{- if .reader }}
+{{- range $name, $key := dict "KLAMBDA_CODE_STORE_READER_ACCESS_KEY_ID" "readerAccessKeyId" "KLAMBDA_CODE_STORE_READER_SECRET_ACCESS_KEY" "readerSecretAccessKey" }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef: {name: {{ $secret }}, key: {{ $key }}}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "klambda.codeStore.labelsFlag" -}}
+{{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s,app.kubernetes.io/component=code-store" (include "klambda.name" .) .Release.Name }}
+{{- end }}
