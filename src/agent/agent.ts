@@ -1,5 +1,6 @@
 // The runtime agent: pulls work for one function version only when a slot is free and runs it in an execution environment.
 import { readFileSync } from 'node:fs';
+import type { LayersFetchConfig } from './opt-fetch.js';
 import type { PackageFetchConfig } from './package-fetch.js';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
@@ -35,6 +36,8 @@ export interface AgentConfig {
   metricsHost?: string;
   /** Pod mode with a zip package: fetched from the code store into the code volume before the function starts. */
   package?: PackageFetchConfig;
+  /** Pod mode with layers: fetched from the code store and merged into the opt volume before the function starts. */
+  layers?: LayersFetchConfig;
 }
 
 export interface AgentDeps {

@@ -6,6 +6,7 @@ import { streamLineSink } from './log-sink.js';
 import { AgentMetrics } from '../metrics/agent-metrics.js';
 import { newRegistry } from '../metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
+import { prepareLayers } from './opt-fetch.js';
 import { preparePackage } from './package-fetch.js';
 
 /** Function output and START/END/REPORT, batched: an invocation's lines reach the reader in one write, after it. */
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   if (cfg.package) {
     const fetched = await preparePackage(cfg.package);
     logger.info({ msg: 'package ready', codeSha256: cfg.package.sha256, codeSize: cfg.package.size, cached: fetched.cached, ms: Math.round(fetched.ms) });
+  }
+  // and so is /opt
+  if (cfg.layers) {
+    const fetched = await prepareLayers(cfg.layers);
+    logger.info({ msg: 'layers ready', layers: cfg.layers.layers.map((l) => l.sha256), cached: fetched.cached, ms: Math.round(fetched.ms) });
   }
   // a pod's Runtime API listens before anything else, so the function container's first /next finds it
   const pod = cfg.pod ? await PodRuntime.listen(cfg.pod, { logger, memoryLimitMB: cfg.spec.memoryMB }) : undefined;

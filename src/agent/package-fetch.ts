@@ -14,12 +14,16 @@ import { digestName } from '../code/package-digest.js';
 import { MAX_UNZIPPED_BYTES } from '../code/package-limits.js';
 import { unpackZip } from '../code/zip-extract.js';
 
-export interface PackageFetchConfig {
+/** One zip package of the code store, as a version's agent reads it. */
+export interface PackageRef {
   /** Base64 SHA-256 and byte size of the zip (Lambda's CodeSha256 and CodeSize). */
   sha256: string;
   size: number;
   /** A file holding the presigned URL that reads the package (the version's Secret). */
   urlFile: string;
+}
+
+export interface PackageFetchConfig extends PackageRef {
   /** The node's package cache (a hostPath shared by the node's agents, or the pod's own emptyDir). */
   cacheDir: string;
   /** The code volume: the function container mounts it read-only at /var/task. */
@@ -35,28 +39,32 @@ export interface FetchOutcome {
 /** Fills `targetDir` with the package's files; throws with a clear message when it cannot be fetched or does not match. */
 export async function preparePackage(cfg: PackageFetchConfig, now: () => number = () => performance.now()): Promise<FetchOutcome> {
   const start = now();
-  const dir = join(cfg.cacheDir, digestName(cfg.sha256));
-  let cached = await isDir(dir);
-  if (!cached) {
-    await mkdir(cfg.cacheDir, { recursive: true });
-    const zip = join(cfg.cacheDir, `.fetch-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
-    try {
-      await download((await readFile(cfg.urlFile, 'utf8')).trim(), zip, cfg);
-      await unpackZip(zip, dir);
-    } catch (err) {
-      // another agent on this node unpacked the same digest first: theirs is as good as ours
-      if (!(await isDir(dir))) throw err;
-      cached = true;
-    } finally {
-      await rm(zip, { force: true });
-    }
-  }
+  const { dir, cached } = await cachedPackage(cfg, cfg.cacheDir);
   await copyInto(dir, cfg.targetDir);
   return { cached, ms: now() - start };
 }
 
+/** The package unpacked in the node's cache (fetched, checked and unpacked first unless it is there): its folder. */
+export async function cachedPackage(pkg: PackageRef, cacheDir: string): Promise<{ dir: string; cached: boolean }> {
+  const dir = join(cacheDir, digestName(pkg.sha256));
+  if (await isDir(dir)) return { dir, cached: true };
+  await mkdir(cacheDir, { recursive: true });
+  const zip = join(cacheDir, `.fetch-${process.pid}-${Math.random().toString(36).slice(2)}.zip`);
+  try {
+    await download((await readFile(pkg.urlFile, 'utf8')).trim(), zip, pkg);
+    await unpackZip(zip, dir);
+  } catch (err) {
+    // another agent on this node unpacked the same digest first: theirs is as good as ours
+    if (!(await isDir(dir))) throw err;
+    return { dir, cached: true };
+  } finally {
+    await rm(zip, { force: true });
+  }
+  return { dir, cached: false };
+}
+
 /** GETs the presigned URL into `file`, hashing on the way; refuses a size or digest that is not the version's. */
-async function download(url: string, file: string, cfg: PackageFetchConfig): Promise<void> {
+async function download(url: string, file: string, cfg: PackageRef): Promise<void> {
   const res = await request(url);
   if (res.statusCode !== 200) {
     res.resume();
@@ -89,10 +97,15 @@ function request(url: string): Promise<IncomingMessage> {
   });
 }
 
-/** The cached files into the code volume (emptied first: a restarted agent container finds its last copy there). */
+/** Empties a volume folder (a restarted agent container finds its last copy there). */
+export async function emptyFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true });
+}
+
+/** The cached files into the code volume, emptied first. */
 async function copyInto(from: string, to: string): Promise<void> {
-  await mkdir(to, { recursive: true });
-  for (const entry of await readdir(to)) await rm(join(to, entry), { recursive: true, force: true });
+  await emptyFolder(to);
   // links stay links (the unpacker allowed only those that point inside the package)
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   await chmod(to, 0o755);

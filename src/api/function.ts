@@ -118,6 +118,9 @@ export function functionSpecIssues(spec: unknown): SpecIssue[] {
     if (bad) issues.push({ path: 'handler', message: bad });
   }
   if (isRecord(spec.code)) issues.push(...codeIssues(spec.code, runtime));
+  if (isRecord(spec.code) && spec.code.image !== undefined && Array.isArray(spec.layers) && spec.layers.length > 0) {
+    issues.push({ path: 'layers', message: 'a function whose code is an image has no layers, as on Lambda: put their files in the image' });
+  }
   if (isRecord(spec.environment)) issues.push(...environmentIssues(spec.environment));
   if (isRecord(spec.async)) {
     for (const key of ['onSuccess', 'onFailure', 'deadLetter']) {

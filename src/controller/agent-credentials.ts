@@ -1,6 +1,6 @@
 // Each function version's agent credentials on a cluster: a Redis ACL user and a Secret with its URL (mounted into
 // the agent container only), created with the version, rotated on a schedule, re-applied after Redis restarts; for a
-// zip package, a presigned URL that reads that one package from the code store (and nothing else).
+// zip package and each layer, a presigned URL that reads that one package from the code store (and nothing else).
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { KubeClient } from '../kube/client.js';
@@ -16,8 +16,10 @@ export const ROTATED_AT = 'klambda.dev/rotated-at';
 export const PREVIOUS_KEY = 'previous-password';
 /** The Secret's presigned URL of the version's package. */
 export const PACKAGE_URL_KEY = 'package-url';
-/** The store key the Secret's package URL reads. */
-export const PACKAGE_KEY = 'klambda.dev/package-key';
+/** The Secret's presigned URL of the version's layer at `index` (0-based, in the function's order): layer-1-url, …. */
+export const layerUrlKey = (index: number): string => `layer-${index + 1}-url`;
+/** The store keys the Secret's package URLs read (JSON: Secret key → store key). */
+export const PACKAGE_KEYS = 'klambda.dev/package-keys';
 /** A package URL is signed for 7 days: it is renewed well before, whatever the rotation period. */
 const PACKAGE_URL_RENEW_MS = 3 * 24 * 3600_000;
 
@@ -33,9 +35,23 @@ export interface AgentCredentialsConfig {
 
 export interface CredentialsTarget extends QueueRef {
   owner: V1OwnerReference;
-  /** The store key of the version's zip package, when its code is one. */
-  packageKey?: string;
+  /**
+   * The store keys of the version's zip packages, by the Secret key their presigned URL goes under: PACKAGE_URL_KEY
+   * for its code when that is a package, layerUrlKey(i) for each layer.
+   */
+  packageKeys?: Record<string, string>;
 }
+
+/** The Secret keys and store keys of a version's package and layers (see CredentialsTarget.packageKeys). */
+export function packageKeysOf(codeKey: string | undefined, layerKeys: readonly string[] = []): Record<string, string> {
+  const out: Record<string, string> = codeKey !== undefined ? { [PACKAGE_URL_KEY]: codeKey } : {};
+  layerKeys.forEach((key, i) => { out[layerUrlKey(i)] = key; });
+  return out;
+}
+
+/** The annotation's form of packageKeys: the same keys give the same text, whatever their order. */
+const packageKeysText = (keys: Record<string, string> | undefined): string =>
+  (keys && Object.keys(keys).length > 0 ? JSON.stringify(Object.fromEntries(Object.entries(keys).sort(([a], [b]) => a.localeCompare(b)))) : '');
 
 const decode = (v: string | undefined): string => (v ? Buffer.from(v, 'base64').toString('utf8') : '');
 
@@ -58,11 +74,12 @@ export class ClusterAgentCredentials {
     const current = passwordOf(decode(found.data?.[AGENT_SECRET_KEY]));
     const previous = decode(found.data?.[PREVIOUS_KEY]);
     const rotatedAt = Date.parse(found.metadata?.annotations?.[ROTATED_AT] ?? '');
-    const period = t.packageKey ? Math.min(this.cfg.rotationMs, PACKAGE_URL_RENEW_MS) : this.cfg.rotationMs;
+    const packages = packageKeysText(t.packageKeys);
+    const period = packages ? Math.min(this.cfg.rotationMs, PACKAGE_URL_RENEW_MS) : this.cfg.rotationMs;
     const due = !current || !(rotatedAt + period > this.cfg.now());
     const url = redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), current);
-    const samePackage = (found.metadata?.annotations?.[PACKAGE_KEY] ?? '') === (t.packageKey ?? '');
-    if (!due && samePackage && decode(found.data?.[AGENT_SECRET_KEY]) === url) {
+    const samePackages = (found.metadata?.annotations?.[PACKAGE_KEYS] ?? '') === packages;
+    if (!due && samePackages && decode(found.data?.[AGENT_SECRET_KEY]) === url) {
       await this.users.ensure(t, previous ? [current, previous] : [current]);
       return;
     }
@@ -97,10 +114,11 @@ export class ClusterAgentCredentials {
   private async secret(t: CredentialsTarget, name: string, password: string, previous: string, resourceVersion?: string): Promise<V1Secret> {
     const stringData: Record<string, string> = { [AGENT_SECRET_KEY]: redisUrlFor(this.cfg.agentRedisUrl, this.users.userName(t), password), [PREVIOUS_KEY]: previous };
     const annotations: Record<string, string> = { [ROTATED_AT]: new Date(this.cfg.now()).toISOString() };
-    if (t.packageKey) {
-      if (!this.cfg.presignPackage) throw new Error(`${t.functionName}:${t.version} has a zip package and no code store is configured`);
-      stringData[PACKAGE_URL_KEY] = await this.cfg.presignPackage(t.packageKey);
-      annotations[PACKAGE_KEY] = t.packageKey;
+    const packages = Object.entries(t.packageKeys ?? {});
+    if (packages.length > 0) {
+      if (!this.cfg.presignPackage) throw new Error(`${t.functionName}:${t.version} has zip packages and no code store is configured`);
+      for (const [secretKey, storeKey] of packages) stringData[secretKey] = await this.cfg.presignPackage(storeKey);
+      annotations[PACKAGE_KEYS] = packageKeysText(t.packageKeys);
     }
     return {
       apiVersion: 'v1', kind: 'Secret', type: 'Opaque',

@@ -44,6 +44,7 @@ import { OutcomeQueue } from '../queue/outcomes.js';
 import type { ArnContext } from '../core/arn.js';
 import type { CodeStore } from '../code/code-store.js';
 import { S3CodeResolver } from './s3-code.js';
+import { parseLayerVersionRef } from '../core/layer-arn.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
 
@@ -80,7 +81,7 @@ export class Controller {
   /** The work queues of every version: purged by reconciles, read by the scaler, reclaimed by the reaper. */
   private readonly workQueue: WorkQueue;
   private readonly demand: RedisConnection;
-  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject>; namespaces: Informer<KubeObject> };
+  private readonly informers: { functions: Informer<Stored<unknown>>; versions: Informer<Stored<FunctionVersionSpec>>; aliases: Informer<Stored<{ functionName: string; name?: string }>>; deployments: Informer<DeploymentLike>; networkPolicies: Informer<KubeObject>; configMaps: Informer<KubeObject>; namespaces: Informer<KubeObject>; layers: Informer<KubeObject> };
   private readonly queues: { functions: ReconcileQueue; versions: ReconcileQueue; aliases: ReconcileQueue; events: ReconcileQueue };
   private readonly eventInformers: Map<Plural, Informer<Stored<unknown>>>;
   private readonly elector: LeaderElector;
@@ -125,6 +126,8 @@ export class Controller {
       configMaps: informer<KubeObject>('/api/v1/configmaps', (_key, cm) => this.configMapChanged(cm)),
       // a namespace's account id (annotation) is in its ARNs: its objects converge again when it changes
       namespaces: informer<KubeObject>('/api/v1/namespaces', (_key, ns) => this.namespaceChanged(ns.metadata.name)),
+      // a layer version published (or removed) that a function or version names: it converges again
+      layers: informer<KubeObject>(`${KLAMBDA_API}/layers`, (_key, layer) => this.layerChanged(layer)),
     };
     // Topic, EventRule and EventSourceMapping share one queue; keys are "plural:ns/name"
     this.eventInformers = new Map(EVENT_KINDS.map((def) => [def.plural, informer<Stored<unknown>>(`${KLAMBDA_API}/${def.plural}`, (key) => this.queues.events.add(`${def.plural}:${key}`))]));
@@ -216,6 +219,18 @@ export class Controller {
       if (f.metadata.namespace === namespace && code?.configMap?.name === name) this.queues.functions.add(objectKey(f));
     }
     this.ownedChanged(cm);
+  }
+
+  /** A Layer changed: the functions and versions of its namespace whose layers name it converge again. */
+  private layerChanged(layer: KubeObject): void {
+    const namespace = layer.metadata.namespace;
+    const uses = (refs: readonly string[] | undefined) => (refs ?? []).some((r) => parseLayerVersionRef(r)?.name === layer.metadata.name);
+    for (const f of this.informers.functions.list()) {
+      if (f.metadata.namespace === namespace && uses((f.spec as { layers?: string[] } | undefined)?.layers)) this.queues.functions.add(objectKey(f));
+    }
+    for (const v of this.informers.versions.list()) {
+      if (v.metadata.namespace === namespace && uses(v.spec.function?.layers)) this.queues.versions.add(objectKey(v));
+    }
   }
 
   /** An object we own changed (or was deleted while cached): its owner converges it again. */

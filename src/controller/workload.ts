@@ -1,6 +1,7 @@
 // The Kubernetes objects that run one function version: code ConfigMap, Deployment, NetworkPolicy when private.
 import type { V1Deployment, V1OwnerReference } from '@kubernetes/client-node';
 import type { ResolvedCode } from '../api/code.js';
+import type { StoredPackage } from '../code/code-store.js';
 import type { FunctionConfig } from '../api/function.js';
 import type { KubeClient } from '../kube/client.js';
 import type { KubeObject } from '../kube/objects.js';
@@ -35,6 +36,8 @@ export interface WorkloadInput {
   version: string;
   config: FunctionConfig;
   code: ResolvedCode;
+  /** The function's layers in order, each a zip in the code store (none: no /opt). */
+  layers?: StoredPackage[];
   owner: V1OwnerReference;
 }
 
@@ -53,6 +56,7 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
   const deployment = asObject(buildDeployment({
     namespace: ns, functionName: i.functionName, version: i.version, config: i.config, codeFiles: files, owner: i.owner,
     ...(i.code.kind === 'stored' ? { package: { sha256: i.code.stored.sha256, size: i.code.stored.size } } : {}),
+    ...(i.layers && i.layers.length > 0 ? { layers: i.layers.map((l) => ({ sha256: l.sha256, size: l.size })) } : {}),
     ...(cfg.packageCacheHostPath ? { packageCacheHostPath: cfg.packageCacheHostPath } : {}),
     // a new version starts with no environments: the scaler starts them on the first request or for provisioned concurrency
     replicas: 0,
@@ -68,7 +72,8 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
     out.networkPolicy = await ensureOwned(client, npPath,
       asObject(buildNetworkPolicy({
         namespace: ns, functionName: i.functionName, version: i.version, owner: i.owner, redis: cfg.redis,
-        ...(i.code.kind === 'stored' && cfg.codeStore ? { codeStore: cfg.codeStore } : {}),
+        // its agent fetches its package and layers from the store
+        ...((i.code.kind === 'stored' || (i.layers?.length ?? 0) > 0) && cfg.codeStore ? { codeStore: cfg.codeStore } : {}),
       })), i.owner.uid);
   } else if (await deleteOwned(client, `${npPath}/${deploymentName(i.functionName, i.version)}`, i.owner.uid)) {
     out.networkPolicy = 'deleted';

@@ -152,3 +152,25 @@ export function combinedSizeProblem(codeBytes: number, layerBytes: readonly numb
   if (layerBytes.length === 0 || total <= limit) return undefined;
   return `Function code combined with layers exceeds the maximum allowed size of ${limit} bytes. The actual size is ${total} bytes.`;
 }
+
+/** Whether one of a function's `spec.layers` items names this layer version (an ARN of any account counts). */
+export function namesLayerVersion(refs: readonly string[] | undefined, name: string, version: number): boolean {
+  return (refs ?? []).some((r) => {
+    const ref = parseLayerVersionRef(r);
+    return ref?.name === name && ref.version === version;
+  });
+}
+
+/**
+ * A function's Layers as the API gives them (layer version ARNs) → what its spec keeps (`name:version`): each of the
+ * caller's account and region, and one `exists` finds (AWS's InvalidParameterValueException otherwise).
+ */
+export function functionLayerRefs(arns: readonly string[], ctx: ArnContext, exists: (name: string, version: number) => boolean): string[] {
+  return arns.map((arn) => {
+    const ref = parseLayerVersionRef(arn);
+    if (!ref) throw invalidParameter(`Layer version ${arn} does not exist.`);
+    checkLayerReachable(ref, ctx, arn);
+    if (!exists(ref.name, ref.version)) throw invalidParameter(`Layer version ${arn} does not exist.`);
+    return shortLayerRef(ref);
+  });
+}

@@ -8,18 +8,11 @@ import { API_VERSION, DEFAULT_NAMESPACE } from '../api/common.js';
 import { ResourceConflictError } from '../api/errors.js';
 import { LAST_VERSION_ANNOTATION, lastLayerVersion, type Layer, type LayerVersionSpec } from '../api/layer.js';
 import { bufferDigest } from '../code/package-digest.js';
-import { parseLayerVersionRef } from '../core/layer-arn.js';
+import { namesLayerVersion } from '../core/layer-arn.js';
+import { layerVersionEntry, type LayerVersionFields } from '../router/lambda/layer-configuration.js';
 import { editDocument, manifestYaml, setField, writeFileAtomic } from './manifest-files.js';
 import type { ManifestSnapshot } from './manifest-snapshot.js';
 import { sameObject, validated, type ManifestStore } from './manifest-store.js';
-
-/** What PublishLayerVersion records beside the zip. */
-export interface LayerVersionInput {
-  description?: string;
-  compatibleRuntimes?: string[];
-  compatibleArchitectures?: string[];
-  licenseInfo?: string;
-}
 
 /** The zip the API writes for a layer version: beside the layer's manifest. */
 const versionZip = (manifestFile: string, name: string, version: number) => join(dirname(manifestFile), `${name}.layer.v${version}.zip`);
@@ -28,7 +21,7 @@ const versionZip = (manifestFile: string, name: string, version: number) => join
  * Publishes `zip` as the layer's next version (1 for a new layer; never a number it had before, even a deleted one):
  * the zip first, then the version appended to the manifest. Returns the layer and the version as the folder has them.
  */
-export function publishLayerVersion(store: ManifestStore, ns: string, name: string, input: LayerVersionInput, zip: Buffer): Promise<{ layer: Layer; version: LayerVersionSpec }> {
+export function publishLayerVersion(store: ManifestStore, ns: string, name: string, input: LayerVersionFields, zip: Buffer): Promise<{ layer: Layer; version: LayerVersionSpec }> {
   return store.write(async (snap, reread) => {
     const layer = snap.getLayer(ns, name);
     const file = layer ? snap.locate(layer)!.file : store.fileFor(ns, `${name}.layer.yaml`);
@@ -36,16 +29,7 @@ export function publishLayerVersion(store: ManifestStore, ns: string, name: stri
     const number = (layer ? lastLayerVersion(layer) : 0) + 1;
     const zipFile = versionZip(file, name, number);
     if (existsSync(zipFile)) throw new ResourceConflictError(`Cannot publish version ${number} of layer ${name}: ${zipFile} already exists`);
-    const entry: LayerVersionSpec = {
-      version: number,
-      ...(input.description ? { description: input.description } : {}),
-      ...(input.compatibleRuntimes?.length ? { compatibleRuntimes: input.compatibleRuntimes } : {}),
-      ...(input.compatibleArchitectures?.length ? { compatibleArchitectures: input.compatibleArchitectures as LayerVersionSpec['compatibleArchitectures'] } : {}),
-      ...(input.licenseInfo !== undefined ? { licenseInfo: input.licenseInfo } : {}),
-      code: { path: basename(zipFile) },
-      codeSha256: bufferDigest(zip).sha256,
-      createdDate: new Date().toISOString(),
-    };
+    const entry = layerVersionEntry(number, input, { path: basename(zipFile) }, bufferDigest(zip).sha256, new Date().toISOString());
     const metadata = { name, ...(ns !== DEFAULT_NAMESPACE ? { namespace: ns } : {}) };
     validated<Layer>({ apiVersion: API_VERSION, kind: 'Layer', metadata: { ...metadata, namespace: ns }, spec: { versions: [...(layer?.spec.versions ?? []), entry] } });
     await writeFileAtomic(zipFile, zip);
@@ -89,10 +73,7 @@ export function deleteLayerVersion(store: ManifestStore, ns: string, name: strin
 
 /** The Functions (`fn`) and FunctionVersions (`fn:N`) of the namespace whose layers name this version. */
 export function layerUsers(snap: ManifestSnapshot, ns: string, name: string, version: number): string[] {
-  const uses = (refs: readonly string[] | undefined) => (refs ?? []).some((r) => {
-    const ref = parseLayerVersionRef(r);
-    return ref?.name === name && ref.version === version;
-  });
+  const uses = (refs: readonly string[] | undefined) => namesLayerVersion(refs, name, version);
   const out: string[] = [];
   for (const f of snap.functions()) {
     if (f.metadata.namespace !== ns) continue;

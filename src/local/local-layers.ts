@@ -4,10 +4,10 @@ import { statSync } from 'node:fs';
 import type { Layer, LayerVersionSpec } from '../api/layer.js';
 import { invalidParameter } from '../core/errors.js';
 import type { ArnContext } from '../core/arn.js';
-import { checkLayerName, checkLayerReachable, layerVersionArn, layerVersionNotFound, parseLayerVersionRef, shortLayerRef } from '../core/layer-arn.js';
+import { checkLayerName, functionLayerRefs, layerVersionArn, layerVersionNotFound, parseLayerVersionRef } from '../core/layer-arn.js';
 import type { CodeInput } from '../router/lambda/function-input.js';
 import {
-  layersListItem, layerVersionOutput, layerVersionsListItem, matchesLayerFilter,
+  layerVersionOutput, listLayersItems, listLayerVersionsItems,
   type LayerFilter, type LayersListItem, type LayerVersionOutput, type LayerVersionsListItem, type PublishLayerVersionInput,
 } from '../router/lambda/layer-configuration.js';
 import { findLayers, layersSizeProblem } from './layer-refs.js';
@@ -33,12 +33,7 @@ export class LocalLayers {
     checkLayerName(input.name);
     const zip = localZip(input.code);
     await this.opts.prepare(zip);
-    const { layer, version } = await writes.publishLayerVersion(this.store, this.opts.namespace, input.name, {
-      ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.compatibleRuntimes ? { compatibleRuntimes: input.compatibleRuntimes } : {}),
-      ...(input.compatibleArchitectures ? { compatibleArchitectures: input.compatibleArchitectures } : {}),
-      ...(input.licenseInfo !== undefined ? { licenseInfo: input.licenseInfo } : {}),
-    }, zip);
+    const { layer, version } = await writes.publishLayerVersion(this.store, this.opts.namespace, input.name, input, zip);
     return this.output(layer, version);
   }
 
@@ -50,19 +45,14 @@ export class LocalLayers {
   }
 
   async list(filter: LayerFilter): Promise<LayersListItem[]> {
-    const out: LayersListItem[] = [];
-    for (const layer of this.store.snapshot().layers(this.opts.namespace)) {
-      const latest = newestFirst(layer.spec.versions).find((v) => matchesLayerFilter(v, filter));
-      if (latest) out.push(layersListItem(this.opts.arn, layer.metadata.name, layerVersionsListItem(this.opts.arn, layer.metadata.name, latest, this.written(layer))));
-    }
-    return out;
+    const layers = this.store.snapshot().layers(this.opts.namespace).map((l) => ({ name: l.metadata.name, versions: l.spec.versions, written: this.written(l) }));
+    return listLayersItems(this.opts.arn, layers, filter);
   }
 
   async listVersions(name: string, filter: LayerFilter): Promise<LayerVersionsListItem[]> {
     const layer = this.store.snapshot().getLayer(this.opts.namespace, name);
     if (!layer) return [];
-    return newestFirst(layer.spec.versions).filter((v) => matchesLayerFilter(v, filter))
-      .map((v) => layerVersionsListItem(this.opts.arn, name, v, this.written(layer)));
+    return listLayerVersionsItems(this.opts.arn, { name, versions: layer.spec.versions, written: this.written(layer) }, filter);
   }
 
   delete(name: string, version: number): Promise<void> {
@@ -83,13 +73,7 @@ export class LocalLayers {
    */
   refsOf(arns: readonly string[]): string[] {
     const snap = this.store.snapshot();
-    return arns.map((arn) => {
-      const ref = parseLayerVersionRef(arn);
-      if (!ref) throw invalidParameter(`Layer version ${arn} does not exist.`);
-      checkLayerReachable(ref, this.opts.arn, arn);
-      if (!snap.layerVersion(this.opts.namespace, ref.name, ref.version)) throw invalidParameter(`Layer version ${arn} does not exist.`);
-      return shortLayerRef(ref);
-    });
+    return functionLayerRefs(arns, this.opts.arn, (name, version) => snap.layerVersion(this.opts.namespace, name, version) !== undefined);
   }
 
   /** Refuses code of `codeBytes` (unzipped) with these layers over Lambda's limit (InvalidParameterValueException). */
@@ -134,8 +118,6 @@ export class LocalLayers {
     }
   }
 }
-
-const newestFirst = (versions: readonly LayerVersionSpec[]): LayerVersionSpec[] => [...versions].sort((a, b) => b.version - a.version);
 
 /** The local mode keeps layers in the folder: a zip in the request, not S3. */
 function localZip(code: CodeInput): Buffer {

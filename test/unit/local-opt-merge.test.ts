@@ -1,5 +1,6 @@
 // Unit tests of how a function's layers make one /opt: in order, later layers over earlier ones, as Lambda extracts them.
-import { mergeLayers, optFolderName } from '../../src/local/opt-folder.js';
+import { mergeLayers } from '../../src/code/layer-merge.js';
+import { optFolderName } from '../../src/local/opt-folder.js';
 
 const d = (name: string) => ({ name, kind: 'dir' as const });
 const f = (name: string) => ({ name, kind: 'file' as const });

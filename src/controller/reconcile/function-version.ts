@@ -6,6 +6,8 @@ import { KlambdaError } from '../../core/errors.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError, RejectedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
+import { layerProblemReason, resolveClusterLayers, type ClusterLayer } from '../layer-code.js';
+import { packageKeysOf } from '../agent-credentials.js';
 import type { ControllerContext } from '../context.js';
 import { klambdaPath } from '../kinds.js';
 import { openForReconcile, writeStatus } from '../object-status.js';
@@ -34,10 +36,22 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'CodeNotFound', message: e.message });
     return { requeueAfterMs: 10_000 };
   }
+  let layers: ClusterLayer[];
+  try {
+    // the layer versions it was published with: immutable, and not deletable while it uses them
+    layers = await resolveClusterLayers(ctx.client, ctx.s3, namespace, ctx.arnFor(namespace), spec.function.layers);
+  } catch (e) {
+    if (!(e instanceof KlambdaError)) throw e;
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: layerProblemReason(e), message: e.message });
+    return { requeueAfterMs: 10_000 };
+  }
   const owner = controllerRef({ ...fv, apiVersion: API_VERSION, kind: 'FunctionVersion' });
   try {
-    await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner, ...(code.kind === 'stored' ? { packageKey: code.stored.key } : {}) });
-    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, owner });
+    const packageKeys = packageKeysOf(code.kind === 'stored' ? code.stored.key : undefined, layers.map((l) => l.stored.key));
+    await ctx.credentials.ensure({ namespace, functionName: spec.functionName, version: spec.version, owner, packageKeys });
+    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, {
+      namespace, functionName: spec.functionName, version: spec.version, config: spec.function, code, layers: layers.map((l) => l.stored), owner,
+    });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });

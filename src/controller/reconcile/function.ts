@@ -7,6 +7,8 @@ import type { FunctionRoute } from '../../core/routes.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError, RejectedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
+import { layerProblemReason, resolveClusterLayers, type ClusterLayer } from '../layer-code.js';
+import { packageKeysOf } from '../agent-credentials.js';
 import type { ControllerContext } from '../context.js';
 import { klambdaPath } from '../kinds.js';
 import { openForReconcile, writeStatus } from '../object-status.js';
@@ -47,10 +49,21 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e.statusCode === 404 ? 'CodeNotFound' : 'InvalidCode', message: e.message });
     return { requeueAfterMs: CODE_RETRY_MS };
   }
+  let layers: ClusterLayer[];
+  try {
+    layers = await resolveClusterLayers(ctx.client, ctx.s3, namespace, ctx.arnFor(namespace), spec.layers);
+  } catch (e) {
+    if (!(e instanceof KlambdaError)) throw e;
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: layerProblemReason(e), message: e.message });
+    return { requeueAfterMs: CODE_RETRY_MS };
+  }
   const owner = controllerRef({ ...fn, apiVersion: API_VERSION, kind: 'Function' });
   try {
-    await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner, ...(code.kind === 'stored' ? { packageKey: code.stored.key } : {}) });
-    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, { namespace, functionName: name, version: '$LATEST', config: spec, code, owner });
+    const packageKeys = packageKeysOf(code.kind === 'stored' ? code.stored.key : undefined, layers.map((l) => l.stored.key));
+    await ctx.credentials.ensure({ namespace, functionName: name, version: '$LATEST', owner, packageKeys });
+    await ensureWorkload(ctx.client, { ...ctx.workload, accountId: ctx.arnFor(namespace).accountId }, {
+      namespace, functionName: name, version: '$LATEST', config: spec, code, layers: layers.map((l) => l.stored), owner,
+    });
   } catch (e) {
     if (!(e instanceof NotOwnedError) && !(e instanceof RejectedError)) throw e;
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: e instanceof NotOwnedError ? 'NotOwned' : 'Rejected', message: e.message });

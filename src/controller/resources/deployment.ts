@@ -6,10 +6,11 @@ import type { FunctionConfig } from '../../api/function.js';
 import { functionArn } from '../../core/arn.js';
 import { codeKeys } from './code-configmap.js';
 import type { RuntimeImages } from './images.js';
-import { PACKAGE_URL_KEY } from '../agent-credentials.js';
+import { layerUrlKey, PACKAGE_URL_KEY } from '../agent-credentials.js';
 import { AGENT_SECRET_KEY, agentSecretName, codeConfigMapName, ownedLabels, ownedMetadata, selectorLabels } from './names.js';
 import {
-  agentContainer, AGENT_CODE_DIR, AGENT_SECRET_DIR, CODE_DIR, PACKAGE_CACHE_DIR, executionRoleVolume, functionContainer, FUNCTION_UID, RUNTIME_API, VOLUMES,
+  agentContainer, AGENT_CODE_DIR, AGENT_OPT_DIR, AGENT_SECRET_DIR, CODE_DIR, OPT_DIR, PACKAGE_CACHE_DIR, executionRoleVolume, functionContainer, FUNCTION_UID,
+  RUNTIME_API, VOLUMES,
 } from './pod-containers.js';
 
 export { AGENT_MAIN, CODE_DIR } from './pod-containers.js';
@@ -24,6 +25,11 @@ export interface DeploymentInput {
   codeFiles: Record<string, string>;
   /** A zip package in the code store, fetched by the agent (its presigned URL is in the version's agent Secret). */
   package?: { sha256: string; size: number };
+  /**
+   * The function's layers in order, each a zip in the code store the agent fetches (its presigned URL is in the agent
+   * Secret under layerUrlKey(index)) and merges into the opt volume, mounted at /opt. Not for image code.
+   */
+  layers?: { sha256: string; size: number }[];
   /** The node's package cache as a host folder shared by the node's agents (none: each pod caches for itself). */
   packageCacheHostPath?: string;
   owner: V1OwnerReference;
@@ -38,8 +44,12 @@ export interface DeploymentInput {
   visibilityGraceMs: number;
 }
 
+/** The layers the pod unpacks under /opt: a zip function's (a user's image brings its own /opt). */
+const podLayers = (i: DeploymentInput): { sha256: string; size: number }[] => (i.config.code.image === undefined ? i.layers ?? [] : []);
+
 /** The agent's config (no secret in it: the Redis URL is a file from the version's agent Secret). */
 export function agentConfig(i: DeploymentInput): AgentConfig {
+  const layers = podLayers(i);
   return {
     redisUrlFile: `${AGENT_SECRET_DIR}/${AGENT_SECRET_KEY}`,
     keyPrefix: i.keyPrefix,
@@ -52,6 +62,12 @@ export function agentConfig(i: DeploymentInput): AgentConfig {
       package: {
         sha256: i.package.sha256, size: i.package.size, urlFile: `${AGENT_SECRET_DIR}/${PACKAGE_URL_KEY}`,
         cacheDir: PACKAGE_CACHE_DIR, targetDir: AGENT_CODE_DIR,
+      },
+    } : {}),
+    ...(layers.length > 0 ? {
+      layers: {
+        layers: layers.map((l, index) => ({ sha256: l.sha256, size: l.size, urlFile: `${AGENT_SECRET_DIR}/${layerUrlKey(index)}` })),
+        cacheDir: PACKAGE_CACHE_DIR, targetDir: AGENT_OPT_DIR,
       },
     } : {}),
     spec: {
@@ -67,6 +83,7 @@ export function agentConfig(i: DeploymentInput): AgentConfig {
       region: i.region,
       accountId: i.accountId,
       functionArn: functionArn({ region: i.region, accountId: i.accountId }, i.functionName),
+      ...(layers.length > 0 ? { optDir: OPT_DIR } : {}),
     },
   };
 }
@@ -76,20 +93,26 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
   const userImage = i.config.code.image;
   const mountsCode = userImage === undefined;
   const mountsToken = i.config.serviceAccountName !== undefined;
+  const fetchesPackage = mountsCode && i.package !== undefined;
+  const mountsOpt = podLayers(i).length > 0;
   const volumes: V1Volume[] = [
     // 0444: read by the agent's uid; only the agent container mounts it
     { name: VOLUMES.agentSecret, secret: { secretName: agentSecretName(i.functionName, i.version), defaultMode: 0o444 } },
     { name: VOLUMES.tmp, emptyDir: { sizeLimit: `${i.config.ephemeralStorageMB}Mi` } },
   ];
-  if (mountsCode && i.package) {
+  if (fetchesPackage) {
     // the agent copies the package's files here from the package cache; the function container mounts it read-only
     volumes.push({ name: VOLUMES.code, emptyDir: {} });
-    volumes.push(i.packageCacheHostPath
-      ? { name: VOLUMES.packageCache, hostPath: { path: i.packageCacheHostPath, type: 'DirectoryOrCreate' } }
-      : { name: VOLUMES.packageCache, emptyDir: {} });
   } else if (mountsCode) {
     // mode 0755 so a provided runtime's bootstrap is executable
     volumes.push({ name: VOLUMES.code, configMap: { name: codeConfigMapName(i.functionName, i.version), defaultMode: 0o755, items: codeKeys(i.codeFiles) } });
+  }
+  // the agent merges the layers here from the package cache; the function container mounts it read-only at /opt
+  if (mountsOpt) volumes.push({ name: VOLUMES.opt, emptyDir: {} });
+  if (fetchesPackage || mountsOpt) {
+    volumes.push(i.packageCacheHostPath
+      ? { name: VOLUMES.packageCache, hostPath: { path: i.packageCacheHostPath, type: 'DirectoryOrCreate' } }
+      : { name: VOLUMES.packageCache, emptyDir: {} });
   }
   if (mountsToken) volumes.push(executionRoleVolume());
   return {
@@ -112,8 +135,8 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
           // a function's timeout plus a grace: the agent finishes the invocation in progress before it exits
           terminationGracePeriodSeconds: i.config.timeoutSeconds + Math.ceil(i.visibilityGraceMs / 1000),
           containers: [
-            agentContainer(i.agentImage, JSON.stringify(cfg), mountsCode && i.package !== undefined),
-            functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsToken }),
+            agentContainer(i.agentImage, JSON.stringify(cfg), { package: fetchesPackage, layers: mountsOpt }),
+            functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsOpt, mountsToken }),
           ],
           volumes,
         },

@@ -22,12 +22,18 @@ export const FUNCTION_UID = 10002;
 export const AGENT_SECRET_DIR = '/etc/klambda/agent';
 /** Where the agent writes a zip package's files: the code volume, which the function container mounts at /var/task. */
 export const AGENT_CODE_DIR = '/klambda/code';
+/** Where the agent merges the function's layers: the opt volume, which the function container mounts at /opt. */
+export const AGENT_OPT_DIR = '/klambda/opt';
+/** Lambda's /opt: the function's layers, merged. */
+export const OPT_DIR = '/opt';
 /** The node's package cache in the agent container (a hostPath shared by the node's agents, or an emptyDir). */
 export const PACKAGE_CACHE_DIR = '/var/cache/klambda/packages';
+/** The function container's PATH with layers: Lambda's (the usual image PATH, then /opt/bin). */
+export const LAYERS_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** Volume names, shared by the containers and the pod's volume list. */
-export const VOLUMES = { agentSecret: 'agent-redis', code: 'code', tmp: 'tmp', token: 'execution-role', packageCache: 'package-cache' } as const;
+export const VOLUMES = { agentSecret: 'agent-redis', code: 'code', opt: 'opt', tmp: 'tmp', token: 'execution-role', packageCache: 'package-cache' } as const;
 
 const lockedDown = (uid: number, addCaps: string[] = []): V1Container['securityContext'] => ({
   runAsUser: uid, runAsGroup: uid, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
@@ -43,12 +49,14 @@ const WAIT_FOR_RUNTIME_API = `const net = require('net'); const [host, port] = '
 (function attempt() { const s = net.connect(Number(port), host, () => { s.end(); process.exit(0); });
   s.on('error', () => (Date.now() > until ? process.exit(1) : setTimeout(attempt, 50))); })();`;
 
-/** `fetchesPackage`: the agent fills the code volume from the node's package cache before the function starts. */
-export function agentContainer(image: string, configJson: string, fetchesPackage = false): V1Container {
+/** What the agent fills from the node's package cache before the function starts: the code volume, the opt volume. */
+export interface AgentFetches { package?: boolean; layers?: boolean }
+
+export function agentContainer(image: string, configJson: string, fetches: AgentFetches = {}): V1Container {
   const mounts: V1VolumeMount[] = [{ name: VOLUMES.agentSecret, mountPath: AGENT_SECRET_DIR, readOnly: true }];
-  if (fetchesPackage) {
-    mounts.push({ name: VOLUMES.code, mountPath: AGENT_CODE_DIR }, { name: VOLUMES.packageCache, mountPath: PACKAGE_CACHE_DIR });
-  }
+  if (fetches.package) mounts.push({ name: VOLUMES.code, mountPath: AGENT_CODE_DIR });
+  if (fetches.layers) mounts.push({ name: VOLUMES.opt, mountPath: AGENT_OPT_DIR });
+  if (fetches.package || fetches.layers) mounts.push({ name: VOLUMES.packageCache, mountPath: PACKAGE_CACHE_DIR });
   return {
     name: 'agent',
     image,
@@ -63,13 +71,15 @@ export function agentContainer(image: string, configJson: string, fetchesPackage
 }
 
 /**
- * The function's environment as Lambda sets it (runtimeEnvironment, as the local mode's runtimes get it), less what
- * belongs to the image (PATH, LD_LIBRARY_PATH), with the log stream named after the pod.
+ * The function's environment as Lambda sets it (runtimeEnvironment, as the local mode's runtimes get it), with the log
+ * stream named after the pod. Without layers PATH and LD_LIBRARY_PATH are the image's (unless the function sets them);
+ * with layers (`spec.optDir`) they are Lambda's: the usual PATH then /opt/bin, LD_LIBRARY_PATH /opt/lib.
  */
 export function functionEnv(spec: EnvironmentSpec): V1EnvVar[] {
-  const env = runtimeEnvironment(spec, { runtimeApi: RUNTIME_API, runtimesDir: RUNTIME_DIR, tmpDir: '/tmp', logStreamName: '', hostPath: '' });
-  delete env.PATH;
-  delete env.LD_LIBRARY_PATH;
+  const env = runtimeEnvironment(spec, { runtimeApi: RUNTIME_API, runtimesDir: RUNTIME_DIR, tmpDir: '/tmp', logStreamName: '', hostPath: LAYERS_PATH });
+  if (!spec.optDir) {
+    for (const name of ['PATH', 'LD_LIBRARY_PATH']) if (spec.environment[name] === undefined) delete env[name];
+  }
   env.LAMBDA_RUNTIME_DIR = RUNTIME_DIR;
   const out: V1EnvVar[] = [];
   for (const [name, value] of Object.entries(env)) {
@@ -85,6 +95,8 @@ export interface FunctionContainerInput {
   spec: EnvironmentSpec;
   /** The code ConfigMap is mounted at /var/task (klambda runtime images); a user's image brings its own code. */
   mountsCode: boolean;
+  /** The opt volume (the merged layers) is mounted read-only at /opt. */
+  mountsOpt?: boolean;
   /** The execution role's token is mounted (the Function names a serviceAccountName). */
   mountsToken: boolean;
 }
@@ -100,6 +112,7 @@ const finishInvocationFirst = (timeoutSeconds: number): V1Container['lifecycle']
 export function functionContainer(i: FunctionContainerInput): V1Container {
   const mounts: V1VolumeMount[] = [{ name: VOLUMES.tmp, mountPath: '/tmp' }];
   if (i.mountsCode) mounts.push({ name: VOLUMES.code, mountPath: CODE_DIR, readOnly: true });
+  if (i.mountsOpt) mounts.push({ name: VOLUMES.opt, mountPath: OPT_DIR, readOnly: true });
   if (i.mountsToken) mounts.push({ name: VOLUMES.token, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true });
   return {
     name: 'function',

@@ -22,6 +22,12 @@ class RedactingCatalog implements FunctionCatalog {
   listTags?: FunctionCatalog['listTags'];
   tagResource?: FunctionCatalog['tagResource'];
   untagResource?: FunctionCatalog['untagResource'];
+  publishLayerVersion?: FunctionCatalog['publishLayerVersion'];
+  getLayerVersion?: FunctionCatalog['getLayerVersion'];
+  listLayers?: FunctionCatalog['listLayers'];
+  listLayerVersions?: FunctionCatalog['listLayerVersions'];
+  deleteLayerVersion?: FunctionCatalog['deleteLayerVersion'];
+  layerVersionCode?: FunctionCatalog['layerVersionCode'];
 
   constructor(private readonly inner: FunctionCatalog, private readonly policy: PolicyDocument) {
     // the writes the inner catalog has, their answers redacted like the reads'
@@ -34,6 +40,13 @@ class RedactingCatalog implements FunctionCatalog {
     if (listTags) this.listTags = listTags.bind(inner);
     if (tagResource) this.tagResource = tagResource.bind(inner);
     if (untagResource) this.untagResource = untagResource.bind(inner);
+    // layers hold no environment: as the inner catalog has them
+    if (inner.publishLayerVersion) this.publishLayerVersion = inner.publishLayerVersion.bind(inner);
+    if (inner.getLayerVersion) this.getLayerVersion = inner.getLayerVersion.bind(inner);
+    if (inner.listLayers) this.listLayers = inner.listLayers.bind(inner);
+    if (inner.listLayerVersions) this.listLayerVersions = inner.listLayerVersions.bind(inner);
+    if (inner.deleteLayerVersion) this.deleteLayerVersion = inner.deleteLayerVersion.bind(inner);
+    if (inner.layerVersionCode) this.layerVersionCode = inner.layerVersionCode.bind(inner);
   }
 
   get arn(): ArnContext { return this.inner.arn; }

@@ -1,4 +1,5 @@
-// The Lambda management API on a cluster: reads Function/FunctionVersion/Alias objects, publishes, writes aliases and async settings through the API server.
+// The Lambda management API on a cluster: reads Function/FunctionVersion/Alias objects, publishes, writes aliases and async settings through the API server;
+// layers are Layer objects (kube-layers.ts).
 import * as calls from './event-invoke-config-calls.js';
 import type { AsyncConfigStore } from './event-invoke-config-calls.js';
 import { aliasObjectName, type AliasSpec } from '../../api/alias.js';
@@ -31,6 +32,8 @@ import type {
   AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
 } from './catalog.js';
 import { aliasConfiguration, eventInvokeConfiguration, functionConfiguration } from './function-configuration.js';
+import { KubeLayers } from './kube-layers.js';
+import type { LayerFilter, LayersListItem, LayerVersionOutput, LayerVersionsListItem, PublishLayerVersionInput } from './layer-configuration.js';
 
 /**
  * Set by the event invoke config calls on the Function or Alias they change: when (ISO time), the config's
@@ -57,7 +60,11 @@ const IN_PROGRESS = { LastUpdateStatus: 'InProgress', LastUpdateStatusReason: 'T
 interface List<T> { items: T[] }
 
 export class KubeCatalog implements FunctionCatalog {
-  constructor(private readonly client: KubeClient, private readonly opts: KubeCatalogOptions) {}
+  private readonly layers: KubeLayers;
+
+  constructor(private readonly client: KubeClient, private readonly opts: KubeCatalogOptions) {
+    this.layers = new KubeLayers(client, opts);
+  }
 
   get arn(): ArnContext { return this.opts.arn; }
 
@@ -104,8 +111,11 @@ export class KubeCatalog implements FunctionCatalog {
   async createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
     checkFunctionName(input.name);
     checkTags(input.tags);
+    const layers = input.configuration.layers && await this.layers.refsOf(input.configuration.layers);
+    await this.layers.checkCode(input.code, layers);
     const { code, digest } = await this.codeFrom(input.code);
     const spec: Record<string, unknown> = { ...input.configuration, code };
+    if (layers?.length) spec.layers = layers; else delete spec.layers;
     if (Object.keys(input.tags).length > 0) spec.tags = input.tags;
     const object = { apiVersion: API_VERSION, kind: 'Function', metadata: { name: input.name, namespace: this.ns }, spec };
     this.check(object);
@@ -123,6 +133,7 @@ export class KubeCatalog implements FunctionCatalog {
   async updateFunctionCode(name: string, input: UpdateCodeInput): Promise<FunctionConfiguration> {
     const before = await this.latest(name);
     if (input.revisionId !== undefined && input.revisionId !== before.RevisionId) throw preconditionFailed();
+    await this.layers.checkCode(input.code, (await this.fn(name)).spec.layers);
     const { code, digest } = await this.codeFrom(input.code);
     if (input.dryRun) return before;
     await this.replaceSpec(name, (spec) => ({ ...spec, code }));
@@ -134,10 +145,15 @@ export class KubeCatalog implements FunctionCatalog {
     const before = await this.latest(name);
     if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
     await this.checkRole(input.serviceAccountName);
+    const layers = input.layers && await this.layers.refsOf(input.layers);
+    if (layers) await this.layers.checkCode((await this.fn(name)).spec.code, layers);
     await this.replaceSpec(name, (spec) => {
       const next: Record<string, unknown> = { ...spec, ...input };
       // an empty map removes the environment, as AWS does
       if (input.environment && Object.keys(input.environment).length === 0) delete next.environment;
+      // an empty list removes the layers, as AWS does
+      if (layers?.length) next.layers = layers;
+      else if (layers) delete next.layers;
       return next;
     });
     return { ...(await this.latest(name)), ...IN_PROGRESS };
@@ -170,6 +186,12 @@ export class KubeCatalog implements FunctionCatalog {
     }
     throw invalidParameter('This function has no zip package to download');
   }
+
+  publishLayerVersion(input: PublishLayerVersionInput): Promise<LayerVersionOutput> { return this.layers.publish(input); }
+  getLayerVersion(name: string, version: number): Promise<LayerVersionOutput> { return this.layers.get(name, version); }
+  listLayers(filter: LayerFilter): Promise<LayersListItem[]> { return this.layers.list(filter); }
+  listLayerVersions(name: string, filter: LayerFilter): Promise<LayerVersionsListItem[]> { return this.layers.listVersions(name, filter); }
+  deleteLayerVersion(name: string, version: number): Promise<void> { return this.layers.delete(name, version); }
 
   async listTags(name: string): Promise<Record<string, string>> {
     return { ...(await this.fn(name)).spec.tags };
@@ -258,7 +280,7 @@ export class KubeCatalog implements FunctionCatalog {
   async listVersions(name: string): Promise<FunctionConfiguration[]> {
     const latest = await this.latest(name);
     const versions = await this.publishedVersions(name);
-    return [latest, ...versions.map((v) => this.versionView(name, v))];
+    return [latest, ...(await Promise.all(versions.map((v) => this.versionView(name, v))))];
   }
 
   async createAlias(name: string, input: AliasInput): Promise<AliasConfiguration> {
@@ -432,7 +454,7 @@ export class KubeCatalog implements FunctionCatalog {
     return this.versionView(name, found);
   }
 
-  private versionView(name: string, v: Stored<FunctionVersionSpec>): FunctionConfiguration {
+  private async versionView(name: string, v: Stored<FunctionVersionSpec>): Promise<FunctionConfiguration> {
     const checked = checkStored<FunctionVersionSpec>(v);
     const spec = checked.ok ? checked.spec : v.spec;
     const inline = spec.function.code.inline;
@@ -441,6 +463,7 @@ export class KubeCatalog implements FunctionCatalog {
       codeSize: spec.codeSize ?? (inline ? codeSize({ kind: 'files', files: inline }) : 0),
       lastModified: v.metadata.creationTimestamp ?? new Date().toISOString(),
       description: spec.description ?? '',
+      layers: await this.layers.configurationLayers(spec.function.layers),
     });
   }
 
@@ -462,6 +485,7 @@ export class KubeCatalog implements FunctionCatalog {
     return functionConfiguration(this.opts.arn, this.ns, name, spec, {
       version, codeSha256: digest.sha256, codeSize: digest.size,
       lastModified: modified ?? new Date().toISOString(),
+      layers: await this.layers.configurationLayers(spec.layers),
     });
   }
 
@@ -492,7 +516,7 @@ export function latestState(object: Stored<unknown>): Partial<FunctionConfigurat
   const ready = status?.conditions?.find((c) => c.type === 'Ready');
   const seen = status?.observedGeneration !== undefined && status.observedGeneration >= (object.metadata.generation ?? 0);
   const everDeployed = status?.codeSha256 !== undefined;
-  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'InvalidSpec', 'Rejected', 'NotOwned'].includes(ready.reason)) {
+  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'LayerNotFound', 'InvalidLayer', 'InvalidSpec', 'Rejected', 'NotOwned'].includes(ready.reason)) {
     return everDeployed
       ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: ready.message, LastUpdateStatusReasonCode: ready.reason }
       : { State: 'Failed', StateReason: ready.message, StateReasonCode: ready.reason, LastUpdateStatus: 'Failed' };

@@ -1,6 +1,6 @@
 // AWS's shapes of layer versions (PublishLayerVersion, GetLayerVersion, ListLayers, ListLayerVersions) and the inputs
 // of the layer calls, built from a Layer's version spec (pure).
-import type { LayerVersionSpec } from '../../api/layer.js';
+import type { LayerCode, LayerVersionSpec } from '../../api/layer.js';
 import type { ArnContext } from '../../core/arn.js';
 import { layerArn, layerVersionArn } from '../../core/layer-arn.js';
 import { awsTimestamp } from './function-configuration.js';
@@ -84,4 +84,46 @@ export function matchesLayerFilter(v: LayerVersionSpec, filter: LayerFilter): bo
   const architectures: readonly string[] = v.compatibleArchitectures ?? [];
   if (filter.compatibleArchitecture !== undefined && !architectures.includes(filter.compatibleArchitecture)) return false;
   return true;
+}
+
+/** A layer's versions, newest first (how ListLayerVersions and ListLayers see them). */
+export const newestFirst = (versions: readonly LayerVersionSpec[]): LayerVersionSpec[] => [...versions].sort((a, b) => b.version - a.version);
+
+/** A layer as the list calls read it: its name, versions, and when it was written (a version's CreatedDate when it has none). */
+export interface ListedLayer {
+  name: string;
+  versions: readonly LayerVersionSpec[];
+  written: string;
+}
+
+/** ListLayers: each layer with its newest version that passes the filter; layers with none are left out. */
+export function listLayersItems(ctx: ArnContext, layers: readonly ListedLayer[], filter: LayerFilter): LayersListItem[] {
+  const out: LayersListItem[] = [];
+  for (const layer of layers) {
+    const latest = newestFirst(layer.versions).find((v) => matchesLayerFilter(v, filter));
+    if (latest) out.push(layersListItem(ctx, layer.name, layerVersionsListItem(ctx, layer.name, latest, layer.written)));
+  }
+  return out;
+}
+
+/** ListLayerVersions: a layer's versions that pass the filter, newest first. */
+export function listLayerVersionsItems(ctx: ArnContext, layer: ListedLayer, filter: LayerFilter): LayerVersionsListItem[] {
+  return newestFirst(layer.versions).filter((v) => matchesLayerFilter(v, filter)).map((v) => layerVersionsListItem(ctx, layer.name, v, layer.written));
+}
+
+/** What PublishLayerVersion records of a version besides its code. */
+export type LayerVersionFields = Pick<PublishLayerVersionInput, 'description' | 'compatibleRuntimes' | 'compatibleArchitectures' | 'licenseInfo'>;
+
+/** The version PublishLayerVersion appends to a Layer: number `version`, its zip at `code` with that digest, published `createdDate`. */
+export function layerVersionEntry(version: number, input: LayerVersionFields, code: LayerCode, codeSha256: string, createdDate: string): LayerVersionSpec {
+  return {
+    version,
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.compatibleRuntimes?.length ? { compatibleRuntimes: input.compatibleRuntimes } : {}),
+    ...(input.compatibleArchitectures?.length ? { compatibleArchitectures: input.compatibleArchitectures as LayerVersionSpec['compatibleArchitectures'] } : {}),
+    ...(input.licenseInfo !== undefined ? { licenseInfo: input.licenseInfo } : {}),
+    code,
+    codeSha256,
+    createdDate,
+  };
 }
