@@ -18,7 +18,12 @@ import { packageRoot } from '../src/core/package-root.js';
 import { makeZip, renameInZip } from '../test/helpers/zips.js';
 import { s3Client } from '../test/helpers/versitygw.js';
 import { decode, waitFor } from './helpers/local.js';
-import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 
 let k: KlambdaOnCluster;
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-runner';
@@ -187,6 +192,38 @@ it('refuses hostile zips with nothing stored', async () => {
   expect(await storedKeys()).toEqual(before);
   await expect(k.lambda.send(new GetFunctionCommand({ FunctionName: 'evil' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
 }, 300_000);
+
+it('does the same with the AWS CLI v1 (fileb://, the waiters, invoke, update-function-code --publish, delete-function)', async () => {
+  const files = mkdtempSync(join(tmpdir(), 'klambda-cli-files-'));
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ADMIN_KEY.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+  const aws = async (...args: string[]): Promise<string> => {
+    try {
+      return (await promisify(execFile)('aws', ['lambda', ...args, '--endpoint-url', k.routerUrl], { env, timeout: 300_000 })).stdout;
+    } catch (err) {
+      throw new Error(`aws lambda ${args[0]} failed: ${(err as { stderr?: string }).stderr}`);
+    }
+  };
+  try {
+    const zip = join(files, 'function.zip');
+    writeFileSync(zip, await makeZip([{ name: 'index.mjs', data: 'export const handler = async (e) => ({ hi: e.name });' }]));
+    const created = JSON.parse(await aws('create-function', '--function-name', 'cli-fn', '--runtime', 'nodejs20.x', '--handler', 'index.handler',
+      '--role', ROLE, '--zip-file', `fileb://${zip}`)) as { CodeSha256: string };
+    expect(created.CodeSha256).toBe(createHash('sha256').update(readFileSync(zip)).digest('base64'));
+    await aws('wait', 'function-active-v2', '--function-name', 'cli-fn');
+    const out = join(files, 'out.json');
+    expect(JSON.parse(await aws('invoke', '--function-name', 'cli-fn', '--payload', '{"name":"cli"}', out))).toMatchObject({ StatusCode: 200 });
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ hi: 'cli' });
+    writeFileSync(zip, await makeZip([{ name: 'index.mjs', data: 'export const handler = async (e) => ({ bye: e.name });' }]));
+    expect(JSON.parse(await aws('update-function-code', '--function-name', 'cli-fn', '--zip-file', `fileb://${zip}`, '--publish'))).toMatchObject({ Version: '1' });
+    await aws('wait', 'function-updated-v2', '--function-name', 'cli-fn');
+    await aws('invoke', '--function-name', 'cli-fn', '--payload', '{"name":"cli"}', out);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ bye: 'cli' });
+    await aws('delete-function', '--function-name', 'cli-fn');
+    await expect(aws('get-function', '--function-name', 'cli-fn')).rejects.toThrow(/ResourceNotFoundException/);
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
+}, 600_000);
 
 it('deletes a version, then the function: 404, and its Kubernetes objects go', async () => {
   await k.lambda.send(new DeleteFunctionCommand({ FunctionName: 'shop', Qualifier: '1' }));

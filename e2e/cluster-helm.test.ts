@@ -2,7 +2,8 @@
 // values, the controller, router and Redis pods Ready on the process node (pod network mode: own IPs, Services,
 // in-cluster tokens, the Redis PVC on a hostPath PV), `kubectl apply -f` the sample Function, an access-key Secret,
 // and the AWS SDK through the router Service; then `helm upgrade` with changed values, and `helm uninstall`.
-import { InvokeCommand, LambdaClient, LambdaServiceException, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, LambdaServiceException, ResourceNotFoundException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import { makeZip } from '../test/helpers/zips.js';
 import { runHelm } from '../scripts/helm-binary.js';
 import { kubectl, kubectlOk } from '../test/helpers/kubectl.js';
 import { decode, waitFor as waitForCondition } from './helpers/local.js';
@@ -73,7 +74,7 @@ it('installs with default values, runs every pod on the node, and answers the AW
   kubectlOk(['create', 'namespace', NS], kc);
   kubectlOk(['label', 'namespace', NS, 'pod-security.kubernetes.io/enforce=restricted'], kc);
   helm(['install', 'klambda', 'charts/klambda', '--namespace', NS, '--create-namespace']);
-  const pods = await waitForPods({ controller: 2, router: 2, redis: 1 }, 'after install');
+  const pods = await waitForPods({ controller: 2, router: 2, redis: 1, 'code-store': 1 }, 'after install');
   for (const p of pods) expect([p.metadata.name, p.spec.nodeName]).toEqual([p.metadata.name, c.nodeName]);
 
   kubectlOk(['label', 'namespace', 'default', 'pod-security.kubernetes.io/enforce=baseline', '--overwrite'], kc);
@@ -109,6 +110,20 @@ it('installs with default values, runs every pod on the node, and answers the AW
   expect(controllers.map((m) => [/^klambda_controller_leader 1$/m.test(m), hello.test(m)]).sort()).toEqual([[false, false], [true, true]]);
 }, 8 * 60_000);
 
+it('runs a function created from a zip: the package goes through the chart\'s code store (versitygw) to the function pod', async () => {
+  const zip = await makeZip([{ name: 'index.mjs', data: 'export const handler = async (e) => ({ zipped: e.name });\n' }]);
+  const client = lambda!;
+  await client.send(new CreateFunctionCommand({
+    FunctionName: 'zipped', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/default', Code: { ZipFile: zip },
+  }));
+  await waitUntilFunctionActiveV2({ client, maxWaitTime: 180, minDelay: 1, maxDelay: 2 }, { FunctionName: 'zipped' });
+  const out = await waitFor(async () => {
+    const r = await client.send(new InvokeCommand({ FunctionName: 'zipped', Payload: Buffer.from('{"name":"store"}') }));
+    return r.FunctionError === undefined ? r : undefined;
+  }, 180_000, 'zipped answers');
+  expect(decode(out.Payload)).toEqual({ zipped: 'store' });
+}, 5 * 60_000);
+
 it('upgrades with changed values (router replicas 2 → 1, an env var), keeps the Redis passwords, and answers again', async () => {
   const passwords = () => kubectlOk(['-n', NS, 'get', 'secret', 'klambda-redis', '-o', 'jsonpath={.data.router-password}'], kc);
   const before = passwords();
@@ -116,7 +131,7 @@ it('upgrades with changed values (router replicas 2 → 1, an env var), keeps th
   kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', 'crds/'], kc);
   helm(['upgrade', 'klambda', 'charts/klambda', '--namespace', NS, '--reuse-values', '--set', 'router.replicas=1',
     '--set', 'router.extraEnv[0].name=KLAMBDA_UPGRADED', '--set-string', 'router.extraEnv[0].value=yes']);
-  const pods = await waitForPods({ controller: 2, router: 1, redis: 1 }, 'after upgrade');
+  const pods = await waitForPods({ controller: 2, router: 1, redis: 1, 'code-store': 1 }, 'after upgrade');
   const router = pods.find((p) => p.metadata.labels['app.kubernetes.io/component'] === 'router')!;
   expect(router.spec.containers[0]!.env).toContainEqual({ name: 'KLAMBDA_UPGRADED', value: 'yes' });
   expect(passwords()).toBe(before);
@@ -138,6 +153,6 @@ it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis and 
   const left = names(['-n', NS, 'get', 'deployments,statefulsets,services,secrets,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,persistentvolumeclaims,leases']);
   expect(left).toEqual(['data-klambda-redis-0', 'default', 'klambda-code-store', 'klambda-controller', 'kube-root-ca.crt']);
   expect(names(['get', 'clusterroles,clusterrolebindings', '-l', 'app.kubernetes.io/part-of=klambda'])).toEqual([]);
-  expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(6);
+  expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(7);
   expect(kubectl(['-n', NS, 'get', 'lease', 'klambda-controller'], kc).status).toBe(0);
 }, 6 * 60_000);

@@ -6,6 +6,7 @@
 // With `podNetwork` (opt-in), pods get what a CNI plugin, kube-proxy, CoreDNS and a kubelet's volume manager give them
 // instead: their own network namespace and IP, Services on ClusterIPs, names in /etc/hosts, service-account tokens,
 // PVCs on hostPath PVs, readiness probes (docs/testing.md).
+import { expandEnvRefs } from './env-refs.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -361,9 +362,13 @@ export class ProcessNode {
     const setpriv = setprivArgs(identity, c.securityContext, groups);
     const network: PodNetworkEnv | undefined = ip === undefined ? undefined
       : { podIP: ip, hostIP: this.hostIP, serviceEnv: serviceEnv(this.services!.services, pod.metadata.namespace, pod.spec.enableServiceLinks !== false) };
+    const env = containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined, network);
+    // $(VAR) in the container's own command and args, from its env, as a kubelet expands them (not in the image's)
+    const expand = (list: string[] | undefined) => list?.map((a) => expandEnvRefs(a, env));
+    const own = { ...c, ...(c.command ? { command: expand(c.command) } : {}), ...(c.args ? { args: expand(c.args) } : {}) };
     return {
-      argv: containerArgv(c, image).map(rewrite),
-      env: containerEnv(entry.pod, c, this.name, image, rewrite, identity === undefined, network),
+      argv: containerArgv(own, image).map(rewrite),
+      env,
       cwd, identity, rewrite,
       wrap: (argv) => (sandbox ? sandbox.enter(argv, cwd ?? process.cwd(), setpriv) : argv),
     };

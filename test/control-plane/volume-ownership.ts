@@ -29,9 +29,12 @@ export async function ownForFsGroup(pod: Pod, dirs: ReadonlyMap<string, string>,
       continue;
     }
     const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
-    const id = users.length === 1 ? identity(users[0]!) : undefined;
+    const writers = users.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume && m.readOnly !== true));
+    // one container's alone; or, shared, its one writer's (as an emptyDir's 0777 lets it write), readable by the rest
+    const owner = users.length === 1 ? users[0]! : writers.length === 1 ? writers[0]! : undefined;
+    const id = owner ? identity(owner) : undefined;
     if (!id) continue;
     await walk(dir, (path) => chown(path, id.uid, id.gid));
-    await chmod(dir, 0o700);
+    await chmod(dir, users.length === 1 ? 0o700 : 0o755);
   }
 }
