@@ -1,7 +1,8 @@
 // Live reload under the way editors save (write a temporary file, rename it over the original), 50 times in a row,
 // while a stream of invocations runs: every invocation is answered, and each saved change becomes visible.
-import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { renameSync, writeFileSync } from 'node:fs';
+import { GetFunctionConfigurationCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { execFileSync } from 'node:child_process';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decode, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
@@ -42,3 +43,24 @@ it('survives 50 rename-saves during a stream of invokes: every invoke answered, 
   expect(failures).toEqual([]);
   expect(answered).toBeGreaterThan(0);
 }, 300_000);
+
+it('sees saves made by `sed -i` (a new file renamed over the old one) and the way vim saves (original renamed to a backup, a new file written, the backup removed)', async () => {
+  const file = join(f.dir, 'app', 'index.mjs');
+  writeFileSync(file, handler(100));
+  await waitFor(async () => ((await invoke()) === 100) || undefined, 30_000, 'the plain write to answer');
+  execFileSync('sed', ['-i', 's/save: 100/save: 101/', file]);
+  await waitFor(async () => ((await invoke()) === 101) || undefined, 30_000, 'the sed -i save to answer');
+  for (let n = 102; n <= 104; n++) {
+    renameSync(file, `${file}~`);
+    writeFileSync(file, handler(n));
+    unlinkSync(`${file}~`);
+    await waitFor(async () => ((await invoke()) === n) || undefined, 30_000, `the vim-style save ${n} to answer`);
+  }
+  // the manifest too: sed -i on it raises the memory, and the function still answers with its code
+  execFileSync('sed', ['-i', 's/handler: index.handler/handler: index.handler\\n  memoryMB: 256/', join(f.dir, 'saved.yaml')]);
+  await waitFor(async () => {
+    const got = await f.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'saved' }));
+    return got.MemorySize === 256 || undefined;
+  }, 30_000, 'the manifest edited by sed -i to reload');
+  expect(await invoke()).toBe(104);
+}, 120_000);
