@@ -32,6 +32,8 @@ export interface StoredPackage extends PackageDigest {
 }
 
 const PACKAGES = 'packages/';
+/** User metadata (x-amz-meta-sha256) holding the base64 digest of the bytes klambda put: a same-sized object of other bytes is rewritten. */
+const SHA256_META = 'sha256';
 
 /** The key of a namespace's package with this digest (hex: a key is case-sensitive, base64 has "/" and "+"). */
 export const packageKey = (namespace: string, sha256: string): string =>
@@ -80,21 +82,32 @@ export class CodeStore {
 
   /** Size of the object at `key` of the store's bucket; undefined when there is none. */
   async size(key: string): Promise<number | undefined> {
+    return (await this.head(key))?.size;
+  }
+
+  /** Size and the digest klambda wrote with the object (undefined: written by someone else); undefined when none. */
+  private async head(key: string): Promise<{ size: number; sha256: string | undefined } | undefined> {
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return head.ContentLength ?? 0;
+      return { size: head.ContentLength ?? 0, sha256: head.Metadata?.[SHA256_META] };
     } catch (e) {
       if (isMissingObject(e)) return undefined;
       throw e;
     }
   }
 
+  /** Whether the package at `key` is already these bytes (as klambda wrote them): else it is written (again). */
+  private async holds(key: string, digest: PackageDigest): Promise<boolean> {
+    const found = await this.head(key);
+    return found !== undefined && found.size === digest.size && found.sha256 === digest.sha256;
+  }
+
   /** Keeps `zip` as a package of `namespace` (once per content) and says where. */
   async putPackage(namespace: string, zip: Buffer): Promise<StoredPackage> {
     const digest = bufferDigest(zip);
     const key = packageKey(namespace, digest.sha256);
-    if ((await this.size(key)) !== digest.size) {
-      await this.put({ Bucket: this.bucket, Key: key, Body: zip, ContentType: 'application/zip', ContentLength: zip.length });
+    if (!(await this.holds(key, digest))) {
+      await this.put({ Bucket: this.bucket, Key: key, Body: zip, ContentType: 'application/zip', ContentLength: zip.length, Metadata: { [SHA256_META]: digest.sha256 } });
     }
     return { ...digest, bucket: this.bucket, key };
   }
@@ -102,8 +115,8 @@ export class CodeStore {
   /** Keeps a package whose bytes come as a stream (of `size` bytes, digest known), e.g. copied from another bucket. */
   async putPackageStream(namespace: string, digest: PackageDigest, body: () => Readable | Buffer): Promise<StoredPackage> {
     const key = packageKey(namespace, digest.sha256);
-    if ((await this.size(key)) !== digest.size) {
-      await this.put({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/zip', ContentLength: digest.size });
+    if (!(await this.holds(key, digest))) {
+      await this.put({ Bucket: this.bucket, Key: key, Body: body, ContentType: 'application/zip', ContentLength: digest.size, Metadata: { [SHA256_META]: digest.sha256 } });
     }
     return { ...digest, bucket: this.bucket, key };
   }

@@ -1,13 +1,14 @@
 // An agent's zip package on a real versitygw: put in the code store by content, read with its presigned URL, checked
 // against the version's CodeSha256 and CodeSize, unpacked once per digest into the node's cache and copied into the
 // code volume. A package that is not the version's, a hostile one or an expired URL is refused with nothing cached.
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { preparePackage, type PackageFetchConfig } from '../../src/agent/package-fetch.js';
 import { CodeStore, packageKey, type StoredPackage } from '../../src/code/code-store.js';
-import { digestName } from '../../src/code/package-digest.js';
+import { bufferDigest, digestName } from '../../src/code/package-digest.js';
 import { startVersityGw, type VersityGw } from '../helpers/versitygw.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeZip, renameInZip, type ZipItem } from '../helpers/zips.js';
@@ -181,5 +182,15 @@ describe('preparePackage against a real code store', () => {
     const cfg = await config({ url });
     await expect(preparePackage(cfg)).rejects.toThrow(`the code store answered 403 for the package ${pkg.sha256} (its presigned URL may have expired: the controller renews it)`);
     expectNothingCached(pkg.sha256);
+  });
+  it('rewrites a package whose key holds other bytes of the same size (putPackage checks the digest, not only the size)', async () => {
+    const zip = await makeZip([{ name: 'index.mjs', data: 'export const handler = async () => "repaired";' }]);
+    const key = packageKey(NAMESPACE, bufferDigest(zip).sha256);
+    const forged = Buffer.alloc(zip.length, 7);
+    await store.client.send(new PutObjectCommand({ Bucket: store.bucket, Key: key, Body: forged }));
+    await store.putPackage(NAMESPACE, zip);
+    const chunks: Buffer[] = [];
+    for await (const c of await store.read(key)) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks)).toEqual(zip);
   });
 });
