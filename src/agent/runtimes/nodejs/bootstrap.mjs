@@ -236,6 +236,13 @@ process.on('unhandledRejection', (reason) => {
 function resolveFromLayers() {
   const folders = (env.NODE_PATH ?? '').split(path.delimiter).filter((f) => path.isAbsolute(f));
   if (folders.length > 0 && typeof nodeModule.register === 'function') {
+    // the hooks' thread starts from the working directory: Node 20 waits forever on one that failed to, as it does when
+    // getcwd fails (a folder that is gone, or out of reach); the code's, as on Lambda
+    try {
+      process.cwd();
+    } catch {
+      if (env.LAMBDA_TASK_ROOT) process.chdir(env.LAMBDA_TASK_ROOT);
+    }
     nodeModule.register('./layer-resolve.mjs', import.meta.url, { data: { folders } });
   }
 }
