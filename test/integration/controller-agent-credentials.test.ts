@@ -2,7 +2,7 @@
 // a Secret with the URL of an ACL user that opens only that version's keys, rotated with an overlap, removed with the version.
 import { Redis } from 'ioredis';
 import type { V1Secret } from '@kubernetes/client-node';
-import { ClusterAgentCredentials, PREVIOUS_KEY, type CredentialsTarget } from '../../src/controller/agent-credentials.js';
+import { ClusterAgentCredentials, packageKeysOf, PREVIOUS_KEY, type CredentialsTarget } from '../../src/controller/agent-credentials.js';
 import { AGENT_SECRET_KEY, agentSecretName } from '../../src/controller/resources/names.js';
 import { AgentUsers } from '../../src/queue/agent-users.js';
 import { queueKeys } from '../../src/queue/keys.js';
@@ -100,4 +100,29 @@ it('refuses to take over a Secret of the same name that it does not own', async 
   await cluster.admin.create('/api/v1/namespaces/default/secrets', { metadata: { name: agentSecretName('taken', '1') }, stringData: { x: 'y' } });
   const t: CredentialsTarget = { namespace: 'default', functionName: 'taken', version: '1', owner: await owner('taken-owner') };
   await expect(creds.ensure(t)).rejects.toMatchObject({ name: 'NotOwnedError' });
+});
+
+it('puts a presigned URL for the package and each layer in the Secret, and signs them again when the keys change', async () => {
+  let signed = 0;
+  const creds = new ClusterAgentCredentials(cluster.controller, new AgentUsers(admin, prefix), {
+    agentRedisUrl: redis.url, rotationMs: DAY, now: () => now, presignPackage: async (key) => `http://store.test/${key}?n=${++signed}`,
+  });
+  const owned = await owner('layered-owner');
+  const target = (layers: string[]): CredentialsTarget => ({
+    namespace: 'default', functionName: 'layered', version: '$LATEST', owner: owned, packageKeys: packageKeysOf('packages/default/code.zip', layers),
+  });
+  await creds.ensure(target(['packages/default/l1.zip', 'packages/default/l2.zip']));
+  const first = await secretOf('layered', '$LATEST');
+  expect([field(first, 'package-url'), field(first, 'layer-1-url'), field(first, 'layer-2-url')])
+    .toEqual(['http://store.test/packages/default/code.zip?n=1', 'http://store.test/packages/default/l1.zip?n=2', 'http://store.test/packages/default/l2.zip?n=3']);
+  // the same keys: nothing signed again
+  await creds.ensure(target(['packages/default/l1.zip', 'packages/default/l2.zip']));
+  expect(signed).toBe(3);
+  // a layer gone and another in its place: the Secret holds exactly the URLs of the new list
+  await creds.ensure(target(['packages/default/l3.zip']));
+  const next = await secretOf('layered', '$LATEST');
+  expect(Object.keys(next.data ?? {}).sort()).toEqual([AGENT_SECRET_KEY, 'layer-1-url', 'package-url', PREVIOUS_KEY].sort());
+  expect(field(next, 'layer-1-url')).toBe('http://store.test/packages/default/l3.zip?n=5');
+  // the Redis password did not rotate for it
+  expect(field(next, AGENT_SECRET_KEY)).toBe(field(first, AGENT_SECRET_KEY));
 });
