@@ -30,6 +30,7 @@ import { RouterMetrics } from '../metrics/router-metrics.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
 import type { CodeStore } from '../code/code-store.js';
 import { S3CodeResolver } from '../controller/s3-code.js';
+import { StoredSizes } from '../code/stored-sizes.js';
 
 export interface ClusterRouterOptions {
   client: KubeClient;
@@ -88,6 +89,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   };
   const limiter = new ConcurrencyLimiter(1000);
   const s3 = new S3CodeResolver(opts.client, opts.codeStore);
+  const sizes = opts.codeStore ? new StoredSizes(opts.codeStore) : undefined;
   const invoke: InvokeDeps = {
     registry: routes, replies, arn,
     enqueue: (ref, inv) => {
@@ -113,7 +115,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     },
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
-      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore ? { store: opts.codeStore } : {}) }), p);
+      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
     }, logger)],
   });
   const http = await listen(app, opts.port, opts.host);

@@ -20,6 +20,7 @@ import { checkStored, klambdaPath, type Stored } from '../../controller/kinds.js
 import type { S3CodeResolver } from '../../controller/s3-code.js';
 import { isPackageKey, packageKeyDigest, type CodeStore } from '../../code/code-store.js';
 import { checkZip } from '../../code/zip-check.js';
+import type { StoredSizes } from '../../code/stored-sizes.js';
 import { memoryEntries, zipEntries } from '../../code/zip-folder.js';
 import { checkTags } from '../../local/function-writes.js';
 import { UnsupportedCodeError } from '../../api/errors.js';
@@ -49,6 +50,8 @@ export interface KubeCatalogOptions {
   store?: CodeStore;
   /** Checks `code.s3` (S3Bucket/S3Key) as the controller will read it. */
   s3?: S3CodeResolver;
+  /** Unzipped sizes of the store's packages (Lambda's limit for code and layers), kept across requests. */
+  sizes?: StoredSizes;
 }
 
 /** How long GetFunction's Code.Location downloads a package (as Lambda's: 10 minutes). */

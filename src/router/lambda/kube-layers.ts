@@ -1,11 +1,6 @@
 // The layer calls of the Lambda API on a cluster: each layer a Layer object of the caller's namespace whose versions'
 // zips are packages of the code store; and what functions need of layers there (their refs, Lambda's size limit with
 // the function's code, the Layers a configuration shows).
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { API_VERSION } from '../../api/common.js';
 import { UnsupportedCodeError } from '../../api/errors.js';
 import type { FunctionCode } from '../../api/function.js';
@@ -13,6 +8,7 @@ import { LAST_VERSION_ANNOTATION, lastLayerVersion, type LayerSpec, type LayerVe
 import { checkObject } from '../../api/parse.js';
 import type { CodeStore, StoredPackage } from '../../code/code-store.js';
 import { MAX_UNZIPPED_BYTES } from '../../code/package-limits.js';
+import { StoredSizes } from '../../code/stored-sizes.js';
 import { unzippedBytes } from '../../code/unzipped-size.js';
 import { checkZip } from '../../code/zip-check.js';
 import type { ArnContext } from '../../core/arn.js';
@@ -38,22 +34,23 @@ export interface KubeLayersOptions {
   store?: CodeStore;
   /** Resolves a version's `code.s3` (and a publish's S3Bucket/S3Key) into a package of the store. */
   s3?: S3CodeResolver;
+  /** Unzipped sizes of the store's packages, kept across requests (default: this catalog's own). */
+  sizes?: StoredSizes;
 }
 
 /** How long a layer version's Content.Location downloads its zip (as Lambda's: 10 minutes). */
 const CONTENT_LOCATION_SECONDS = 600;
-/** Unzipped sizes kept by digest (the same bytes always unpack to the same size). */
-const MAX_SIZES = 1000;
 
 interface List<T> { items: T[] }
 /** A Layer object with its checked spec. */
 interface LayerObject { object: Stored<unknown>; spec: LayerSpec }
 
-/** Unzipped sizes of stored packages, by digest, for every catalog of the process. */
-const unzippedSizes = new Map<string, number>();
-
 export class KubeLayers {
-  constructor(private readonly client: KubeClient, private readonly opts: KubeLayersOptions) {}
+  private readonly sizes: StoredSizes | undefined;
+
+  constructor(private readonly client: KubeClient, private readonly opts: KubeLayersOptions) {
+    this.sizes = opts.sizes ?? (opts.store ? new StoredSizes(opts.store) : undefined);
+  }
 
   private get ns(): string { return this.opts.namespace; }
 
@@ -168,23 +165,10 @@ export class KubeLayers {
     return out;
   }
 
-  /** Bytes a stored package unpacks to (read from its zip's central directory once per digest). */
-  async unzippedSize(stored: StoredPackage): Promise<number> {
-    const known = unzippedSizes.get(stored.sha256);
-    if (known !== undefined) return known;
-    const store = this.opts.store;
-    if (!store || stored.bucket !== store.bucket) throw new Error(`s3://${stored.bucket}/${stored.key} is not a package of the code store`);
-    const dir = await mkdtemp(join(tmpdir(), 'klambda-layer-size-'));
-    try {
-      const file = join(dir, 'package.zip');
-      await pipeline(await store.read(stored.key), createWriteStream(file, { mode: 0o600 }));
-      const bytes = await unzippedBytes(file);
-      if (unzippedSizes.size >= MAX_SIZES) unzippedSizes.delete(unzippedSizes.keys().next().value!);
-      unzippedSizes.set(stored.sha256, bytes);
-      return bytes;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+  /** Bytes a stored package unpacks to. */
+  private unzippedSize(stored: StoredPackage): Promise<number> {
+    if (!this.sizes) throw new UnsupportedCodeError('This klambda has no code store for layer zips (the chart\'s codeStore values)');
+    return this.sizes.unzipped(stored);
   }
 
   /** The bytes a function's code unpacks to: a zip's entries, a stored package's, inline or ConfigMap files'. */
