@@ -4,7 +4,7 @@
 // read-only at /var/task. The function container never sees the URL or the cache.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
@@ -107,8 +107,8 @@ export async function emptyFolder(dir: string): Promise<void> {
 async function copyInto(from: string, to: string): Promise<void> {
   await emptyFolder(to);
   // links stay links (the unpacker allowed only those that point inside the package)
+  // the volume's own folder is left as the kubelet made it (an emptyDir is root's, mode 0777: not the agent's to chmod)
   await cp(from, to, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-  await chmod(to, 0o755);
 }
 
 async function isDir(path: string): Promise<boolean> {

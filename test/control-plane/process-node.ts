@@ -325,11 +325,14 @@ export class ProcessNode {
 
   /**
    * A volume mounted by one container only is that container's user's, and nobody else's (no mount namespaces here);
-   * one that several mount and only one writes (the others read-only) is the writer's, readable by the rest.
+   * an emptyDir several mount is root's with mode 0777, as a kubelet makes it; another volume several mount and only
+   * one writes (the others read-only) is the writer's, readable by the rest.
    */
   private async ownVolumes(pod: Pod, dirs: ReadonlyMap<string, string>): Promise<void> {
     for (const [volume, dir] of dirs) {
       const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
+      // an emptyDir several containers share is a kubelet's: root's, mode 0777
+      if (users.length > 1 && pod.spec.volumes?.find((v) => v.name === volume)?.emptyDir) { await chmod(dir, 0o777); continue; }
       const writers = users.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume && m.readOnly !== true));
       const owner = users.length === 1 ? users[0]! : writers.length === 1 ? writers[0]! : undefined;
       if (!owner) continue;

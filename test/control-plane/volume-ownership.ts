@@ -29,6 +29,8 @@ export async function ownForFsGroup(pod: Pod, dirs: ReadonlyMap<string, string>,
       continue;
     }
     const users = pod.spec.containers.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume));
+    // an emptyDir several containers share is a kubelet's: root's, mode 0777
+    if (users.length > 1 && pod.spec.volumes?.find((v) => v.name === volume)?.emptyDir) { await chmod(dir, 0o777); continue; }
     const writers = users.filter((c) => (c.volumeMounts ?? []).some((m) => m.name === volume && m.readOnly !== true));
     // one container's alone; or, shared, its one writer's (as an emptyDir's 0777 lets it write), readable by the rest
     const owner = users.length === 1 ? users[0]! : writers.length === 1 ? writers[0]! : undefined;
