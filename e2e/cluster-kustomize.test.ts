@@ -1,5 +1,5 @@
-// kustomize as a user installs with it (docs/install.md, "Install with kustomize"): `sh config/default/redis-secret.sh`
-// and `kubectl apply --server-side -k config/default` on the test control plane, the controller, router and Redis pods
+// kustomize as a user installs with it (docs/install.md, "Install with kustomize"): `sh config/default/redis-secret.sh`, `sh config/default/code-store-secret.sh`
+// and `kubectl apply --server-side -k config/default` on the test control plane, the controller, router, Redis and code store pods
 // Ready on the process node (pod network mode), the sample Function invoked with the AWS SDK through the router
 // Service; then `kubectl delete -k config/default` removes it all, the CRDs included.
 import { spawnSync } from 'node:child_process';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   // a user's checkout: config/ and the passwords script, whose output stays out of git
   dir = mkdtempSync(join(tmpdir(), 'klambda-kustomize-e2e-'));
   cpSync(join(packageRoot(), 'config'), join(dir, 'config'), { recursive: true, dereference: true });
-  rmSync(join(dir, 'config', 'default', 'redis-secret'), { recursive: true, force: true });
+  for (const made of ['redis-secret', 'code-store-secret']) rmSync(join(dir, 'config', 'default', made), { recursive: true, force: true });
 }, 45 * 60_000);
 afterAll(async () => {
   lambda?.destroy();
@@ -45,8 +45,10 @@ interface PodList { items: Array<{ metadata: { labels: Record<string, string> };
 const isReady = (p: PodList['items'][number]) => p.status.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 
 it('installs with kubectl apply -k, runs every pod on the node, and answers the AWS SDK through the router Service', async () => {
-  const made = spawnSync('sh', [join(dir, 'config', 'default', 'redis-secret.sh')], { encoding: 'utf8' });
-  expect([made.status, made.stderr]).toEqual([0, '']);
+  for (const script of ['redis-secret.sh', 'code-store-secret.sh']) {
+    const made = spawnSync('sh', [join(dir, 'config', 'default', script)], { encoding: 'utf8' });
+    expect([made.status, made.stderr]).toEqual([0, '']);
+  }
   k(['apply', '--server-side', '-k', join(dir, 'config', 'default')]);
   await waitFor(() => {
     const pods = json<PodList>(['-n', NS, 'get', 'pods']).items;
@@ -54,8 +56,8 @@ it('installs with kubectl apply -k, runs every pod on the node, and answers the 
       const of = pods.filter((p) => p.metadata.labels['app.kubernetes.io/component'] === component);
       return of.length === n && of.every(isReady) && of.every((p) => p.spec.nodeName === c.nodeName);
     };
-    return ready('controller', 2) && ready('router', 2) && ready('redis', 1) ? true : undefined;
-  }, 180_000, 'controller ×2, router ×2 and redis Ready on the node');
+    return ready('controller', 2) && ready('router', 2) && ready('redis', 1) && ready('code-store', 1) ? true : undefined;
+  }, 180_000, 'controller ×2, router ×2, redis and the code store Ready on the node');
 
   k(['label', 'namespace', 'default', 'pod-security.kubernetes.io/enforce=baseline', '--overwrite']);
   k(['apply', '-f', 'config/samples/klambda_v1alpha1_function.yaml']);

@@ -10,13 +10,16 @@ import {
   ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, PublishVersionCommand, ResourceNotFoundException,
   UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { bufferDigest, digestName } from '../src/code/package-digest.js';
 import { deploymentName } from '../src/controller/resources/names.js';
 import { makeZip } from '../test/helpers/zips.js';
 import { decode, waitFor } from './helpers/local.js';
-import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 
 let k: KlambdaOnCluster;
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-runner';
@@ -234,3 +237,31 @@ it('refuses code and layers over 250 MB unzipped, at CreateFunction and UpdateFu
     .rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringMatching(message) });
   expect((await k.lambda.send(new GetFunctionCommand({ FunctionName: 'greeter-py' }))).Configuration!.Layers).toEqual([{ Arn: `${ARN}:shared:2`, CodeSize: v2.length }]);
 }, 300_000);
+
+it('does the same with the AWS CLI v1: publish-layer-version --zip-file fileb://, create-function --layers, invoke', async () => {
+  const files = mkdtempSync(join(tmpdir(), 'klambda-cli-layers-'));
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ADMIN_KEY.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+  const aws = async (...args: string[]): Promise<string> => {
+    try {
+      return (await promisify(execFile)('aws', ['lambda', ...args, '--endpoint-url', k.routerUrl], { env, timeout: 300_000 })).stdout;
+    } catch (err) {
+      throw new Error(`aws lambda ${args[0]} failed: ${(err as { stderr?: string }).stderr}`);
+    }
+  };
+  try {
+    writeFileSync(join(files, 'layer.zip'), await layerZip('cli'));
+    const published = JSON.parse(await aws('publish-layer-version', '--layer-name', 'cli-shared', '--zip-file', `fileb://${join(files, 'layer.zip')}`,
+      '--compatible-runtimes', 'nodejs20.x', 'python3.11')) as { LayerVersionArn: string; Version: number };
+    expect(published).toMatchObject({ LayerVersionArn: `${ARN}:cli-shared:1`, Version: 1 });
+    writeFileSync(join(files, 'function.zip'), await makeZip([{ name: 'index.mjs', data: "import greet from 'greet';\nexport const handler = async (e) => greet(e.name);\n" }]));
+    await aws('create-function', '--function-name', 'cli-layered', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE,
+      '--zip-file', `fileb://${join(files, 'function.zip')}`, '--layers', published.LayerVersionArn);
+    await aws('wait', 'function-active-v2', '--function-name', 'cli-layered');
+    const out = join(files, 'out.json');
+    await aws('invoke', '--function-name', 'cli-layered', '--payload', '{"name":"cli"}', out);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toBe('hello cli from layer cli');
+    expect(JSON.parse(await aws('list-layer-versions', '--layer-name', 'cli-shared'))).toMatchObject({ LayerVersions: [{ Version: 1 }] });
+  } finally {
+    rmSync(files, { recursive: true, force: true });
+  }
+}, 600_000);

@@ -3,7 +3,7 @@
 // update code and configuration, publish, Code.Location, tags, account settings, delete → 404 — and refusals that
 // leave the folder as it was.
 import {
-  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionCommand, InvokeCommand, ListTagsCommand,
+  CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, GetAccountSettingsCommand, GetFunctionCommand, InvokeCommand, ListTagsCommand,
   ResourceNotFoundException, type Runtime, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
@@ -84,6 +84,14 @@ it('updates code (the next invoke runs it), publishes, updates configuration; a 
   // a stale RevisionId is refused
   await expect(f.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'shop', Timeout: 5, RevisionId: latest.RevisionId })))
     .rejects.toMatchObject({ name: 'PreconditionFailedException' });
+  // PublishVersion's preconditions: a stale RevisionId or CodeSha256 is refused, the current ones publish
+  await expect(f.lambda.send(new PublishVersionCommand({ FunctionName: 'shop', RevisionId: latest.RevisionId })))
+    .rejects.toMatchObject({ name: 'PreconditionFailedException' });
+  await expect(f.lambda.send(new PublishVersionCommand({ FunctionName: 'shop', CodeSha256: bufferDigest(zip2).sha256 })))
+    .rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+  const now = (await f.lambda.send(new GetFunctionCommand({ FunctionName: 'shop' }))).Configuration!;
+  expect(await f.lambda.send(new PublishVersionCommand({ FunctionName: 'shop', RevisionId: now.RevisionId, CodeSha256: now.CodeSha256 })))
+    .toMatchObject({ Version: '2' });
 });
 
 it('tags and untags; reports the account settings', async () => {

@@ -5,6 +5,7 @@ import { Controller } from '../../src/controller/controller.js';
 import { runtimeImages } from '../../src/controller/resources/images.js';
 import { FINALIZER } from '../../src/controller/object-status.js';
 import type { KubeObject } from '../../src/kube/objects.js';
+import { isConflict } from '../../src/kube/client.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { derivedAccountId } from '../../src/core/accounts.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
@@ -82,10 +83,19 @@ it('updates the Deployment when the Function changes, and puts back a hand-edite
   await waitFor(async () => ((await get(`${api}/functions/hello`))?.status?.observedGeneration === 2 ? true : undefined), 10_000, 'generation 2 observed');
   expect((await table.read(NS, 'hello'))?.fn?.latest.timeoutSeconds).toBe(10);
   // someone scales and edits the Deployment: the template is put back, the replicas (the scaler's) are kept
-  const edited = (await deployment('hello-latest'))!;
-  edited.spec.replicas = 0;
-  edited.spec.template.spec.containers[0]!.env = [{ name: 'KLAMBDA_AGENT_CONFIG', value: '{}' }];
-  await cluster.admin.replace('/apis/apps/v1/namespaces/default/deployments/hello-latest', edited);
+  // (read, edit, write; again on a conflict: the Deployment controller writes its status meanwhile, as kubectl edit would meet)
+  await waitFor(async () => {
+    const edited = (await deployment('hello-latest'))!;
+    edited.spec.replicas = 0;
+    edited.spec.template.spec.containers[0]!.env = [{ name: 'KLAMBDA_AGENT_CONFIG', value: '{}' }];
+    try {
+      await cluster.admin.replace('/apis/apps/v1/namespaces/default/deployments/hello-latest', edited);
+      return true;
+    } catch (e) {
+      if (isConflict(e)) return undefined;
+      throw e;
+    }
+  }, 20_000, 'the hand edit written');
   await waitFor(async () => ((await deployment('hello-latest'))?.spec.template.spec.containers[0]?.env[0]?.value.includes('"functionName":"hello"') ? true : undefined), 20_000, 'template restored');
 });
 

@@ -1,7 +1,7 @@
 // HTTP routes of the Lambda management calls: functions, versions and aliases (and, installed with them, the event invoke
 // config and the layer calls), over a FunctionCatalog.
 import type { Express, Request, Response } from 'express';
-import { invalidParameter } from '../../core/errors.js';
+import { invalidParameter, preconditionFailed } from '../../core/errors.js';
 import type { Logger } from '../../core/logger.js';
 import { sendJson } from '../aws-response.js';
 import type { RouteInstaller } from '../app.js';
@@ -104,7 +104,12 @@ export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => F
       const sha = str(body, 'CodeSha256');
       if (description !== undefined) input.Description = description;
       if (sha !== undefined) input.CodeSha256 = sha;
-      sendJson(res, 201, await cat(req).publishVersion(name(req, 'PublishVersion').name, input));
+      const fn = name(req, 'PublishVersion').name;
+      const c = cat(req);
+      // RevisionId: publish only if $LATEST is still the revision the caller read (AWS's PreconditionFailedException)
+      const revision = str(body, 'RevisionId');
+      if (revision !== undefined && (await c.getFunction(fn)).Configuration.RevisionId !== revision) throw preconditionFailed();
+      sendJson(res, 201, await c.publishVersion(fn, input));
     });
     app.get(`${BASE}/:name/versions`, async (req: Request, res: Response) => {
       const page = paginate(await cat(req).listVersions(name(req, 'ListVersionsByFunction').name), query(req, 'Marker'), query(req, 'MaxItems'));
