@@ -140,6 +140,17 @@ describeIfProc('klambda dev stopping', () => {
     expect(leftovers(dir, tree).map((q) => `${q.pid} ${q.cmdline}`)).toEqual([]);
   }, 60_000);
 
+  it('stops cleanly on a SIGTERM that comes while it starts (its Redis up, not listening yet): exit 0, nothing left', async () => {
+    const run3 = run(['dev', dir, '--port', '0']);
+    p = run3;
+    // the moment its own Redis runs in the folder, before the API listens
+    await waitFor(() => (processes().some((q) => running(q) && q.cwd === join(dir, '.klambda', 'redis')) ? true : undefined), 20_000, 'its Redis running');
+    process.kill(run3.child.pid!, 'SIGTERM');
+    expect(await run3.done).toBe(0);
+    expect(run3.output()).toContain('klambda stopping (SIGTERM)');
+    expect(leftovers(dir).map((q) => `${q.pid} ${q.cmdline}`)).toEqual([]);
+  }, 40_000);
+
   it('on a port in use says so in one line on stderr, exits 1 and leaves no redis-server behind', async () => {
     busy = createServer();
     const server = busy;

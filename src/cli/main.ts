@@ -21,12 +21,14 @@ import { defaultLogFormat } from '../local/console-format.js';
 async function dev(cmd: DevCommand): Promise<void> {
   const { logFormat, ...options } = cmd;
   const out = devConsole(logFormat ?? defaultLogFormat(process.stdout.isTTY), { stdout: process.stdout, stderr: process.stderr, env: process.env });
-  const local = await startLocal({ ...options, logger: out.logger, onFunctionLog: out.functionLog });
-  out.say(`klambda listening on ${local.url}`);
-  let stopping = false;
+  // a signal while it starts (its Redis may be up already, in a process group of its own) is kept and acted on once
+  // the start is over, so it still stops cleanly and leaves nothing behind
+  let local: Awaited<ReturnType<typeof startLocal>> | undefined;
+  let stopping: string | undefined;
   const stop = (signal: string) => {
     if (stopping) return;
-    stopping = true;
+    stopping = signal;
+    if (!local) return;
     out.say(`klambda stopping (${signal})`);
     local.stop().then(() => { out.flush(); process.exit(0); }, (err: unknown) => {
       out.flush();
@@ -36,6 +38,14 @@ async function dev(cmd: DevCommand): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  local = await startLocal({ ...options, logger: out.logger, onFunctionLog: out.functionLog });
+  if (stopping) {
+    const signal = stopping;
+    stopping = undefined;
+    stop(signal);
+    return;
+  }
+  out.say(`klambda listening on ${local.url}`);
 }
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly. */
