@@ -19,11 +19,10 @@ import { makeZip, renameInZip } from '../test/helpers/zips.js';
 import { s3Client } from '../test/helpers/versitygw.js';
 import { decode, waitFor } from './helpers/local.js';
 import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
-import { execFile } from 'node:child_process';
+import { awsCli } from './helpers/aws-cli.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 
 let k: KlambdaOnCluster;
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-runner';
@@ -195,14 +194,7 @@ it('refuses hostile zips with nothing stored', async () => {
 
 it('does the same with the AWS CLI v1 (fileb://, the waiters, invoke, update-function-code --publish, delete-function)', async () => {
   const files = mkdtempSync(join(tmpdir(), 'klambda-cli-files-'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ADMIN_KEY.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  const aws = async (...args: string[]): Promise<string> => {
-    try {
-      return (await promisify(execFile)('aws', ['lambda', ...args, '--endpoint-url', k.routerUrl], { env, timeout: 300_000 })).stdout;
-    } catch (err) {
-      throw new Error(`aws lambda ${args[0]} failed: ${(err as { stderr?: string }).stderr}`);
-    }
-  };
+  const aws = awsCli('lambda', k.routerUrl, ADMIN_KEY);
   try {
     const zip = join(files, 'function.zip');
     writeFileSync(zip, await makeZip([{ name: 'index.mjs', data: 'export const handler = async (e) => ({ hi: e.name });' }]));

@@ -10,16 +10,16 @@ import {
   ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, PublishVersionCommand, ResourceNotFoundException,
   UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { bufferDigest, digestName } from '../src/code/package-digest.js';
 import { deploymentName } from '../src/controller/resources/names.js';
 import { makeZip } from '../test/helpers/zips.js';
+import { layerZip } from '../test/helpers/layer-zips.js';
 import { decode, waitFor } from './helpers/local.js';
 import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { awsCli } from './helpers/aws-cli.js';
 
 let k: KlambdaOnCluster;
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-runner';
@@ -41,14 +41,6 @@ afterAll(async () => {
   }
   await k?.stop();
 });
-
-/** A layer in Lambda's layout: a Node package, a Python module and an executable, each saying which version they are. */
-const layerZip = (tag: string) => makeZip([
-  { name: 'nodejs/node_modules/greet/package.json', data: '{"name":"greet","main":"index.js"}' },
-  { name: 'nodejs/node_modules/greet/index.js', data: `module.exports = (name) => 'hello ' + name + ' from layer ${tag}';\n` },
-  { name: 'python/greet.py', data: `def greet(name):\n    return "hello " + name + " from layer ${tag}"\n` },
-  { name: 'bin/layer-tool', data: `#!/bin/sh\necho tool-${tag}\n`, mode: 0o100755 },
-]);
 
 /** A Node function importing the layer's package (as an ES module, and with require), running its tool, showing its paths. */
 const nodeZip = () => makeZip([{
@@ -240,14 +232,7 @@ it('refuses code and layers over 250 MB unzipped, at CreateFunction and UpdateFu
 
 it('does the same with the AWS CLI v1: publish-layer-version --zip-file fileb://, create-function --layers, invoke', async () => {
   const files = mkdtempSync(join(tmpdir(), 'klambda-cli-layers-'));
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: ADMIN_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: ADMIN_KEY.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  const aws = async (...args: string[]): Promise<string> => {
-    try {
-      return (await promisify(execFile)('aws', ['lambda', ...args, '--endpoint-url', k.routerUrl], { env, timeout: 300_000 })).stdout;
-    } catch (err) {
-      throw new Error(`aws lambda ${args[0]} failed: ${(err as { stderr?: string }).stderr}`);
-    }
-  };
+  const aws = awsCli('lambda', k.routerUrl, ADMIN_KEY);
   try {
     writeFileSync(join(files, 'layer.zip'), await layerZip('cli'));
     const published = JSON.parse(await aws('publish-layer-version', '--layer-name', 'cli-shared', '--zip-file', `fileb://${join(files, 'layer.zip')}`,

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeZip } from '../test/helpers/zips.js';
 import { startFixture, type Fixture } from './helpers/local.js';
+import { awsCli } from './helpers/aws-cli.js';
 
 const run = promisify(execFile);
 let f: Fixture;
@@ -16,16 +17,8 @@ const files = mkdtempSync(join(tmpdir(), 'klambda-cli-files-'));
 beforeAll(async () => { f = await startFixture({}); }, 60_000);
 afterAll(async () => { await f?.stop(); rmSync(files, { recursive: true, force: true }); });
 
-/** `aws lambda …` with v1's settings from the environment; resolves to stdout, rejects with stderr. */
-async function aws(...args: string[]): Promise<string> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  try {
-    return (await run('aws', ['lambda', ...args, '--endpoint-url', f.local.url], { env, timeout: 60_000 })).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; code?: number };
-    throw new Error(`aws lambda ${args[0]} failed (${e.code}): ${e.stderr}`);
-  }
-}
+/** `aws lambda …` (the AWS CLI v1) against klambda dev: the README's settings. */
+const aws = (...args: string[]): Promise<string> => awsCli('lambda', f.local.url, { accessKeyId: 'test', secretAccessKey: 'test' }, 60_000)(...args);
 
 it('is version 1 of the AWS CLI', async () => {
   const { stdout, stderr } = await run('aws', ['--version']);

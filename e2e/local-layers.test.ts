@@ -7,16 +7,15 @@ import {
   ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, PublishVersionCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { bufferDigest } from '../src/code/package-digest.js';
 import { makeZip } from '../test/helpers/zips.js';
+import { layerZip } from '../test/helpers/layer-zips.js';
+import { awsCli } from './helpers/aws-cli.js';
 import { decode, startFixture, type Fixture } from './helpers/local.js';
 
-const run = promisify(execFile);
 const ROLE = 'arn:aws:iam::000000000000:role/lambda-runner';
 const ARN = 'arn:aws:lambda:us-east-1:000000000000:layer';
 let f: Fixture;
@@ -24,14 +23,6 @@ const files = mkdtempSync(join(tmpdir(), 'klambda-layer-files-'));
 
 beforeAll(async () => { f = await startFixture({}); }, 60_000);
 afterAll(async () => { await f?.stop(); rmSync(files, { recursive: true, force: true }); });
-
-/** A layer in Lambda's layout: a Node package, a Python module and an executable, each saying which version they are. */
-const layerZip = (tag: string) => makeZip([
-  { name: 'nodejs/node_modules/greet/package.json', data: '{"name":"greet","main":"index.js"}' },
-  { name: 'nodejs/node_modules/greet/index.js', data: `module.exports = (name) => 'hello ' + name + ' from layer ${tag}';\n` },
-  { name: 'python/greet.py', data: `def greet(name):\n    return "hello " + name + " from layer ${tag}"\n` },
-  { name: 'bin/layer-tool', data: `#!/bin/sh\necho tool-${tag}\n`, mode: 0o100755 },
-]);
 
 /** A Node function importing the layer's package (as an ES module, and with require) and running its tool. */
 const nodeZip = () => makeZip([{
@@ -196,16 +187,8 @@ describe('with the AWS SDK', () => {
   }, 120_000);
 });
 
-/** `aws lambda …` with v1's settings from the environment; resolves to stdout, rejects with stderr. */
-async function aws(...args: string[]): Promise<string> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
-  try {
-    return (await run('aws', ['lambda', ...args, '--endpoint-url', f.local.url], { env, timeout: 60_000 })).stdout;
-  } catch (err) {
-    const e = err as { stderr?: string; code?: number };
-    throw new Error(`aws lambda ${args[0]} failed (${e.code}): ${e.stderr}`);
-  }
-}
+/** `aws lambda …` (the AWS CLI v1) against klambda dev. */
+const aws = (...args: string[]): Promise<string> => awsCli('lambda', f.local.url, { accessKeyId: 'test', secretAccessKey: 'test' }, 60_000)(...args);
 
 describe('with the AWS CLI v1', () => {
   it('publishes a layer, two functions use it, lists, gets, deletes', async () => {
