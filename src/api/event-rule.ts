@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
-import { eventPatternIssues } from './pattern-shape.js';
+import { patternIssue } from './pattern-issues.js';
 import { show } from './validate.js';
 
 export const RULE_STATES = ['ENABLED', 'DISABLED'] as const;
@@ -17,6 +17,8 @@ export const INPUT_PATH_KEY = '^[A-Za-z0-9_-]+$';
 /** AWS's limits on a rule's targets and on an input transformer. */
 export const MAX_TARGETS = 5;
 export const MAX_INPUT_PATHS = 100;
+/** EventBridge's default quota on an event pattern, counted as JSON characters. */
+export const EVENT_PATTERN_MAX_CHARS = 2048;
 export const TARGET_KINDS = ['function', 'topic'] as const;
 export const TARGET_INPUTS = ['input', 'inputPath', 'inputTransformer'] as const;
 
@@ -68,7 +70,7 @@ export function eventRuleSpecIssues(spec: unknown): SpecIssue[] {
   } else if (!hasPattern && !hasSchedule) {
     issues.push({ path: '', message: 'a rule needs exactly one of eventPattern or scheduleExpression; none is set' });
   }
-  if (isRecord(spec.eventPattern)) issues.push(...eventPatternIssues(spec.eventPattern, 'eventPattern'));
+  if (isRecord(spec.eventPattern)) issues.push(...eventPatternIssues(spec.eventPattern));
   if (typeof spec.scheduleExpression === 'string') {
     const problem = scheduleProblem(spec.scheduleExpression);
     if (problem) issues.push({ path: 'scheduleExpression', message: problem });
@@ -85,6 +87,16 @@ export function eventRuleSpecIssues(spec: unknown): SpecIssue[] {
     if (first === undefined) seen.set(t.id, i);
     else issues.push({ path: `targets[${i}].id`, message: `repeats targets[${first}].id ${show(t.id)}: target ids must be unique` });
   });
+  return issues;
+}
+
+/** What EventBridge refuses in a rule's pattern: the engine's reason (PutRule's wording), and the size quota. */
+function eventPatternIssues(pattern: Record<string, unknown>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const chars = JSON.stringify(pattern).length;
+  if (chars > EVENT_PATTERN_MAX_CHARS) issues.push({ path: 'eventPattern', message: `must be at most ${EVENT_PATTERN_MAX_CHARS} characters as JSON, got ${chars}` });
+  const refused = patternIssue(pattern, 'eventbridge', 'eventPattern');
+  if (refused) issues.push(refused);
   return issues;
 }
 

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, FUNCTION_REF, JsonObject, kindSchema, QUEUE_NAME, StringEnum, type Simplify, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
-import { filterPolicyIssues } from './pattern-shape.js';
+import { patternIssue } from './pattern-issues.js';
 import { show } from './validate.js';
 
 export const SUBSCRIPTION_PROTOCOLS = ['lambda', 'http', 'https', 'queue'] as const;
@@ -60,8 +60,11 @@ export function topicSpecIssues(spec: unknown): SpecIssue[] {
     if (s.protocol === 'lambda' && s.rawMessageDelivery === true) {
       issues.push({ path: `${path}.rawMessageDelivery`, message: 'is for http, https and queue subscriptions; a function always gets the SNS event' });
     }
-    if (isRecord(s.filterPolicy)) {
-      issues.push(...filterPolicyIssues(s.filterPolicy, s.filterPolicyScope === 'MessageBody' ? 'MessageBody' : 'MessageAttributes', `${path}.filterPolicy`));
+    const dialect = policyDialect(s.filterPolicyScope);
+    // under a scope SNS does not have (the schema reports it) the policy has no reading to check
+    if (isRecord(s.filterPolicy) && dialect) {
+      const refused = patternIssue(s.filterPolicy, dialect, `${path}.filterPolicy`);
+      if (refused) issues.push(refused);
     }
     const key = `${String(s.protocol)} ${String(s.endpoint)}`;
     const first = seen.get(key);
@@ -73,6 +76,12 @@ export function topicSpecIssues(spec: unknown): SpecIssue[] {
     issues.push({ path: 'deliveryPolicy.minDelaySeconds', message: `must be <= maxDelaySeconds (${policy.maxDelaySeconds}), got ${policy.minDelaySeconds}` });
   }
   return issues;
+}
+
+/** SNS reads a filter policy by its scope: flat over message attributes (the default), nested over a JSON body. */
+function policyDialect(scope: unknown): 'sns-attributes' | 'sns-body' | undefined {
+  if (scope === undefined || scope === 'MessageAttributes') return 'sns-attributes';
+  return scope === 'MessageBody' ? 'sns-body' : undefined;
 }
 
 /** Why `endpoint` does not fit `protocol`, or undefined. */

@@ -215,6 +215,23 @@ it('gives Topic, EventRule and EventSourceMapping a status: ARN or uuid, missing
   expect(esm.status).toMatchObject({ uuid: esm.metadata.uid, state: 'Disabled' });
 });
 
+it('refuses the event patterns and filter policies AWS refuses, with the same words as a manifest', async () => {
+  const kind = (k: string, name: string, spec: Record<string, unknown>) => ({ apiVersion: 'klambda.dev/v1alpha1', kind: k, metadata: { name }, spec });
+  const onBody = (filterPolicy: Record<string, unknown>) => ({ subscriptions: [{ protocol: 'lambda', endpoint: 'hello', filterPolicyScope: 'MessageBody', filterPolicy }] });
+  // the API server takes any map here: the CRD cannot run the pattern engine, the controller does
+  await cluster.admin.create(`${api}/eventrules`, kind('EventRule', 'twin-stars', { eventPattern: { resources: [{ wildcard: 'arn:aws:s3:::**' }] }, targets: [{ id: 'a', function: 'hello' }] }));
+  // 3 × 4 × 2 × 3 × 1 × 3 = 216 combinations once each list counts its nesting depth
+  await cluster.admin.create(`${api}/topics`, kind('Topic', 'deep', onBody({ key_a: { key_b: { key_c: ['1', '2', '3', '4'] } }, key_d: { key_e: ['1', '2', '3'] }, key_f: ['1', '2', '3'] })));
+  // 5 parent keys over 7 lists: within SNS's 5 keys
+  await cluster.admin.create(`${api}/topics`, kind('Topic', 'wide', onBody({ order: { total: [1], currency: ['EUR'], channel: ['web'] }, a: [1], b: [1], c: [1], d: [1] })));
+  const statusOf = (plural: string, name: string) => waitFor(async () => { const o = await get(`${api}/${plural}/${name}`); return ready(o) ? ready(o) : undefined; }, 10_000, `${name} status`);
+  expect(await statusOf('eventrules', 'twin-stars')).toMatchObject({
+    status: 'False', reason: 'InvalidSpec', message: 'spec.eventPattern: Event pattern is not valid. Reason: Consecutive wildcard characters at pos 14',
+  });
+  expect(await statusOf('topics', 'deep')).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: 'spec.subscriptions[0].filterPolicy: Filter policy is too complex' });
+  expect(await statusOf('topics', 'wide')).toMatchObject({ status: 'False', reason: 'DispatcherNotRunning' });
+});
+
 it('cleans Redis when an Alias or a Function is deleted, and its objects are garbage collected', async () => {
   await cluster.admin.delete(`${api}/aliases/pub-live`);
   await waitFor(async () => ((await get(`${api}/aliases/pub-live`)) ? undefined : true), 20_000, 'alias gone');

@@ -82,46 +82,74 @@ describe('Topic', () => {
 describe('Topic filter policies', () => {
   const policy = (filterPolicy: unknown, filterPolicyScope?: string) =>
     withSubs(sub('lambda', 'billing', { filterPolicy, ...(filterPolicyScope ? { filterPolicyScope } : {}) }));
+  const at = 'spec.subscriptions[0].filterPolicy';
+  const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
 
   it('accepts lists of values and operators, $or, and nested keys when filtering the body', () => {
     expect(problems(policy({ kind: ['order-placed', { prefix: 'order-' }], total: [{ numeric: ['>', 100] }] }))).toEqual([]);
     expect(problems(policy({ $or: [{ kind: ['a'] }, { region: ['eu'] }] }))).toEqual([]);
     expect(problems(policy({ order: { total: [{ numeric: ['>', 100] }] } }, 'MessageBody'))).toEqual([]);
+    expect(problems(policy({ ip: [{ cidr: '10.0.0.0/24' }], tier: [{ 'anything-but': { prefix: 'free-' } }], coupon: [{ exists: false }] }))).toEqual([]);
   });
 
-  it('refuses a policy that is not a map, or is empty', () => {
-    expect(problems(policy(['kind']))).toEqual(['spec.subscriptions[0].filterPolicy: must be a map of fields, got a list']);
-    expect(problems(policy({}))).toEqual(['spec.subscriptions[0].filterPolicy: must not be empty']);
+  it('accepts an empty policy, which SNS reads as no filter', () => {
+    expect(problems(policy({}))).toEqual([]);
   });
 
-  it('refuses a bare value where a list of values belongs', () => {
-    expect(problems(policy({ kind: 'order-placed' }))).toEqual([
-      'spec.subscriptions[0].filterPolicy.kind: must be a list of values to match (e.g. ["x"]); message attributes are not nested, got "order-placed"',
-    ]);
-    expect(problems(policy({ 'detail-type': [] }, 'MessageBody'))).toEqual(['spec.subscriptions[0].filterPolicy["detail-type"]: must list at least one value to match']);
+  it('refuses a policy that is not a map', () => {
+    expect(problems(policy(['kind']))).toEqual([`${at}: must be a map of fields, got a list`]);
+  });
+
+  it.each([
+    ['a bare value where a list belongs', { kind: 'order-placed' }, 'MessageAttributes', '"kind" must be an object or an array'],
+    ['an empty list', { 'detail-type': [] }, 'MessageBody', 'Empty arrays are not allowed'],
+    ['an empty nested map', { order: {} }, 'MessageBody', 'Empty objects are not allowed'],
+    ['a list inside the list', { kind: [['a']] }, 'MessageAttributes', 'Match value must be String, number, true, false, or null'],
+    ['an operator SNS does not have', { kind: [{ contains: 'order' }] }, 'MessageAttributes', 'Unrecognized match type contains'],
+    ['wildcard, which SNS does not take', { kind: [{ wildcard: 'order-*' }] }, 'MessageAttributes', 'Unrecognized match type wildcard'],
+    ['two operators in one match', { kind: [{ prefix: 'a', suffix: 'b' }] }, 'MessageAttributes', 'Only one key allowed in match expression'],
+    ['a numeric range upside down', { total: [{ numeric: ['>', 3, '<', 1] }] }, 'MessageAttributes', 'Bottom must be less than top'],
+    ['a malformed CIDR', { ip: [{ cidr: 'bad-filter/24' }] }, 'MessageAttributes', 'Nonstandard IP address: bad-filter'],
+    ['exists without true or false', { coupon: [{ exists: null }] }, 'MessageAttributes', 'exists match pattern must be either true or false.'],
+  ])('refuses %s, with the reason SNS gives', (_, filterPolicy, scope, reason) => {
+    expect(problems(policy(filterPolicy, scope))).toEqual([`${at}: ${reason}`]);
   });
 
   it('refuses nesting when filtering message attributes', () => {
-    expect(problems(policy({ order: { total: [1] } }))).toEqual([
-      'spec.subscriptions[0].filterPolicy.order: must be a list of values to match (e.g. ["x"]); message attributes are not nested, got a map',
-    ]);
+    expect(problems(policy({ order: { total: [1] } }))).toEqual([`${at}: Filter policy scope MessageAttributes does not support nested filter policy`]);
   });
 
-  it('refuses more than 5 keys and more than 150 combinations', () => {
-    expect(problems(policy({ a: [1], b: [1], c: [1], d: [1], e: [1], f: [1] }))).toEqual(['spec.subscriptions[0].filterPolicy: must have at most 5 keys, got 6']);
-    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  it('counts parent keys against the limit of 5, not the lists under them', () => {
+    // 5 parent keys and 7 lists: SNS counts only the parents of a nested policy
+    expect(problems(policy({ order: { total: [1], currency: ['EUR'], channel: ['web'] }, a: [1], b: [1], c: [1], d: [1] }, 'MessageBody'))).toEqual([]);
+    expect(problems(policy({ order: { total: [1] }, a: [1], b: [1], c: [1], d: [1], e: [1] }, 'MessageBody'))).toEqual([`${at}: Filter policy can not have more than 5 keys`]);
+    expect(problems(policy({ a: [1], b: [1], c: [1], d: [1], e: [1], f: [1] }))).toEqual([`${at}: Filter policy can not have more than 5 keys`]);
+  });
+
+  it('refuses more than 150 combinations, each list counted times its nesting depth', () => {
     expect(problems(policy({ a: values(10), b: values(15) }))).toEqual([]);
-    expect(problems(policy({ a: values(10), b: values(16) }))).toEqual([
-      'spec.subscriptions[0].filterPolicy: must have at most 150 combinations of values (the product of the list lengths), got 160',
-    ]);
+    expect(problems(policy({ a: values(10), b: values(16) }))).toEqual([`${at}: Filter policy is too complex`]);
+    // AWS's example: 4 values 3 deep and 3 values 2 deep are 3 × 4 × 2 × 3 = 72; 3 more values at the top make 216
+    const nested = { key_a: { key_b: { key_c: ['1', '2', '3', '4'] } }, key_d: { key_e: ['1', '2', '3'] } };
+    expect(problems(policy(nested, 'MessageBody'))).toEqual([]);
+    expect(problems(policy({ ...nested, key_f: ['1', '2', '3'] }, 'MessageBody'))).toEqual([`${at}: Filter policy is too complex`]);
   });
 
-  it('refuses a malformed $or', () => {
-    expect(problems(policy({ $or: { kind: ['a'] } }))).toEqual(['spec.subscriptions[0].filterPolicy.$or: must be a list of patterns, got a map']);
+  it('refuses a policy over 256 KB', () => {
+    expect(problems(policy({ kind: ['x'.repeat(256 * 1024)] }))).toEqual([`${at}: Filter policy is too large`]);
   });
 
-  it('refuses a scope other than MessageAttributes or MessageBody', () => {
-    expect(problems(policy({ kind: ['a'] }, 'Body'))).toEqual(['spec.subscriptions[0].filterPolicyScope: must be one of MessageAttributes, MessageBody, got "Body"']);
+  it('reads $or only as a list of alternatives; otherwise it is an attribute name', () => {
+    expect(problems(policy({ $or: [{ kind: ['a'] }, { total: [{ numeric: ['>', 1] }] }] }, 'MessageBody'))).toEqual([]);
+    expect(problems(policy({ $or: { kind: ['a'] } }))).toEqual([`${at}: Filter policy scope MessageAttributes does not support nested filter policy`]);
+  });
+
+  it('refuses a scope other than MessageAttributes or MessageBody, and says nothing of the policy under it', () => {
+    expect(problems(policy({ order: { total: [1] } }, 'Body'))).toEqual(['spec.subscriptions[0].filterPolicyScope: must be one of MessageAttributes, MessageBody, got "Body"']);
+  });
+
+  it('words each refusal on one line', () => {
+    expect(problems(policy({ 'order\nkind': 'x' }))).toEqual([`${at}: "order kind" must be an object or an array`]);
   });
 });
 
