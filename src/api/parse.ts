@@ -51,6 +51,21 @@ const KINDS: Record<ManifestKind, KindRule> = {
 
 export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer (${API_VERSION}) and ConfigMap (v1)`;
 
+/** No manifest of ours comes near this depth of maps and lists; a deeper one is refused before anything recurses into it. */
+export const MAX_NESTING = 100;
+
+/** Whether `value` holds maps or lists nested more than `limit` deep (an explicit stack, no recursion). */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export type CheckResult = { ok: true; object: Manifest } | { ok: false; issues: PathIssue[] };
 
 /** Validates one decoded object (not mutated) and returns it with defaults filled in, or every problem found. */
@@ -66,6 +81,8 @@ export function checkObject(value: unknown): CheckResult {
   if (!rule) {
     return { ok: false, issues: [{ path: 'kind', message: `unknown kind ${JSON.stringify(kind)} (apiVersion ${show(value.apiVersion)}); klambda reads ${KNOWN_KINDS}` }] };
   }
+  // checked without recursion first: what follows (cloning, the schema, patterns) recurses and would overflow the stack
+  if (deeperThan(value, MAX_NESTING)) return { ok: false, issues: [{ path: '', message: `is nested more than ${MAX_NESTING} levels deep` }] };
   const obj = Value.Default(rule.schema, structuredClone(value)) as Record<string, unknown>;
   rule.fill(obj);
   const issues: PathIssue[] = [];

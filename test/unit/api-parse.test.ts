@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestError } from '../../src/api/errors.js';
-import { parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
+import { checkObject, deeperThan, MAX_NESTING, parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
 import { isManifestPath } from '../../src/local/manifest-loader.js';
 
 const hello = `apiVersion: klambda.dev/v1alpha1
@@ -163,5 +163,20 @@ describe('pathKeys', () => {
     expect(pathKeys('spec.routingConfig.additionalVersionWeights["2"]')).toEqual(['spec', 'routingConfig', 'additionalVersionWeights', '2']);
     expect(pathKeys('spec.targets[0].inputTransformer.inputPathsMap["a.b"]')).toEqual(['spec', 'targets', '0', 'inputTransformer', 'inputPathsMap', 'a.b']);
     expect(pathKeys('')).toEqual([]);
+  });
+});
+
+describe('nesting', () => {
+  it('refuses a manifest nested deeper than MAX_NESTING with one issue, without overflowing the stack', () => {
+    let pattern: Record<string, unknown> = { leaf: ['x'] };
+    for (let i = 0; i < 20_000; i++) pattern = { a: pattern };
+    const result = checkObject({ apiVersion: 'klambda.dev/v1alpha1', kind: 'EventRule', metadata: { name: 'deep' }, spec: { eventPattern: pattern } });
+    expect(result).toEqual({ ok: false, issues: [{ path: '', message: `is nested more than ${MAX_NESTING} levels deep` }] });
+  });
+
+  it('counts maps and lists alike, and leaves shallow objects alone', () => {
+    expect(deeperThan({ a: [{ b: [1] }] }, 3)).toBe(false);
+    expect(deeperThan({ a: [{ b: [{ c: 1 }] }] }, 3)).toBe(true);
+    expect(deeperThan('text', 0)).toBe(false);
   });
 });
