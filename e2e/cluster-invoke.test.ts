@@ -5,8 +5,9 @@ import {
   ListAliasesCommand, ListFunctionsCommand, ListVersionsByFunctionCommand, PublishVersionCommand, ResourceConflictException,
   LambdaServiceException, ResourceNotFoundException, UpdateAliasCommand,
 } from '@aws-sdk/client-lambda';
+import { EventBridgeClient, InvalidEventPatternException, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
 import { decode, waitFor } from './helpers/local.js';
-import { createAccessKey, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { ADMIN_KEY, createAccessKey, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { derivedAccountId } from '../src/core/accounts.js';
 import { OutcomeQueue } from '../src/queue/outcomes.js';
 
@@ -107,6 +108,19 @@ it('answers the Lambda management API from the cluster\'s objects, with AWS erro
   await expect(lambda.send(new GetAliasCommand({ FunctionName: 'hello', Name: 'beta' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   await waitFor(async () => ((await k.table.read('default', 'hello'))?.aliases.beta ? undefined : true), 20_000, 'beta unrouted');
 }, 60_000);
+
+it('answers EventBridge\'s TestEventPattern (AWS JSON 1.1, signed for events) through the same router', async () => {
+  const events = new EventBridgeClient({ endpoint: k.routerUrl, region: 'us-east-1', maxAttempts: 1, credentials: ADMIN_KEY });
+  try {
+    const Event = JSON.stringify({ id: '1', 'detail-type': 'Order Placed', source: 'com.example.shop', account: '000000000000', time: '2026-01-02T03:04:05Z', region: 'us-east-1', resources: [], detail: { amount: 250 } });
+    const test = (pattern: unknown) => events.send(new TestEventPatternCommand({ EventPattern: JSON.stringify(pattern), Event }));
+    expect((await test({ source: [{ prefix: 'com.example' }], detail: { amount: [{ numeric: ['>', 100] }] } })).Result).toBe(true);
+    expect((await test({ detail: { amount: [{ numeric: ['>', 1000] }] } })).Result).toBe(false);
+    await expect(test({ source: 'com.example.shop' })).rejects.toBeInstanceOf(InvalidEventPatternException);
+  } finally {
+    events.destroy();
+  }
+}, 30_000);
 
 it('serves every namespace with SigV4: a key of team-a runs team-a\'s function and is refused team-b\'s; ARNs carry each namespace\'s account', async () => {
   const admin = k.cluster.admin;

@@ -11,6 +11,8 @@ import { queueUnreachable } from '../core/errors.js';
 import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
+import { eventBridgeApi } from '../router/eventbridge/targets.js';
+import { jsonRoutes } from '../router/json-rpc/dispatch.js';
 import { listen, type Listening } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
 import { managementRoutes } from '../router/lambda/management.js';
@@ -189,7 +191,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations)],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations), jsonRoutes([eventBridgeApi()])],
     publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;

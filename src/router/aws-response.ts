@@ -1,6 +1,7 @@
 // Writes errors in the AWS shape: JSON body plus x-amzn-ErrorType, the one place errors meet the wire.
 import type { ServerResponse } from 'node:http';
-import { awsErrorBody, toAwsError } from '../core/errors.js';
+import { awsErrorBody, toAwsError, type AwsErrorShape } from '../core/errors.js';
+import type { JsonProtocol } from '../core/json-targets.js';
 import type { Logger } from '../core/logger.js';
 import { newRequestId } from '../core/ids.js';
 import { bodyPending, stopReading } from './body.js';
@@ -30,13 +31,30 @@ function closeIfBodyPending(res: ServerResponse, headers: Record<string, string>
   };
 }
 
-export function sendAwsError(res: ServerResponse, err: unknown, logger: Logger): void {
+/** How a request's answer is written: Lambda's REST-JSON, or an AWS JSON protocol (EventBridge's awsJson1_1). */
+export type WireProtocol = 'restJson1' | JsonProtocol;
+
+const CONTENT_TYPE: Record<WireProtocol, string> = {
+  restJson1: 'application/json',
+  awsJson1_0: 'application/x-amz-json-1.0',
+  awsJson1_1: 'application/x-amz-json-1.1',
+};
+
+/**
+ * The error body: Lambda's `{Type, __type, message, Message}`; the JSON protocols' `{__type, message}`, which the SDKs'
+ * awsJson deserializers read the type from (before the x-amzn-ErrorType header) and botocore reads it from alone.
+ */
+function errorBody(e: AwsErrorShape, protocol: WireProtocol): Record<string, string | number> {
+  return protocol === 'restJson1' ? awsErrorBody(e) : { __type: e.awsType, message: e.message, ...e.extra };
+}
+
+export function sendAwsError(res: ServerResponse, err: unknown, logger: Logger, protocol: WireProtocol = 'restJson1'): void {
   const e = toAwsError(err);
   if (e.statusCode >= 500) logger.error({ msg: 'request failed', awsType: e.awsType, error: err instanceof Error ? err.stack ?? err.message : String(err) });
   if (res.headersSent) { res.destroy(); return; }
-  const body = JSON.stringify(awsErrorBody(e));
+  const body = JSON.stringify(errorBody(e, protocol));
   const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
+    'Content-Type': CONTENT_TYPE[protocol],
     'x-amzn-ErrorType': e.awsType,
     'x-amzn-RequestId': newRequestId(),
     'Content-Length': String(Buffer.byteLength(body)),
@@ -45,10 +63,10 @@ export function sendAwsError(res: ServerResponse, err: unknown, logger: Logger):
   res.writeHead(e.statusCode, headers).end(body);
 }
 
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+export function sendJson(res: ServerResponse, status: number, value: unknown, protocol: WireProtocol = 'restJson1'): void {
   const body = value === undefined ? '' : JSON.stringify(value);
   const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
+    'Content-Type': CONTENT_TYPE[protocol],
     'x-amzn-RequestId': newRequestId(),
     'Content-Length': String(Buffer.byteLength(body)),
   };

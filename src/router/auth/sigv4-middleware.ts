@@ -4,6 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { accessDenied } from '../../core/auth-errors.js';
 import { KlambdaError } from '../../core/errors.js';
 import { evaluate } from '../../core/iam-policy.js';
+import { JSON_APIS, jsonTargetOf, targetAction, unknownTarget, type JsonTarget } from '../../core/json-targets.js';
 import { isCodeUpload, lambdaAction } from '../../core/lambda-actions.js';
 import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
 import { EMPTY_SHA256, parseSignedAuth, queryPairs, sha256Hex, SigningKeyCache, verifySigV4 } from '../../core/sigv4/index.js';
@@ -14,35 +15,62 @@ import { principalOfKey, setPrincipal, type KeyStore, type Principal } from './p
 /** The largest body any route but a code upload takes (a synchronous Invoke's 6 MB); each route still applies its own limit. */
 export const MAX_SIGNED_BODY = 6 * 1024 * 1024;
 
+/** The services the router answers for: Lambda's REST API and each JSON API's (EventBridge's `events`). */
+export const ROUTER_SERVICES: readonly string[] = ['lambda', ...JSON_APIS.map((a) => a.service)];
+
 export interface SigV4AuthOptions {
   keys: KeyStore;
   /** The router's region: credentials must be scoped to it. */
   region: string;
-  /** Services whose scope is accepted (default: lambda). */
+  /** Services whose scope is accepted (default: ROUTER_SERVICES); each request only its own API's. */
   services?: readonly string[];
   now?: () => number;
 }
 
-/** Refuses what the principal may not do: another account's ARN, or an action outside its policy (pure). */
-export function authorize(principal: Principal, method: string, url: string, region: string): void {
-  const target = lambdaAction(method, url, { region, accountId: principal.accountId });
-  if (!target) {
+const pathOf = (url: string): string => url.split('?')[0]!;
+
+function headerValue(headers: Request['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * The service a request must be signed for: its JSON API's (by X-Amz-Target), else Lambda's; for an X-Amz-Target of
+ * no API, undefined (any service the router serves, then UnknownOperationException).
+ */
+export function signingService(json: JsonTarget | undefined): string | undefined {
+  return json ? json.api?.service : 'lambda';
+}
+
+/**
+ * Refuses what the principal may not do: another account's ARN, or an action outside its policy (pure). `target` is
+ * the X-Amz-Target header: on `POST /` it names a JSON API's operation (EventBridge's), whose action is checked instead.
+ */
+export function authorize(principal: Principal, method: string, url: string, region: string, target?: string): void {
+  const at = { region, accountId: principal.accountId };
+  const json = jsonTargetOf(method, pathOf(url), target);
+  const call: { action: string; resource: string; account?: string } | undefined = json ? targetAction(json, at) : lambdaAction(method, url, at);
+  if (!call) {
     // every route is mapped to its action; a request no route serves never reaches one
-    const path = url.split('?')[0];
-    throw new KlambdaError(404, 'UnknownOperationException', `Unknown operation: ${method} ${path}`);
+    if (json) throw unknownTarget(json.target);
+    throw new KlambdaError(404, 'UnknownOperationException', `Unknown operation: ${method} ${pathOf(url)}`);
   }
-  if (target.account !== undefined && target.account !== principal.accountId) throw accessDenied(principal.userArn, target.action, target.resource);
+  if (call.account !== undefined && call.account !== principal.accountId) throw accessDenied(principal.userArn, call.action, call.resource);
   if (!principal.policy) return;
-  const decision = evaluate(principal.policy, target.action, target.resource);
-  if (decision !== 'Allow') throw accessDenied(principal.userArn, target.action, target.resource, decision === 'ExplicitDeny');
+  const decision = evaluate(principal.policy, call.action, call.resource);
+  if (decision !== 'Allow') throw accessDenied(principal.userArn, call.action, call.resource, decision === 'ExplicitDeny');
 }
 
 export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
   const cache = new SigningKeyCache();
-  const services = opts.services ?? ['lambda'];
+  const services = opts.services ?? ROUTER_SERVICES;
   const now = opts.now ?? Date.now;
   return (req: Request, _res: Response, next: NextFunction): void => {
     const url = req.originalUrl;
+    const target = headerValue(req.headers, 'x-amz-target');
+    // a key signed for one API reaches only that API: the scope must name the service of the call
+    const service = signingService(jsonTargetOf(req.method, pathOf(url), target));
+    const scope = service !== undefined && services.includes(service) ? [service] : services;
     void (async () => {
       const q = url.indexOf('?');
       // missing or malformed credentials are refused before a byte of the body is read
@@ -52,10 +80,10 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
       const { key } = verifySigV4(
         { method: req.method, url, headers: req.headers, rawHeaders: req.rawHeaders, bodySha256: body.length === 0 ? EMPTY_SHA256 : sha256Hex(body) },
         (id) => opts.keys.find(id),
-        { region: opts.region, services, now: now(), cache },
+        { region: opts.region, services: scope, now: now(), cache },
       );
       const principal = principalOfKey(key);
-      authorize(principal, req.method, url, opts.region);
+      authorize(principal, req.method, url, opts.region, target);
       setPrincipal(req, principal);
     })().then(() => next(), (err: unknown) => next(err));
   };

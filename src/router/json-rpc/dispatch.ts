@@ -1,0 +1,62 @@
+// The router's `POST /`: calls of the AWS JSON protocols, dispatched by X-Amz-Target to each API's targets table
+// (EventBridge's AWSEvents.*). Another JSON API plugs in as one more table; the query protocol (SNS's form-encoded
+// `Action=`) would be read here too, beside the target.
+import type { Express, NextFunction, Request, Response } from 'express';
+import { jsonTargetOf, unknownTarget, type JsonApi, type JsonTarget } from '../../core/json-targets.js';
+import type { RouteInstaller } from '../app.js';
+import { sendJson, type WireProtocol } from '../aws-response.js';
+import { principalOf, type Principal } from '../auth/principal.js';
+import { readJsonInput } from './input.js';
+
+/** Room for a 256 KB event (the most EventBridge takes), escaped as a JSON string inside the request. */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+export interface TargetContext {
+  req: Request;
+  /** Who calls (set by the SigV4 check or the local guard). */
+  principal: Principal | undefined;
+}
+
+/** One operation: its input members in, its output members out (or a KlambdaError thrown). */
+export type TargetHandler = (input: Record<string, unknown>, ctx: TargetContext) => unknown;
+
+export interface JsonApiRoutes {
+  api: JsonApi;
+  /** Operation name → handler; each name also an operation of `api` (where its IAM action is). */
+  targets: Readonly<Record<string, TargetHandler>>;
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The JSON-protocol operation a request names, or undefined for a Lambda REST call. */
+export function jsonTargetOfRequest(req: Request): JsonTarget | undefined {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  return jsonTargetOf(req.method, q < 0 ? url : url.slice(0, q), headerValue(req, 'x-amz-target'));
+}
+
+/** How the answer to `req` is written, errors included: its JSON API's protocol, else Lambda's REST-JSON. */
+export function wireProtocolOf(req: Request): WireProtocol {
+  const t = jsonTargetOfRequest(req);
+  if (!t) return 'restJson1';
+  if (t.api) return t.api.protocol;
+  return /^application\/x-amz-json-1\.0\b/i.test(headerValue(req, 'content-type') ?? '') ? 'awsJson1_0' : 'awsJson1_1';
+}
+
+export function jsonRoutes(apis: readonly JsonApiRoutes[]): RouteInstaller {
+  return (app: Express) => {
+    app.post('/', async (req: Request, res: Response, next: NextFunction) => {
+      const t = jsonTargetOfRequest(req);
+      // no X-Amz-Target: no operation (the router's UnknownOperationException for the path)
+      if (!t) { next(); return; }
+      const routes = t.api && apis.find((a) => a.api === t.api);
+      const handler = routes && Object.hasOwn(routes.targets, t.operation) ? routes.targets[t.operation] : undefined;
+      if (!routes || !handler) throw unknownTarget(t.target);
+      const input = await readJsonInput(req, MAX_JSON_BODY);
+      sendJson(res, 200, await handler(input, { req, principal: principalOf(req) }), routes.api.protocol);
+    });
+  };
+}
