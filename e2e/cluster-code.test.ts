@@ -17,8 +17,8 @@ import { bufferDigest, digestName } from '../src/code/package-digest.js';
 import { packageRoot } from '../src/core/package-root.js';
 import { makeZip, renameInZip } from '../test/helpers/zips.js';
 import { s3Client } from '../test/helpers/versitygw.js';
-import { decode, waitFor } from './helpers/local.js';
-import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { waitFor } from './helpers/local.js';
+import { ADMIN_KEY, invokeReady, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,19 +60,8 @@ afterAll(async () => {
   await k?.stop();
 });
 
-/** Invokes once the function has a route and an environment (cold starts on the process node take a while under load). */
-async function invoke(name: string, payload: unknown = {}, qualifier?: string): Promise<Record<string, unknown>> {
-  const out = await waitFor(async () => {
-    try {
-      return await k.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...(qualifier ? { Qualifier: qualifier } : {}) }));
-    } catch (e) {
-      if (e instanceof ResourceNotFoundException) return undefined;
-      throw e;
-    }
-  }, 120_000, `${name} routed`);
-  if (out.FunctionError) throw new Error(`${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? []).toString()}`);
-  return decode(out.Payload) as Record<string, unknown>;
-}
+/** Invokes once the function has a route and an environment. */
+const invoke = (name: string, payload: unknown = {}, qualifier?: string) => invokeReady(k.lambda, name, payload, qualifier);
 
 const storedKeys = async (): Promise<string[]> => {
   const s3 = s3Client(k.store!, k.store!.root);

@@ -6,7 +6,7 @@
 // its number is never published again; a Function applied with a layer that is not there yet waits for it; Lambda's
 // refusals, code and layers over 250 MB unzipped among them.
 import {
-  CreateFunctionCommand, DeleteLayerVersionCommand, GetFunctionCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand, InvokeCommand,
+  CreateFunctionCommand, DeleteLayerVersionCommand, GetFunctionCommand, GetLayerVersionByArnCommand, GetLayerVersionCommand,
   ListLayersCommand, ListLayerVersionsCommand, PublishLayerVersionCommand, PublishVersionCommand, ResourceNotFoundException,
   UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
@@ -17,8 +17,8 @@ import { bufferDigest, digestName } from '../src/code/package-digest.js';
 import { deploymentName } from '../src/controller/resources/names.js';
 import { makeZip } from '../test/helpers/zips.js';
 import { layerZip } from '../test/helpers/layer-zips.js';
-import { decode, waitFor } from './helpers/local.js';
-import { ADMIN_KEY, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { waitFor } from './helpers/local.js';
+import { ADMIN_KEY, invokeReady, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { awsCli } from './helpers/aws-cli.js';
 
 let k: KlambdaOnCluster;
@@ -66,19 +66,8 @@ const create = (name: string, runtime: 'nodejs20.x' | 'python3.11', zip: Buffer,
   FunctionName: name, Runtime: runtime, Role: ROLE, Handler: runtime === 'python3.11' ? 'app.handler' : 'index.handler', Code: { ZipFile: zip }, Layers: layers,
 }));
 
-/** Invokes once the function has a route and an environment (cold starts on the process node take a while under load). */
-async function invoke(name: string, payload: unknown, qualifier?: string): Promise<Record<string, unknown>> {
-  const out = await waitFor(async () => {
-    try {
-      return await k.lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...(qualifier ? { Qualifier: qualifier } : {}) }));
-    } catch (e) {
-      if (e instanceof ResourceNotFoundException) return undefined;
-      throw e;
-    }
-  }, 120_000, `${name} routed`);
-  if (out.FunctionError) throw new Error(`${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? []).toString()}`);
-  return decode(out.Payload) as Record<string, unknown>;
-}
+/** Invokes once the function has a route and an environment. */
+const invoke = (name: string, payload: unknown, qualifier?: string) => invokeReady(k.lambda, name, payload, qualifier);
 
 interface LayerObject { metadata: { annotations?: Record<string, string> }; spec: { versions: Array<{ version: number; code: unknown; codeSha256: string }> } }
 const layerObject = (name: string) => k.cluster.admin.get<LayerObject>(`${API}/layers/${name}`);

@@ -1,6 +1,6 @@
 // e2e helper: klambda on the test control plane as a user runs it — `klambda controller` and `klambda router` as
 // child processes with their own kubeconfigs (least-privilege users), Redis, and the process node for pods.
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type Clust
 import { ProcessNode } from '../../test/control-plane/process-node.js';
 import { AWS_BASE_IMAGE, awsBaseImage, imageCatalog, imageRepository, klambdaImages } from '../../test/control-plane/images.js';
 import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
-import { waitFor } from './local.js';
+import { decode, waitFor } from './local.js';
 import { startVersityGw, type VersityGw } from '../../test/helpers/versitygw.js';
 
 export interface AccessKeyPair { accessKeyId: string; secretAccessKey: string }
@@ -137,4 +137,21 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     await stop();
     throw e;
   }
+}
+
+/**
+ * Invokes once the function has a route and an environment (cold starts on the process node take a while under
+ * load); a function error is thrown with its payload.
+ */
+export async function invokeReady(lambda: LambdaClient, name: string, payload: unknown = {}, qualifier?: string): Promise<Record<string, unknown>> {
+  const out = await waitFor(async () => {
+    try {
+      return await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(payload)), ...(qualifier ? { Qualifier: qualifier } : {}) }));
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException) return undefined;
+      throw e;
+    }
+  }, 120_000, `${name} routed`);
+  if (out.FunctionError) throw new Error(`${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? []).toString()}`);
+  return decode(out.Payload) as Record<string, unknown>;
 }
