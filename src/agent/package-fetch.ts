@@ -2,15 +2,13 @@
 // presigned URL (it reads that one object), checked against the version's digest, unpacked as hostile input into the
 // node's package cache (once per digest, whole or not at all), then copied into the code volume the function mounts
 // read-only at /var/task. The function container never sees the URL or the cache.
-import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { digestName } from '../code/package-digest.js';
+import { digestingStream, digestName } from '../code/package-digest.js';
 import { MAX_UNZIPPED_BYTES } from '../code/package-limits.js';
 import { unpackZip } from '../code/zip-extract.js';
 
@@ -70,19 +68,9 @@ async function download(url: string, file: string, cfg: PackageRef): Promise<voi
     res.resume();
     throw new Error(`the code store answered ${res.statusCode} for the package ${cfg.sha256} (its presigned URL may have expired: the controller renews it)`);
   }
-  const h = createHash('sha256');
-  let size = 0;
-  const limit = Math.min(cfg.size, MAX_UNZIPPED_BYTES);
-  const check = new Transform({
-    transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
-      size += chunk.length;
-      if (size > limit) return done(new Error(`the package from the code store is larger than its ${cfg.size} bytes`));
-      h.update(chunk);
-      done(null, chunk);
-    },
-  });
-  await pipeline(res, check, createWriteStream(file, { mode: 0o600 }));
-  const sha256 = h.digest('base64');
+  const check = digestingStream(Math.min(cfg.size, MAX_UNZIPPED_BYTES), () => new Error(`the package from the code store is larger than its ${cfg.size} bytes`));
+  await pipeline(res, check.stream, createWriteStream(file, { mode: 0o600 }));
+  const { sha256, size } = check.digest();
   if (size !== cfg.size || sha256 !== cfg.sha256) {
     throw new Error(`the package from the code store is not the version's: CodeSha256 ${sha256} (${size} bytes), expected ${cfg.sha256} (${cfg.size} bytes)`);
   }

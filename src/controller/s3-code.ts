@@ -5,13 +5,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createHash } from 'node:crypto';
 import type { S3Code } from '../api/function.js';
 import { InvalidParameterError, ResourceNotFoundError } from '../api/errors.js';
 import { isMissingObject, packageKeyDigest, s3Client, type CodeStore, type StoredPackage } from '../code/code-store.js';
 import { MAX_UNZIPPED_BYTES } from '../code/package-limits.js';
+import { digestingStream } from '../code/package-digest.js';
 import type { KubeClient } from '../kube/client.js';
 
 /** The Secret in a function's namespace whose access key reads that namespace's own buckets in the store. */
@@ -88,19 +88,9 @@ async function copyThroughFile(store: CodeStore, namespace: string, body: Readab
   const dir = await mkdtemp(join(tmpdir(), 'klambda-s3-'));
   const file = join(dir, 'package.zip');
   try {
-    const h = createHash('sha256');
-    let size = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
-        size += chunk.length;
-        if (size > MAX_UNZIPPED_BYTES) return done(new InvalidParameterError(`A package must be smaller than ${MAX_UNZIPPED_BYTES} bytes`));
-        h.update(chunk);
-        done(null, chunk);
-      },
-    });
-    await pipeline(body, count, createWriteStream(file));
-    const digest = { sha256: h.digest('base64'), size };
-    return await store.putPackageStream(namespace, digest, () => createReadStream(file));
+    const count = digestingStream(MAX_UNZIPPED_BYTES, () => new InvalidParameterError(`A package must be smaller than ${MAX_UNZIPPED_BYTES} bytes`));
+    await pipeline(body, count.stream, createWriteStream(file));
+    return await store.putPackageStream(namespace, count.digest(), () => createReadStream(file));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

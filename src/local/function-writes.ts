@@ -6,7 +6,6 @@ import { basename, dirname, join } from 'node:path';
 import { API_VERSION } from '../api/common.js';
 import { ResourceConflictError } from '../api/errors.js';
 import type { KlambdaFunction } from '../api/function.js';
-import { invalidParameter } from '../core/errors.js';
 import { editDocument, manifestYaml, readDocument, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
 import type { ManifestSnapshot } from './manifest-snapshot.js';
 import { requireFunction, requireVersion, sameObject, validated, type ManifestStore } from './manifest-store.js';
@@ -113,13 +112,4 @@ async function removeVersion(snap: ManifestSnapshot, ns: string, name: string, v
   const zip = join(dirname(file), `${name}.v${version}.zip`);
   if (v.spec.function.code.path === zip) await rm(zip, { force: true });
   return snap.without(v);
-}
-
-/** Tag keys and values as AWS bounds them. */
-export function checkTags(tags: Record<string, string>): void {
-  for (const [k, v] of Object.entries(tags)) {
-    if (k.length === 0 || k.length > 128) throw invalidParameter(`Tag keys must be 1 to 128 characters: ${JSON.stringify(k)}`);
-    if (k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys must not start with aws: (${k})`);
-    if (v.length > 256) throw invalidParameter(`Tag values must be at most 256 characters (the value of ${k})`);
-  }
 }

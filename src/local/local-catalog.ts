@@ -6,9 +6,8 @@ import { join } from 'node:path';
 import { UnsupportedCodeError } from '../api/errors.js';
 import { memoryEntries, zipEntries } from '../code/zip-folder.js';
 import type { CodeInput, ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from '../router/lambda/function-input.js';
-import { checkFunctionName } from '../router/lambda/function-input.js';
+import { checkFunctionName, checkTags, withoutTags, withTags } from '../router/lambda/function-input.js';
 import * as writes from './function-writes.js';
-import { checkTags } from './function-writes.js';
 import { packageStream } from './package-files.js';
 import { cacheZip } from './code-cache.js';
 import { LocalLayers } from './local-layers.js';
@@ -158,16 +157,11 @@ export class LocalCatalog implements FunctionCatalog {
   }
 
   async tagResource(name: string, tags: Record<string, string>): Promise<void> {
-    checkTags(tags);
-    const merged = { ...this.fn(name).spec.tags, ...tags };
-    if (Object.keys(merged).length > 50) throw invalidParameter('A function can have at most 50 tags');
-    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: merged });
+    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: withTags(this.fn(name).spec.tags, tags) });
   }
 
   async untagResource(name: string, keys: string[]): Promise<void> {
-    const left = { ...this.fn(name).spec.tags };
-    for (const k of keys) delete left[k];
-    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: Object.keys(left).length > 0 ? left : undefined });
+    await writes.updateFunctionSpec(this.store, this.opts.namespace, name, { tags: withoutTags(this.fn(name).spec.tags, keys) });
   }
 
   /** The local mode keeps packages in the folder: a zip in the request, not S3 or an image. */

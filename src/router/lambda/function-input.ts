@@ -188,3 +188,27 @@ export function updateCodeInput(body: Record<string, unknown>): UpdateCodeInput 
   const revisionId = str(body, 'RevisionId');
   return { code: codeInput(body), publish: bool(body, 'Publish'), dryRun: bool(body, 'DryRun'), ...(revisionId !== undefined ? { revisionId } : {}) };
 }
+
+/** Tag keys and values as AWS bounds them. */
+export function checkTags(tags: Record<string, string>): void {
+  for (const [k, v] of Object.entries(tags)) {
+    if (k.length === 0 || k.length > 128) throw invalidParameter(`Tag keys must be 1 to 128 characters: ${JSON.stringify(k)}`);
+    if (k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys must not start with aws: (${k})`);
+    if (v.length > 256) throw invalidParameter(`Tag values must be at most 256 characters (the value of ${k})`);
+  }
+}
+
+/** A function's tags after TagResource: `tags` checked and merged over `current`; AWS's 50 at most. */
+export function withTags(current: Record<string, string> | undefined, tags: Record<string, string>): Record<string, string> {
+  checkTags(tags);
+  const merged = { ...current, ...tags };
+  if (Object.keys(merged).length > 50) throw invalidParameter('A function can have at most 50 tags');
+  return merged;
+}
+
+/** A function's tags after UntagResource; undefined when none is left. */
+export function withoutTags(current: Record<string, string> | undefined, keys: readonly string[]): Record<string, string> | undefined {
+  const left = { ...current };
+  for (const k of keys) delete left[k];
+  return Object.keys(left).length > 0 ? left : undefined;
+}

@@ -5,29 +5,25 @@ import type { AsyncConfigStore } from './event-invoke-config-calls.js';
 import { aliasObjectName, type AliasSpec } from '../../api/alias.js';
 import { codeSha256, codeSize, type ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
-import type { FunctionConfig, FunctionSpec } from '../../api/function.js';
+import type { FunctionCode, FunctionConfig, FunctionSpec } from '../../api/function.js';
 import type { FunctionVersionSpec } from '../../api/function-version.js';
 import { checkObject } from '../../api/parse.js';
 import { functionArn, type ArnContext } from '../../core/arn.js';
-import { conflict, invalidParameter, notFound } from '../../core/errors.js';
+import { conflict, invalidParameter, notFound, preconditionFailed } from '../../core/errors.js';
 import {
   classifyQualifier, differsFromDefaults, hasEventInvokeConfig, qualifierOf, settingsOf,
   versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
 } from '../../core/event-invoke-config.js';
 import { isConflict, isNotFound, type KubeClient } from '../../kube/client.js';
 import { resolveClusterCode } from '../../controller/cluster-code.js';
-import { checkStored, klambdaPath, type Stored } from '../../controller/kinds.js';
+import { checkStored, klambdaPath, type Stored, type StoredStatus } from '../../controller/kinds.js';
 import type { S3CodeResolver } from '../../controller/s3-code.js';
-import { isPackageKey, packageKeyDigest, type CodeStore } from '../../code/code-store.js';
+import { packageKeyDigest, type CodeStore } from '../../code/code-store.js';
 import { checkZip } from '../../code/zip-check.js';
 import type { StoredSizes } from '../../code/stored-sizes.js';
 import { memoryEntries, zipEntries } from '../../code/zip-folder.js';
-import { checkTags } from '../../local/function-writes.js';
 import { UnsupportedCodeError } from '../../api/errors.js';
-import { preconditionFailed } from '../../core/errors.js';
-import { checkFunctionName, type CodeInput, type ConfigurationInput, type CreateFunctionInput, type UpdateCodeInput } from './function-input.js';
-import type { FunctionCode } from '../../api/function.js';
-import type { StoredStatus } from '../../controller/kinds.js';
+import { checkFunctionName, checkTags, withoutTags, withTags, type CodeInput, type ConfigurationInput, type CreateFunctionInput, type UpdateCodeInput } from './function-input.js';
 import { listVersions, publishFunctionVersion } from '../../controller/publish.js';
 import type {
   AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
@@ -201,21 +197,14 @@ export class KubeCatalog implements FunctionCatalog {
   }
 
   async tagResource(name: string, tags: Record<string, string>): Promise<void> {
-    checkTags(tags);
-    await this.replaceSpec(name, (spec) => {
-      const merged = { ...(spec.tags as Record<string, string> | undefined), ...tags };
-      if (Object.keys(merged).length > 50) throw invalidParameter('A function can have at most 50 tags');
-      return { ...spec, tags: merged };
-    });
+    await this.replaceSpec(name, (spec) => ({ ...spec, tags: withTags(spec.tags as Record<string, string> | undefined, tags) }));
   }
 
   async untagResource(name: string, keys: string[]): Promise<void> {
     await this.replaceSpec(name, (spec) => {
-      const left = { ...(spec.tags as Record<string, string> | undefined) };
-      for (const k of keys) delete left[k];
-      const next = { ...spec, tags: left };
-      if (Object.keys(left).length === 0) delete (next as Record<string, unknown>).tags;
-      return next;
+      const { tags, ...rest } = spec;
+      const left = withoutTags(tags as Record<string, string> | undefined, keys);
+      return left ? { ...rest, tags: left } : rest;
     });
   }
 
