@@ -18,7 +18,7 @@ import { packageRoot } from '../src/core/package-root.js';
 import { makeZip, renameInZip } from '../test/helpers/zips.js';
 import { s3Client } from '../test/helpers/versitygw.js';
 import { waitFor } from './helpers/local.js';
-import { ADMIN_KEY, invokeReady, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { ADMIN_KEY, invokeReady, podDiagnostics, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,16 +47,8 @@ beforeAll(async () => {
 }, 45 * 60_000);
 
 afterAll(async () => {
-  if (process.env.KLAMBDA_TEST_POD_LOGS) {
-    const pods = await k.cluster.admin.get<{ items: Array<{ metadata: { name: string }; status: unknown }> }>('/api/v1/namespaces/default/pods');
-    process.stderr.write(`${k.logs.filter((l) => /error|warn|fail/i.test(l)).join('\n')}\n`);
-    for (const p of pods.items) process.stderr.write(`${p.metadata.name} ${JSON.stringify(p.status)}\n`);
-    const ds = await k.cluster.admin.get<{ items: Array<{ metadata: { name: string }; spec: unknown; status: unknown }> }>('/apis/apps/v1/namespaces/default/deployments');
-    for (const d of ds.items) process.stderr.write(`${d.metadata.name} ${JSON.stringify(d.status)}\n`);
-    const ev = await k.cluster.admin.get<{ items: Array<{ reason: string; message: string }> }>('/api/v1/namespaces/default/events');
-    for (const e of ev.items) process.stderr.write(`event ${e.reason}: ${e.message}\n`);
-    for (const p of pods.items) for (const c of ['agent', 'function']) process.stderr.write(`--- ${p.metadata.name}/${c}\n${k.node.logs('default', p.metadata.name, c)}\n`);
-  }
+  // KLAMBDA_TEST_POD_LOGS=1: the pods' story, for a failure here
+  if (process.env.KLAMBDA_TEST_POD_LOGS && k) process.stderr.write(`${await podDiagnostics(k)}\n`);
   await k?.stop();
 });
 

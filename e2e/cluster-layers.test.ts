@@ -18,7 +18,7 @@ import { deploymentName } from '../src/controller/resources/names.js';
 import { makeZip } from '../test/helpers/zips.js';
 import { layerZip } from '../test/helpers/layer-zips.js';
 import { waitFor } from './helpers/local.js';
-import { ADMIN_KEY, invokeReady, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { ADMIN_KEY, invokeReady, podDiagnostics, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 import { awsCli } from './helpers/aws-cli.js';
 
 let k: KlambdaOnCluster;
@@ -34,11 +34,8 @@ beforeAll(async () => {
 }, 45 * 60_000);
 
 afterAll(async () => {
-  if (process.env.KLAMBDA_TEST_POD_LOGS) {
-    process.stderr.write(`${k.logs.filter((l) => /error|warn|fail/i.test(l)).join('\n')}\n`);
-    const pods = await k.cluster.admin.get<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces/default/pods');
-    for (const p of pods.items) for (const c of ['agent', 'function']) process.stderr.write(`--- ${p.metadata.name}/${c}\n${k.node.logs('default', p.metadata.name, c)}\n`);
-  }
+  // KLAMBDA_TEST_POD_LOGS=1: the pods' story, for a failure here
+  if (process.env.KLAMBDA_TEST_POD_LOGS && k) process.stderr.write(`${await podDiagnostics(k)}\n`);
   await k?.stop();
 });
 

@@ -155,3 +155,21 @@ export async function invokeReady(lambda: LambdaClient, name: string, payload: u
   if (out.FunctionError) throw new Error(`${name}: ${out.FunctionError} ${Buffer.from(out.Payload ?? []).toString()}`);
   return decode(out.Payload) as Record<string, unknown>;
 }
+
+/**
+ * What a failing cluster test wants to see of the default namespace: the controller's and router's error and warning
+ * lines, each pod's status, each Deployment's status, the Events and both containers' output of every pod.
+ */
+export async function podDiagnostics(k: KlambdaOnCluster): Promise<string> {
+  const get = <T>(path: string) => k.cluster.admin.get<{ items: T[] }>(path);
+  const pods = await get<{ metadata: { name: string }; status: unknown }>('/api/v1/namespaces/default/pods');
+  const deployments = await get<{ metadata: { name: string }; status: unknown }>('/apis/apps/v1/namespaces/default/deployments');
+  const events = await get<{ reason: string; message: string }>('/api/v1/namespaces/default/events');
+  return [
+    ...k.logs.filter((l) => /error|warn|fail/i.test(l)),
+    ...pods.items.map((p) => `${p.metadata.name} ${JSON.stringify(p.status)}`),
+    ...deployments.items.map((d) => `${d.metadata.name} ${JSON.stringify(d.status)}`),
+    ...events.items.map((e) => `event ${e.reason}: ${e.message}`),
+    ...pods.items.flatMap((p) => ['agent', 'function'].map((c) => `--- ${p.metadata.name}/${c}\n${k.node.logs('default', p.metadata.name, c)}`)),
+  ].join('\n');
+}
