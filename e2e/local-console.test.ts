@@ -35,7 +35,9 @@ function run(dir: string, args: string[], tty: boolean): Run {
   delete env.NO_COLOR;
   const argv = [process.execPath, cli, 'dev', dir, '--port', '0', ...args];
   const child = tty
-    ? spawn('script', ['-qfec', argv.map(quote).join(' '), '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // `exec`: script runs the command with $SHELL -c, and a shell that stays as klambda's parent (dash, when SHELL is
+    // /bin/sh as on CI) dies of the Ctrl-C itself, so script would report 130 whatever klambda did
+    ? spawn('script', ['-qfec', `exec ${argv.map(quote).join(' ')}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
