@@ -2,6 +2,11 @@
 // version, and the IAM action and resource AWS authorizes each of its operations as (pure).
 import type { ArnContext } from './arn.js';
 import { KlambdaError } from './errors.js';
+import { EVENTBRIDGE } from './json-apis/eventbridge.js';
+import { KINESIS } from './json-apis/kinesis.js';
+import { SQS } from './json-apis/sqs.js';
+
+export { EVENTBRIDGE, KINESIS, SQS };
 
 /** The wire shapes of errors and answers: `application/x-amz-json-1.0` or `-1.1`, errors as `{"__type","message"}`. */
 export type JsonProtocol = 'awsJson1_0' | 'awsJson1_1';
@@ -23,16 +28,7 @@ export interface JsonApi {
   operations: Readonly<Record<string, (ctx: ArnContext) => TargetAction>>;
 }
 
-export const EVENTBRIDGE: JsonApi = {
-  prefix: 'AWSEvents',
-  service: 'events',
-  protocol: 'awsJson1_1',
-  operations: {
-    TestEventPattern: () => ({ action: 'events:TestEventPattern', resource: '*' }),
-  },
-};
-
-export const JSON_APIS: readonly JsonApi[] = [EVENTBRIDGE];
+export const JSON_APIS: readonly JsonApi[] = [EVENTBRIDGE, SQS, KINESIS];
 
 /** A request addressed by X-Amz-Target; `api` is absent when no API of the router has that prefix. */
 export interface JsonTarget {
