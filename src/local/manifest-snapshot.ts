@@ -7,6 +7,9 @@ import type { FunctionVersion } from '../api/function-version.js';
 import type { Layer, LayerVersionSpec } from '../api/layer.js';
 import type { Manifest } from '../api/parse.js';
 
+/** The kinds that wire events to functions. */
+export type EventKind = 'Topic' | 'EventRule' | 'EventSourceMapping';
+
 /** An object and where it was read from. */
 export interface LocatedManifest<T extends Manifest = Manifest> {
   object: T;
@@ -113,6 +116,14 @@ export class ManifestSnapshot {
   /** AWS's CodeSha256 of a function's (or version's) code. */
   codeSha256(ns: string, config: Pick<FunctionConfig, 'code'>): string {
     return codeSha256(this.resolveCode(ns, config.code));
+  }
+
+  /** The objects of one event kind (Topic, EventRule, EventSourceMapping), in a namespace or all, sorted by name. */
+  eventObjects<K extends EventKind>(kind: K, ns?: string): Extract<Manifest, { kind: K }>[] {
+    return [...this.byId.values()]
+      .map((e) => e.object)
+      .filter((o): o is Extract<Manifest, { kind: K }> => o.kind === kind && (ns === undefined || o.metadata.namespace === ns))
+      .sort((a, b) => fnKey(a.metadata.namespace, a.metadata.name).localeCompare(fnKey(b.metadata.namespace, b.metadata.name)));
   }
 
   /** Where an object was read from (by kind, namespace and metadata.name). */
