@@ -6,9 +6,9 @@ import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/funct
 import type { FunctionVersion } from '../api/function-version.js';
 import type { Layer, LayerVersionSpec } from '../api/layer.js';
 import type { Manifest } from '../api/parse.js';
-
-/** The kinds that wire events to functions. */
-export type EventKind = 'Topic' | 'EventRule' | 'EventSourceMapping';
+import type { EventRule } from '../api/event-rule.js';
+import type { EventSourceMapping } from '../api/event-source-mapping.js';
+import type { Topic } from '../api/topic.js';
 
 /** An object and where it was read from. */
 export interface LocatedManifest<T extends Manifest = Manifest> {
@@ -118,11 +118,20 @@ export class ManifestSnapshot {
     return codeSha256(this.resolveCode(ns, config.code));
   }
 
-  /** The objects of one event kind (Topic, EventRule, EventSourceMapping), in a namespace or all, sorted by name. */
-  eventObjects<K extends EventKind>(kind: K, ns?: string): Extract<Manifest, { kind: K }>[] {
-    return [...this.byId.values()]
-      .map((e) => e.object)
-      .filter((o): o is Extract<Manifest, { kind: K }> => o.kind === kind && (ns === undefined || o.metadata.namespace === ns))
+  /** The Topics of a namespace (or all), sorted by namespace and name. */
+  topics(ns?: string): Topic[] { return this.ofKind((o): o is Topic => o.kind === 'Topic', ns); }
+
+  /** The EventRules of a namespace (or all), sorted by namespace and name. */
+  eventRules(ns?: string): EventRule[] { return this.ofKind((o): o is EventRule => o.kind === 'EventRule', ns); }
+
+  /** The EventSourceMappings of a namespace (or all), sorted by namespace and name. */
+  eventSourceMappings(ns?: string): EventSourceMapping[] {
+    return this.ofKind((o): o is EventSourceMapping => o.kind === 'EventSourceMapping', ns);
+  }
+
+  private ofKind<T extends Manifest>(is: (o: Manifest) => o is T, ns: string | undefined): T[] {
+    return [...this.byId.values()].map((e) => e.object).filter(is)
+      .filter((o) => ns === undefined || o.metadata.namespace === ns)
       .sort((a, b) => fnKey(a.metadata.namespace, a.metadata.name).localeCompare(fnKey(b.metadata.namespace, b.metadata.name)));
   }
 
