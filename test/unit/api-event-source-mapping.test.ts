@@ -19,6 +19,7 @@ describe('EventSourceMapping', () => {
     expect(r.ok && (r.object as EventSourceMapping).spec).toEqual({
       source: { stream: 'clicks' }, functionName: 'counter', startingPosition: 'TRIM_HORIZON',
       enabled: true, batchSize: 100, maximumBatchingWindowSeconds: 0, maximumRetryAttempts: -1, maximumRecordAgeSeconds: -1, bisectBatchOnFunctionError: false,
+      parallelizationFactor: 1,
     });
   });
 
@@ -45,7 +46,7 @@ describe('EventSourceMapping', () => {
     ['maximumRecordAgeSeconds', 604801, 'must be <= 604800, got 604801'],
     ['maximumRecordAgeSeconds', -5, 'must be >= -1, got -5'],
     ['enabled', 'yes', 'must be true or false, got "yes"'],
-    ['startingPosition', 'AT_TIMESTAMP', 'must be one of TRIM_HORIZON, LATEST, got "AT_TIMESTAMP"'],
+    ['startingPosition', 'AT_THE_END', 'must be one of TRIM_HORIZON, LATEST, AT_TIMESTAMP, got "AT_THE_END"'],
   ])('refuses %s %p', (field, value, message) => {
     expect(problems(esm({ [field]: value }))).toEqual([`spec.${field}: ${message}`]);
   });
@@ -63,7 +64,7 @@ describe('EventSourceMapping', () => {
   });
 
   it('needs a starting position for a stream, and refuses one for a queue', () => {
-    expect(problems(esm({ startingPosition: undefined }))).toEqual(['spec.startingPosition: is required for a stream source (TRIM_HORIZON or LATEST)']);
+    expect(problems(esm({ startingPosition: undefined }))).toEqual(['spec.startingPosition: is required for a stream source (TRIM_HORIZON, LATEST or AT_TIMESTAMP)']);
     expect(problems(fromQueue({ startingPosition: 'LATEST' }))).toEqual(['spec.startingPosition: is for stream sources; a queue is always read from its oldest message']);
   });
 
