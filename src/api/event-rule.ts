@@ -1,4 +1,5 @@
-// The EventRule kind: EventBridge-style — an event pattern on a bus, or a schedule, routed to up to 5 targets.
+// The EventRule kind: EventBridge-style — an event pattern on a bus, or a schedule, routed to up to 5 targets (none yet
+// for a rule PutRule made, as at EventBridge, where PutTargets adds them after).
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
@@ -17,6 +18,10 @@ export const INPUT_PATH_KEY = '^[A-Za-z0-9_-]+$';
 /** AWS's limits on a rule's targets and on an input transformer. */
 export const MAX_TARGETS = 5;
 export const MAX_INPUT_PATHS = 100;
+/** AWS's tag quota per resource, and its key and value lengths (TagResource, PutRule's Tags). */
+export const MAX_TAGS = 50;
+export const TAG_KEY_MAX = 128;
+export const TAG_VALUE_MAX = 256;
 /** EventBridge's default quota on an event pattern, counted as JSON characters. */
 export const EVENT_PATTERN_MAX_CHARS = 2048;
 export const TARGET_KINDS = ['function', 'topic'] as const;
@@ -49,11 +54,14 @@ export const EventRuleSpecSchema = Type.Object({
   scheduleExpression: Type.Optional(Type.String({ maxLength: 256, pattern: SCHEDULE_EXPRESSION })),
   state: Type.Optional(StringEnum(RULE_STATES, { default: 'ENABLED' })),
   description: Type.Optional(Type.String({ maxLength: 512 })),
-  targets: Type.Array(RuleTargetSchema, { minItems: 1, maxItems: MAX_TARGETS }),
+  /** None yet is a rule that matches and sends nowhere (PutRule makes one; PutTargets adds to it). */
+  targets: Type.Optional(Type.Array(RuleTargetSchema, { maxItems: MAX_TARGETS, default: [] })),
+  /** AWS's tags on the rule (PutRule's Tags, TagResource). */
+  tags: Type.Optional(StringMap(Type.String({ maxLength: TAG_VALUE_MAX }), { maxProperties: MAX_TAGS })),
 }, { additionalProperties: false });
 
 export type EventRuleSpecInput = Static<typeof EventRuleSpecSchema>;
-export type EventRuleSpec = WithDefaults<EventRuleSpecInput, 'eventBusName' | 'state'>;
+export type EventRuleSpec = WithDefaults<EventRuleSpecInput, 'eventBusName' | 'state' | 'targets'>;
 
 export const EventRuleSchema = kindSchema(API_VERSION, 'EventRule', EventRuleSpecSchema);
 
@@ -76,6 +84,11 @@ export function eventRuleSpecIssues(spec: unknown): SpecIssue[] {
     if (problem) issues.push({ path: 'scheduleExpression', message: problem });
     if (spec.eventBusName !== undefined && spec.eventBusName !== DEFAULT_EVENT_BUS) {
       issues.push({ path: 'eventBusName', message: `must be ${DEFAULT_EVENT_BUS} for a scheduled rule, got ${show(spec.eventBusName)}` });
+    }
+  }
+  if (isRecord(spec.tags)) {
+    for (const key of Object.keys(spec.tags)) {
+      if (key.length < 1 || key.length > TAG_KEY_MAX) issues.push({ path: `tags[${JSON.stringify(key.slice(0, 40))}]`, message: `tag keys are 1 to ${TAG_KEY_MAX} characters, got ${key.length}` });
     }
   }
   const seen = new Map<unknown, number>();
