@@ -5,6 +5,7 @@ import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, k
 import { isRecord, type SpecIssue } from './function.js';
 import { patternIssue } from './pattern-issues.js';
 import { show } from './validate.js';
+import { parseSchedule, ScheduleError } from '../events/schedule/index.js';
 
 export const RULE_STATES = ['ENABLED', 'DISABLED'] as const;
 export const DEFAULT_EVENT_BUS = 'default';
@@ -136,31 +137,19 @@ function targetIssues(t: Record<string, unknown>, path: string): SpecIssue[] {
   return issues;
 }
 
-const CRON_FIELD = /^[0-9A-Za-z,*?/#-]+$/;
-
-/** Why a schedule matching SCHEDULE_EXPRESSION is still not one AWS accepts, or undefined (the full cron check is the scheduler's). */
+/**
+ * Why a schedule matching SCHEDULE_EXPRESSION is still not one EventBridge accepts (the schedule parser's reason), or
+ * undefined. What the pattern refuses is left to it, so one mistake is reported once.
+ */
 export function scheduleProblem(expression: string): string | undefined {
-  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
-  if (rate) {
-    const [, value, unit, plural] = rate as unknown as [string, string, string, string];
-    const n = Number(value);
-    if (n < 1) return `the rate must be at least 1, got ${show(expression)}`;
-    if (n === 1 && plural) return `takes the singular for 1: rate(1 ${unit}), got ${show(expression)}`;
-    if (n > 1 && !plural) return `takes the plural for ${n}: rate(${n} ${unit}s), got ${show(expression)}`;
+  if (!new RegExp(SCHEDULE_EXPRESSION).test(expression)) return undefined;
+  try {
+    parseSchedule(expression);
     return undefined;
+  } catch (err) {
+    if (err instanceof ScheduleError) return err.reason;
+    throw err;
   }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return undefined;
-  const fields = cron[1]!.trim().split(/\s+/);
-  if (fields.length !== 6) return `cron(…) takes 6 fields (minutes hours day-of-month month day-of-week year), got ${fields.length}: ${show(expression)}`;
-  const bad = fields.find((f) => !CRON_FIELD.test(f));
-  if (bad !== undefined) return `cron field ${show(bad)} may only hold digits, names and , - * ? / L W #`;
-  const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
-  if ([minutes, hours, month, year].some((f) => f.includes('?'))) return '? is only allowed in day-of-month or day-of-week';
-  if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-    return `needs ? in exactly one of day-of-month and day-of-week (e.g. cron(0 12 * * ? *)), got ${show(expression)}`;
-  }
-  return undefined;
 }
 
 function isJson(text: string): boolean {
