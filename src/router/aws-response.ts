@@ -4,7 +4,9 @@ import { awsErrorBody, toAwsError, type AwsErrorShape } from '../core/errors.js'
 import type { JsonProtocol } from '../core/json-targets.js';
 import type { Logger } from '../core/logger.js';
 import { newRequestId } from '../core/ids.js';
+import { SNS } from '../core/query-apis.js';
 import { bodyPending, stopReading } from './body.js';
+import { queryErrorBody, queryErrorOf } from './query/errors.js';
 
 /** How long a connection answered before its body was read stays half-closed before it is destroyed. */
 export const UNREAD_BODY_LINGER_MS = 1000;
@@ -31,13 +33,14 @@ function closeIfBodyPending(res: ServerResponse, headers: Record<string, string>
   };
 }
 
-/** How a request's answer is written: Lambda's REST-JSON, or an AWS JSON protocol (EventBridge's awsJson1_1). */
-export type WireProtocol = 'restJson1' | JsonProtocol;
+/** How a request's answer is written: Lambda's REST-JSON, an AWS JSON protocol (EventBridge's awsJson1_1), or SNS's query protocol (XML). */
+export type WireProtocol = 'restJson1' | JsonProtocol | 'awsQuery';
 
 const CONTENT_TYPE: Record<WireProtocol, string> = {
   restJson1: 'application/json',
   awsJson1_0: 'application/x-amz-json-1.0',
   awsJson1_1: 'application/x-amz-json-1.1',
+  awsQuery: 'text/xml',
 };
 
 /**
@@ -52,15 +55,29 @@ export function sendAwsError(res: ServerResponse, err: unknown, logger: Logger, 
   const e = toAwsError(err);
   if (e.statusCode >= 500) logger.error({ msg: 'request failed', awsType: e.awsType, error: err instanceof Error ? err.stack ?? err.message : String(err) });
   if (res.headersSent) { res.destroy(); return; }
-  const body = JSON.stringify(errorBody(e, protocol));
+  const requestId = newRequestId();
+  // the query protocol: SNS's code and status in an ErrorResponse document
+  const q = protocol === 'awsQuery' ? queryErrorOf(e) : undefined;
+  const body = q ? queryErrorBody(q, SNS.xmlNamespace, requestId) : JSON.stringify(errorBody(e, protocol));
   const headers: Record<string, string> = {
     'Content-Type': CONTENT_TYPE[protocol],
-    'x-amzn-ErrorType': e.awsType,
-    'x-amzn-RequestId': newRequestId(),
+    'x-amzn-ErrorType': q?.code ?? e.awsType,
+    'x-amzn-RequestId': requestId,
     'Content-Length': String(Buffer.byteLength(body)),
   };
   closeIfBodyPending(res, headers);
-  res.writeHead(e.statusCode, headers).end(body);
+  res.writeHead(q?.status ?? e.statusCode, headers).end(body);
+}
+
+/** A query-protocol answer: its XML document (router/query/xml.ts), with the request id it carries. */
+export function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
+  const headers: Record<string, string> = {
+    'Content-Type': CONTENT_TYPE.awsQuery,
+    'x-amzn-RequestId': requestId,
+    'Content-Length': String(Buffer.byteLength(body)),
+  };
+  closeIfBodyPending(res, headers);
+  res.writeHead(status, headers).end(body);
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown, protocol: WireProtocol = 'restJson1'): void {

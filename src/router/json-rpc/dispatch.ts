@@ -3,6 +3,7 @@
 // `Action=`) would be read here too, beside the target.
 import type { Express, NextFunction, Request, Response } from 'express';
 import { jsonTargetOf, unknownTarget, type JsonApi, type JsonTarget } from '../../core/json-targets.js';
+import { isQueryCall } from '../../core/query-apis.js';
 import type { RouteInstaller } from '../app.js';
 import { sendJson, type WireProtocol } from '../aws-response.js';
 import { principalOf, type Principal } from '../auth/principal.js';
@@ -38,10 +39,17 @@ export function jsonTargetOfRequest(req: Request): JsonTarget | undefined {
   return jsonTargetOf(req.method, q < 0 ? url : url.slice(0, q), headerValue(req, 'x-amz-target'));
 }
 
-/** How the answer to `req` is written, errors included: its JSON API's protocol, else Lambda's REST-JSON. */
+/** Whether `req` is a query-protocol call (SNS's form-encoded `POST /`, no X-Amz-Target). */
+export function isQueryRequest(req: Request): boolean {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  return isQueryCall(req.method, q < 0 ? url : url.slice(0, q), headerValue(req, 'content-type'), headerValue(req, 'x-amz-target'));
+}
+
+/** How the answer to `req` is written, errors included: its JSON API's protocol, the query protocol's XML, else Lambda's REST-JSON. */
 export function wireProtocolOf(req: Request): WireProtocol {
   const t = jsonTargetOfRequest(req);
-  if (!t) return 'restJson1';
+  if (!t) return isQueryRequest(req) ? 'awsQuery' : 'restJson1';
   if (t.api) return t.api.protocol;
   return /^application\/x-amz-json-1\.0\b/i.test(headerValue(req, 'content-type') ?? '') ? 'awsJson1_0' : 'awsJson1_1';
 }
