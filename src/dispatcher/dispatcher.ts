@@ -34,7 +34,18 @@ export interface DispatcherOptions {
   logger: Logger;
   redisErrors?: { inc(operation: string): void };
   metrics?: AsyncMetrics;
+  /** Destinations that are topics and event buses (the event inbox); without it they are given up as undeliverable. */
+  events?: DestinationEvents;
 }
+
+/** Hands a record to a topic or an event bus; throws DestinationMissing when there is no such topic or bus. */
+export interface DestinationEvents {
+  publish(namespace: string, topic: string, message: { id: string; body: string; attributes?: Record<string, { DataType: string; StringValue: string }> }): Promise<void>;
+  putEvent(namespace: string, bus: string, event: { id: string; detailType: string; functionArn: string; detail: unknown }): Promise<void>;
+}
+
+/** A topic or bus a destination names does not exist. */
+export class DestinationMissing extends Error {}
 
 /** A destination that cannot take the record: the event is given up to the dead letters with the reason. */
 class Undeliverable extends Error {}
@@ -180,8 +191,23 @@ export class Dispatcher {
       await this.invokeDestination(ref.namespace, to.function, id, payload, source.traceId);
       return;
     }
+    const events = this.opts.events;
     const kind = to.topic !== undefined ? `topic ${to.topic}` : `event bus ${to.eventBus ?? ''}`;
-    throw new Undeliverable(`the destination (${kind}) is not delivered by this klambda: topics and event buses as destinations come with event delivery`);
+    if (!events) throw new Undeliverable(`the destination (${kind}) is not delivered by this klambda: it runs without event delivery`);
+    try {
+      if (to.topic !== undefined) {
+        await events.publish(ref.namespace, lastSegment(to.topic), { id, body: payload, ...(attributes ? { attributes } : {}) });
+      } else {
+        const success = purpose === 'destination:Success';
+        await events.putEvent(ref.namespace, lastSegment(to.eventBus ?? 'default'), {
+          id, functionArn: source.invokedFunctionArn, detail: JSON.parse(payload) as unknown,
+          detailType: `Lambda Function Invocation Result - ${success ? 'Success' : 'Failure'}`,
+        });
+      }
+    } catch (err) {
+      if (err instanceof DestinationMissing) throw new Undeliverable(`the destination ${kind} cannot take the record: ${err.message}`);
+      throw err;
+    }
   }
 
   private async invokeDestination(namespace: string, name: string, requestId: string, payload: string, traceId: string): Promise<void> {
@@ -204,6 +230,13 @@ export class Dispatcher {
     await this.opts.enqueue(queue, invocation);
     this.opts.onDemand?.(queue);
   }
+}
+
+/** A topic or bus given as a name or an ARN (`arn:aws:sns:…:name`, `arn:aws:events:…:event-bus/name`): its name. */
+function lastSegment(nameOrArn: string): string {
+  if (!nameOrArn.startsWith('arn:')) return nameOrArn;
+  const tail = nameOrArn.split(':').at(-1) ?? nameOrArn;
+  return tail.startsWith('event-bus/') ? tail.slice('event-bus/'.length) : tail;
 }
 
 function errorMessageOf(payload: string): string {

@@ -12,6 +12,7 @@ import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
 import { eventBridgeApi } from '../router/eventbridge/targets.js';
+import { unwiredEventBus } from '../router/eventbridge/unwired.js';
 import { jsonRoutes } from '../router/json-rpc/dispatch.js';
 import { listen, type Listening } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
@@ -39,6 +40,10 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
+import { asyncInvoker } from '../events/function-invokers.js';
+import { destinationEvents } from '../events/destination-events.js';
+import { EventServices } from '../events/event-services.js';
+import { localEventCatalog } from './local-events.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 
@@ -85,7 +90,11 @@ export interface LocalKlambda {
 
 const NAMESPACE = 'default';
 
-/** An agent's own log line (JSON on its stderr): warnings and errors reach the console, info stays quiet. */
+/** SNS attributes as SQS message attributes (raw delivery to a queue). */
+function sqsAttributes(attrs: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>): Record<string, { DataType: string; StringValue: string }> {
+  return Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, { DataType: a.DataType, StringValue: a.StringValue ?? a.BinaryValue ?? '' }]));
+}
+
 /** The functions of the manifest folder as the metrics exporter lists them. */
 function localInventory(store: ManifestStore, registry: LocalRegistry): InventoryFunction[] {
   return store.functions().map((fn) => {
@@ -151,9 +160,19 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   // every version of the folder, not only those the scaler knows: after a restart of klambda dev, work queued or held
   // by the last run is reclaimed and its versions are started again (onBacklog), with no new invoke needed
   const reaper = new Reaper({ queue, queues: () => functions.queues(), intervalMs: 1000, logger, redisErrors, onBacklog: (ref) => scaler.onDemand(ref) });
+  // events: topics' messages and buses' events, from the inbox to functions, queues, HTTP endpoints and topics
+  const outcomes = new OutcomeQueue(commands, keyPrefix);
+  const eventCatalog = localEventCatalog(store, arn);
+  let routerUrl = '';
+  const events = new EventServices({
+    redis: commands, keyPrefix, catalog: eventCatalog, logger, unsubscribeBase: () => routerUrl,
+    invoker: asyncInvoker({ registryFor: () => functions, arnFor: () => arn, enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: asyncTime }),
+    queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
+  });
   // async retries, destinations and dead letters of every version in the folder
   const dispatcher = new Dispatcher({
-    outcomes: new OutcomeQueue(commands, keyPrefix), clock: asyncTime, logger, redisErrors, metrics: new DispatcherMetrics(registry),
+    events: destinationEvents(events.inbox, eventCatalog),
+    outcomes, clock: asyncTime, logger, redisErrors, metrics: new DispatcherMetrics(registry),
     enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
     registryFor: () => functions, arnFor: () => arn, queues: () => functions.queues(),
   });
@@ -191,7 +210,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations), jsonRoutes([eventBridgeApi()])],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations), jsonRoutes([eventBridgeApi(() => unwiredEventBus, () => arn)])],
     publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;
@@ -207,9 +226,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     await ownRedis?.stop();
     throw err;
   }
+  routerUrl = http.url;
   scaler.start();
   reaper.start();
   dispatcher.start();
+  events.start();
   ready = true;
   let loaded = store.snapshot();
   store.watch((change) => {
@@ -233,7 +254,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       await replies.close();
       // the passes and the scaler together; a last pass may still have asked the scaler for an environment, which the
       // second scaler.stop() waits for, so no agent starts after stopAll below
-      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop()]);
+      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop(), events.stop()]);
       await scaler.stop();
       // The agents, all at once; each ends within a poll when idle. With Redis gone (it crashed, or a signal to the whole
       // process tree reached it too) an agent can neither finish nor leave the queue, and its BLPOP would wait out
