@@ -75,6 +75,22 @@ function layerAction(verb: string, m: RegExpExecArray, search: URLSearchParams, 
   return action ? { action, resource: `${layer}:${decode(version)}`, ...account } : undefined;
 }
 
+/** /2015-03-31/event-source-mappings[/{UUID}] */
+const EVENT_SOURCE_MAPPINGS = /^\/2015-03-31\/event-source-mappings(?:\/([^/]+))?\/?$/i;
+const MAPPING_ACTIONS: Record<string, string> = { GET: 'lambda:GetEventSourceMapping', PUT: 'lambda:UpdateEventSourceMapping', DELETE: 'lambda:DeleteEventSourceMapping' };
+
+/**
+ * The event source mapping calls: Create and List on "*" (the mapping has no ARN yet; List names none), Get, Update
+ * and Delete on the mapping's ARN (`…:event-source-mapping:{UUID}`), as AWS authorizes them.
+ */
+function mappingAction(verb: string, uuid: string | undefined, ctx: ArnContext): LambdaAction | undefined {
+  if (uuid === undefined) {
+    return verb === 'GET' ? { action: 'lambda:ListEventSourceMappings', resource: '*' } : verb === 'POST' ? { action: 'lambda:CreateEventSourceMapping', resource: '*' } : undefined;
+  }
+  const action = MAPPING_ACTIONS[verb];
+  return action ? { action, resource: `arn:aws:lambda:${ctx.region}:${ctx.accountId}:event-source-mapping:${decode(uuid)}` } : undefined;
+}
+
 const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
 function decode(segment: string): string {
@@ -125,6 +141,8 @@ export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): L
   }
   const layers = LAYERS.exec(path);
   if (layers) return layerAction(verb, layers, new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1)), ctx);
+  const mappings = EVENT_SOURCE_MAPPINGS.exec(path);
+  if (mappings) return mappingAction(verb, mappings[1], ctx);
   const m = FUNCTIONS.exec(path);
   if (!m) return undefined;
   const api = m[1]!;

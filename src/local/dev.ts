@@ -25,6 +25,7 @@ import { anonymousPrincipal, principalOf } from '../router/auth/principal.js';
 import { sigv4Auth } from '../router/auth/sigv4-middleware.js';
 import { Scaler } from '../scaler/scaler.js';
 import { LocalCatalog } from './local-catalog.js';
+import { LocalEventSourceMappings } from './esm-writes.js';
 import { LocalRegistry } from './local-registry.js';
 import { ManifestStore } from './manifest-store.js';
 import { changedFunctions } from './manifest-changes.js';
@@ -190,6 +191,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
   });
   const codeLocations = new CodeLocations();
+  const mappings = new LocalEventSourceMappings(store, NAMESPACE);
   const app = createRouterApp({
     logger,
     auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
@@ -210,7 +212,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations), jsonRoutes([eventBridgeApi(() => unwiredEventBus, () => arn)])],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), jsonRoutes([eventBridgeApi(() => unwiredEventBus, () => arn)])],
     publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;

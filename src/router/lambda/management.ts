@@ -7,6 +7,8 @@ import { sendJson } from '../aws-response.js';
 import type { RouteInstaller } from '../app.js';
 import { need, type AliasInput, type AliasUpdate, type FunctionCatalog } from './catalog.js';
 import { eventInvokeConfigRoutes } from './event-invoke-config.js';
+import type { EventSourceMappingBackend } from './event-source-mappings-backend.js';
+import { eventSourceMappingRoutes } from './event-source-mappings.js';
 import { layerRoutes } from './layers.js';
 import { paginate } from './paginate.js';
 import { fnName, jsonBody, query } from './request-params.js';
@@ -31,14 +33,20 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
 /**
  * `catalog` may be chosen per request: on a cluster, the caller's namespace and account (see router/auth).
  * `locations`: signs GetFunction's Code.Location (served by codeLocationRoutes); without it there is none.
+ * `mappings`: the caller's EventSourceMapping objects (the folder, or the namespace on a cluster); without it the event
+ * source mapping calls answer that they are not available here.
  */
-export function managementRoutes(catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger, locations?: CodeLocations): RouteInstaller {
+export function managementRoutes(
+  catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger, locations?: CodeLocations,
+  mappings?: (req: Request) => EventSourceMappingBackend,
+): RouteInstaller {
   const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
   const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
   const tagged = (req: Request, action: string) => parseFunctionName(String(req.params.arn), undefined, cat(req).arn, `lambda:${action}`).name;
   return (app: Express) => {
     eventInvokeConfigRoutes(cat)(app);
     layerRoutes(cat, locations)(app);
+    eventSourceMappingRoutes(cat, mappings)(app);
     app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const input = createFunctionInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));
