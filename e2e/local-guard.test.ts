@@ -1,5 +1,6 @@
 // The local mode without --auth, as a web page would try it: a foreign Host (DNS rebinding), a foreign Origin, and
-// writes a page can send cross-site without asking (text/plain, forms) are refused with 403; loopback JSON works.
+// writes a page can send cross-site without asking (text/plain, forms) are refused with 403; loopback JSON works, and
+// so does a form that carries a SigV4 Authorization header (an SNS call, which no page can send without asking).
 import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,4 +58,16 @@ it('refuses writes a page can send without asking (text/plain, a form, curl -d),
   expect(existsSync(join(f.dir, 'hi.live.alias.yaml'))).toBe(false);
   expect(await send('POST', '/2015-03-31/functions/hi/aliases', { ...json, Host: `127.0.0.1:${port}` }, alias)).toMatchObject({ status: 201 });
   expect(existsSync(join(f.dir, 'hi.live.alias.yaml'))).toBe(true);
+});
+
+it('refuses an SNS-shaped form without a SigV4 Authorization header (403, in SNS\'s XML); with one the guard lets it through', async () => {
+  const form = { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/x-www-form-urlencoded; charset=utf-8' };
+  const body = 'Action=ListTopics&Version=2010-03-31';
+  const bare = await send('POST', '/', form, body);
+  expect(bare).toMatchObject({ status: 403, type: 'AuthorizationError' });
+  expect(bare.body).toMatch(/^<ErrorResponse xmlns="http:\/\/sns\.amazonaws\.com\/doc\/2010-03-31\/"><Error><Type>Sender<\/Type><Code>AuthorizationError<\/Code><Message>Content-Type 'application\/x-www-form-urlencoded' refused/);
+  const signed = await send('POST', '/', { ...form, Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0' }, body);
+  expect(signed.status).not.toBe(403);
+  // a foreign Origin stays refused, signed or not
+  expect(await send('POST', '/', { ...form, Origin: 'https://evil.example', Authorization: 'AWS4-HMAC-SHA256 Credential=x' }, body)).toMatchObject({ status: 403 });
 });

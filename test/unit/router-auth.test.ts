@@ -31,6 +31,19 @@ describe('the local guard (klambda dev without --auth)', () => {
     for (const ct of ['application/json', 'application/octet-stream', undefined]) expect(localRefusal({ ...ok, contentType: ct })).toBeUndefined();
     expect(localRefusal({ ...ok, method: 'GET', contentType: 'text/plain' })).toBeUndefined();
   });
+
+  it('takes a form-encoded POST that carries a SigV4 Authorization header (an SNS call); a bare form, or another simple type with one, stays refused', () => {
+    const form = 'application/x-www-form-urlencoded; charset=utf-8';
+    const sigv4 = 'AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/sns/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc';
+    expect(localRefusal({ ...ok, contentType: form, authorization: sigv4 })).toBeUndefined();
+    expect(localRefusal({ ...ok, contentType: form })?.message).toMatch(/an SNS call is a form signed with SigV4/);
+    for (const authorization of ['', 'Basic dXNlcjpwYXNz', 'AWS4-HMAC-SHA256', 'aws4-hmac-sha256 Credential=x', 'AWS AKIA:sig']) {
+      expect(localRefusal({ ...ok, contentType: form, authorization })?.awsType).toBe('AccessDeniedException');
+    }
+    for (const ct of ['text/plain', 'multipart/form-data; boundary=x']) expect(localRefusal({ ...ok, contentType: ct, authorization: sigv4 })).toBeDefined();
+    // a foreign Origin is refused whatever the request carries
+    expect(localRefusal({ ...ok, contentType: form, authorization: sigv4, origin: 'https://evil.example' })).toBeDefined();
+  });
 });
 
 describe('the credentials file of --auth', () => {

@@ -30,7 +30,18 @@ export interface LocalRequestFacts {
   host: string | undefined;
   origin: string | undefined;
   contentType: string | undefined;
+  /** The Authorization header, if any. */
+  authorization?: string | undefined;
 }
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * A SigV4 Authorization header: what the AWS SDKs and CLI put on every SNS call (a form-encoded POST). A page cannot
+ * send one cross-site without asking: an HTML form sets no headers, and fetch() with it needs a CORS preflight, which
+ * klambda never grants. Not verified here (nothing is without --auth): it only proves the request is no plain form.
+ */
+const isSigV4 = (authorization: string | undefined): boolean => authorization !== undefined && /^AWS4-HMAC-SHA256 /.test(authorization.trimStart());
 
 /** Why the local mode refuses this request, or undefined when it may go on (pure). */
 export function localRefusal(r: LocalRequestFacts): KlambdaError | undefined {
@@ -42,8 +53,9 @@ export function localRefusal(r: LocalRequestFacts): KlambdaError | undefined {
     return refusedLocally(`Origin '${r.origin}' refused: without --auth, klambda dev answers no web page but its own`);
   }
   const mediaType = r.contentType?.split(';')[0]!.trim().toLowerCase();
-  if (WRITES.has(r.method) && mediaType !== undefined && SIMPLE_CONTENT_TYPES.has(mediaType)) {
-    return refusedLocally(`Content-Type '${mediaType}' refused for ${r.method}: send JSON (application/json) or binary (application/octet-stream)`);
+  if (WRITES.has(r.method) && mediaType !== undefined && SIMPLE_CONTENT_TYPES.has(mediaType) && !(mediaType === FORM && isSigV4(r.authorization))) {
+    const sns = mediaType === FORM ? ' (an SNS call is a form signed with SigV4: its Authorization header is missing)' : '';
+    return refusedLocally(`Content-Type '${mediaType}' refused for ${r.method}: send JSON (application/json) or binary (application/octet-stream)${sns}`);
   }
   return undefined;
 }
@@ -52,7 +64,7 @@ export function localRefusal(r: LocalRequestFacts): KlambdaError | undefined {
 export function localGuard(anonymous: Principal): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const origin = req.headers.origin;
-    const refusal = localRefusal({ method: req.method, host: req.headers.host, origin, contentType: req.headers['content-type'] });
+    const refusal = localRefusal({ method: req.method, host: req.headers.host, origin, contentType: req.headers['content-type'], authorization: req.headers.authorization });
     if (refusal) { next(refusal); return; }
     setPrincipal(req, anonymous);
     next();

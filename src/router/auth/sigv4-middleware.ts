@@ -6,17 +6,19 @@ import { KlambdaError } from '../../core/errors.js';
 import { evaluate } from '../../core/iam-policy.js';
 import { JSON_APIS, jsonTargetOf, targetAction, unknownTarget, type JsonTarget } from '../../core/json-targets.js';
 import { isCodeUpload, lambdaAction } from '../../core/lambda-actions.js';
+import { isQueryCall, queryAction, SNS, type QueryParams } from '../../core/query-apis.js';
 import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
 import { EMPTY_SHA256, parseSignedAuth, queryPairs, sha256Hex, SigningKeyCache, verifySigV4 } from '../../core/sigv4/index.js';
 import { readBody } from '../body.js';
 import { stashBody } from '../body-stash.js';
+import { parseForm } from '../query/form.js';
 import { principalOfKey, setPrincipal, type KeyStore, type Principal } from './principal.js';
 
 /** The largest body any route but a code upload takes (a synchronous Invoke's 6 MB); each route still applies its own limit. */
 export const MAX_SIGNED_BODY = 6 * 1024 * 1024;
 
-/** The services the router answers for: Lambda's REST API and each JSON API's (EventBridge's `events`). */
-export const ROUTER_SERVICES: readonly string[] = ['lambda', ...JSON_APIS.map((a) => a.service)];
+/** The services the router answers for: Lambda's REST API, each JSON API's (EventBridge's `events`) and SNS's (`sns`). */
+export const ROUTER_SERVICES: readonly string[] = ['lambda', ...JSON_APIS.map((a) => a.service), SNS.service];
 
 export interface SigV4AuthOptions {
   keys: KeyStore;
@@ -45,11 +47,13 @@ export function signingService(json: JsonTarget | undefined): string | undefined
 /**
  * Refuses what the principal may not do: another account's ARN, or an action outside its policy (pure). `target` is
  * the X-Amz-Target header: on `POST /` it names a JSON API's operation (EventBridge's), whose action is checked instead.
+ * `form` is a query-protocol call's parameters (SNS's form-encoded `POST /`): its Action's IAM action on the topic
+ * ARN it names (a missing or unknown Action refused as SNS refuses it).
  */
-export function authorize(principal: Principal, method: string, url: string, region: string, target?: string): void {
+export function authorize(principal: Principal, method: string, url: string, region: string, target?: string, form?: QueryParams): void {
   const at = { region, accountId: principal.accountId };
-  const json = jsonTargetOf(method, pathOf(url), target);
-  const call: { action: string; resource: string; account?: string } | undefined = json ? targetAction(json, at) : lambdaAction(method, url, at);
+  const json = form ? undefined : jsonTargetOf(method, pathOf(url), target);
+  const call: { action: string; resource: string; account?: string } | undefined = form ? queryAction(SNS, form, at) : json ? targetAction(json, at) : lambdaAction(method, url, at);
   if (!call) {
     // every route is mapped to its action; a request no route serves never reaches one
     if (json) throw unknownTarget(json.target);
@@ -68,8 +72,10 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const url = req.originalUrl;
     const target = headerValue(req.headers, 'x-amz-target');
+    // a form-encoded POST / without X-Amz-Target is an SNS call (the query protocol), its Action in the body
+    const query = isQueryCall(req.method, pathOf(url), headerValue(req.headers, 'content-type'), target);
     // a key signed for one API reaches only that API: the scope must name the service of the call
-    const service = signingService(jsonTargetOf(req.method, pathOf(url), target));
+    const service = query ? SNS.service : signingService(jsonTargetOf(req.method, pathOf(url), target));
     const scope = service !== undefined && services.includes(service) ? [service] : services;
     void (async () => {
       const q = url.indexOf('?');
@@ -83,7 +89,7 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
         { region: opts.region, services: scope, now: now(), cache },
       );
       const principal = principalOfKey(key);
-      authorize(principal, req.method, url, opts.region, target);
+      authorize(principal, req.method, url, opts.region, target, query ? parseForm(body) : undefined);
       setPrincipal(req, principal);
     })().then(() => next(), (err: unknown) => next(err));
   };

@@ -1,9 +1,9 @@
 // SNS's names and ARNs as klambda keeps them (pure): topic names that fit both SNS and a Kubernetes object, topic and
 // subscription ARNs (a subscription's derived from its protocol and endpoint, so a manifest's is stable), endpoints
 // as SNS shows them (function and queue ARNs) and as a Topic stores them.
-import { createHash } from 'node:crypto';
 import { functionArn, type ArnContext } from '../../core/arn.js';
 import { snsTopicArn } from '../../core/query-apis.js';
+import { subscriptionArn as eventsSubscriptionArn } from '../../events/sns-shapes.js';
 import type { Subscription, SubscriptionProtocol } from '../../api/topic.js';
 import { snsError } from '../query/errors.js';
 import { invalidParameter, missingMember, topicNotFound } from './params.js';
@@ -70,24 +70,11 @@ export function wireEndpoint(ctx: ArnContext, s: Pick<Subscription, 'protocol' |
   }
 }
 
-/** A name-based UUID (RFC 4122 version 5 layout) of `text`. */
-function nameUuid(text: string): string {
-  const h = createHash('sha1').update(text).digest();
-  h[6] = (h[6]! & 0x0f) | 0x50;
-  h[8] = (h[8]! & 0x3f) | 0x80;
-  const x = h.toString('hex', 0, 16);
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
-
 /**
- * `arn:aws:sns:{region}:{account}:{topic}:{uuid}`, the uuid derived from the protocol and endpoint as SNS shows them:
- * the same subscription (`billing` in a manifest, or its function ARN through Subscribe) has one ARN, in every mode
- * and after every restart. The fan-out's EventSubscriptionArn must be this.
+ * `arn:aws:sns:{region}:{account}:{topic}:{uuid}`, the uuid derived from the stored protocol and endpoint (events'
+ * sns-shapes, the one derivation the fan-out's EventSubscriptionArn uses too): a manifest's subscription has a stable ARN.
  */
-export function subscriptionArn(ctx: ArnContext, topic: string, s: Pick<Subscription, 'protocol' | 'endpoint'>): string {
-  const w = wireEndpoint(ctx, s);
-  return `${snsTopicArn(ctx, topic)}:${nameUuid(`${w.protocol}\n${w.endpoint}`)}`;
-}
+export const subscriptionArn = (ctx: ArnContext, topic: string, s: Pick<Subscription, 'protocol' | 'endpoint'>): string => eventsSubscriptionArn(ctx, topic, s);
 
 /** The protocols a Topic stores, by the name SNS gives them. */
 const PROTOCOLS: Readonly<Record<string, SubscriptionProtocol>> = { lambda: 'lambda', http: 'http', https: 'https', sqs: 'queue' };

@@ -31,16 +31,20 @@ export async function subscribe(params: QueryParams, ctx: SnsContext): Promise<X
   const base: Subscription = { protocol, endpoint, filterPolicyScope: 'MessageAttributes', rawMessageDelivery: false };
   const wanted = withAttributes(base, stringMap(params, 'Attributes') ?? new Map(), 'Subscribe');
   await existingTopic(ctx, topic);
+  // the subscription as the topic holds it: a manifest may name the same function by its ARN
+  let held = wanted;
   await ctx.backend.updateTopic(topic, (t) => {
+    held = wanted;
     const same = t.subscriptions.find((s) => sameEndpoint(ctx, s, wanted));
     if (same) {
       if (!sameAttributes(same, wanted)) throw invalidParameter('Attributes Reason: Subscription already exists with different attributes');
+      held = same;
       return t;
     }
     if (t.subscriptions.length >= MAX_SUBSCRIPTIONS) throw subscriptionLimit();
     return { ...t, subscriptions: [...t.subscriptions, wanted] };
   });
-  return { SubscriptionArn: subscriptionArn(ctx.arn, topic, wanted) };
+  return { SubscriptionArn: subscriptionArn(ctx.arn, topic, held) };
 }
 
 interface Found { topic: TopicView; subscription: Subscription }
