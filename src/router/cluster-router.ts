@@ -11,6 +11,7 @@ import { WorkQueue } from '../queue/work-queue.js';
 import { DEMAND_GAP_MS } from '../scaler/scaler.js';
 import { createRouterApp } from './app.js';
 import { eventBridgeApi } from './eventbridge/targets.js';
+import { unwiredEventBus } from './eventbridge/unwired.js';
 import { jsonRoutes } from './json-rpc/dispatch.js';
 import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
@@ -118,7 +119,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
       return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
-    }, logger), jsonRoutes([eventBridgeApi()])],
+    }, logger), jsonRoutes([eventBridgeApi(() => unwiredEventBus, (req) => caller(req).arn)])],
   });
   const http = await listen(app, opts.port, opts.host);
   ready = true;
