@@ -5,3 +5,6 @@ export type { RateSchedule, RateUnit } from './rate.js';
 export type { DayRule } from './days.js';
 export { ScheduleError, SCHEDULE_EXPRESSION_NOT_VALID } from './errors.js';
 export { nextFire, lastFire } from './next-fire.js';
+export { Scheduler, type SchedulerOptions } from './scheduler.js';
+export { dueTick, type ScheduledRule } from './due.js';
+export { scheduledEvent, scheduledEventId, type ScheduledEventInput } from './scheduled-event.js';
