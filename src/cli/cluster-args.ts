@@ -35,6 +35,8 @@ export interface ControllerCommand {
   codeStoreReaderPrincipal?: string;
   /** The code store's pods, for private functions' NetworkPolicy (none: the store is outside the cluster). */
   codeStorePods?: { namespace: string; podLabels: Record<string, string>; port: number };
+  /** --internal-http-subscriptions allow: HTTP(S) subscriptions may call addresses and names inside the cluster. */
+  allowInternalHttpSubscriptions: boolean;
 }
 
 /** `klambda router`: the cluster router's options as the command line gives them. */
@@ -82,6 +84,9 @@ ${CODE_STORE_USAGE}
                            NetworkPolicy (default app.kubernetes.io/component=code-store; "" when it is outside the cluster)
   --package-cache-host-path DIR  a host folder where each node keeps unpacked packages for its function pods
                            (default: none, each pod fetches its own)
+  --internal-http-subscriptions refuse|allow  whether Topics' http(s) subscriptions may call loopback, private and
+                           link-local addresses and cluster names (default refuse: a tenant's subscription must not
+                           reach into the cluster)
   -h, --help               this text`;
 
 export const ROUTER_USAGE = `usage: klambda router [options]
@@ -171,8 +176,10 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
       'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS,
-      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal'].map((f) => [f, { type: 'string' as const }])),
+      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal', 'internal-http-subscriptions'].map((f) => [f, { type: 'string' as const }])),
   });
+  const internalHttp = values['internal-http-subscriptions'] ?? env.KLAMBDA_INTERNAL_HTTP_SUBSCRIPTIONS ?? 'refuse';
+  if (internalHttp !== 'refuse' && internalHttp !== 'allow') throw new UsageError(`--internal-http-subscriptions must be refuse or allow, got ${internalHttp}`);
   const base = common(values, env);
   const leaseNamespace = values['lease-namespace'] ?? env.POD_NAMESPACE ?? 'klambda-system';
   const codeStore = codeStoreOf(values, env, base.region, values['code-store-agent-url'] ?? env.KLAMBDA_CODE_STORE_AGENT_URL);
@@ -186,6 +193,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     ...(cacheDir ? { packageCacheHostPath: cacheDir } : {}),
     ...(codeStore && values['code-store-reader-principal'] ? { codeStoreReaderPrincipal: values['code-store-reader-principal'] } : {}),
     command: 'controller', ...base,
+    allowInternalHttpSubscriptions: internalHttp === 'allow',
     agentRedisUrl: values['agent-redis-url'] ?? base.redisUrl,
     agentImage: values['agent-image'] ?? env.KLAMBDA_AGENT_IMAGE ?? 'klambda:latest',
     runtimeImages: parseRuntimeImages(values['runtime-images'] ?? ''),

@@ -16,6 +16,7 @@ import type { ControllerCommand, RouterCommand } from './cluster-args.js';
 import { runtimeImages } from '../controller/resources/images.js';
 import { startOpsServer } from '../ops/ops-server.js';
 import { devConsole } from '../local/console.js';
+import { clusterUrlRefusal } from '../events/url-guard.js';
 import { defaultLogFormat } from '../local/console-format.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
@@ -74,6 +75,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
       ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),
     },
     ...(codeStore ? { codeStore } : {}),
+    ...(cmd.allowInternalHttpSubscriptions ? {} : { httpDeliveryGuard: clusterUrlRefusal }),
     identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,
     scaler: { tickMs: 1000, idleTimeoutMs: cmd.idleTimeoutSeconds * 1000, maxEnvironments: cmd.maxEnvironments },
     logger,

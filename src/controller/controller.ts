@@ -39,6 +39,11 @@ import { newRegistry } from '../metrics/registry.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { asyncInvoker } from '../events/function-invokers.js';
+import { destinationEvents } from '../events/destination-events.js';
+import { EventServices } from '../events/event-services.js';
+import { sqsAttributes } from '../events/sns-shapes.js';
+import { informerEventCatalog } from '../events/informer-catalog.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { ArnContext } from '../core/arn.js';
@@ -74,7 +79,10 @@ export interface ControllerOptions {
   asyncClock?: AsyncClock;
   /** Where zip packages are kept (code.s3, the Lambda API's ZipFile); none: such code is refused with a clear status. */
   codeStore?: CodeStore;
+  /** Refuses an HTTP(S) subscription's endpoint before it is called (see events/url-guard.ts); none: every URL is called. */
+  httpDeliveryGuard?: (url: URL) => string | undefined;
 }
+
 
 export class Controller {
   private readonly redis: RedisConnection;
@@ -89,6 +97,7 @@ export class Controller {
   private scaler: Scaler<ScalableTarget> | undefined;
   private reaper: Reaper | undefined;
   private dispatcher: Dispatcher | undefined;
+  private events: EventServices | undefined;
   /** The clock of async retries, event ages and system-error backoff. */
   private readonly asyncTime: AsyncClock;
   private restarts: RedisRestartWatch | undefined;
@@ -284,9 +293,24 @@ export class Controller {
     scaler.start();
     this.reaper = new Reaper({ queue, queues: () => targets.provisioned(), intervalMs: 2000, logger, redisErrors: this.redisErrors, onBacklog: (ref) => scaler.onDemand(ref) });
     this.reaper.start();
+    // events: topics' messages and buses' events from the inbox to functions, queues, HTTP endpoints and topics
+    const outcomes = new OutcomeQueue(this.redis, this.opts.keyPrefix);
+    const arnFor = (namespace: string) => this.ctxArnFor(namespace);
+    const catalog = informerEventCatalog(this.eventInformers.get('topics')!, this.eventInformers.get('eventrules')!, arnFor);
+    this.events = new EventServices({
+      redis: this.redis, keyPrefix: this.opts.keyPrefix, catalog, logger, unsubscribeBase: () => this.opts.routerUrl,
+      invoker: asyncInvoker({
+        registryFor: (namespace) => routes.registryFor(namespace, arnFor(namespace)), arnFor,
+        enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: this.asyncTime,
+      }),
+      queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
+      ...(this.opts.httpDeliveryGuard ? { refuseUrl: this.opts.httpDeliveryGuard } : {}),
+    });
+    this.events.start();
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({
-      outcomes: new OutcomeQueue(this.redis, this.opts.keyPrefix), clock: this.asyncTime,
+      events: destinationEvents(this.events.inbox, catalog),
+      outcomes, clock: this.asyncTime,
       logger, redisErrors: this.redisErrors, metrics: this.dispatcherMetrics,
       enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
       registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),
@@ -308,6 +332,7 @@ export class Controller {
     await this.scaler?.stop();
     await this.reaper?.stop();
     await this.dispatcher?.stop();
+    await this.events?.stop();
     this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();

@@ -80,3 +80,8 @@ export function notificationHeaders(m: SnsMessage, d: Delivered, raw: boolean): 
     'user-agent': 'Amazon Simple Notification Service Agent',
   };
 }
+
+/** SNS attributes as SQS message attributes (raw delivery to a queue). */
+export function sqsAttributes(attrs: Record<string, SnsAttribute>): Record<string, { DataType: string; StringValue: string }> {
+  return Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, { DataType: a.DataType, StringValue: a.StringValue ?? a.BinaryValue ?? '' }]));
+}

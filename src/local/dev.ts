@@ -44,6 +44,7 @@ import { newRegistry } from '../metrics/registry.js';
 import { asyncInvoker } from '../events/function-invokers.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
+import { sqsAttributes } from '../events/sns-shapes.js';
 import { localEventCatalog } from './local-events.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
@@ -91,10 +92,6 @@ export interface LocalKlambda {
 
 const NAMESPACE = 'default';
 
-/** SNS attributes as SQS message attributes (raw delivery to a queue). */
-function sqsAttributes(attrs: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>): Record<string, { DataType: string; StringValue: string }> {
-  return Object.fromEntries(Object.entries(attrs).map(([k, a]) => [k, { DataType: a.DataType, StringValue: a.StringValue ?? a.BinaryValue ?? '' }]));
-}
 
 /** The functions of the manifest folder as the metrics exporter lists them. */
 function localInventory(store: ManifestStore, registry: LocalRegistry): InventoryFunction[] {

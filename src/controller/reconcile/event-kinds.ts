@@ -1,5 +1,5 @@
 // Topic, EventRule and EventSourceMapping: checked, their functions and topics looked up, status with ARN/uuid written.
-// Deliveries belong to the dispatcher; until one runs, Ready says so instead of pretending.
+// Deliveries are the event worker's (src/events); Ready says whether this object's will be made.
 import type { EventRuleSpec } from '../../api/event-rule.js';
 import type { EventSourceMappingSpec } from '../../api/event-source-mapping.js';
 import type { TopicSpec } from '../../api/topic.js';
@@ -9,6 +9,7 @@ import { splitKey } from '../../kube/objects.js';
 import type { ControllerContext } from '../context.js';
 import { checkStored, klambdaPath, type Plural, type Stored } from '../kinds.js';
 import { writeStatus } from '../object-status.js';
+import { RULE_NAME_ANNOTATION } from '../../events/views.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 
 export interface Reference { kind: 'Function' | 'Topic'; name: string }
@@ -38,22 +39,28 @@ export interface EventKind<S> {
   references(spec: S, arn: ArnContext): Reference[];
   /** Kind-specific status fields (ARN, uuid, state). */
   statusFields(obj: Stored<unknown>, spec: S, arn: { region: string; accountId: string }): Record<string, unknown>;
+  /** The Ready condition of a valid object whose references exist. */
+  ready: { type: 'Ready'; status: 'True' | 'False'; reason: string; message: string };
 }
 
+const DELIVERING = { type: 'Ready', status: 'True', reason: 'Delivering', message: 'valid, its targets exist; the leading controller delivers its events' } as const;
+
 export const TOPIC: EventKind<TopicSpec> = {
-  kind: 'Topic', plural: 'topics', references: topicReferences,
+  kind: 'Topic', plural: 'topics', references: topicReferences, ready: DELIVERING,
   statusFields: (obj, _spec, arn) => ({ topicArn: `arn:aws:sns:${arn.region}:${arn.accountId}:${obj.metadata.name}` }),
 };
 
 export const EVENT_RULE: EventKind<EventRuleSpec> = {
-  kind: 'EventRule', plural: 'eventrules', references: ruleReferences,
+  kind: 'EventRule', plural: 'eventrules', references: ruleReferences, ready: DELIVERING,
   statusFields: (obj, spec, arn) => ({
-    ruleArn: `arn:aws:events:${arn.region}:${arn.accountId}:rule/${spec.eventBusName === 'default' ? '' : `${spec.eventBusName}/`}${obj.metadata.name}`,
+    // a rule whose EventBridge name a Kubernetes name cannot hold keeps it in an annotation
+    ruleArn: `arn:aws:events:${arn.region}:${arn.accountId}:rule/${spec.eventBusName === 'default' ? '' : `${spec.eventBusName}/`}${obj.metadata.annotations?.[RULE_NAME_ANNOTATION] ?? obj.metadata.name}`,
   }),
 };
 
 export const EVENT_SOURCE_MAPPING: EventKind<EventSourceMappingSpec> = {
   kind: 'EventSourceMapping', plural: 'eventsourcemappings', references: mappingReferences,
+  ready: { type: 'Ready', status: 'False', reason: 'DispatcherNotRunning', message: 'EventSourceMapping is valid and its targets exist; polling its source needs the klambda poller, which this version does not run yet' },
   statusFields: (obj, spec) => ({ uuid: obj.metadata.uid, state: spec.enabled ? 'Enabled' : 'Disabled' }),
 };
 
@@ -89,8 +96,5 @@ export async function reconcileEventKind<S>(ctx: ControllerContext, def: EventKi
     await writeStatus(ctx, path, obj, { type: 'Ready', status: 'False', reason: 'ReferenceNotFound', message: `not found: ${[...new Set(missing)].join(', ')}` }, fields);
     return { requeueAfterMs: RETRY_MS };
   }
-  await writeStatus(ctx, path, obj, {
-    type: 'Ready', status: 'False', reason: 'DispatcherNotRunning',
-    message: `${def.kind} is valid and its targets exist; delivering needs the klambda dispatcher, which this version does not run yet`,
-  }, fields);
+  await writeStatus(ctx, path, obj, def.ready, fields);
 }

@@ -1,0 +1,29 @@
+// The fan-out's EventCatalog on a cluster: the Topic and EventRule objects the controller's informers hold, read at
+// each delivery (rules indexed again only when one of them changed).
+import type { EventRule } from '../api/event-rule.js';
+import type { Topic } from '../api/topic.js';
+import type { ArnContext } from '../core/arn.js';
+import type { EventCatalog } from './fanout.js';
+import { RuleSets, ruleView, topicView } from './views.js';
+
+interface Cached { get(key: string): unknown; list(): unknown[] }
+interface Versioned { metadata: { uid?: string; resourceVersion?: string; namespace?: string; name: string } }
+
+export function informerEventCatalog(topics: Cached, rules: Cached, arnFor: (namespace: string) => ArnContext): EventCatalog {
+  const sets = new RuleSets(() => {
+    const all = rules.list() as (EventRule & Versioned)[];
+    // the objects' versions: any add, change or delete gives another string
+    const generation = all.map((r) => `${r.metadata.uid ?? r.metadata.name}@${r.metadata.resourceVersion ?? ''}`).sort().join(',');
+    return { generation, rules: all.filter((r) => r.spec !== undefined).map(ruleView) };
+  });
+  return {
+    topic: (ns, name) => {
+      const t = topics.get(`${ns}/${name}`) as Topic | undefined;
+      return t?.spec ? topicView(t) : undefined;
+    },
+    matchingRules: (ns, bus, event) => sets.matching(ns, bus, event),
+    rule: (ns, bus, name) => sets.rule(ns, bus, name),
+    busExists: (ns, bus) => bus === 'default' || sets.buses(ns).includes(bus),
+    arnFor,
+  };
+}
