@@ -17,6 +17,7 @@ import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
 import type { InvokeDeps } from './lambda/invoke.js';
 import { KubeCatalog } from './lambda/kube-catalog.js';
+import { KubeEventSourceMappings } from './lambda/kube-esm.js';
 import { managementRoutes } from './lambda/management.js';
 import { ReplyListener } from './replies.js';
 import { newRegistry } from '../metrics/registry.js';
@@ -119,7 +120,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
       return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
-    }, logger), jsonRoutes([eventBridgeApi(() => unwiredEventBus, (req) => caller(req).arn)])],
+    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), jsonRoutes([eventBridgeApi(() => unwiredEventBus, (req) => caller(req).arn)])],
   });
   const http = await listen(app, opts.port, opts.host);
   ready = true;
