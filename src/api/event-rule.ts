@@ -5,6 +5,8 @@ import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, k
 import { isRecord, type SpecIssue } from './function.js';
 import { patternIssue } from './pattern-issues.js';
 import { show } from './validate.js';
+import { PLACEHOLDER, PREDEFINED_VARIABLES, isJsonTemplate } from '../events/targets/input.js';
+import { parseJsonPath } from '../events/targets/json-path.js';
 import { parseSchedule, ScheduleError } from '../events/schedule/index.js';
 
 export const RULE_STATES = ['ENABLED', 'DISABLED'] as const;
@@ -125,16 +127,37 @@ function targetIssues(t: Record<string, unknown>, path: string): SpecIssue[] {
   if (typeof t.input === 'string' && !isJson(t.input)) issues.push({ path: `${path}.input`, message: `must be JSON text, got ${show(t.input)}` });
   if (typeof t.inputPath === 'string' && !t.inputPath.startsWith('$')) {
     issues.push({ path: `${path}.inputPath`, message: `must be a JSON path starting with $ (e.g. $.detail), got ${show(t.inputPath)}` });
+  } else if (typeof t.inputPath === 'string' && !parseJsonPath(t.inputPath)) {
+    issues.push({ path: `${path}.inputPath`, message: `${JSON_PATH_SUBSET}, got ${show(t.inputPath)}` });
   }
-  const paths = isRecord(t.inputTransformer) ? t.inputTransformer.inputPathsMap : undefined;
+  const transformer = isRecord(t.inputTransformer) ? t.inputTransformer : undefined;
+  const paths = transformer?.inputPathsMap;
   if (isRecord(paths)) {
     for (const [name, jsonPath] of Object.entries(paths)) {
       const at = `${path}.inputTransformer.inputPathsMap[${JSON.stringify(name)}]`;
       if (!new RegExp(INPUT_PATH_KEY).test(name)) issues.push({ path: at, message: "variable names hold only letters, digits, '-' and '_'" });
       else if (typeof jsonPath === 'string' && !jsonPath.startsWith('$')) issues.push({ path: at, message: `must be a JSON path starting with $ (e.g. $.detail.total), got ${show(jsonPath)}` });
+      else if (typeof jsonPath === 'string' && !parseJsonPath(jsonPath)) issues.push({ path: at, message: `${JSON_PATH_SUBSET}, got ${show(jsonPath)}` });
     }
   }
+  if (typeof transformer?.inputTemplate === 'string') issues.push(...templateIssues(transformer.inputTemplate, isRecord(paths) ? paths : {}, `${path}.inputTransformer.inputTemplate`));
   return issues;
+}
+
+const JSON_PATH_SUBSET = "must be a JSON path EventBridge reads: $ then .name (letters, digits, '-', '_', '/'), [N] or * steps";
+
+/** A template's variables must be defined (by inputPathsMap or EventBridge), and a JSON template must stay JSON. */
+function templateIssues(template: string, paths: Record<string, unknown>, at: string): SpecIssue[] {
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const name = m[1]!;
+    if (!Object.hasOwn(paths, name) && !(PREDEFINED_VARIABLES as readonly string[]).includes(name)) {
+      return [{ path: at, message: `<${name}> is neither a variable of inputPathsMap nor one of EventBridge's (${PREDEFINED_VARIABLES.join(', ')})` }];
+    }
+  }
+  if (isJsonTemplate(template) && !isJson(template.replace(PLACEHOLDER, '0'))) {
+    return [{ path: at, message: 'starts as JSON ({ or [) but is not JSON text, with each <variable> taken as a value' }];
+  }
+  return [];
 }
 
 /**

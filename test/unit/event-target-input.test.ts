@@ -1,7 +1,7 @@
 // A rule target's input as EventBridge builds it: the examples of AWS's "Amazon EventBridge input transformation" page
 // (its EC2 event, its templates and their outputs), InputPath, Input, the predefined variables, missing paths, and the
 // checks PutTargets makes.
-import type { RuleTarget } from '../../src/api/event-rule.js';
+import { eventRuleSpecIssues, type RuleTarget } from '../../src/api/event-rule.js';
 import type { BusEvent } from '../../src/events/contracts.js';
 import { targetInput } from '../../src/events/targets/input.js';
 import { targetInputProblem } from '../../src/events/targets/input-check.js';
@@ -147,5 +147,31 @@ describe('what PutTargets refuses in a target\'s input', () => {
       .toBe('InputTemplate for target a contains invalid placeholder zone.');
     expect(targetInputProblem({ id: 'a', inputTransformer: { inputPathsMap: PATHS, inputTemplate: '{"i": <instance>,}' } }))
       .toBe('InputTemplate for target a is not a valid JSON text.');
+  });
+});
+
+describe('the EventRule kind checks a target\'s paths and template as PutTargets does', () => {
+  const issues = (target: Record<string, unknown>) =>
+    eventRuleSpecIssues({ eventPattern: { source: ['shop'] }, targets: [{ id: 'a', function: 'audit', ...target }] }).map((i) => `${i.path}: ${i.message}`);
+
+  it('takes the paths and templates of AWS\'s examples', () => {
+    expect(issues({ inputPath: '$.detail.list[0]' })).toEqual([]);
+    expect(issues({ inputTransformer: { inputPathsMap: PATHS, inputTemplate: '{"i": <instance>, "s": "<state>", "r": <aws.events.rule-arn>}' } })).toEqual([]);
+  });
+
+  it('refuses a path outside EventBridge\'s subset, an undefined variable, a JSON template that is not JSON', () => {
+    expect(issues({ inputPath: '$..detail' })).toEqual([
+      "targets[0].inputPath: must be a JSON path EventBridge reads: $ then .name (letters, digits, '-', '_', '/'), [N] or * steps, got \"$..detail\"",
+    ]);
+    expect(issues({ inputTransformer: { inputPathsMap: { x: "$['x']" }, inputTemplate: '<x>' } })).toEqual([
+      "targets[0].inputTransformer.inputPathsMap[\"x\"]: must be a JSON path EventBridge reads: $ then .name (letters, digits, '-', '_', '/'), [N] or * steps, got \"$['x']\"",
+    ]);
+    expect(issues({ inputTransformer: { inputTemplate: '{"z": <zone>}' } })).toEqual([
+      'targets[0].inputTransformer.inputTemplate: <zone> is neither a variable of inputPathsMap nor one of EventBridge\'s '
+      + '(aws.events.rule-arn, aws.events.rule-name, aws.events.event.ingestion-time, aws.events.event, aws.events.event.json)',
+    ]);
+    expect(issues({ inputTransformer: { inputPathsMap: PATHS, inputTemplate: '{"i": <instance>,}' } })).toEqual([
+      'targets[0].inputTransformer.inputTemplate: starts as JSON ({ or [) but is not JSON text, with each <variable> taken as a value',
+    ]);
   });
 });
