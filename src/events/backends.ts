@@ -92,9 +92,12 @@ function ruleSpec(v: RuleView): Record<string, unknown> {
   return Object.fromEntries(Object.entries({ ...s, targets: s.targets ?? [] }).filter(([, x]) => x !== undefined));
 }
 
-export function eventBusBackend(objects: EventObjects, inbox: EventInbox, now: () => number = Date.now): EventBusBackend {
+export function eventBusBackend(objects: EventObjects, inbox: EventInbox, now: () => number = Date.now): EventBusBackend & { listBuses(): Promise<string[]> } {
   const views = async (): Promise<RuleView[]> => (await objects.rules()).map(ruleView);
   return {
+    async listBuses() {
+      return [...new Set((await views()).map((r) => r.spec.eventBusName))].sort();
+    },
     async busExists(bus) {
       return bus === 'default' || (await views()).some((r) => r.spec.eventBusName === bus);
     },

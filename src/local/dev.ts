@@ -12,7 +12,8 @@ import { RedisRestartWatch } from '../controller/redis-restarts.js';
 import { Reaper } from '../queue/reaper.js';
 import { createRouterApp } from '../router/app.js';
 import { eventBridgeApi } from '../router/eventbridge/targets.js';
-import { unwiredEventBus } from '../router/eventbridge/unwired.js';
+import { snsRoutes } from '../router/sns/routes.js';
+import { eventBusBackend, topicBackend } from '../events/backends.js';
 import { jsonRoutes } from '../router/json-rpc/dispatch.js';
 import { listen, type Listening } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
@@ -45,7 +46,7 @@ import { asyncInvoker } from '../events/function-invokers.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
-import { localEventCatalog } from './local-events.js';
+import { localEventCatalog, localEventObjects } from './local-events.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 
@@ -167,6 +168,10 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     invoker: asyncInvoker({ registryFor: () => functions, arnFor: () => arn, enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: asyncTime }),
     queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
   });
+  // the SNS and EventBridge APIs write the folder's Topics and EventRules and publish into the inbox
+  const eventObjects = localEventObjects(store, NAMESPACE);
+  const topics = topicBackend(eventObjects, events.inbox);
+  const bus = eventBusBackend(eventObjects, events.inbox);
   // async retries, destinations and dead letters of every version in the folder
   const dispatcher = new Dispatcher({
     events: destinationEvents(events.inbox, eventCatalog),
@@ -209,7 +214,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), jsonRoutes([eventBridgeApi(() => unwiredEventBus, () => arn)])],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn)])],
     publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;

@@ -11,7 +11,10 @@ import { WorkQueue } from '../queue/work-queue.js';
 import { DEMAND_GAP_MS } from '../scaler/scaler.js';
 import { createRouterApp } from './app.js';
 import { eventBridgeApi } from './eventbridge/targets.js';
-import { unwiredEventBus } from './eventbridge/unwired.js';
+import { snsRoutes } from './sns/routes.js';
+import { eventBusBackend, topicBackend } from '../events/backends.js';
+import { EventInbox } from '../events/inbox.js';
+import { kubeEventObjects } from '../events/kube-event-objects.js';
 import { jsonRoutes } from './json-rpc/dispatch.js';
 import { listen } from './listen.js';
 import { ConcurrencyLimiter } from './lambda/concurrency.js';
@@ -92,6 +95,8 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     return { p, arn: { region: opts.region, accountId: p.accountId } };
   };
   const limiter = new ConcurrencyLimiter(1000);
+  // the SNS and EventBridge APIs hand messages and events to the leading controller's worker through the inbox
+  const inbox = new EventInbox(commands, opts.keyPrefix);
   const s3 = new S3CodeResolver(opts.client, opts.codeStore);
   const sizes = opts.codeStore ? new StoredSizes(opts.codeStore) : undefined;
   const invoke: InvokeDeps = {
@@ -120,7 +125,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
       return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
-    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), jsonRoutes([eventBridgeApi(() => unwiredEventBus, (req) => caller(req).arn)])],
+    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([eventBridgeApi((req) => eventBusBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn)])],
   });
   const http = await listen(app, opts.port, opts.host);
   ready = true;
