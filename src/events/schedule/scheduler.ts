@@ -44,8 +44,11 @@ export class Scheduler {
   private readonly passes: Passes;
   private readonly claims: ScheduleClaims;
   private readonly tracks = new Map<string, RuleTrack>();
-  /** Fires in progress, one per rule at most: the rule's other ticks wait (or go to another scheduler). */
-  private readonly inFlight = new Map<string, Promise<void>>();
+  /**
+   * Fires in progress, one per rule: the rule's next tick waits for it (or goes to another scheduler), but not beyond
+   * the lease, after which its claim has lapsed and the tick is anyone's again.
+   */
+  private readonly inFlight = new Map<string, { running: Promise<void>; sinceMs: number }>();
   private readonly badKeys = new Set<string>();
   private readonly id: string;
   private readonly leaseMs: number;
@@ -73,7 +76,7 @@ export class Scheduler {
     await this.passes.stop();
     let timer: NodeJS.Timeout | undefined;
     const lease = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.leaseMs); });
-    await Promise.race([Promise.allSettled([...this.inFlight.values()]), lease]);
+    await Promise.race([Promise.allSettled([...this.inFlight.values()].map((f) => f.running)), lease]);
     clearTimeout(timer);
   }
 
@@ -92,12 +95,18 @@ export class Scheduler {
       if (this.stopped) return;
       listed.add(rule.key);
       const track = this.follow(rule, now);
-      if (!track || this.inFlight.has(rule.key)) continue;
+      if (!track || this.busy(rule.key)) continue;
       const tick = dueTick(track, rule.anchorMs, now);
       if (tick === undefined) continue;
       if (!(await this.claimAndFire(rule, track, tick))) return; // Redis is away: the next pass tries again
     }
     for (const key of this.tracks.keys()) if (!listed.has(key)) this.tracks.delete(key);
+  }
+
+  /** Whether a fire of the rule is in progress here and still within its lease (real time, as Redis counts it). */
+  private busy(key: string): boolean {
+    const f = this.inFlight.get(key);
+    return f !== undefined && Date.now() - f.sinceMs < this.leaseMs;
   }
 
   /** The rule's track after this pass, or undefined for a rule that cannot be scheduled (logged once). */
@@ -126,8 +135,11 @@ export class Scheduler {
     }
     if (claimed === 'done') this.handled(rule.key, track.expression, tick);
     if (claimed === 'claimed') {
-      const running = this.fire(rule, track, tick).finally(() => this.inFlight.delete(rule.key));
-      this.inFlight.set(rule.key, running);
+      const entry = { running: Promise.resolve(), sinceMs: Date.now() };
+      entry.running = this.fire(rule, track, tick).finally(() => {
+        if (this.inFlight.get(rule.key) === entry) this.inFlight.delete(rule.key);
+      });
+      this.inFlight.set(rule.key, entry);
     }
     return true;
   }
