@@ -50,6 +50,18 @@ function entryProblem(e: EntryMembers): ResultEntry | undefined {
 
 interface Accepted { index: number; bus: string; event: BusEvent }
 
+/**
+ * Whether the caller may put events on that bus: never on another account's or region's (no resource policy of klambda's
+ * lets it in), else as the key's policy says (no policy: its own buses). EventBridge reports a denied entry alone.
+ */
+function deniedOn(arn: string, foreign: boolean, ctx: EventBridgeContext): ResultEntry | undefined {
+  const policy = ctx.principal?.policy;
+  const decision = foreign ? 'ImplicitDeny' : policy === undefined ? 'Allow' : evaluate(policy, 'events:PutEvents', arn);
+  if (decision === 'Allow') return undefined;
+  const who = ctx.principal?.userArn ?? `arn:aws:iam::${ctx.arn.accountId}:user/anonymous`;
+  return { ErrorCode: 'AccessDeniedException', ErrorMessage: accessDenied(who, 'events:PutEvents', arn, decision === 'ExplicitDeny').message };
+}
+
 /** `{FailedEntryCount, Entries}`, an entry's result at its index. */
 export async function putEvents(input: Record<string, unknown>, ctx: EventBridgeContext): Promise<{ FailedEntryCount: number; Entries: ResultEntry[] }> {
   const m = readMembers<{ Entries: Array<EntryMembers | null> }>(SHAPES.PutEvents, input);
@@ -63,14 +75,8 @@ export async function putEvents(input: Record<string, unknown>, ctx: EventBridge
     const problem = entryProblem(e);
     if (problem) { results.push(problem); continue; }
     const bus = busRef(e.EventBusName, ctx.arn);
-    const who = ctx.principal?.userArn ?? `arn:aws:iam::${ctx.arn.accountId}:user/anonymous`;
-    // another account's bus: no resource policy of klambda's lets the caller in; the key's own policy decides the rest
-    const allowed = !bus.foreign && (ctx.principal?.policy === undefined || evaluate(ctx.principal.policy, 'events:PutEvents', bus.arn) === 'Allow');
-    if (!allowed) {
-      const denied = accessDenied(who, 'events:PutEvents', bus.arn, ctx.principal?.policy !== undefined && evaluate(ctx.principal.policy, 'events:PutEvents', bus.arn) === 'ExplicitDeny');
-      results.push({ ErrorCode: 'AccessDeniedException', ErrorMessage: denied.message });
-      continue;
-    }
+    const denied = deniedOn(bus.arn, bus.foreign, ctx);
+    if (denied) { results.push(denied); continue; }
     const id = ctx.newId();
     results.push({ EventId: id });
     if (!known.has(bus.name)) known.set(bus.name, await ctx.backend.busExists(bus.name));

@@ -1,9 +1,7 @@
 // A rule as EventBridge's API shows it (DescribeRule, ListRules) and the rule spec PutRule writes (pure).
-import { DEFAULT_EVENT_BUS, SCHEDULE_EXPRESSION, eventRuleSpecIssues, scheduleProblem, type EventRuleSpec } from '../../api/event-rule.js';
-import { EventRuleSpecSchema } from '../../api/event-rule.js';
+import { DEFAULT_EVENT_BUS, EventRuleSpecSchema, SCHEDULE_EXPRESSION, eventRuleSpecIssues, scheduleProblem, type EventRuleSpec } from '../../api/event-rule.js';
 import { schemaIssues } from '../../api/validate.js';
 import type { ArnContext } from '../../core/arn.js';
-import { KlambdaError } from '../../core/errors.js';
 import { compilePattern } from '../../events/pattern/index.js';
 import type { RuleView } from '../../events/contracts.js';
 import { ruleArn } from './arns.js';
@@ -91,8 +89,6 @@ export function tagMap(tags: readonly Tag[]): Record<string, string> {
  * the kind's own words, so nothing is written that the folder or the API server would refuse.
  */
 export function checkRuleSpec(spec: EventRuleSpec): void {
-  const issues = [...schemaIssues(EventRuleSpecSchema, spec), ...eventRuleSpecIssues(spec)];
-  if (issues.length === 0) return;
-  const [first] = issues;
-  throw new KlambdaError(400, 'ValidationException', `${first!.path ? `${first!.path}: ` : ''}${first!.message}`);
+  const first = [...schemaIssues(EventRuleSpecSchema, spec), ...eventRuleSpecIssues(spec)][0];
+  if (first) throw validationError(`${first.path ? `${first.path}: ` : ''}${first.message}`);
 }
