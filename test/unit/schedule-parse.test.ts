@@ -1,4 +1,6 @@
 // Schedule expressions as EventBridge's PutRule takes them: what it accepts, and what it refuses with our reason.
+import { scheduleProblem } from '../../src/api/event-rule.js';
+import { checkObject } from '../../src/api/parse.js';
 import { parseSchedule, ScheduleError, SCHEDULE_EXPRESSION_NOT_VALID, type CronSchedule, type Schedule } from '../../src/events/schedule/index.js';
 
 const cron = (expression: string): CronSchedule => {
@@ -172,5 +174,23 @@ describe('refusals', () => {
   it('keeps the expression it parsed', () => {
     const s: Schedule = parseSchedule('rate(5 minutes)');
     expect(s.expression).toBe('rate(5 minutes)');
+  });
+});
+
+describe('an EventRule manifest or object with a schedule EventBridge refuses', () => {
+  const issues = (scheduleExpression: string): string[] => {
+    const r = checkObject({ apiVersion: 'klambda.dev/v1alpha1', kind: 'EventRule', metadata: { name: 'nightly' }, spec: { scheduleExpression, targets: [{ id: 't', function: 'report' }] } });
+    return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+
+  it('is refused with the reason', () => {
+    expect(issues('cron(0 25 * * ? *)')).toEqual(['spec.scheduleExpression: hours "25": 25 is out of range 0-23']);
+    expect(issues('cron(0 12 ? * 3#1,6#3 *)')).toEqual(['spec.scheduleExpression: day-of-week "3#1,6#3": 3#1: # takes one day alone (e.g. 3#2 or MON#1), not in a list or range']);
+    expect(issues('cron(0 12 ? * MON-FRI *)')).toEqual([]);
+  });
+
+  it('is refused once for what the schema pattern already refuses', () => {
+    expect(issues('rate(5 seconds)')).toEqual(['spec.scheduleExpression: must be rate(N minutes|hours|days) or cron(minutes hours day-of-month month day-of-week year), got "rate(5 seconds)"']);
+    expect(scheduleProblem('rate(5 seconds)')).toBeUndefined();
   });
 });
