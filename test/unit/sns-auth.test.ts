@@ -66,11 +66,11 @@ class Sha256 {
 async function signedForm(url: string, k: AccessKey, service: string, body: string): Promise<Raw> {
   const u = new URL(url);
   const signer = new SignatureV4({ credentials: k, region: 'us-east-1', service, sha256: Sha256, uriEscapePath: true });
-  const signed = await signer.sign({
+  const signed = (await signer.sign({
     method: 'POST', protocol: 'http:', hostname: u.hostname, port: Number(u.port), path: '/', query: {},
     headers: { host: u.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body,
-  } as never);
-  return post(url, signed.headers as Record<string, string>, body);
+  } as never)) as unknown as { headers: Record<string, string> };
+  return post(url, signed.headers, body);
 }
 
 describe('with SigV4 (--auth, and every cluster router)', () => {
