@@ -2,8 +2,9 @@
 import type { AsyncOutcome } from '../core/async-policy.js';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import type { QueueRef } from '../core/queue-contract.js';
+import { SqsStore } from '../events/sqs/store.js';
 import type { RedisConnection } from './connection.js';
-import { DEFAULT_KEY_PREFIX, messageQueueKey, queueKeys, type QueueKeys } from './keys.js';
+import { DEFAULT_KEY_PREFIX, queueKeys, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
 import { DEAD_LETTERS_KEPT } from './work-queue.js';
 
@@ -34,13 +35,21 @@ export function parseOutcome(raw: string): OutcomeRecord | undefined {
   }
 }
 
+/** SenderId of the messages klambda itself sends to a queue (destinations and dead letters). */
+export const DISPATCHER_SENDER_ID = 'klambda-dispatcher';
+
+type QueueMessage = { MessageId: string; Body: string; MessageAttributes?: Record<string, { DataType: string; StringValue: string }> };
+
 export class OutcomeQueue {
   readonly keyPrefix: string;
+  /** The SQS-like queues a `{queue: name}` destination or dead-letter target sends to. */
+  private readonly queues: SqsStore;
 
   /** `redis` is a command connection the caller owns (a trusted role: it writes any version's queue). */
   constructor(private readonly redis: RedisConnection, keyPrefix: string = DEFAULT_KEY_PREFIX) {
     this.keyPrefix = keyPrefix;
     defineScripts(redis);
+    this.queues = new SqsStore(redis, { keyPrefix });
   }
 
   keys(ref: QueueRef): QueueKeys {
@@ -82,14 +91,21 @@ export class OutcomeQueue {
     await this.redis.lrem(this.keys(ref).outcomes, 1, raw);
   }
 
-  /** Appends a message to a message queue (an SQS-like destination). At least once: a redone settle may append it again. */
-  async sendMessage(namespace: string, queue: string, message: { MessageId: string; Body: string; MessageAttributes?: Record<string, { DataType: string; StringValue: string }> }): Promise<void> {
-    const key = messageQueueKey(namespace, queue, this.keyPrefix);
-    await this.redis.rpush(key, JSON.stringify({ ...message, SentTimestamp: Date.now() }));
+  /**
+   * Sends a message to an SQS-like queue (created on first use), where ReceiveMessage and event source mappings read
+   * it. At least once, with one copy: a redone settle sends the same MessageId, which the queue keeps once.
+   */
+  async sendMessage(namespace: string, queue: string, message: QueueMessage): Promise<void> {
+    const q = { namespace, name: queue };
+    await this.queues.ensureQueue(q);
+    await this.queues.sendOne(q, {
+      id: message.MessageId, body: message.Body, senderId: DISPATCHER_SENDER_ID,
+      ...(message.MessageAttributes ? { attributes: message.MessageAttributes } : {}),
+    });
   }
 
-  /** The messages of a message queue, oldest first (what the events issue's queue API will serve). */
-  async messages(namespace: string, queue: string): Promise<Array<{ MessageId: string; Body: string; MessageAttributes?: Record<string, { DataType: string; StringValue: string }> }>> {
-    return (await this.redis.lrange(messageQueueKey(namespace, queue, this.keyPrefix), 0, -1)).map((t) => JSON.parse(t) as { MessageId: string; Body: string });
+  /** The messages of a queue, oldest first, without receiving them (received ones included until deleted). */
+  async messages(namespace: string, queue: string): Promise<QueueMessage[]> {
+    return (await this.queues.peek({ namespace, name: queue })) as QueueMessage[];
   }
 }
