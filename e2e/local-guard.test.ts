@@ -65,7 +65,7 @@ it('refuses an SNS-shaped form without a SigV4 Authorization header (403, in SNS
   const body = 'Action=ListTopics&Version=2010-03-31';
   const bare = await send('POST', '/', form, body);
   expect(bare).toMatchObject({ status: 403, type: 'AuthorizationError' });
-  expect(bare.body).toMatch(/^<ErrorResponse xmlns="http:\/\/sns\.amazonaws\.com\/doc\/2010-03-31\/"><Error><Type>Sender<\/Type><Code>AuthorizationError<\/Code><Message>Content-Type 'application\/x-www-form-urlencoded' refused/);
+  expect(bare.body).toMatch(/^<ErrorResponse xmlns="http:\/\/sns\.amazonaws\.com\/doc\/2010-03-31\/"><Error><Type>Sender<\/Type><Code>AuthorizationError<\/Code><Message>Content-Type &apos;application\/x-www-form-urlencoded&apos; refused/);
   const signed = await send('POST', '/', { ...form, Authorization: 'AWS4-HMAC-SHA256 Credential=test/20261207/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=0' }, body);
   expect(signed.status).not.toBe(403);
   // a foreign Origin stays refused, signed or not
