@@ -7,6 +7,7 @@ import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { asyncClock } from '../src/core/async-policy.js';
 import { awsCli } from './helpers/aws-cli.js';
 import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
@@ -129,4 +130,47 @@ spec:
     await receivedTag('cli-bus');
     expect(existsSync(out)).toBe(true);
   }, 120_000);
+});
+
+describe('scheduled rules (local mode, a sped-up clock)', () => {
+  let fx: Fixture;
+  let out: string;
+
+  beforeAll(async () => {
+    out = sharedOutDir('klambda-schedules-');
+    const sink = `import { writeFileSync } from 'node:fs';
+export const handler = async (e) => { writeFileSync(${JSON.stringify(out)} + '/' + e.id + '.json', JSON.stringify(e)); return 'ok'; };`;
+    const rule = (name: string, state: string) => `apiVersion: klambda.dev/v1alpha1
+kind: EventRule
+metadata: {name: ${name}}
+spec:
+  scheduleExpression: rate(1 minute)
+  state: ${state}
+  targets: [{id: sink, function: sink}]
+`;
+    // 240×: a minute of schedule time is a quarter of a second
+    fx = await startFixture({
+      'sink.yaml': fn('sink', 'nodejs20', 'index.handler', { 'index.mjs': sink }),
+      'every-minute.yaml': rule('every-minute', 'ENABLED'),
+      'paused.yaml': rule('paused', 'DISABLED'),
+    }, { asyncClock: asyncClock(240) });
+  }, 60_000);
+
+  afterAll(async () => {
+    await fx?.stop();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('fires an ENABLED rate rule\'s Scheduled Event to its target tick after tick; a DISABLED rule fires nothing', async () => {
+    const events = () => readdirSync(out).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as Record<string, unknown>);
+    await waitFor(() => (events().length >= 3 ? true : undefined), 60_000, 'three ticks');
+    const all = events();
+    for (const e of all) {
+      expect(e).toMatchObject({ version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', region: 'us-east-1', detail: {} });
+      expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    }
+    expect(new Set(all.flatMap((e) => e.resources as string[]))).toEqual(new Set(['arn:aws:events:us-east-1:000000000000:rule/every-minute']));
+    // each tick once: distinct ids (the id is derived from rule and tick)
+    expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+  }, 90_000);
 });

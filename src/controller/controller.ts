@@ -44,6 +44,10 @@ import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
 import { informerEventCatalog } from '../events/informer-catalog.js';
+import { rulesScheduler } from '../events/schedules.js';
+import type { Scheduler } from '../events/schedule/index.js';
+import { ruleView } from '../events/views.js';
+import type { EventRule } from '../api/event-rule.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { ArnContext } from '../core/arn.js';
@@ -98,6 +102,7 @@ export class Controller {
   private reaper: Reaper | undefined;
   private dispatcher: Dispatcher | undefined;
   private events: EventServices | undefined;
+  private schedules: Scheduler | undefined;
   /** The clock of async retries, event ages and system-error backoff. */
   private readonly asyncTime: AsyncClock;
   private restarts: RedisRestartWatch | undefined;
@@ -307,6 +312,16 @@ export class Controller {
       ...(this.opts.httpDeliveryGuard ? { refuseUrl: this.opts.httpDeliveryGuard } : {}),
     });
     this.events.start();
+    // scheduled rules put their ticks into the inbox (each tick once, whichever process leads)
+    this.schedules = rulesScheduler({
+      redis: this.redis, keyPrefix: this.opts.keyPrefix, inbox: this.events.inbox, arnFor, clock: this.asyncTime, logger,
+      source: {
+        rules: () => (this.eventInformers.get('eventrules')!.list() as unknown as EventRule[]).filter((r) => r.spec !== undefined).map((r) => ({
+          view: ruleView(r), createdMs: Date.parse((r.metadata as { creationTimestamp?: string }).creationTimestamp ?? '') || undefined,
+        })),
+      },
+    });
+    this.schedules.start();
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({
       events: destinationEvents(this.events.inbox, catalog),
@@ -333,6 +348,7 @@ export class Controller {
     await this.reaper?.stop();
     await this.dispatcher?.stop();
     await this.events?.stop();
+    await this.schedules?.stop();
     this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();

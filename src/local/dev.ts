@@ -47,6 +47,8 @@ import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
 import { localEventCatalog, localEventObjects } from './local-events.js';
+import { rulesScheduler } from '../events/schedules.js';
+import { ruleView } from '../events/views.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 
@@ -168,6 +170,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     invoker: asyncInvoker({ registryFor: () => functions, arnFor: () => arn, enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: asyncTime }),
     queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
   });
+  // scheduled rules put their ticks into the inbox
+  const schedules = rulesScheduler({
+    redis: commands, keyPrefix, inbox: events.inbox, arnFor: () => arn, clock: asyncTime, logger,
+    source: { rules: () => store.snapshot().eventRules().map((r) => ({ view: ruleView(r) })) },
+  });
   // the SNS and EventBridge APIs write the folder's Topics and EventRules and publish into the inbox
   const eventObjects = localEventObjects(store, NAMESPACE);
   const topics = topicBackend(eventObjects, events.inbox);
@@ -235,6 +242,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   reaper.start();
   dispatcher.start();
   events.start();
+  schedules.start();
   ready = true;
   let loaded = store.snapshot();
   store.watch((change) => {
@@ -258,7 +266,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       await replies.close();
       // the passes and the scaler together; a last pass may still have asked the scaler for an environment, which the
       // second scaler.stop() waits for, so no agent starts after stopAll below
-      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop(), events.stop()]);
+      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop(), events.stop(), schedules.stop()]);
       await scaler.stop();
       // The agents, all at once; each ends within a poll when idle. With Redis gone (it crashed, or a signal to the whole
       // process tree reached it too) an agent can neither finish nor leave the queue, and its BLPOP would wait out
