@@ -1,12 +1,14 @@
 // The event source mapping calls in the local mode through the official AWS SDK: Create (a Kinesis stream and an SQS
 // queue, their defaults, AT_TIMESTAMP, filters, an on-failure destination) written as manifests into the folder; List
 // by function, by source, page by page; Get; Update (settings, turning off, another function, filters removed); Delete;
-// a mapping a user wrote by hand, changed and removed where it is; and Lambda's refusals, each leaving the folder as it was.
+// a mapping a user wrote by hand, changed and removed where it is; Lambda's refusals, each leaving the folder as it was;
+// with --auth, each call authorized as its IAM action on AWS's resource.
 import {
   CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, ListEventSourceMappingsCommand,
-  UpdateEventSourceMappingCommand, type CreateEventSourceMappingCommandInput,
+  LambdaClient, UpdateEventSourceMappingCommand, type CreateEventSourceMappingCommandInput,
 } from '@aws-sdk/client-lambda';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { mappingUuid } from '../src/router/lambda/event-source-mappings-backend.js';
@@ -251,5 +253,53 @@ describe('refusals', () => {
     const file = join(f.dir, `esm-${out.UUID}.yaml`);
     f.write(`esm-${out.UUID}.yaml`, readFileSync(file, 'utf8').replace('batchSize: 10', 'batchSize: 3'));
     await waitFor(async () => ((await f.lambda.send(new GetEventSourceMappingCommand({ UUID: out.UUID }))).BatchSize === 3 ? true : undefined), 15_000, 'the edit read');
+  });
+});
+
+describe('with --auth: each call is its IAM action on AWS\'s resource', () => {
+  const ADMIN = { accessKeyId: 'AKIAKLAMBDAESMADMIN1', secretAccessKey: 'admin-secret' };
+  const VIEWER = { accessKeyId: 'AKIAKLAMBDAESMVIEW01', secretAccessKey: 'viewer-secret' };
+  let g: Fixture;
+  const clients: LambdaClient[] = [];
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string }) => {
+    const c = new LambdaClient({ endpoint: g.local.url, region: REGION, maxAttempts: 1, credentials });
+    clients.push(c);
+    return c;
+  };
+  const keys = mkdtempSync(join(tmpdir(), 'klambda-esm-keys-'));
+  let uuid: string;
+  let other: string;
+
+  beforeAll(async () => {
+    const keyFile = (viewerPolicy: object) => writeFileSync(join(keys, 'keys.ini'), [
+      '[admin]', `aws_access_key_id = ${ADMIN.accessKeyId}`, `aws_secret_access_key = ${ADMIN.secretAccessKey}`, '',
+      '[viewer]', `aws_access_key_id = ${VIEWER.accessKeyId}`, `aws_secret_access_key = ${VIEWER.secretAccessKey}`, `klambda_policy = ${JSON.stringify(viewerPolicy)}`, '',
+    ].join('\n'));
+    const list = { Effect: 'Allow', Action: 'lambda:ListEventSourceMappings', Resource: '*' };
+    keyFile({ Statement: [list] });
+    g = await startFixture({ 'counter.yaml': fn('counter', 'nodejs20', 'index.handler', code) }, { auth: join(keys, 'keys.ini') });
+    const admin = client(ADMIN);
+    uuid = (await admin.send(new CreateEventSourceMappingCommand({ FunctionName: 'counter', EventSourceArn: QUEUE('guarded') }))).UUID!;
+    other = (await admin.send(new CreateEventSourceMappingCommand({ FunctionName: 'counter', EventSourceArn: QUEUE('unseen') }))).UUID!;
+    // now that its ARN is known, the viewer may read the first mapping (the key file is reloaded when it changes)
+    keyFile({ Statement: [list, { Effect: 'Allow', Action: 'lambda:GetEventSourceMapping', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:event-source-mapping:${uuid}` }] });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.destroy();
+    await g?.stop();
+    rmSync(keys, { recursive: true, force: true });
+  });
+
+  it('lets the viewer list and get its mapping, and refuses it Create, Update and Delete', async () => {
+    const viewer = client(VIEWER);
+    await waitFor(async () => (await viewer.send(new GetEventSourceMappingCommand({ UUID: uuid })).then(() => true, () => undefined)), 15_000, 'the viewer\'s new policy');
+    expect((await viewer.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings?.map((m) => m.UUID).sort()).toEqual([uuid, other].sort());
+    for (const call of [
+      () => viewer.send(new GetEventSourceMappingCommand({ UUID: other })),
+      () => viewer.send(new CreateEventSourceMappingCommand({ FunctionName: 'counter', EventSourceArn: QUEUE('other') })),
+      () => viewer.send(new UpdateEventSourceMappingCommand({ UUID: uuid, BatchSize: 2 })),
+      () => viewer.send(new DeleteEventSourceMappingCommand({ UUID: uuid })),
+    ]) await expect(call()).rejects.toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } });
+    expect((await client(ADMIN).send(new GetEventSourceMappingCommand({ UUID: uuid }))).BatchSize).toBe(10);
   });
 });
