@@ -48,6 +48,10 @@ import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
 import { localEventCatalog, localEventObjects } from './local-events.js';
 import { rulesScheduler } from '../events/schedules.js';
+import { SqsStore } from '../events/sqs/store.js';
+import { KinesisStore } from '../events/kinesis/store.js';
+import { requestBaseUrl, sqsApi } from '../router/sqs/targets.js';
+import { kinesisApi } from '../router/kinesis/targets.js';
 import { ruleView } from '../events/views.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
@@ -175,6 +179,9 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     redis: commands, keyPrefix, inbox: events.inbox, arnFor: () => arn, clock: asyncTime, logger,
     source: { rules: () => store.snapshot().eventRules().map((r) => ({ view: ruleView(r) })) },
   });
+  // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by event source mappings
+  const sqsStore = new SqsStore(commands, { keyPrefix, logger, arnFor: () => arn });
+  const kinesisStore = new KinesisStore(commands, { keyPrefix });
   // the SNS and EventBridge APIs write the folder's Topics and EventRules and publish into the inbox
   const eventObjects = localEventObjects(store, NAMESPACE);
   const topics = topicBackend(eventObjects, events.inbox);
@@ -221,7 +228,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     },
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn)])],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn), sqsApi((req) => ({ store: sqsStore, namespace: NAMESPACE, arn, baseUrl: requestBaseUrl(req) })), kinesisApi(() => ({ store: kinesisStore, namespace: NAMESPACE, arn }))])],
     publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;

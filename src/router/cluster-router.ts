@@ -14,6 +14,10 @@ import { eventBridgeApi } from './eventbridge/targets.js';
 import { snsRoutes } from './sns/routes.js';
 import { eventBusBackend, topicBackend } from '../events/backends.js';
 import { EventInbox } from '../events/inbox.js';
+import { SqsStore } from '../events/sqs/store.js';
+import { KinesisStore } from '../events/kinesis/store.js';
+import { requestBaseUrl, sqsApi } from './sqs/targets.js';
+import { kinesisApi } from './kinesis/targets.js';
 import { kubeEventObjects } from '../events/kube-event-objects.js';
 import { jsonRoutes } from './json-rpc/dispatch.js';
 import { listen } from './listen.js';
@@ -97,6 +101,9 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   const limiter = new ConcurrencyLimiter(1000);
   // the SNS and EventBridge APIs hand messages and events to the leading controller's worker through the inbox
   const inbox = new EventInbox(commands, opts.keyPrefix);
+  // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by the controller's event source mappings
+  const sqsStore = new SqsStore(commands, { keyPrefix: opts.keyPrefix, logger, arnFor: () => arn });
+  const kinesisStore = new KinesisStore(commands, { keyPrefix: opts.keyPrefix });
   const s3 = new S3CodeResolver(opts.client, opts.codeStore);
   const sizes = opts.codeStore ? new StoredSizes(opts.codeStore) : undefined;
   const invoke: InvokeDeps = {
@@ -125,7 +132,11 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
       return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
-    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([eventBridgeApi((req) => eventBusBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn)])],
+    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([
+      eventBridgeApi((req) => eventBusBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn),
+      sqsApi((req) => { const c = caller(req); return { store: sqsStore, namespace: c.p.namespace, arn: c.arn, baseUrl: requestBaseUrl(req) }; }),
+      kinesisApi((req) => { const c = caller(req); return { store: kinesisStore, namespace: c.p.namespace, arn: c.arn }; }),
+    ])],
   });
   const http = await listen(app, opts.port, opts.host);
   ready = true;

@@ -144,8 +144,9 @@ describe('refuses bad event objects with 422, naming the field', () => {
     expect(await refusal('EventRule', 'neither', { targets: [target] })).toContain('exactly one of eventPattern or scheduleExpression');
   });
 
-  it('an EventRule with zero targets, or duplicate target ids', async () => {
-    expect(await refusal('EventRule', 'none', { eventPattern: { source: ['shop'] }, targets: [] })).toMatch(/spec\.targets.*at least 1 item/);
+  it('an EventRule with more than five targets, or duplicate target ids', async () => {
+    const six = Array.from({ length: 6 }, (_, i) => ({ id: `t${i}`, function: 'audit' }));
+    expect(await refusal('EventRule', 'six', { eventPattern: { source: ['shop'] }, targets: six })).toMatch(/spec\.targets.*(at most 5|Too many)/);
     expect(await refusal('EventRule', 'dup', { eventPattern: { source: ['shop'] }, targets: [target, { id: 'audit', topic: 'orders' }] })).toMatch(/spec\.targets\[1\].*Duplicate value/);
   });
 

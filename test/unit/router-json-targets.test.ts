@@ -31,7 +31,7 @@ describe('X-Amz-Target', () => {
 
   it('of a prefix no API has: no API; of an operation EventBridge lacks or an object-prototype name: no action', () => {
     expect(jsonTargetOf('POST', '/', 'DynamoDB_20120810.ListTables')).toEqual({ target: 'DynamoDB_20120810.ListTables', operation: 'ListTables' });
-    for (const op of ['PutRule', 'constructor', 'toString', '__proto__', 'hasOwnProperty', '']) {
+    for (const op of ['CreatePartnerEventSource', 'constructor', 'toString', '__proto__', 'hasOwnProperty', '']) {
       expect(targetAction(jsonTargetOf('POST', '/', `AWSEvents.${op}`)!, ctx)).toBeUndefined();
     }
     expect(targetAction(jsonTargetOf('POST', '/', 'AWSEvents')!, ctx)).toBeUndefined();
@@ -39,13 +39,16 @@ describe('X-Amz-Target', () => {
   });
 
   it('the router handles exactly the EventBridge operations core gives an IAM action', () => {
-    expect(Object.keys(eventBridgeApi().targets).sort()).toEqual(Object.keys(EVENTBRIDGE.operations).sort());
+    const api = eventBridgeApi(() => { throw new Error('not called'); }, () => ctx);
+    expect(Object.keys(api.targets).sort()).toEqual(Object.keys(EVENTBRIDGE.operations).sort());
   });
 
   it('a call must be signed for its API\'s service; an unknown prefix for any the router serves', () => {
     expect(signingService(jsonTargetOf('POST', '/', 'AWSEvents.TestEventPattern'))).toBe('events');
     expect(signingService(jsonTargetOf('GET', '/2015-03-31/functions/', undefined))).toBe('lambda');
-    expect(signingService(jsonTargetOf('POST', '/', 'AmazonSQS.SendMessage'))).toBeUndefined();
+    expect(signingService(jsonTargetOf('POST', '/', 'AmazonSQS.SendMessage'))).toBe('sqs');
+    expect(signingService(jsonTargetOf('POST', '/', 'Kinesis_20131202.PutRecord'))).toBe('kinesis');
+    expect(signingService(jsonTargetOf('POST', '/', 'DynamoDB_20120810.ListTables'))).toBeUndefined();
   });
 });
 
