@@ -88,8 +88,9 @@ export interface SqsStoreOptions {
   logger?: Logger;
   /** The region and account of a namespace (the DLQ's DeadLetterQueueSourceArn). */
   arnFor?: (namespace: string) => ArnContext;
-  /** How often a long poll looks again at an empty queue. */
+  /** How soon a long poll looks again at an empty queue; the gap doubles up to longPollMaxIntervalMs while it stays empty. */
   longPollIntervalMs?: number;
+  longPollMaxIntervalMs?: number;
 }
 
 /** Stored fields that are not attributes: the parsed redrive policy and the last purge. */
@@ -112,13 +113,15 @@ export class SqsStore {
   private readonly logger: Logger;
   private readonly arnFor: (namespace: string) => ArnContext;
   private readonly pollMs: number;
+  private readonly maxPollMs: number;
 
-  /** `redis` is a command connection the caller owns; a long poll never blocks it (it polls with short sleeps). */
+  /** `redis` is a command connection the caller owns; a long poll never blocks it (it polls, sleeping in between). */
   constructor(private readonly redis: RedisConnection, opts: SqsStoreOptions = {}) {
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
     this.logger = opts.logger ?? silentLogger;
     this.arnFor = opts.arnFor ?? (() => ({ region: 'us-east-1', accountId: DEFAULT_ACCOUNT_ID }));
-    this.pollMs = opts.longPollIntervalMs ?? 100;
+    this.pollMs = opts.longPollIntervalMs ?? 50;
+    this.maxPollMs = Math.max(this.pollMs, opts.longPollMaxIntervalMs ?? 250);
   }
 
   private keys(q: QueueId): string[] {
@@ -215,19 +218,22 @@ export class SqsStore {
 
   /**
    * ReceiveMessage: up to `maxMessages` visible messages, each hidden for the visibility timeout under a new receipt
-   * handle. With a wait, an empty queue is looked at again every `longPollIntervalMs` until a message comes or the
-   * wait is over. Messages past maxReceiveCount go to the dead-letter queue on the way.
+   * handle. With a wait, an empty queue is looked at again, soon at first and then less often (an idle long poll costs
+   * a few script calls a second, and a message sent to it waits at most longPollMaxIntervalMs), until a message comes
+   * or the wait is over. Messages past maxReceiveCount go to the dead-letter queue on the way.
    */
   async receive(q: QueueId, opts: ReceiveOptions): Promise<ReceivedMessage[]> {
     const started = Date.now();
     let wait = opts.waitTimeSeconds;
+    let gap = this.pollMs;
     for (;;) {
       if (opts.signal?.aborted) return [];
       const { messages, queueWait } = await this.receiveOnce(q, opts.maxMessages, opts.visibilityTimeoutSeconds);
       wait ??= queueWait;
       const left = started + wait * 1000 - Date.now();
       if (messages.length > 0 || left <= 0) return messages;
-      await sleep(Math.min(this.pollMs, left), opts.signal);
+      await sleep(Math.min(gap, left), opts.signal);
+      gap = Math.min(this.maxPollMs, gap * 2);
     }
   }
 
