@@ -29,9 +29,8 @@ afterAll(async () => {
 const received = (): Array<{ Records: Array<Record<string, unknown> & { Sns: Record<string, unknown> }> }> =>
   f.logs.filter((l) => l.includes(MARK)).map((l) => JSON.parse(l.slice(l.indexOf(MARK) + MARK.length)));
 
-// Skipped until snsRoutes is wired into src/local/dev.ts with the real TopicBackend (the manifest folder) and the
-// fan-out; it passed against the working tree's wiring on 2026-12-07. Un-skip once that wiring is committed.
-it.skip('a message published to a topic reaches a subscribed function as Lambda\'s SNS event', async () => {
+// snsRoutes as src/local/dev.ts wires it: the real TopicBackend (the manifest folder) and the fan-out.
+it('a message published to a topic reaches a subscribed function as Lambda\'s SNS event', async () => {
   expect((await sns.send(new CreateTopicCommand({ Name: 'orders' }))).TopicArn).toBe(TOPIC);
   const sub = await sns.send(new SubscribeCommand({
     TopicArn: TOPIC, Protocol: 'lambda', Endpoint: RECEIVER, Attributes: { FilterPolicy: JSON.stringify({ kind: ['placed'] }) },
