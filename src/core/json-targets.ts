@@ -25,7 +25,8 @@ export interface JsonApi {
   service: string;
   protocol: JsonProtocol;
   /** Every operation the router serves, with its IAM action (the handlers are the router's, under the same names). */
-  operations: Readonly<Record<string, (ctx: ArnContext) => TargetAction>>;
+  /** `input`: the call's members (its JSON body), where the resource is named (a rule, a queue, a stream). */
+  operations: Readonly<Record<string, (ctx: ArnContext, input?: Readonly<Record<string, unknown>>) => TargetAction>>;
 }
 
 export const JSON_APIS: readonly JsonApi[] = [EVENTBRIDGE, SQS, KINESIS];
@@ -51,9 +52,9 @@ export function jsonTargetOf(method: string, path: string, target: string | unde
 }
 
 /** The operation's IAM action, or undefined when the API has no such operation (a name like `constructor` included). */
-export function targetAction(t: JsonTarget, ctx: ArnContext): TargetAction | undefined {
+export function targetAction(t: JsonTarget, ctx: ArnContext, input?: Readonly<Record<string, unknown>>): TargetAction | undefined {
   if (!t.api || !Object.hasOwn(t.api.operations, t.operation)) return undefined;
-  return t.api.operations[t.operation]!(ctx);
+  return t.api.operations[t.operation]!(ctx, input);
 }
 
 const shown = (value: string): string => (value.length > 256 ? `${value.slice(0, 256)}...` : value);

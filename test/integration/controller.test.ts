@@ -9,6 +9,7 @@ import { isConflict } from '../../src/kube/client.js';
 import { queueKeys } from '../../src/queue/keys.js';
 import { derivedAccountId } from '../../src/core/accounts.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
+import { mappingUuid } from '../../src/router/lambda/event-source-mappings-backend.js';
 import { WorkQueue } from '../../src/queue/work-queue.js';
 import { startCluster, LEASE_NAMESPACE, type ClusterFixture } from '../control-plane/cluster-fixture.js';
 import { waitFor } from '../../e2e/helpers/local.js';
@@ -212,7 +213,7 @@ it('gives Topic, EventRule and EventSourceMapping a status: ARN or uuid, missing
   expect(ready(rule)).toMatchObject({ status: 'False', reason: 'ReferenceNotFound', message: 'not found: Function ghost' });
   expect(rule.status).toMatchObject({ ruleArn: 'arn:aws:events:us-east-1:000000000000:rule/nightly' });
   const esm = await waitFor(async () => { const m = await get(`${api}/eventsourcemappings/clicks`); return ready(m) ? m : undefined; }, 10_000, 'esm status');
-  expect(esm.status).toMatchObject({ uuid: esm.metadata.uid, state: 'Disabled' });
+  expect(esm.status).toMatchObject({ uuid: mappingUuid(NS, 'clicks'), state: 'Disabled' });
 });
 
 it('refuses the event patterns and filter policies AWS refuses, with the same words as a manifest', async () => {

@@ -10,6 +10,7 @@ import type { ControllerContext } from '../context.js';
 import { checkStored, klambdaPath, type Plural, type Stored } from '../kinds.js';
 import { writeStatus } from '../object-status.js';
 import { RULE_NAME_ANNOTATION } from '../../events/views.js';
+import { mappingUuid } from '../../router/lambda/event-source-mappings-backend.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 
 export interface Reference { kind: 'Function' | 'Topic'; name: string }
@@ -61,7 +62,7 @@ export const EVENT_RULE: EventKind<EventRuleSpec> = {
 export const EVENT_SOURCE_MAPPING: EventKind<EventSourceMappingSpec> = {
   kind: 'EventSourceMapping', plural: 'eventsourcemappings', references: mappingReferences,
   ready: { type: 'Ready', status: 'False', reason: 'DispatcherNotRunning', message: 'EventSourceMapping is valid and its targets exist; polling its source needs the klambda poller, which this version does not run yet' },
-  statusFields: (obj, spec) => ({ uuid: obj.metadata.uid, state: spec.enabled ? 'Enabled' : 'Disabled' }),
+  statusFields: (obj, spec) => ({ uuid: mappingUuid(obj.metadata.namespace, obj.metadata.name), state: spec.enabled ? 'Enabled' : 'Disabled' }),
 };
 
 const RETRY_MS = 10_000;

@@ -50,10 +50,10 @@ export function signingService(json: JsonTarget | undefined): string | undefined
  * `form` is a query-protocol call's parameters (SNS's form-encoded `POST /`): its Action's IAM action on the topic
  * ARN it names (a missing or unknown Action refused as SNS refuses it).
  */
-export function authorize(principal: Principal, method: string, url: string, region: string, target?: string, form?: QueryParams): void {
+export function authorize(principal: Principal, method: string, url: string, region: string, target?: string, form?: QueryParams, members?: Readonly<Record<string, unknown>>): void {
   const at = { region, accountId: principal.accountId };
   const json = form ? undefined : jsonTargetOf(method, pathOf(url), target);
-  const call: { action: string; resource: string; account?: string } | undefined = form ? queryAction(SNS, form, at) : json ? targetAction(json, at) : lambdaAction(method, url, at);
+  const call: { action: string; resource: string; account?: string } | undefined = form ? queryAction(SNS, form, at) : json ? targetAction(json, at, members) : lambdaAction(method, url, at);
   if (!call) {
     // every route is mapped to its action; a request no route serves never reaches one
     if (json) throw unknownTarget(json.target);
@@ -63,6 +63,17 @@ export function authorize(principal: Principal, method: string, url: string, reg
   if (!principal.policy) return;
   const decision = evaluate(principal.policy, call.action, call.resource);
   if (decision !== 'Allow') throw accessDenied(principal.userArn, call.action, call.resource, decision === 'ExplicitDeny');
+}
+
+/** A JSON call's members, for the resource its IAM action names (a body that is not a JSON object: none; the API refuses it). */
+function jsonMembers(body: Buffer): Readonly<Record<string, unknown>> | undefined {
+  if (body.length === 0 || body[0] !== 0x7b) return undefined;
+  try {
+    const v = JSON.parse(body.toString('utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
@@ -89,7 +100,9 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
         { region: opts.region, services: scope, now: now(), cache },
       );
       const principal = principalOfKey(key);
-      authorize(principal, req.method, url, opts.region, target, query ? parseForm(body) : undefined);
+      // only a JSON API's call is parsed here (an Invoke's payload never is)
+      const members = !query && jsonTargetOf(req.method, pathOf(url), target) ? jsonMembers(body) : undefined;
+      authorize(principal, req.method, url, opts.region, target, query ? parseForm(body) : undefined, members);
       setPrincipal(req, principal);
     })().then(() => next(), (err: unknown) => next(err));
   };
