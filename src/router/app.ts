@@ -7,7 +7,7 @@ import { wireProtocolOf } from './json-rpc/dispatch.js';
 import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
 import { opsHandler, type OpsHandlers } from '../ops/ops-server.js';
 
-/** Extra routes (the management API, the JSON APIs' `POST /` of router/json-rpc, later SNS) install themselves on the app. */
+/** Extra routes (the management API, the JSON APIs' `POST /` of router/json-rpc, SNS's of router/sns) install themselves on the app. */
 export type RouteInstaller = (app: Express) => void;
 
 export interface RouterOptions {
@@ -51,7 +51,7 @@ export function createRouterApp(opts: RouterOptions): Express {
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new KlambdaError(404, 'UnknownOperationException', `Unknown operation: ${req.method} ${req.path}`));
   });
-  // a JSON-protocol call (EventBridge's) gets its errors in that protocol's shape, those of the auth check included
+  // a JSON-protocol call (EventBridge's) gets its errors in that protocol's shape, an SNS call in SNS's XML, those of the auth check included
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => sendAwsError(res, fromExpress(err), opts.logger, wireProtocolOf(req)));
   return app;
 }

@@ -1,6 +1,6 @@
 // The router's `POST /`: calls of the AWS JSON protocols, dispatched by X-Amz-Target to each API's targets table
-// (EventBridge's AWSEvents.*). Another JSON API plugs in as one more table; the query protocol (SNS's form-encoded
-// `Action=`) would be read here too, beside the target.
+// (EventBridge's AWSEvents.*). Another JSON API plugs in as one more table. The query protocol (SNS's form-encoded
+// `Action=`, no X-Amz-Target) is router/sns's `POST /`; each passes on what is not its own, in either order.
 import type { Express, NextFunction, Request, Response } from 'express';
 import { jsonTargetOf, unknownTarget, type JsonApi, type JsonTarget } from '../../core/json-targets.js';
 import { isQueryCall } from '../../core/query-apis.js';
