@@ -200,3 +200,33 @@ it('a client without endpoint reaches the router through the QueueUrl\'s own ori
   }
   expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl }))).Messages![0]!.Body).toBe('via url');
 });
+
+const raw = async (target: string, body: unknown): Promise<{ status: number; type: string | null; query: string | null; json: Record<string, unknown> }> => {
+  const res = await fetch(`${http.url}/`, {
+    method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${target}`, 'x-amzn-query-mode': 'true' },
+  });
+  return { status: res.status, type: res.headers.get('content-type'), query: res.headers.get('x-amzn-query-error'), json: await res.json() as Record<string, unknown> };
+};
+
+it('on the wire: AWS JSON 1.0 errors with __type and x-amzn-query-error; bad input is a 400, never a 500', async () => {
+  expect(await raw('GetQueueUrl', { QueueName: 'no-such-queue' })).toEqual({
+    status: 400, type: 'application/x-amz-json-1.0', query: 'AWS.SimpleQueueService.NonExistentQueue;Sender',
+    json: { __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' },
+  });
+  expect((await raw('GetQueueUrl', { QueueName: 'has {braces} and spaces*' })).json.__type).toBe('com.amazonaws.sqs#QueueDoesNotExist');
+  expect(await raw('GetQueueUrl', {})).toMatchObject({ status: 400, query: 'MissingParameter;Sender', json: { message: 'The request must contain the parameter QueueName.' } });
+  const QueueUrl = await create('wire');
+  for (const [target, body] of [
+    ['SendMessage', { QueueUrl, MessageBody: 42 }], ['ReceiveMessage', { QueueUrl, MaxNumberOfMessages: '5' }], ['SetQueueAttributes', { QueueUrl, Attributes: { VisibilityTimeout: 5 } }],
+    ['SendMessage', { QueueUrl, MessageBody: 'x', MessageAttributes: { a: 'not an object' } }], ['DeleteMessageBatch', { QueueUrl, Entries: 'x' }],
+  ] as const) {
+    const r = await raw(target, body);
+    expect([r.status, r.json.__type]).toEqual([400, 'SerializationException']);
+  }
+  expect(await raw('ChangeMessageVisibility', { QueueUrl, ReceiptHandle: 'x' })).toMatchObject({ status: 400, query: 'MissingParameter;Sender' });
+  expect(await raw('DeleteMessage', { QueueUrl, ReceiptHandle: 'Zm9v' })).toMatchObject({ status: 404, query: 'ReceiptHandleIsInvalid;Sender' });
+  expect(await raw('ListQueues', { NextToken: '!!' })).toMatchObject({ status: 400, query: 'InvalidParameterValue;Sender' });
+  expect(await raw('Nope', {})).toMatchObject({ status: 400, json: { __type: 'UnknownOperationException' } });
+  expect(await raw('SendMessage', '{not json')).toMatchObject({ status: 400, json: { __type: 'SerializationException' } });
+});

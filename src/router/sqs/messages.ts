@@ -1,6 +1,6 @@
 // SQS's message operations: SendMessage(Batch), ReceiveMessage, DeleteMessage(Batch), ChangeMessageVisibility(Batch).
 import {
-  batchEntryIdsNotDistinct, batchRequestTooLong, emptyBatchRequest, invalidBatchEntryId, invalidValue, SqsError,
+  batchEntryIdsNotDistinct, batchRequestTooLong, emptyBatchRequest, invalidBatchEntryId, invalidValue, missingParameter, SqsError,
   tooManyEntriesInBatchRequest,
 } from '../../events/sqs/errors.js';
 import { md5OfMessageAttributes, type MessageAttributeValue } from '../../events/sqs/md5.js';
@@ -143,7 +143,7 @@ export async function changeMessageVisibility(input: Input, c: SqsContext): Prom
   const q = queueOf(input, c);
   const handle = requiredString(input, 'ReceiptHandle');
   const seconds = optionalInteger(input, 'VisibilityTimeout', VISIBILITY);
-  if (seconds === undefined) throw invalidValue('VisibilityTimeout', 'null', 'VisibilityTimeout is required.');
+  if (seconds === undefined) throw missingParameter('VisibilityTimeout');
   await c.store.changeVisibility(q, handle, seconds);
   return {};
 }
@@ -166,7 +166,7 @@ export function deleteMessageBatch(input: Input, c: SqsContext) {
 export function changeMessageVisibilityBatch(input: Input, c: SqsContext) {
   return perEntry(input, c, async (q, e) => {
     const seconds = optionalInteger(e, 'VisibilityTimeout', VISIBILITY);
-    if (seconds === undefined) throw invalidValue('VisibilityTimeout', 'null', 'VisibilityTimeout is required.');
+    if (seconds === undefined) throw missingParameter('VisibilityTimeout');
     await c.store.changeVisibility(q, requiredString(e, 'ReceiptHandle'), seconds);
   });
 }

@@ -11,6 +11,8 @@ export function queueOf(input: Input, c: SqsContext): QueueId {
   return { namespace: c.namespace, name: queueOfUrl(requiredString(input, 'QueueUrl'), c.arn) };
 }
 
+const QUEUE_NAME = /^[a-zA-Z0-9_-]{1,80}$/;
+
 const urlOf = (c: SqsContext, name: string): string => queueUrl(c.baseUrl, c.arn.accountId, name);
 
 export async function createQueue(input: Input, c: SqsContext): Promise<{ QueueUrl: string }> {
@@ -24,7 +26,8 @@ export async function createQueue(input: Input, c: SqsContext): Promise<{ QueueU
 export async function getQueueUrl(input: Input, c: SqsContext): Promise<{ QueueUrl: string }> {
   const name = requiredString(input, 'QueueName');
   const owner = optionalString(input, 'QueueOwnerAWSAccountId');
-  if ((owner !== undefined && owner !== c.arn.accountId) || !(await c.store.queueExists({ namespace: c.namespace, name }))) throw queueDoesNotExist();
+  // a name no queue can have names no queue
+  if (!QUEUE_NAME.test(name) || (owner !== undefined && owner !== c.arn.accountId) || !(await c.store.queueExists({ namespace: c.namespace, name }))) throw queueDoesNotExist();
   return { QueueUrl: urlOf(c, name) };
 }
 
