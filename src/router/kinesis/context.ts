@@ -20,7 +20,7 @@ export interface KinesisCall extends KinesisScope {
   now: number;
 }
 
-export const streamArn = (arn: ArnContext, name: string): string => `arn:aws:kinesis:${arn.region}:${arn.accountId}:stream/${name}`;
+export { streamArnOf as streamArn } from '../../events/kinesis/stream-arn.js';
 
 const ARN = /^arn:aws[a-zA-Z-]*:kinesis:([a-z0-9-]*):(\d{12}):stream\/([a-zA-Z0-9_.-]{1,128})$/;
 
