@@ -10,7 +10,8 @@ import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-even
 import { EVENTBRIDGE } from '../../src/core/json-targets.js';
 import { testEventPattern } from '../../src/router/eventbridge/test-event-pattern.js';
 import { jsonRoutes } from '../../src/router/json-rpc/dispatch.js';
-import { startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
+import type { TopicView } from '../../src/events/contracts.js';
+import { MemoryTopics, startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
 
 const ARN = 'arn:aws:sns:us-east-1:000000000000';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -59,6 +60,25 @@ describe('CreateTopic', () => {
     expect((await refusal(sns.send(new CreateTopicCommand({ Name: 'orders', Tags: [{ Key: 'a', Value: '2' }] })))).message)
       .toBe('Invalid parameter: Tags Reason: Topic already exists with different tags');
     expect(router.backend.topics.size).toBe(1);
+  });
+
+  it('another call that created the topic first (between the read and the create) is held to the same checks', async () => {
+    /** A backend whose reads miss a topic another router has just created. */
+    class Racing extends MemoryTopics {
+      override async getTopic(): Promise<TopicView | undefined> { return undefined; }
+    }
+    const racing = new Racing();
+    await racing.createTopic('orders', { displayName: 'First' });
+    const r = await startSnsRouter({ backend: racing });
+    const c = new SNSClient({ endpoint: r.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    try {
+      expect((await refusal(c.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'Second' } })))).message)
+        .toBe('Invalid parameter: Attributes Reason: Topic already exists with different attributes');
+      expect((await c.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'First' } }))).TopicArn).toBe(`${ARN}:orders`);
+    } finally {
+      c.destroy();
+      await r.close();
+    }
   });
 
   it("refuses SNS's invalid names in SNS's words, and names SNS takes that a Topic object cannot have in klambda's", async () => {

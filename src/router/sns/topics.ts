@@ -57,11 +57,7 @@ export async function createTopic(params: QueryParams, ctx: SnsContext): Promise
   const tags = tagsParam(params);
   const current = await ctx.backend.getTopic(name);
   if (current) {
-    if ((settings.displayName !== undefined && settings.displayName !== (current.displayName ?? ''))
-      || (settings.deliveryPolicy !== undefined && !samePolicy(settings.deliveryPolicy, current.deliveryPolicy))) {
-      throw invalidParameter('Attributes Reason: Topic already exists with different attributes');
-    }
-    if (tags && !tagsHeld(current.tags, tags)) throw invalidParameter('Tags Reason: Topic already exists with different tags');
+    sameAsAsked(current, settings, tags);
     return { TopicArn: snsTopicArn(ctx.arn, name) };
   }
   const created = await ctx.backend.createTopic(name, {
@@ -69,7 +65,18 @@ export async function createTopic(params: QueryParams, ctx: SnsContext): Promise
     ...(settings.deliveryPolicy ? { deliveryPolicy: settings.deliveryPolicy } : {}),
     ...(tags ? { tags: Object.fromEntries(tags) } : {}),
   });
+  // another call may have created it first (the backend then answers that topic): the same checks
+  sameAsAsked(created, settings, tags);
   return { TopicArn: snsTopicArn(ctx.arn, created.name) };
+}
+
+/** CreateTopic on a topic that exists: SNS's refusal when what was asked differs from what it has. */
+function sameAsAsked(t: TopicView, settings: TopicSettings, tags: ReadonlyMap<string, string> | undefined): void {
+  if ((settings.displayName !== undefined && settings.displayName !== (t.displayName ?? ''))
+    || (settings.deliveryPolicy !== undefined && !samePolicy(settings.deliveryPolicy, t.deliveryPolicy))) {
+    throw invalidParameter('Attributes Reason: Topic already exists with different attributes');
+  }
+  if (tags && !tagsHeld(t.tags, tags)) throw invalidParameter('Tags Reason: Topic already exists with different tags');
 }
 
 /** Deleting a topic that does not exist succeeds, as at SNS. */
