@@ -12,6 +12,7 @@ import { KinesisStore } from '../../src/events/kinesis/store.js';
 import { connectRedis, type RedisConnection } from '../../src/queue/connection.js';
 import { createRouterApp } from '../../src/router/app.js';
 import { jsonRoutes } from '../../src/router/json-rpc/dispatch.js';
+import { putRecord, putRecords } from '../../src/router/kinesis/records.js';
 import { kinesisApi } from '../../src/router/kinesis/targets.js';
 import { listen, type Listening } from '../../src/router/listen.js';
 import { randomPrefix, useRedis, type TestRedis } from '../helpers/redis.js';
@@ -21,6 +22,7 @@ const text = (d: Uint8Array | undefined): string => Buffer.from(d ?? []).toStrin
 
 let redis: TestRedis;
 let conn: RedisConnection;
+let store: KinesisStore;
 let http: Listening;
 let kinesis: KinesisClient;
 /** The router's clock: real time plus this much, so an iterator can be made old without waiting. */
@@ -29,7 +31,7 @@ let skewMs = 0;
 beforeAll(async () => {
   redis = await useRedis();
   conn = connectRedis(redis.url);
-  const store = new KinesisStore(conn, { keyPrefix: randomPrefix() });
+  store = new KinesisStore(conn, { keyPrefix: randomPrefix() });
   const app = createRouterApp({
     logger: silentLogger,
     invoke: () => { throw new Error('no Lambda API in this test'); },
@@ -233,6 +235,28 @@ describe('refusals', () => {
     expect(inner.message).toBe("1 validation error detected: Value '' at 'records.2.member.partitionKey' failed to satisfy constraint: Member must have length greater than or equal to 1");
     const badName = await errorOf(kinesis.send(new CreateStreamCommand({ StreamName: 'no spaces', ShardCount: 0 })));
     expect(badName.message).toBe("2 validation errors detected: Value 'no spaces' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  });
+
+  it('refuses a StreamMode that is not one', async () => {
+    const e = await errorOf(kinesis.send(new CreateStreamCommand({ StreamName: 'mode', StreamModeDetails: { StreamMode: 'FAST' as 'ON_DEMAND' } })));
+    expect(e).toEqual({ name: 'ValidationException', status: 400, message: "1 validation error detected: Value 'FAST' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]" });
+  });
+
+  // Through the router a body over its JSON limit is refused first (413); the operations' own limits, called directly:
+  it('takes a record of 1 MiB with its partition key and no more, and PutRecords up to 5 MiB in all', async () => {
+    const call = { store, namespace: 'default', arn: ARN, now: Date.now() };
+    const mib = 1024 * 1024;
+    const key = 'k'.repeat(10);
+    const fits = await putRecord({ StreamName: 'strict', PartitionKey: key, Data: Buffer.alloc(mib - 10).toString('base64') }, call);
+    expect(fits.ShardId).toMatch(/^shardId-/);
+    const over = await errorOf(putRecord({ StreamName: 'strict', PartitionKey: key, Data: Buffer.alloc(mib - 9).toString('base64') }, call));
+    expect(over.name).toBe('InvalidArgumentException');
+    const dataOver = await errorOf(putRecord({ StreamName: 'strict', PartitionKey: key, Data: Buffer.alloc(mib + 1).toString('base64') }, call));
+    expect(dataOver.message).toBe(`1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${mib + 1} cap=${mib + 1}]' at 'data' failed to satisfy constraint: Member must have length less than or equal to ${mib}`);
+    const five = Array.from({ length: 5 }, () => ({ PartitionKey: 'k', Data: Buffer.alloc(mib - 1).toString('base64') }));
+    expect((await putRecords({ StreamName: 'strict', Records: five }, call)).FailedRecordCount).toBe(0);
+    const six = [...five, { PartitionKey: 'k', Data: Buffer.alloc(10).toString('base64') }];
+    expect(await errorOf(putRecords({ StreamName: 'strict', Records: six }, call))).toEqual({ name: 'InvalidArgumentException', message: 'Records size exceeds 5 MB limit', status: undefined });
   });
 
   it('refuses shards the stream does not have and sequence numbers of another shard', async () => {

@@ -47,8 +47,14 @@ export function kinesisEventRecord(r: StoredRecord, ctx: RecordContext): Kinesis
   };
 }
 
-/** The bytes a record takes in the event (its JSON), to keep a batch within the 6 MB payload limit. */
-export const eventRecordBytes = (r: StoredRecord, ctx: RecordContext): number => Buffer.byteLength(JSON.stringify(kinesisEventRecord(r, ctx))) + 1;
+const sizes = new WeakMap<StoredRecord, number>();
+
+/** The bytes a record takes in the event (its JSON and a comma), to keep a batch within the 6 MB payload limit. */
+export function eventRecordBytes(r: StoredRecord, ctx: RecordContext): number {
+  let n = sizes.get(r);
+  if (n === undefined) sizes.set(r, n = Buffer.byteLength(JSON.stringify(kinesisEventRecord(r, ctx))) + 1);
+  return n;
+}
 
 /**
  * A request id stable across the retries of one batch (the same records of the same mapping and shard), shaped as a

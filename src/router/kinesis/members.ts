@@ -87,6 +87,12 @@ export class Members {
     return v as Record<string, unknown>;
   }
 
+  /** A structure whose members are checked with this input's (their failures under `name.member`). */
+  nested(name: string): Members | undefined {
+    const v = this.structure(name);
+    return v === undefined ? undefined : new Members(v, `${this.path}${wireName(name)}.`, this.failures);
+  }
+
   /** A list of structures, each checked by `each` under `records.N.member.`; length limits as the model has them. */
   list<T>(name: string, rule: { required?: boolean; minLength?: number; maxLength?: number }, each: (m: Members) => T): T[] | undefined {
     const v = this.raw(name);

@@ -14,12 +14,8 @@ export async function createStream(input: Record<string, unknown>, call: Kinesis
   const m = new Members(input);
   const name = m.string('StreamName', { ...STREAM_NAME_RULE, required: true })!;
   const shardCount = m.integer('ShardCount', { min: 1 });
-  const details = m.structure('StreamModeDetails');
-  const mode = details ? new Members(details, 'streamModeDetails.', undefined).string('StreamMode', { required: true, values: STREAM_MODES }) : undefined;
+  const mode = m.nested('StreamModeDetails')?.string('StreamMode', { required: true, values: STREAM_MODES });
   m.check();
-  if (details && (mode === undefined || !(STREAM_MODES as readonly string[]).includes(mode))) {
-    throw invalidArgument(`StreamModeDetails.StreamMode must be one of ${STREAM_MODES.join(', ')}.`);
-  }
   const streamMode: StreamMode = mode === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
   const count = streamMode === 'ON_DEMAND' ? ON_DEMAND_SHARDS : shardCount ?? 1;
   if (count > MAX_SHARDS_PER_STREAM) {
