@@ -1,7 +1,13 @@
 // SNS through the local mode's router, as @aws-sdk/client-sns and the AWS CLI v1 send it: create a topic, subscribe a
 // function with a filter policy, publish, and the function is invoked with Lambda's SNS event (Records[0].Sns…), its
 // EventSubscriptionArn the one Subscribe answered. Real processes, real Redis, the manifest folder as the source of truth.
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+// With --auth, a key's policy holds it to sns:Publish on one topic.
+import {
+  AuthorizationErrorException, CreateTopicCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SNSServiceException, SubscribeCommand,
+} from '@aws-sdk/client-sns';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { awsCli } from './helpers/aws-cli.js';
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
@@ -53,3 +59,46 @@ it('a message published to a topic reaches a subscribed function as Lambda\'s SN
     },
   });
 }, 120_000);
+
+describe('with --auth', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'klambda-sns-keys-'));
+  const keyFile = join(dir, 'keys.ini');
+  writeFileSync(keyFile, `[admin]
+aws_access_key_id = AKIAKLAMBDASNSADMIN1
+aws_secret_access_key = sns-admin-secret
+
+[publisher]
+aws_access_key_id = AKIAKLAMBDASNSPUB001
+aws_secret_access_key = sns-publisher-secret
+klambda_policy = {"Statement": [{"Effect": "Allow", "Action": "sns:Publish", "Resource": "${TOPIC}"}]}
+`);
+  let signed: Fixture;
+  const clientOf = (accessKeyId: string, secretAccessKey: string) =>
+    new SNSClient({ endpoint: signed.local.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId, secretAccessKey } });
+  beforeAll(async () => { signed = await startFixture({}, { auth: keyFile }); }, 60_000);
+  afterAll(async () => {
+    await signed?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("holds a key to its policy: sns:Publish on the one topic's ARN, everything else AuthorizationError", async () => {
+    const admin = clientOf('AKIAKLAMBDASNSADMIN1', 'sns-admin-secret');
+    const publisher = clientOf('AKIAKLAMBDASNSPUB001', 'sns-publisher-secret');
+    try {
+      await admin.send(new CreateTopicCommand({ Name: 'orders' }));
+      await admin.send(new CreateTopicCommand({ Name: 'audit' }));
+      expect((await publisher.send(new PublishCommand({ TopicArn: TOPIC, Message: 'ok' }))).MessageId).toMatch(/^[0-9a-f-]{36}$/);
+      let refused: unknown;
+      try {
+        await publisher.send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:000000000000:audit', Message: 'no' }));
+      } catch (e) {
+        refused = e;
+      }
+      expect(refused).toBeInstanceOf(AuthorizationErrorException);
+      expect((refused as SNSServiceException).message).toBe('User: arn:aws:iam::000000000000:user/publisher is not authorized to perform: sns:Publish on resource: arn:aws:sns:us-east-1:000000000000:audit because no identity-based policy allows the sns:Publish action');
+    } finally {
+      admin.destroy();
+      publisher.destroy();
+    }
+  }, 60_000);
+});
