@@ -1,5 +1,5 @@
 // Queue attributes as SQS checks them: names, ranges, the redrive policy, FIFO refused; and queue URLs.
-import { checkAttributes, checkQueueName, parseRedrivePolicy, queueOfArn, requestedAttributes } from '../../src/events/sqs/attributes.js';
+import { checkAttributes, checkQueueName, checkRedriveTarget, parseRedrivePolicy, queueOfArn, requestedAttributes } from '../../src/events/sqs/attributes.js';
 import { queueOfUrl, queueUrl } from '../../src/router/sqs/queue-url.js';
 
 const ctx = { region: 'us-east-1', accountId: '000000000000' };
@@ -37,6 +37,9 @@ describe('queue attributes', () => {
     expect(refusal(() => parseRedrivePolicy('[1]', ctx))?.message).toContain('Redrive policy is not a valid JSON map.');
     expect(refusal(() => parseRedrivePolicy('{"deadLetterTargetArn":"arn:aws:sqs:eu-west-1:000000000000:dlq","maxReceiveCount":3}', ctx))).toBeDefined();
     expect(queueOfArn('arn:aws:sqs:us-east-1:111111111111:dlq', ctx)).toBeUndefined();
+    const own = checkAttributes({ RedrivePolicy: '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:jobs","maxReceiveCount":1}' }, ctx);
+    expect(refusal(() => checkRedriveTarget('jobs', own, ctx))?.message).toContain('can not be the source queue.');
+    expect(refusal(() => checkRedriveTarget('other', own, ctx))).toBeUndefined();
   });
 
   it('GetQueueAttributes names: All, or each a readable one', () => {

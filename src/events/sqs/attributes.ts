@@ -123,6 +123,13 @@ export function checkAttributes(input: Readonly<Record<string, string>>, ctx: Ar
   return redrive === undefined ? { values } : { values, redrive };
 }
 
+/** A queue cannot be its own dead-letter queue (a redrive would put a message back where it was). */
+export function checkRedriveTarget(queue: string, change: AttributeChange, ctx: ArnContext): void {
+  if (change.redrive && change.redrive.deadLetterQueue === queue) {
+    throw invalidValue('RedrivePolicy', change.values.RedrivePolicy ?? '', `Dead-letter target ${queueArn(ctx, queue)} can not be the source queue.`);
+  }
+}
+
 /** Which attributes GetQueueAttributes asked for: `All`, or names each readable (InvalidAttributeName otherwise). */
 export function requestedAttributes(names: readonly string[]): Set<string> {
   if (names.includes('All')) return new Set(READABLE);

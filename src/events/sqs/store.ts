@@ -267,8 +267,8 @@ export class SqsStore {
     const k = sqsQueueKeys(q, this.keyPrefix);
     const dlqName = await this.redis.hget(k.meta, '_deadLetterQueue');
     const ids = await this.redis.lrange(k.redrive, 0, 99);
-    if (!dlqName) {
-      this.logger.error({ msg: 'messages wait for a dead-letter queue the queue no longer names', queue: queueLabel(q), count: ids.length });
+    if (!dlqName || dlqName === q.name) {
+      this.logger.error({ msg: 'messages wait for a dead-letter queue the queue does not name', queue: queueLabel(q), count: ids.length });
       return;
     }
     const dlq: QueueId = { namespace: q.namespace, name: dlqName };

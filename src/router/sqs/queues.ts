@@ -1,5 +1,5 @@
 // SQS's queue operations: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, PurgeQueue, Get/SetQueueAttributes.
-import { checkAttributes, checkQueueName, queueArn, requestedAttributes } from '../../events/sqs/attributes.js';
+import { checkAttributes, checkQueueName, checkRedriveTarget, queueArn, requestedAttributes } from '../../events/sqs/attributes.js';
 import { invalidValue, queueDoesNotExist } from '../../events/sqs/errors.js';
 import type { QueueId } from '../../events/sqs/store.js';
 import type { SqsContext } from './context.js';
@@ -19,6 +19,7 @@ export async function createQueue(input: Input, c: SqsContext): Promise<{ QueueU
   const name = requiredString(input, 'QueueName');
   checkQueueName(name);
   const change = checkAttributes(stringMap(input, 'Attributes'), c.arn);
+  checkRedriveTarget(name, change, c.arn);
   await c.store.createQueue({ namespace: c.namespace, name }, change);
   return { QueueUrl: urlOf(c, name) };
 }
@@ -80,6 +81,7 @@ export async function getQueueAttributes(input: Input, c: SqsContext): Promise<{
 export async function setQueueAttributes(input: Input, c: SqsContext): Promise<Record<string, never>> {
   const q = queueOf(input, c);
   const change = checkAttributes(stringMap(input, 'Attributes'), c.arn);
+  checkRedriveTarget(q.name, change, c.arn);
   await c.store.setAttributes(q, change);
   return {};
 }
