@@ -74,7 +74,7 @@ it('holds a delayed message back until its delay is over, counting it as delayed
   expect(m.body).toBe('later');
 });
 
-it('long-polls until a message arrives, and an abort ends the wait with nothing received', async () => {
+it('long-polls until a message arrives; an abort, or closing the store, ends the wait with nothing received', async () => {
   await store.createQueue(q);
   const polling = store.receive(q, { maxMessages: 1, waitTimeSeconds: 20 });
   await send('woken');
@@ -83,6 +83,9 @@ it('long-polls until a message arrives, and an abort ends the wait with nothing 
   const aborted = store.receive(q, { maxMessages: 1, waitTimeSeconds: 20, signal: ctl.signal });
   ctl.abort();
   expect(await aborted).toEqual([]);
+  const closing = store.receive(q, { maxMessages: 1, waitTimeSeconds: 20 });
+  store.close();
+  expect(await closing).toEqual([]);
 });
 
 it('moves a message received maxReceiveCount times to the dead-letter queue, with its id, body and source ARN', async () => {

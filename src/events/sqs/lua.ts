@@ -99,7 +99,10 @@ if vt < 0 then vt = tonumber(redis.call('HGET', KEYS[1], 'VisibilityTimeout') or
 local maxReceives = tonumber(redis.call('HGET', KEYS[1], '_maxReceiveCount') or '0')
 local out = {1, 0, redis.call('HGET', KEYS[1], 'ReceiveMessageWaitTimeSeconds') or '0'}
 local taken = 0
-while taken < max do
+-- bounded: messages set aside for the redrive do not count as taken
+local looked = 0
+while taken < max and looked < max + 100 do
+  looked = looked + 1
   local head = redis.call('ZRANGE', KEYS[2], 0, 0)
   if #head == 0 then break end
   local id = head[1]

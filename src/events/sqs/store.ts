@@ -115,6 +115,9 @@ export class SqsStore {
   private readonly pollMs: number;
   private readonly maxPollMs: number;
 
+  /** Aborted by close(): every long poll still waiting ends with what it has (nothing). */
+  private readonly closing = new AbortController();
+
   /** `redis` is a command connection the caller owns; a long poll never blocks it (it polls, sleeping in between). */
   constructor(private readonly redis: RedisConnection, opts: SqsStoreOptions = {}) {
     this.keyPrefix = opts.keyPrefix ?? DEFAULT_KEY_PREFIX;
@@ -226,13 +229,14 @@ export class SqsStore {
     const started = Date.now();
     let wait = opts.waitTimeSeconds;
     let gap = this.pollMs;
+    const signal = opts.signal ? AbortSignal.any([opts.signal, this.closing.signal]) : this.closing.signal;
     for (;;) {
-      if (opts.signal?.aborted) return [];
+      if (signal.aborted) return [];
       const { messages, queueWait } = await this.receiveOnce(q, opts.maxMessages, opts.visibilityTimeoutSeconds);
       wait ??= queueWait;
       const left = started + wait * 1000 - Date.now();
       if (messages.length > 0 || left <= 0) return messages;
-      await sleep(Math.min(gap, left), opts.signal);
+      await sleep(Math.min(gap, left), signal);
       gap = Math.min(this.maxPollMs, gap * 2);
     }
   }
@@ -282,6 +286,11 @@ export class SqsStore {
       }
       await this.run(q, 'forget', [id]);
     }
+  }
+
+  /** Ends the long polls in progress (a router shutting down answers them at once); the connection stays the caller's. */
+  close(): void {
+    this.closing.abort();
   }
 
   /** The parts of a handle received from this queue (ReceiptHandleIsInvalid otherwise). */
