@@ -9,6 +9,7 @@ import {
   CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand,
   SQSClient, type Message,
 } from '@aws-sdk/client-sqs';
+import { awsCli } from './helpers/aws-cli.js';
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 let f: Fixture;
@@ -74,3 +75,13 @@ it.skip('an EventSourceMapping on a queue runs the function on what is sent to i
     return a.ApproximateNumberOfMessages === '0' && a.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
   }, 15_000, 'the job deleted');
 }, 60_000);
+
+it.skip('the AWS CLI v1 speaks to it too, and shows SQS\'s query error codes', async () => {
+  const aws = awsCli('sqs', f.local.url, { accessKeyId: 'test', secretAccessKey: 'test' });
+  const { QueueUrl } = JSON.parse(await aws('create-queue', '--queue-name', 'cli')) as { QueueUrl: string };
+  await aws('send-message', '--queue-url', QueueUrl, '--message-body', 'from the cli', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}');
+  const got = JSON.parse(await aws('receive-message', '--queue-url', QueueUrl, '--message-attribute-names', 'All', '--attribute-names', 'All')) as { Messages: Array<{ Body: string; MessageAttributes: unknown }> };
+  expect(got.Messages[0]).toMatchObject({ Body: 'from the cli', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } });
+  await expect(aws('get-queue-url', '--queue-name', 'nope')).rejects.toThrow('An error occurred (AWS.SimpleQueueService.NonExistentQueue) when calling the GetQueueUrl operation: The specified queue does not exist.');
+  await expect(aws('receive-message', '--queue-url', QueueUrl, '--max-number-of-messages', '11')).rejects.toThrow('(InvalidParameterValue)');
+}, 120_000);
