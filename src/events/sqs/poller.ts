@@ -144,7 +144,9 @@ export class SqsPoller {
         if (again >= 0) { batch[again] = m; continue; }
         const size = Buffer.byteLength(m.body) + 1024;
         if (bytes + size > MAX_BATCH_BYTES && batch.length > 0) {
-          await store.changeVisibility(this.queue, m.receiptHandle, 0).catch(() => undefined);
+          // past 6 MB: given back at once; if that fails it comes back after its visibility timeout anyway
+          await store.changeVisibility(this.queue, m.receiptHandle, 0).catch((err: unknown) =>
+            this.logger.error({ msg: 'could not give a message back to the queue', mapping: this.label(), messageId: m.messageId, error: String(err) }));
           continue;
         }
         bytes += size;
@@ -183,6 +185,7 @@ export class SqsPoller {
       return 'retry-later';
     }
     if (result === 'stopped') {
+      // its outcome no longer matters: the batch comes back after its visibility timeout
       invocation.catch(() => undefined);
       return 'done';
     }
