@@ -9,7 +9,7 @@ import { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { objectKey, type KubeObject } from '../kube/objects.js';
-import { connectRedis, type RedisConnection } from '../queue/connection.js';
+import { connectRedis, type RedisConnection, duplicateConnection } from '../queue/connection.js';
 import { demandChannel } from '../queue/keys.js';
 import { Reaper } from '../queue/reaper.js';
 import { RoutingTable } from '../queue/routing-table.js';
@@ -17,7 +17,8 @@ import { WorkQueue } from '../queue/work-queue.js';
 import { RouteCache } from '../router/route-cache.js';
 import { Scaler } from '../scaler/scaler.js';
 import type { ControllerContext } from './context.js';
-import { KLAMBDA_API, type Plural, type Stored } from './kinds.js';
+import { checkStored, KLAMBDA_API, type Plural, type Stored } from './kinds.js';
+import type { QueueRef } from '../core/queue-contract.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { reconcileAlias } from './reconcile/alias.js';
 import { EVENT_RULE, EVENT_SOURCE_MAPPING, reconcileEventKind, TOPIC, type EventKind } from './reconcile/event-kinds.js';
@@ -39,7 +40,13 @@ import { newRegistry } from '../metrics/registry.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
-import { asyncInvoker } from '../events/function-invokers.js';
+import { asyncInvoker, syncInvoker } from '../events/function-invokers.js';
+import { MappingPollers } from '../events/mapping-pollers.js';
+import { SqsStore } from '../events/sqs/store.js';
+import { KinesisStore } from '../events/kinesis/store.js';
+import { ReplyListener } from '../router/replies.js';
+import type { EventSourceMapping } from '../api/event-source-mapping.js';
+import type { Invocation } from '../core/invocation.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
@@ -103,6 +110,8 @@ export class Controller {
   private dispatcher: Dispatcher | undefined;
   private events: EventServices | undefined;
   private schedules: Scheduler | undefined;
+  private pollers: MappingPollers | undefined;
+  private replies: ReplyListener | undefined;
   /** The clock of async retries, event ages and system-error backoff. */
   private readonly asyncTime: AsyncClock;
   private restarts: RedisRestartWatch | undefined;
@@ -302,12 +311,13 @@ export class Controller {
     const outcomes = new OutcomeQueue(this.redis, this.opts.keyPrefix);
     const arnFor = (namespace: string) => this.ctxArnFor(namespace);
     const catalog = informerEventCatalog(this.eventInformers.get('topics')!, this.eventInformers.get('eventrules')!, arnFor);
+    const invokers = {
+      registryFor: (namespace: string) => routes.registryFor(namespace, arnFor(namespace)), arnFor,
+      enqueue: (ref: QueueRef, inv: Invocation) => queue.enqueue(ref, inv), onDemand: (ref: QueueRef) => scaler.onDemand(ref), clock: this.asyncTime,
+    };
+    const eventInvoker = asyncInvoker(invokers);
     this.events = new EventServices({
-      redis: this.redis, keyPrefix: this.opts.keyPrefix, catalog, logger, unsubscribeBase: () => this.opts.routerUrl,
-      invoker: asyncInvoker({
-        registryFor: (namespace) => routes.registryFor(namespace, arnFor(namespace)), arnFor,
-        enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: this.asyncTime,
-      }),
+      redis: this.redis, keyPrefix: this.opts.keyPrefix, catalog, logger, unsubscribeBase: () => this.opts.routerUrl, invoker: eventInvoker,
       queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
       ...(this.opts.httpDeliveryGuard ? { refuseUrl: this.opts.httpDeliveryGuard } : {}),
     });
@@ -322,6 +332,15 @@ export class Controller {
       },
     });
     this.schedules.start();
+    // event source mappings: a poller per enabled mapping, invoking its function synchronously (replies on the leader)
+    const keyPrefix = this.opts.keyPrefix;
+    this.replies = new ReplyListener({ connect: () => this.redisErrors.watch(duplicateConnection(this.redis, { maxRetriesPerRequest: null })), keyPrefix, logger });
+    this.pollers = new MappingPollers({
+      mappings: () => (this.eventInformers.get('eventsourcemappings')!.list() as unknown as EventSourceMapping[]).filter((m) => m.spec !== undefined && checkStored(m as unknown as Stored<unknown>).ok),
+      sqs: new SqsStore(this.redis, { keyPrefix, logger, arnFor }), kinesis: new KinesisStore(this.redis, { keyPrefix }), registry: this.registry,
+      invoker: syncInvoker({ ...invokers, replies: this.replies, graceMs: 30_000 }), asyncInvoker: eventInvoker, inbox: this.events.inbox, arnFor, logger,
+    });
+    this.pollers.start();
     // async retries, destinations and dead letters (the dispatcher runs on the leader, beside the scaler and reaper)
     this.dispatcher = new Dispatcher({
       events: destinationEvents(this.events.inbox, catalog),
@@ -349,6 +368,8 @@ export class Controller {
     await this.dispatcher?.stop();
     await this.events?.stop();
     await this.schedules?.stop();
+    await this.pollers?.stop();
+    await this.replies?.close();
     this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
     await this.elector.stop();

@@ -42,7 +42,9 @@ import { Dispatcher } from '../dispatcher/dispatcher.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
-import { asyncInvoker } from '../events/function-invokers.js';
+import { asyncInvoker, syncInvoker } from '../events/function-invokers.js';
+import { MappingPollers } from '../events/mapping-pollers.js';
+import type { Invocation } from '../core/invocation.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
@@ -169,9 +171,10 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const outcomes = new OutcomeQueue(commands, keyPrefix);
   const eventCatalog = localEventCatalog(store, arn);
   let routerUrl = '';
+  const invokers = { registryFor: () => functions, arnFor: () => arn, enqueue: (ref: QueueRef, inv: Invocation) => queue.enqueue(ref, inv), onDemand: (ref: QueueRef) => scaler.onDemand(ref), clock: asyncTime };
+  const eventInvoker = asyncInvoker(invokers);
   const events = new EventServices({
-    redis: commands, keyPrefix, catalog: eventCatalog, logger, unsubscribeBase: () => routerUrl,
-    invoker: asyncInvoker({ registryFor: () => functions, arnFor: () => arn, enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref), clock: asyncTime }),
+    redis: commands, keyPrefix, catalog: eventCatalog, logger, unsubscribeBase: () => routerUrl, invoker: eventInvoker,
     queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
   });
   // scheduled rules put their ticks into the inbox
@@ -179,9 +182,13 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     redis: commands, keyPrefix, inbox: events.inbox, arnFor: () => arn, clock: asyncTime, logger,
     source: { rules: () => store.snapshot().eventRules().map((r) => ({ view: ruleView(r) })) },
   });
-  // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by event source mappings
+  // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by the folder's event source mappings
   const sqsStore = new SqsStore(commands, { keyPrefix, logger, arnFor: () => arn });
   const kinesisStore = new KinesisStore(commands, { keyPrefix });
+  const pollers = new MappingPollers({
+    mappings: () => store.snapshot().eventSourceMappings(), sqs: sqsStore, kinesis: kinesisStore, registry,
+    invoker: syncInvoker({ ...invokers, replies, graceMs: 30_000 }), asyncInvoker: eventInvoker, inbox: events.inbox, arnFor: () => arn, logger,
+  });
   // the SNS and EventBridge APIs write the folder's Topics and EventRules and publish into the inbox
   const eventObjects = localEventObjects(store, NAMESPACE);
   const topics = topicBackend(eventObjects, events.inbox);
@@ -250,6 +257,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   dispatcher.start();
   events.start();
   schedules.start();
+  pollers.start();
   ready = true;
   let loaded = store.snapshot();
   store.watch((change) => {
@@ -273,7 +281,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       await replies.close();
       // the passes and the scaler together; a last pass may still have asked the scaler for an environment, which the
       // second scaler.stop() waits for, so no agent starts after stopAll below
-      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop(), events.stop(), schedules.stop()]);
+      await Promise.all([reaper.stop(), dispatcher.stop(), scaler.stop(), events.stop(), schedules.stop(), pollers.stop()]);
       await scaler.stop();
       // The agents, all at once; each ends within a poll when idle. With Redis gone (it crashed, or a signal to the whole
       // process tree reached it too) an agent can neither finish nor leave the queue, and its BLPOP would wait out

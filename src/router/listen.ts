@@ -1,8 +1,9 @@
 // Serves the router's express app on HOST:PORT (0 picks a free port) and closes it with its keep-alive connections.
 import type { Express } from 'express';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { constants as h2, createServer as createH2Server, type Http2Server, type IncomingHttpHeaders as H2Headers, type ServerHttp2Stream } from 'node:http2';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { Duplex, PassThrough } from 'node:stream';
 import { awsErrorBody, invalidContent, KlambdaError, type AwsErrorShape } from '../core/errors.js';
 import { newRequestId } from '../core/ids.js';
 
@@ -56,19 +57,98 @@ export class PortInUseError extends Error {
   }
 }
 
+/** What an HTTP/2 connection sends first (RFC 9113 3.4): h2c "prior knowledge", as the Kinesis client speaks to http://. */
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+
+/** HTTP/2 headers as the HTTP/1.1 request that carries them on: :authority as Host, no pseudo- or hop-by-hop headers. */
+export function http1Headers(headers: H2Headers): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') || value === undefined || ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'http2-settings'].includes(name)) continue;
+    out[name] = value;
+  }
+  const authority = headers[h2.HTTP2_HEADER_AUTHORITY];
+  if (out.host === undefined && typeof authority === 'string') out.host = authority;
+  return out;
+}
+
+/**
+ * Serves an HTTP/2 stream through the HTTP/1.1 server (on loopback, the port it listens on): the app is written for
+ * Node's HTTP/1 request and response, and an h2c client (the Kinesis SDK's default handler) gets the same answers.
+ */
+function bridge(stream: ServerHttp2Stream, headers: H2Headers, target: () => { host: string; port: number }): void {
+  const { host, port } = target();
+  const req = httpRequest({
+    host, port, method: String(headers[h2.HTTP2_HEADER_METHOD] ?? 'GET'), path: String(headers[h2.HTTP2_HEADER_PATH] ?? '/'), headers: http1Headers(headers),
+  }, (res) => {
+    const out: Record<string, string | string[]> = { [h2.HTTP2_HEADER_STATUS]: String(res.statusCode ?? 502) };
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value === undefined || ['connection', 'keep-alive', 'transfer-encoding'].includes(name)) continue;
+      out[name] = value;
+    }
+    if (stream.destroyed) { res.resume(); return; }
+    stream.respond(out);
+    res.pipe(stream);
+  });
+  req.on('error', () => { if (!stream.destroyed) stream.close(h2.NGHTTP2_INTERNAL_ERROR); });
+  stream.on('error', () => req.destroy());
+  stream.pipe(req);
+}
+
 export async function listen(app: Express, port: number, host: string): Promise<Listening> {
   const server = createServer(app);
   // longer than the usual 60 s idle timeout of load balancers in front of it
   server.keepAliveTimeout = 65_000;
   server.on('clientError', onClientError);
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  await new Promise<void>((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new PortInUseError(port, shownHost) : err));
-    server.listen(port, host, () => ok());
+  // one port for both: a connection that opens with HTTP/2's preface goes to the h2c server, any other to HTTP/1.1
+  let loopback = { host: '127.0.0.1', port: 0 };
+  const h2server: Http2Server = createH2Server();
+  h2server.on('stream', (stream, headers) => bridge(stream, headers, () => loopback));
+  const sockets = new Set<Socket>();
+  const front = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    let seen = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      seen = Buffer.concat([seen, chunk]);
+      if (seen.length < 3 && H2_PREFACE.subarray(0, seen.length).equals(seen)) return;
+      socket.off('data', onData);
+      const isH2 = H2_PREFACE.subarray(0, Math.min(seen.length, H2_PREFACE.length)).equals(seen.subarray(0, Math.min(seen.length, H2_PREFACE.length)));
+      if (!isH2) {
+        socket.pause();
+        socket.unshift(seen);
+        server.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      // HTTP/2 reads a socket's native handle, past what was already read here: it gets a stream that replays it
+      const readable = new PassThrough();
+      readable.write(seen);
+      socket.pipe(readable);
+      const duplex = Duplex.from({ readable, writable: socket });
+      duplex.on('error', () => socket.destroy());
+      socket.once('close', () => duplex.destroy());
+      h2server.emit('connection', duplex);
+    };
+    socket.on('data', onData);
+    socket.on('error', () => socket.destroy());
   });
-  const actual = (server.address() as AddressInfo).port;
+  await new Promise<void>((ok, fail) => {
+    front.once('error', (err: NodeJS.ErrnoException) => fail(err.code === 'EADDRINUSE' ? new PortInUseError(port, shownHost) : err));
+    front.listen(port, host, () => ok());
+  });
+  const address = front.address() as AddressInfo;
+  const actual = address.port;
+  // the bridge reaches this port where it listens (an unspecified address is reached on loopback)
+  loopback = { host: ['0.0.0.0', '::', ''].includes(address.address) ? (address.family === 'IPv6' ? '::1' : '127.0.0.1') : address.address, port: actual };
   return {
     url: `http://${shownHost}:${actual}`, port: actual,
-    close: () => new Promise<void>((ok) => { server.close(() => ok()); server.closeAllConnections(); }),
+    close: () => new Promise<void>((ok) => {
+      front.close(() => ok());
+      server.closeAllConnections();
+      h2server.close();
+      for (const s of sockets) s.destroy();
+    }),
   };
 }

@@ -61,7 +61,7 @@ export const EVENT_RULE: EventKind<EventRuleSpec> = {
 
 export const EVENT_SOURCE_MAPPING: EventKind<EventSourceMappingSpec> = {
   kind: 'EventSourceMapping', plural: 'eventsourcemappings', references: mappingReferences,
-  ready: { type: 'Ready', status: 'False', reason: 'DispatcherNotRunning', message: 'EventSourceMapping is valid and its targets exist; polling its source needs the klambda poller, which this version does not run yet' },
+  ready: { type: 'Ready', status: 'True', reason: 'Polling', message: 'valid, its function exists; the leading controller polls its source (when enabled)' },
   statusFields: (obj, spec) => ({ uuid: mappingUuid(obj.metadata.namespace, obj.metadata.name), state: spec.enabled ? 'Enabled' : 'Disabled' }),
 };
 
