@@ -187,3 +187,15 @@ it('an invoker that cannot run the function (throttled): the messages stay and a
   await waitFor(drained, 15_000, 'the message delivered after the throttle');
   expect(inner.events[0]!.Records[0]!.attributes.ApproximateReceiveCount).toBe('2');
 });
+
+it('keeps a batch within its byte limit (Lambda\'s 6 MB): a message that would pass it waits for the next batch', async () => {
+  await store.createQueue(q);
+  const inner = new InProcessFunction(() => null);
+  for (let i = 0; i < 7; i++) await send(`${i}`.padEnd(1_000, 'x'));
+  // 6 messages of 1,000 bytes (+1,024 for the rest of each record) fit in 12,200 bytes, a 7th does not
+  const p = new SqsPoller({ store, invoker: inner, namespace: 'default', mapping: 'm', spec: spec({ batchSize: 10 }), arn: ARN, concurrency: 1, maxBatchBytes: 12_200 });
+  pollers.push(p);
+  p.start();
+  await waitFor(drained, 20_000, 'all seven delivered');
+  expect(inner.events.map((e) => e.Records.length)).toEqual([6, 1]);
+});

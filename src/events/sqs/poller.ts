@@ -12,6 +12,8 @@ import type { QueueId, ReceivedMessage, SqsStore } from './store.js';
 
 /** A batch fits Lambda's 6 MB synchronous payload. */
 export const MAX_BATCH_BYTES = 6 * 1024 * 1024;
+/** What a record adds to its body in the event (ids, handle, attributes): an upper estimate without attributes. */
+const RECORD_OVERHEAD = 1024;
 /** SQS hands out at most 10 messages per receive. */
 const RECEIVE_MAX = 10;
 /** How long one receive waits for a first message (SQS's longest long poll). */
@@ -29,6 +31,8 @@ export interface SqsPollerOptions {
   logger?: Logger;
   /** Batches in flight at once. */
   concurrency?: number;
+  /** The most a batch's messages may add up to (Lambda's 6 MB synchronous payload by default). */
+  maxBatchBytes?: number;
   /** Backoff after a failed invocation or a Redis error: doubling from minMs up to maxMs, reset by a success. */
   backoff?: { minMs: number; maxMs: number };
 }
@@ -120,6 +124,7 @@ export class SqsPoller {
     const { store, spec } = this.opts;
     const batchSize = spec.batchSize ?? RECEIVE_MAX;
     const windowMs = (spec.maximumBatchingWindowSeconds ?? 0) * 1000;
+    const maxBytes = this.opts.maxBatchBytes ?? MAX_BATCH_BYTES;
     const batch: ReceivedMessage[] = [];
     let bytes = 0;
     let windowEnd = 0;
@@ -142,8 +147,9 @@ export class SqsPoller {
         // a message whose visibility ran out during a long window comes again: keep its latest handle only
         const again = batch.findIndex((b) => b.messageId === m.messageId);
         if (again >= 0) { batch[again] = m; continue; }
-        const size = Buffer.byteLength(m.body) + 1024;
-        if (bytes + size > MAX_BATCH_BYTES && batch.length > 0) {
+        // the body and room for the record's other members
+        const size = Buffer.byteLength(m.body) + RECORD_OVERHEAD;
+        if (bytes + size > maxBytes && batch.length > 0) {
           // past 6 MB: given back at once; if that fails it comes back after its visibility timeout anyway
           await store.changeVisibility(this.queue, m.receiptHandle, 0).catch((err: unknown) =>
             this.logger.error({ msg: 'could not give a message back to the queue', mapping: this.label(), messageId: m.messageId, error: String(err) }));
@@ -152,7 +158,7 @@ export class SqsPoller {
         bytes += size;
         batch.push(m);
       }
-      if (bytes >= MAX_BATCH_BYTES) break;
+      if (bytes >= maxBytes) break;
     }
     return batch;
   }
