@@ -1,9 +1,8 @@
 // SQS through the local mode's router, as @aws-sdk/client-sqs sends it: queues and messages on the local Redis, an
 // async destination `{queue: …}` read back with ReceiveMessage, and an EventSourceMapping on a queue feeding a function.
 //
-// Marked it.skip until src/local/dev.ts wires sqsApi and the queue pollers (the wiring is another engineer's); remove
-// the `.skip`s then. The first two passed by hand against a working tree whose dev.ts had sqsApi wired; the mapping
-// test needs SqsPoller started for each queue mapping.
+// Marked it.skip until the wiring's owner says it is wired; remove the `.skip`s then. All four passed by hand against
+// the tree with the wiring of 3628d47 (sqsApi in dev.ts, SqsPoller per queue mapping in events/mapping-pollers.ts).
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand,
