@@ -2,8 +2,8 @@
 // attributes, messages with attributes (the SDK checks the MD5s), batches, visibility, long polling, SQS's errors.
 import {
   ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand,
-  DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, PurgeQueueCommand, ReceiveMessageCommand,
-  SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient,
+  DeleteQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, ListQueueTagsCommand, PurgeQueueCommand, ReceiveMessageCommand,
+  SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand, UntagQueueCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { silentLogger } from '../../src/core/logger.js';
@@ -229,4 +229,19 @@ it('on the wire: AWS JSON 1.0 errors with __type and x-amzn-query-error; bad inp
   expect(await raw('ListQueues', { NextToken: '!!' })).toMatchObject({ status: 400, query: 'InvalidParameterValue;Sender' });
   expect(await raw('Nope', {})).toMatchObject({ status: 400, json: { __type: 'UnknownOperationException' } });
   expect(await raw('SendMessage', '{not json')).toMatchObject({ status: 400, json: { __type: 'SerializationException' } });
+});
+
+it('tags a queue: CreateQueue\'s tags, TagQueue, UntagQueue, ListQueueTags; SQS\'s 50-tag quota', async () => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'tagged', tags: { team: 'billing' } }));
+  await sqs.send(new TagQueueCommand({ QueueUrl, Tags: { env: 'dev', empty: '' } }));
+  expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags).toEqual({ team: 'billing', env: 'dev', empty: '' });
+  await sqs.send(new UntagQueueCommand({ QueueUrl, TagKeys: ['team', 'empty'] }));
+  expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags).toEqual({ env: 'dev' });
+  // tags are not attributes
+  expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes).not.toHaveProperty('env');
+  const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
+  expect(await errorOf(sqs.send(new TagQueueCommand({ QueueUrl, Tags: many })))).toMatchObject({ code: 'InvalidParameterValue', message: expect.stringContaining('at most 50') });
+  expect(Object.keys((await sqs.send(new ListQueueTagsCommand({ QueueUrl }))).Tags!)).toEqual(['env']);
+  expect(await errorOf(sqs.send(new TagQueueCommand({ QueueUrl, Tags: { 'aws:owner': 'x' } })))).toMatchObject({ code: 'InvalidParameterValue' });
+  expect(await errorOf(sqs.send(new ListQueueTagsCommand({ QueueUrl: `${http.url}/000000000000/untagged-nowhere` })))).toMatchObject({ name: 'QueueDoesNotExist' });
 });

@@ -52,6 +52,9 @@ export const SQS_OPERATIONS = {
   DeleteMessageBatch: onQueue('DeleteMessage'),
   ChangeMessageVisibility: onQueue('ChangeMessageVisibility'),
   ChangeMessageVisibilityBatch: onQueue('ChangeMessageVisibility'),
+  TagQueue: onQueue('TagQueue'),
+  UntagQueue: onQueue('UntagQueue'),
+  ListQueueTags: onQueue('ListQueueTags'),
 } as const satisfies Record<string, (ctx: ArnContext, input?: Input) => SqsAction>;
 
 export const SQS: JsonApi = {

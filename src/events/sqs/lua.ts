@@ -64,6 +64,25 @@ redis.call('HSET', KEYS[1], 'LastModifiedTimestamp', math.floor(nowMs() / 1000))
 return {1}`,
 
   /**
+   * Tags: ARGV[1] JSON {key: value} to set, ARGV[2] JSON [key] to remove (a value may be ''), each kept as the meta
+   * field `_tag:<key>`. Output: {1, tags now}; {-2} more than ARGV[3] tags would be kept (nothing changed).
+   */
+  tag: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1} end
+local set = cjson.decode(ARGV[1])
+local remove = cjson.decode(ARGV[2])
+local count = 0
+local fields = redis.call('HKEYS', KEYS[1])
+local present = {}
+for _, f in ipairs(fields) do if string.sub(f, 1, 5) == '_tag:' then present[f] = true; count = count + 1 end end
+for _, k in ipairs(remove) do if present['_tag:' .. k] then present['_tag:' .. k] = nil; count = count - 1 end end
+for k, _ in pairs(set) do if not present['_tag:' .. k] then present['_tag:' .. k] = true; count = count + 1 end end
+if count > tonumber(ARGV[3]) then return {-2} end
+for _, k in ipairs(remove) do redis.call('HDEL', KEYS[1], '_tag:' .. k) end
+for k, v in pairs(set) do redis.call('HSET', KEYS[1], '_tag:' .. k, v) end
+return {1, count}`,
+
+  /**
    * ARGV[1] message id  ARGV[2] the stored message (JSON)  ARGV[3] delay seconds (-1: the queue's DelaySeconds)
    * ARGV[4] its size (checked against MaximumMessageSize; 0 skips)  ARGV[5] sent time (ms; 0: now).
    * Output: {1, sent ms}; {0, sent ms} a message with this id is already stored (a redone send); {-2, max size}.

@@ -93,8 +93,10 @@ export interface SqsStoreOptions {
   longPollMaxIntervalMs?: number;
 }
 
-/** Stored fields that are not attributes: the parsed redrive policy and the last purge. */
+/** Stored fields that are not attributes: the parsed redrive policy, the last purge, the tags. */
 const INTERNAL = /^_/;
+/** A tag is the meta field `_tag:<key>`. */
+const TAG = '_tag:';
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve) => {
   if (signal?.aborted) { resolve(); return; }
@@ -138,11 +140,12 @@ export class SqsStore {
   }
 
   /**
-   * CreateQueue: a new queue with SQS's defaults under `change`; an existing one is fine when every attribute the
-   * caller named has the same value (QueueNameExists otherwise). True when it was created.
+   * CreateQueue: a new queue with SQS's defaults under `change`, and its tags; an existing one is fine when every
+   * attribute the caller named has the same value (QueueNameExists otherwise; tags are not compared). True when created.
    */
-  async createQueue(q: QueueId, change: AttributeChange = { values: {} }): Promise<boolean> {
+  async createQueue(q: QueueId, change: AttributeChange = { values: {} }, tags: Readonly<Record<string, string>> = {}): Promise<boolean> {
     const initial: Record<string, string> = { ...DEFAULT_ATTRIBUTES };
+    for (const [k, v] of Object.entries(tags)) initial[`${TAG}${k}`] = v;
     for (const [k, v] of Object.entries({ ...change.values, ...redriveFields(change.redrive) })) {
       if (v === '') delete initial[k]; else initial[k] = v;
     }
@@ -166,6 +169,21 @@ export class SqsStore {
   async listQueues(namespace: string, prefix = ''): Promise<string[]> {
     const names = await this.redis.zrange(queueIndexKey(namespace, this.keyPrefix), 0, -1);
     return names.filter((n) => n.startsWith(prefix));
+  }
+
+  /** The queue's tags (QueueDoesNotExist if there is none). */
+  async tags(q: QueueId): Promise<Record<string, string>> {
+    const meta = await this.redis.hgetall(sqsQueueKeys(q, this.keyPrefix).meta);
+    if (Object.keys(meta).length === 0) throw queueDoesNotExist();
+    const tags: Record<string, string> = {};
+    for (const [k, v] of Object.entries(meta)) if (k.startsWith(TAG)) tags[k.slice(TAG.length)] = v;
+    return tags;
+  }
+
+  /** Sets and removes tags at once; false when the queue would have more than `max` (nothing changed then). */
+  async changeTags(q: QueueId, set: Readonly<Record<string, string>>, remove: readonly string[], max: number): Promise<boolean> {
+    const reply = await this.run(q, 'tag', [JSON.stringify(set), JSON.stringify(remove), max]);
+    return reply[0] === 1;
   }
 
   async setAttributes(q: QueueId, change: AttributeChange): Promise<void> {

@@ -8,7 +8,7 @@ import { checkBody, checkMessageAttributes, messageSize } from '../../events/sqs
 import type { NewMessage, QueueId, ReceivedMessage } from '../../events/sqs/store.js';
 import type { SqsContext } from './context.js';
 import { entries, messageAttributeMap, optionalInteger, optionalString, requiredString, stringList, type Input } from './input.js';
-import { queueOf } from './queues.js';
+import { queueOf } from './queue-url.js';
 
 export const MAX_BATCH_ENTRIES = 10;
 /** The sum of a SendMessageBatch's messages (SQS's limit, the largest single message it takes). */

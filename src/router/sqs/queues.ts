@@ -1,15 +1,10 @@
 // SQS's queue operations: CreateQueue, GetQueueUrl, ListQueues, DeleteQueue, PurgeQueue, Get/SetQueueAttributes.
 import { checkAttributes, checkQueueName, checkRedriveTarget, queueArn, requestedAttributes } from '../../events/sqs/attributes.js';
 import { invalidValue, queueDoesNotExist } from '../../events/sqs/errors.js';
-import type { QueueId } from '../../events/sqs/store.js';
 import type { SqsContext } from './context.js';
 import { optionalInteger, optionalString, requiredString, stringList, stringMap, type Input } from './input.js';
-import { queueOfUrl, queueUrl } from './queue-url.js';
-
-/** The queue of the input's QueueUrl, in the caller's namespace. */
-export function queueOf(input: Input, c: SqsContext): QueueId {
-  return { namespace: c.namespace, name: queueOfUrl(requiredString(input, 'QueueUrl'), c.arn) };
-}
+import { queueOf, queueUrl } from './queue-url.js';
+import { checkTags } from './tags.js';
 
 const QUEUE_NAME = /^[a-zA-Z0-9_-]{1,80}$/;
 
@@ -20,7 +15,8 @@ export async function createQueue(input: Input, c: SqsContext): Promise<{ QueueU
   checkQueueName(name);
   const change = checkAttributes(stringMap(input, 'Attributes'), c.arn);
   checkRedriveTarget(name, change, c.arn);
-  await c.store.createQueue({ namespace: c.namespace, name }, change);
+  // CreateQueue's member is `tags` (lower case), TagQueue's `Tags`
+  await c.store.createQueue({ namespace: c.namespace, name }, change, checkTags(stringMap(input, 'tags')));
   return { QueueUrl: urlOf(c, name) };
 }
 

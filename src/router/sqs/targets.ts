@@ -9,6 +9,7 @@ import {
   changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage, sendMessage, sendMessageBatch,
 } from './messages.js';
 import { createQueue, deleteQueue, getQueueAttributes, getQueueUrl, listQueues, purgeQueue, setQueueAttributes } from './queues.js';
+import { listQueueTags, tagQueue, untagQueue } from './tags.js';
 
 export { requestBaseUrl, type SqsContext } from './context.js';
 
@@ -45,6 +46,7 @@ export function sqsApi(contextFor: SqsContextFor): JsonApiRoutes {
     SendMessage: sendMessage, SendMessageBatch: sendMessageBatch, ReceiveMessage: receiveMessage,
     DeleteMessage: deleteMessage, DeleteMessageBatch: deleteMessageBatch,
     ChangeMessageVisibility: changeMessageVisibility, ChangeMessageVisibilityBatch: changeMessageVisibilityBatch,
+    TagQueue: tagQueue, UntagQueue: untagQueue, ListQueueTags: listQueueTags,
   };
   return { api: SQS, targets: Object.fromEntries(Object.entries(ops).map(([name, op]) => [name, handler(contextFor, op)])) };
 }
