@@ -127,6 +127,19 @@ describe("the SDK's own signer (@smithy/signature-v4), as the official SDKs sign
     expect(verifySigV4(asWire(signed as never, '{"x":1}'), lookup, opts()).key).toBe(key);
   });
 
+  it('verifies a call the SDK signed for HTTP/2 (:authority in place of Host), read with its authority as Host', async () => {
+    const h2 = request('POST', '/', '{}');
+    const { host, ...headers } = h2.headers;
+    const signed = await signer.sign({ ...h2, headers: { ...headers, ':authority': host } } as never, { signingDate: new Date(now) }) as unknown as { headers: Record<string, string> };
+    expect(signed.headers.authorization).toContain('SignedHeaders=:authority;');
+    // the router's HTTP/2 bridge hands the app the authority as Host
+    const { ':authority': authority, ...rest } = signed.headers;
+    const bridged = { ...signed, headers: { host: authority!, ...rest } };
+    expect(verifySigV4(asWire(bridged as never, '{}'), lookup, opts()).key).toBe(key);
+    // another authority than the one signed does not verify
+    expect(refusal(() => verifySigV4(asWire({ ...bridged, headers: { ...bridged.headers, host: '127.0.0.1:9001' } } as never, '{}'), lookup, opts())).awsType).toBe('InvalidSignatureException');
+  });
+
   it('normalizes ".", ".." and empty path segments as the SDK does', async () => {
     const signed = await signer.sign(request('GET', '/a/./b//c/../d/') as never, { signingDate: new Date(now) });
     expect(verifySigV4(asWire(signed as never), lookup, opts()).key).toBe(key);

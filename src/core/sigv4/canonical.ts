@@ -60,7 +60,9 @@ export function canonicalHeaders(rawHeaders: readonly string[], signed: readonly
   const wanted = new Set(signed);
   const out = new Map<string, string>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i]!.toLowerCase();
+    const raw = rawHeaders[i]!.toLowerCase();
+    // over HTTP/2 the SDKs sign :authority in place of Host; the router reads such a call with its authority as Host
+    const name = raw === 'host' && !wanted.has('host') && wanted.has(':authority') ? ':authority' : raw;
     if (!wanted.has(name)) continue;
     const value = canonicalValue(rawHeaders[i + 1]!);
     const seen = out.get(name);

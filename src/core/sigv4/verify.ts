@@ -101,7 +101,7 @@ export function verifySigV4<K extends SigV4Key>(req: SigV4Request, lookup: (acce
   checkScope(auth, opts);
   const key = lookup(auth.scope.accessKeyId);
   if (key === undefined || auth.sessionToken !== undefined) throw unrecognizedClient();
-  if (!auth.signedHeaders.includes('host')) throw incompleteSignature(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
+  if (!auth.signedHeaders.includes('host') && !auth.signedHeaders.includes(':authority')) throw incompleteSignature(`'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.`);
   checkTime(auth, opts.now);
   const canonical = canonicalRequest({
     method: req.method, rawPath: path, query,
