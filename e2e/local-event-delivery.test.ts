@@ -33,6 +33,16 @@ const tagOf = (e) => { const m = e.Records ? JSON.parse(e.Records[0].Sns.Message
 export const handler = async (e) => { writeFileSync(${JSON.stringify(out)} + '/' + Date.now() + '-' + Math.random() + '.json', JSON.stringify({ tag: tagOf(e), event: e })); return 'ok'; };`;
     fx = await startFixture({
       'sink.yaml': fn('sink', 'nodejs20', 'index.handler', { 'index.mjs': sink }),
+      'relay.yaml': fn('relay', 'nodejs20', 'index.handler', {
+        'index.mjs': "export const handler = async (e) => { if (e.fail) throw new Error('relay failed: ' + e.tag); return { relayed: e.tag }; };",
+      }, '  async: {maximumRetryAttempts: 0, onSuccess: {topic: all}, onFailure: {eventBus: default}}\n'),
+      'relay-failures.yaml': `apiVersion: klambda.dev/v1alpha1
+kind: EventRule
+metadata: {name: relay-failures}
+spec:
+  eventPattern: {source: [lambda], detail-type: [Lambda Function Invocation Result - Failure]}
+  targets: [{id: sink, function: sink, inputPath: $.detail.requestPayload}]
+`,
       'orders.yaml': `apiVersion: klambda.dev/v1alpha1
 kind: Topic
 metadata: {name: orders}
@@ -115,6 +125,21 @@ spec:
     expect(readFileSync(join(fx.dir, manifest), 'utf8')).toContain('klambda.dev/rule-name: Audit_All');
     await events.send(new PutEventsCommand({ Entries: [{ Source: 'audit', DetailType: 'x', Detail: JSON.stringify({ tag: 'audit-1' }) }] }));
     expect((await receivedTag('audit-1')).event).toEqual({ tag: 'audit-1' });
+  }, 60_000);
+
+  it('async destinations to a topic and to the event bus: onSuccess publishes Lambda\'s record, onFailure puts it as an EventBridge event', async () => {
+    const { InvokeCommand } = await import('@aws-sdk/client-lambda');
+    await fx.lambda.send(new InvokeCommand({ FunctionName: 'relay', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ tag: 'relay-ok' })) }));
+    // through the topic `all`: the sink gets an SNS event whose message is the destination record
+    const viaTopic = await waitFor(() => received().map((r) => r.event).find((e) => {
+      const m = (e.Records as Array<{ Sns?: { Message: string } }> | undefined)?.[0]?.Sns?.Message;
+      return m !== undefined && m.includes('relay-ok');
+    }), 30_000, 'the onSuccess record through the topic');
+    const record = JSON.parse((viaTopic.Records as Array<{ Sns: { Message: string } }>)[0]!.Sns.Message) as Record<string, any>;
+    expect(record).toMatchObject({ requestContext: { condition: 'Success', functionArn: expect.stringMatching(/^arn:aws:lambda:us-east-1:000000000000:function:relay/) }, requestPayload: { tag: 'relay-ok' }, responsePayload: { relayed: 'relay-ok' } });
+    // the failure: an EventBridge event (source lambda) on the default bus, matched by relay-failures, its payload to the sink
+    await fx.lambda.send(new InvokeCommand({ FunctionName: 'relay', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ tag: 'relay-bad', fail: true })) }));
+    expect((await receivedTag('relay-bad')).event).toEqual({ tag: 'relay-bad', fail: true });
   }, 60_000);
 
   const itIfCli = hasCli ? it : it.skip;
