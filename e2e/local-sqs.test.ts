@@ -1,8 +1,5 @@
 // SQS through the local mode's router, as @aws-sdk/client-sqs sends it: queues and messages on the local Redis, an
 // async destination `{queue: …}` read back with ReceiveMessage, and an EventSourceMapping on a queue feeding a function.
-//
-// Marked it.skip until the wiring's owner says it is wired; remove the `.skip`s then. All four passed by hand against
-// the tree with the wiring of 3628d47 (sqsApi in dev.ts, SqsPoller per queue mapping in events/mapping-pollers.ts).
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand,
@@ -35,7 +32,7 @@ afterAll(async () => {
   await f?.stop();
 });
 
-it.skip('creates a queue, sends a batch and receives it with its attributes; the queue URL is the router\'s', async () => {
+it('creates a queue, sends a batch and receives it with its attributes; the queue URL is the router\'s', async () => {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'orders', Attributes: { VisibilityTimeout: '5' } }));
   expect(QueueUrl).toBe(`${f.local.url}/000000000000/orders`);
   const sent = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [
@@ -55,7 +52,7 @@ it.skip('creates a queue, sends a batch and receives it with its attributes; the
   expect(attrs.Attributes).toEqual({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
 });
 
-it.skip('an async invocation\'s onSuccess record on {queue: results} is an SQS message ReceiveMessage returns', async () => {
+it('an async invocation\'s onSuccess record on {queue: results} is an SQS message ReceiveMessage returns', async () => {
   const out = await f.lambda.send(new InvokeCommand({ FunctionName: 'hello', InvocationType: 'Event', Payload: Buffer.from('{"name":"sqs"}') }));
   const requestId = out.$metadata.requestId!;
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'results' }));
@@ -65,7 +62,7 @@ it.skip('an async invocation\'s onSuccess record on {queue: results} is an SQS m
   });
 });
 
-it.skip('an EventSourceMapping on a queue runs the function on what is sent to it, and deletes it', async () => {
+it('an EventSourceMapping on a queue runs the function on what is sent to it, and deletes it', async () => {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'jobs' }));
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'job-1' }));
   await waitFor(() => (f.logs.some((l) => l.includes('GOT job-1 from arn:aws:sqs:us-east-1:000000000000:jobs')) ? true : undefined), 30_000, 'the worker to log the job');
@@ -75,7 +72,7 @@ it.skip('an EventSourceMapping on a queue runs the function on what is sent to i
   }, 15_000, 'the job deleted');
 }, 60_000);
 
-it.skip('the AWS CLI v1 speaks to it too, and shows SQS\'s query error codes', async () => {
+it('the AWS CLI v1 speaks to it too, and shows SQS\'s query error codes', async () => {
   const aws = awsCli('sqs', f.local.url, { accessKeyId: 'test', secretAccessKey: 'test' });
   const { QueueUrl } = JSON.parse(await aws('create-queue', '--queue-name', 'cli')) as { QueueUrl: string };
   await aws('send-message', '--queue-url', QueueUrl, '--message-body', 'from the cli', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}');
