@@ -49,6 +49,7 @@ import type { EventSourceMapping } from '../api/event-source-mapping.js';
 import type { Invocation } from '../core/invocation.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
+import { EventMetrics } from '../metrics/event-metrics.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
 import { informerEventCatalog } from '../events/informer-catalog.js';
 import { rulesScheduler } from '../events/schedules.js';
@@ -123,6 +124,7 @@ export class Controller {
   private readonly redisErrors: RedisErrors;
   private readonly scalerMetrics: ScalerMetrics;
   private readonly dispatcherMetrics: DispatcherMetrics;
+  private readonly eventMetrics: EventMetrics;
 
   constructor(private readonly opts: ControllerOptions) {
     const { client, logger } = opts;
@@ -190,6 +192,11 @@ export class Controller {
     };
     this.scalerMetrics = new ScalerMetrics(this.registry);
     this.dispatcherMetrics = new DispatcherMetrics(this.registry);
+    // the backlog is the leader's to show (a follower runs no worker: it reports nothing waiting)
+    this.eventMetrics = new EventMetrics(this.registry, {
+      inbox: async () => (this.events ? this.events.inbox.depth() : 0),
+      http: async () => (this.events ? this.events.http.pending() : 0),
+    });
     // the agents' figures, exported by the leader only: every replica reads the same Redis, and sums must not double
     new FunctionExporter({
       registry: this.registry, redis: this.redis, keyPrefix: opts.keyPrefix, redisErrors: this.redisErrors,
@@ -318,6 +325,7 @@ export class Controller {
     const eventInvoker = asyncInvoker(invokers);
     this.events = new EventServices({
       redis: this.redis, keyPrefix: this.opts.keyPrefix, catalog, logger, unsubscribeBase: () => this.opts.routerUrl, invoker: eventInvoker,
+      metrics: () => this.eventMetrics,
       queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
       ...(this.opts.httpDeliveryGuard ? { refuseUrl: this.opts.httpDeliveryGuard } : {}),
     });

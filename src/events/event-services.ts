@@ -16,7 +16,8 @@ export interface EventServicesOptions {
   queues: QueueSender;
   logger: Logger;
   unsubscribeBase: () => string;
-  metrics?: EventWorkerMetrics;
+  /** Where the worker's figures go (metrics/event-metrics.ts builds them from this services' inbox). */
+  metrics?: (services: EventServices) => EventWorkerMetrics;
   /** A guard on HTTP(S) endpoints (see HttpSenderOptions.refuse). */
   refuseUrl?: (url: URL) => string | undefined;
 }
@@ -32,7 +33,7 @@ export class EventServices {
     this.http = new HttpDeliveries(opts.redis, opts.keyPrefix);
     this.worker = new EventWorker({
       inbox: this.inbox, catalog: opts.catalog, invoker: opts.invoker, queues: opts.queues, http: this.http,
-      logger: opts.logger, unsubscribeBase: opts.unsubscribeBase, ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      logger: opts.logger, unsubscribeBase: opts.unsubscribeBase, ...(opts.metrics ? { metrics: opts.metrics(this) } : {}),
     });
     this.sender = new HttpSender({ deliveries: this.http, logger: opts.logger, ...(opts.refuseUrl ? { refuse: opts.refuseUrl } : {}) });
   }

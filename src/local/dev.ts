@@ -47,6 +47,7 @@ import { MappingPollers } from '../events/mapping-pollers.js';
 import type { Invocation } from '../core/invocation.js';
 import { destinationEvents } from '../events/destination-events.js';
 import { EventServices } from '../events/event-services.js';
+import { EventMetrics } from '../metrics/event-metrics.js';
 import { sqsAttributes } from '../events/sns-shapes.js';
 import { localEventCatalog, localEventObjects } from './local-events.js';
 import { rulesScheduler } from '../events/schedules.js';
@@ -175,6 +176,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const eventInvoker = asyncInvoker(invokers);
   const events = new EventServices({
     redis: commands, keyPrefix, catalog: eventCatalog, logger, unsubscribeBase: () => routerUrl, invoker: eventInvoker,
+    metrics: (e) => new EventMetrics(registry, { inbox: () => e.inbox.depth(), http: () => e.http.pending() }),
     queues: { send: (ns, name, m) => outcomes.sendMessage(ns, name, { MessageId: m.messageId, Body: m.body, ...(m.attributes ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }) },
   });
   // scheduled rules put their ticks into the inbox
