@@ -1,7 +1,6 @@
 // The async dispatcher: settles the outcome of every async run (retry later, onSuccess/onFailure destination, dead
 // letter) and moves due retries back to their queue. One loop over every version's queue; safe to run twice at once
 // (each settle removes exactly the record it read, in the same step as its effect), and at least once when killed.
-import { createHash } from 'node:crypto';
 import { parseFunctionName, functionArn, type ArnContext } from '../core/arn.js';
 import {
   asyncSettings, decideAsync, destinationRecord, expiresAt, type AsyncClock, type AsyncDecision, type FailureCondition,
@@ -11,7 +10,7 @@ import type { Invocation } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import type { FunctionRegistry } from '../core/registry.js';
-import { newTraceId } from '../core/ids.js';
+import { newTraceId, uuidOf } from '../core/ids.js';
 import { queueName } from '../queue/keys.js';
 import { parseOutcome, type OutcomeQueue, type OutcomeRecord } from '../queue/outcomes.js';
 import type { AsyncMetrics } from '../metrics/dispatcher-metrics.js';
@@ -52,8 +51,7 @@ class Undeliverable extends Error {}
 
 /** A request id derived from the event's and what it is for, so a settle redone after a crash queues the same id again. */
 export function derivedRequestId(requestId: string, purpose: string): string {
-  const h = createHash('sha256').update(`${requestId}\u0000${purpose}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(`${requestId}\u0000${purpose}`);
 }
 
 export class Dispatcher {

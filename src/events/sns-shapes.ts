@@ -1,7 +1,7 @@
 // What an SNS subscriber receives, by protocol (pure): Lambda's SNS event, the HTTP(S) notification with its headers,
 // the SQS message (the notification as its body, or the bare message with raw delivery). klambda holds no SNS signing
 // key: Signature and SigningCertUrl are empty (a subscriber that checks signatures must not rely on them).
-import { createHash } from 'node:crypto';
+import { uuidOf } from '../core/ids.js';
 import type { ArnContext } from '../core/arn.js';
 import type { Subscription, SubscriptionProtocol } from '../api/topic.js';
 import type { SnsAttribute, SnsMessage } from './contracts.js';
@@ -10,8 +10,7 @@ export const snsTopicArn = (arn: ArnContext, topic: string): string => `arn:aws:
 
 /** A UUID-shaped id derived from the subscription's protocol and endpoint: the same subscription, the same ARN. */
 export function subscriptionId(protocol: string, endpoint: string): string {
-  const h = createHash('sha256').update(`${protocol}\u0000${endpoint}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(`${protocol}\u0000${endpoint}`);
 }
 
 export const subscriptionArn = (arn: ArnContext, topic: string, s: Pick<Subscription, 'protocol' | 'endpoint'>): string =>

@@ -1,6 +1,6 @@
 // Lambda's SQS event and its answer (pure): the records a batch of messages makes, and which of them a
 // ReportBatchItemFailures response says failed.
-import { createHash } from 'node:crypto';
+import { uuidOf } from '../../core/ids.js';
 import type { ReceivedMessage } from './store.js';
 
 export interface SqsMessageAttribute {
@@ -78,6 +78,5 @@ export function failedItems(payload: string, batchIds: ReadonlySet<string>): Set
 
 /** A request id for one invocation of a batch: the same messages, received the same times, give the same id. */
 export function batchRequestId(messages: readonly ReceivedMessage[]): string {
-  const h = createHash('sha256').update(messages.map((m) => `${m.messageId}:${m.receiveCount}`).join('\n')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(messages.map((m) => `${m.messageId}:${m.receiveCount}`).join('\n'));
 }

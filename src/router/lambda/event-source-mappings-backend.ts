@@ -1,6 +1,6 @@
 // Where the event source mapping calls keep their EventSourceMapping objects (manifests locally, objects on a cluster),
 // and how a mapping's UUID and its object's name derive from each other (pure).
-import { createHash } from 'node:crypto';
+import { uuidOf } from '../../core/ids.js';
 import type { EventSourceMappingSpec } from '../../api/event-source-mapping.js';
 import { notFound } from '../../core/errors.js';
 
@@ -53,10 +53,7 @@ export const mappingObjectName = (uuid: string): string => `${NAME_PREFIX}${uuid
 export function mappingUuid(namespace: string, name: string): string {
   const inName = name.startsWith(NAME_PREFIX) ? name.slice(NAME_PREFIX.length) : '';
   if (UUID.test(inName)) return inName;
-  const h = createHash('sha256').update(`EventSourceMapping/${namespace}/${name}`).digest('hex');
-  // version 5-style nibble and RFC 4122 variant, so it reads as any UUID does
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(`EventSourceMapping/${namespace}/${name}`);
 }
 
 /** A UUID as a caller may spell it (any case); undefined when it cannot be one, which no mapping has. */
