@@ -10,6 +10,7 @@ import type { BusEvent, RuleView, SnsAttribute, SnsMessage, TopicView } from './
 import type { InboxEntry } from './inbox.js';
 import { lambdaSnsEvent, notificationHeaders, notificationJson, messageFor, snsTopicArn, subscriptionArn, type Delivered } from './sns-shapes.js';
 import { targetInput } from './targets/input.js';
+import { ruleArn } from '../router/eventbridge/arns.js';
 
 export type Delivery =
   | { to: 'function'; namespace: string; functionRef: string; payload: string; id: string; traceId?: string; from: string }
@@ -29,8 +30,7 @@ export interface EventCatalog {
   arnFor(namespace: string): ArnContext;
 }
 
-export const ruleArn = (arn: ArnContext, bus: string, name: string): string =>
-  `arn:aws:events:${arn.region}:${arn.accountId}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+export { ruleArn };
 
 /** Compiled filter policies by their text: a topic's subscriptions are compiled once, not per message. */
 const policies = new Map<string, CompiledPattern | null>();
