@@ -5,6 +5,8 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { asyncClock } from '../src/core/async-policy.js';
@@ -140,6 +142,35 @@ spec:
     // the failure: an EventBridge event (source lambda) on the default bus, matched by relay-failures, its payload to the sink
     await fx.lambda.send(new InvokeCommand({ FunctionName: 'relay', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify({ tag: 'relay-bad', fail: true })) }));
     expect((await receivedTag('relay-bad')).event).toEqual({ tag: 'relay-bad', fail: true });
+  }, 60_000);
+
+  it('http and sqs subscriptions made with Subscribe: the endpoint gets SNS\'s notification and headers, the queue the raw message', async () => {
+    const { CreateTopicCommand, SubscribeCommand } = await import('@aws-sdk/client-sns');
+    const { CreateQueueCommand, ReceiveMessageCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+    const posts: Array<{ headers: Record<string, unknown>; body: string }> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => { body += d.toString(); });
+      req.on('end', () => { posts.push({ headers: req.headers, body }); res.writeHead(200).end(); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const sqs = new SQSClient({ endpoint: fx.local.url, region: 'us-east-1', credentials: creds, maxAttempts: 1 });
+    try {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'hooks' }));
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'hooked' }));
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sns`;
+      const httpSub = await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'http', Endpoint: endpoint, ReturnSubscriptionArn: true }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: 'arn:aws:sqs:us-east-1:000000000000:hooked', Attributes: { RawMessageDelivery: 'true' } }));
+      const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: 'ping', Subject: 'hi' }));
+      const post = await waitFor(() => posts[0], 30_000, 'the HTTP notification');
+      expect(post.headers).toMatchObject({ 'x-amz-sns-message-type': 'Notification', 'x-amz-sns-message-id': MessageId, 'x-amz-sns-topic-arn': TopicArn, 'x-amz-sns-subscription-arn': httpSub.SubscriptionArn });
+      expect(JSON.parse(post.body)).toMatchObject({ Type: 'Notification', MessageId, TopicArn, Subject: 'hi', Message: 'ping' });
+      const got = await waitFor(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }))).Messages?.[0], 30_000, 'the queued message');
+      expect(got.Body).toBe('ping');
+    } finally {
+      sqs.destroy();
+      await new Promise((r) => server.close(r));
+    }
   }, 60_000);
 
   const itIfCli = hasCli ? it : it.skip;
