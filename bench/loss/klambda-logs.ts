@@ -5,8 +5,8 @@ import { join } from 'node:path';
 const logTexts = (work: string): string[] =>
   readdirSync(work).filter((f) => /^klambda-\d+\.log$/.test(f)).sort().map((f) => readFileSync(join(work, f), 'utf8'));
 
-/** Lines of klambda's logs (all its starts) that tell why work stalled or failed, counted. */
-export function logCounts(work: string): Record<string, number> {
+/** Lines of klambda's logs (all its starts) that tell why work stalled or failed, counted; `extra` adds signs of its own. */
+export function logCounts(work: string, extra: Record<string, RegExp> = {}): Record<string, number> {
   const signs: Record<string, RegExp> = {
     agentWrongpass: /WRONGPASS/g,
     aclUsersNotCreated: /cannot create Redis ACL users/g,
@@ -16,6 +16,7 @@ export function logCounts(work: string): Record<string, number> {
     crashRedeliveries: /runtime crashed during an async invocation; redelivering it/g,
     asyncRetries: /async invocation failed; retrying it later/g,
     deadLettered: /given up to the dead letters/g,
+    ...extra,
   };
   const counts: Record<string, number> = Object.fromEntries(Object.keys(signs).map((k) => [k, 0]));
   for (const text of logTexts(work)) for (const [k, re] of Object.entries(signs)) counts[k]! += text.match(re)?.length ?? 0;

@@ -13,7 +13,7 @@ export interface SendResult {
 }
 
 /** What kind of refusal an SDK error is (its HTTP status, else its socket error code, else its name). */
-function refusalKind(err: unknown): string {
+export function refusalKind(err: unknown): string {
   const e = err as { $metadata?: { httpStatusCode?: number }; code?: string; name?: string; cause?: { code?: string } };
   const status = e.$metadata?.httpStatusCode;
   if (status !== undefined) return `http_${status}`;

@@ -1,0 +1,305 @@
+// The events loss test: N topic messages (SNS Publish/PublishBatch into a Topic with a lambda subscription) and N stream
+// records (Kinesis PutRecords into a stream of several shards, read by an EventSourceMapping from TRIM_HORIZON) into
+// `klambda dev` (a real child process, on a Redis of its own with an append-only file, `appendfsync always` and/or
+// `everysec`), while runtime agents, runtime processes and klambda dev itself are SIGKILLed at random (seeded) and Redis
+// is SIGKILLed and started again twice. One function records every message and record it gets.
+//
+// Verdict, per kind: every message or record the router answered OK must be recorded at least once (lost otherwise);
+// duplicates are counted. Stream order per partition key under at-least-once: a record may be delivered again after
+// later ones (a batch retried after a kill, a checkpoint that did not make it), which is allowed; what is not is a
+// record delivered for the FIRST time while a lower seq of its key has never been delivered (a gap skipped and filled
+// later). Each such first delivery is one `orderViolations`. The client puts a key's next record only once the last
+// one was accepted, so the stream itself holds each key in order (checked too: `storedOutOfOrder`).
+// Prints JSON; exits 1 if anything accepted was lost or delivered out of order (2 if a mode could not run).
+//   npm run bench:events-loss                          10,000 of each, always then everysec
+//   EVENTS_LOSS_N=300 npm run bench:events-loss        a quick smoke run
+// Options (env): EVENTS_LOSS_N, EVENTS_LOSS_FSYNC (always | everysec | both), EVENTS_LOSS_SEED, EVENTS_LOSS_KEYS (32
+// partition keys), EVENTS_LOSS_SHARDS (4), EVENTS_LOSS_BATCH (100), EVENTS_LOSS_RATE (500 of each kind a second; 0 as
+// fast as klambda answers), EVENTS_LOSS_CONCURRENCY (8 publish calls at once), EVENTS_LOSS_LANES (4 PutRecords at once),
+// EVENTS_LOSS_MAX_ENVIRONMENTS (8), EVENTS_LOSS_CAP_SECONDS (900 per mode), EVENTS_LOSS_QUIET_SECONDS (120: the drain
+// gives up after this long without a new record), EVENTS_LOSS_ASYNC_TIME_SCALE (10), EVENTS_LOSS_CHAOS=0 (a baseline
+// without kills), EVENTS_LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { Redis } from 'ioredis';
+import { packageRoot } from '../src/core/package-root.js';
+import { derivedRequestId } from '../src/dispatcher/dispatcher.js';
+import { fromSequenceNumber } from '../src/events/kinesis/sequence-numbers.js';
+import { snsTopicArn, subscriptionArn } from '../src/events/sns-shapes.js';
+import { freePort } from '../src/local/redis-server.js';
+import { Chaos } from './loss/chaos.js';
+import { logCounts, reportsOf } from './loss/klambda-logs.js';
+import { KlambdaProc } from './loss/klambda-proc.js';
+import { prng } from './loss/prng.js';
+import { RedisProc, type Fsync } from './loss/redis-proc.js';
+import { EventsWatch, isDrained, storedVerdict, type EventsState } from './events-loss/backlog.js';
+import { Deliveries, streamVerdict, topicVerdict } from './events-loss/deliveries.js';
+import { aofMentions, EVENT_LOG_SIGNS } from './events-loss/evidence.js';
+import { FN, MAPPING, STREAM, TOPIC, writeFolder, writeMapping } from './events-loss/folder.js';
+import { partitionKeys, StreamSender, TopicSender, type KindSendResult } from './events-loss/senders.js';
+
+const ARN = { region: 'us-east-1', accountId: '000000000000' };
+
+function options() {
+  const env = process.env;
+  const num = (name: string, dflt: number, min = 0): number => {
+    const v = Number(env[name] ?? dflt);
+    if (!Number.isFinite(v) || v < min) throw new Error(`${name} must be a number >= ${min}, got ${env[name]}`);
+    return v;
+  };
+  const fsync = env.EVENTS_LOSS_FSYNC ?? 'both';
+  if (!['always', 'everysec', 'both'].includes(fsync)) throw new Error(`EVENTS_LOSS_FSYNC must be always, everysec or both, got ${fsync}`);
+  const n = num('EVENTS_LOSS_N', 10_000, 1);
+  if (!Number.isInteger(n)) throw new Error(`EVENTS_LOSS_N must be a whole number, got ${n}`);
+  return {
+    n, seed: Math.trunc(num('EVENTS_LOSS_SEED', 1)),
+    modes: (fsync === 'both' ? ['always', 'everysec'] : [fsync]) as Fsync[],
+    keys: num('EVENTS_LOSS_KEYS', 32, 1), shards: num('EVENTS_LOSS_SHARDS', 4, 1), batchSize: num('EVENTS_LOSS_BATCH', 100, 1),
+    rate: num('EVENTS_LOSS_RATE', 500), concurrency: num('EVENTS_LOSS_CONCURRENCY', 8, 1), lanes: num('EVENTS_LOSS_LANES', 4, 1),
+    maxEnvironments: num('EVENTS_LOSS_MAX_ENVIRONMENTS', 8, 1),
+    capSeconds: num('EVENTS_LOSS_CAP_SECONDS', 900, 10), quietSeconds: num('EVENTS_LOSS_QUIET_SECONDS', 120, 5),
+    asyncTimeScale: num('EVENTS_LOSS_ASYNC_TIME_SCALE', 10, 1),
+    chaos: env.EVENTS_LOSS_CHAOS !== '0',
+    keep: env.EVENTS_LOSS_KEEP === '1',
+    root: env.KLAMBDA_ROOT ?? packageRoot(import.meta.url),
+  };
+}
+type Options = ReturnType<typeof options>;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** klambda's environment: this one without a REDIS_URL, async retries sped up as in bench/loss.ts (10: 6 s, 12 s). */
+function klambdaEnv(root: string, scale: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.REDIS_URL;
+  delete env.KLAMBDA_ASYNC_TIME_SCALE;
+  if (existsSync(join(root, 'dist', 'core', 'async-policy.js'))) env.KLAMBDA_ASYNC_TIME_SCALE = String(scale);
+  return env;
+}
+
+/** `what` until it resolves true, or an error after `ms`. */
+async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms / 1000} s`);
+    await sleep(200);
+  }
+}
+
+interface DrainResult { seconds: number; ended: 'all delivered' | 'quiet' | 'cap' }
+
+/** Waits until every accepted message and record is recorded (and the chaos is over), nothing new comes for the quiet
+ *  time, or the cap passes. */
+async function drain(o: {
+  deliveries: Deliveries; topic: TopicSender; stream: StreamSender; watch: EventsWatch; chaos: Chaos; deadline: number; quietMs: number;
+}): Promise<DrainResult> {
+  const t0 = Date.now();
+  let lines = -1;
+  let lastGrowth = Date.now();
+  let lastUnsettled = Date.now();
+  let lastLog = 0;
+  for (;;) {
+    await sleep(500);
+    o.deliveries.poll();
+    if (o.deliveries.lines !== lines) { lines = o.deliveries.lines; lastGrowth = Date.now(); }
+    if (!o.chaos.settled) lastUnsettled = Date.now();
+    const topicIn = [...o.topic.accepted.keys()].every((seq) => o.deliveries.topic.has(seq));
+    const streamIn = [...o.stream.accepted.keys()].every((ks) => { const [k, s] = ks.split(' '); return o.deliveries.streamTimes(k!, Number(s)) > 0; });
+    if (Date.now() - lastLog > 5000) {
+      lastLog = Date.now();
+      const d = o.deliveries.distinct;
+      log(`[drain] topic ${d.topic}/${o.topic.accepted.size}, stream ${d.stream}/${o.stream.accepted.size}; ${brief(await o.watch.state())}`);
+    }
+    if (o.chaos.settled && topicIn && streamIn && Date.now() - lastGrowth > 3000) return { seconds: (Date.now() - t0) / 1000, ended: 'all delivered' };
+    if (Date.now() - Math.max(lastGrowth, lastUnsettled) > o.quietMs) { log('[drain] nothing new for the quiet time'); return { seconds: (Date.now() - t0) / 1000, ended: 'quiet' }; }
+    if (Date.now() > o.deadline) { log('[drain] the cap passed'); return { seconds: (Date.now() - t0) / 1000, ended: 'cap' }; }
+  }
+}
+
+const brief = (s: EventsState | undefined): string => (s
+  ? `inbox ${s.inbox}, queue ${JSON.stringify(s.queue)}, shards behind ${s.shardsBehind}/${s.shards.length}`
+  : 'redis not answering');
+
+async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promise<void>>) {
+  const t0 = Date.now();
+  const deadline = t0 + opts.capSeconds * 1000;
+  const work = mkdtempSync(join(tmpdir(), `klambda-events-loss-${fsync}-`));
+  const outDir = join(work, 'out');
+  mkdirSync(outDir);
+  chmodSync(outDir, 0o1777); // the runtime runs as another user
+  mkdirSync(join(work, 'redis'));
+  const folder = join(work, 'fn');
+  writeFolder(folder, outDir);
+  const redis = new RedisProc(await freePort(), join(work, 'redis'), fsync, randomBytes(12).toString('hex'));
+  const klambda = new KlambdaProc({ root: opts.root, folder, redisUrl: redis.url, logDir: work, maxEnvironments: opts.maxEnvironments, env: klambdaEnv(opts.root, opts.asyncTimeScale) });
+  let monitor: Redis | undefined;
+  let topic: TopicSender | undefined;
+  let stream: StreamSender | undefined;
+  let chaos: Chaos | undefined;
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () => (cleaned ??= (async () => {
+    await chaos?.finish().catch(() => undefined);
+    topic?.destroy();
+    stream?.destroy();
+    await klambda.stop().catch(() => undefined);
+    const leftovers = klambda.killLeftovers();
+    if (leftovers > 0) log(`[cleanup] ${leftovers} orphaned agent or runtime processes SIGKILLed`);
+    monitor?.disconnect();
+    await redis.stop().catch(() => undefined);
+    if (opts.keep) log(`[cleanup] kept ${work}`); else rmSync(work, { recursive: true, force: true });
+  })());
+  cleanups.push(cleanup);
+  try {
+    log(`[${fsync}] ${opts.n} messages and ${opts.n} records, seed ${opts.seed}, work folder ${work}`);
+    await redis.start();
+    await klambda.start();
+    monitor = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
+    monitor.on('error', () => undefined);
+    const watch = new EventsWatch(monitor, FN, STREAM, MAPPING);
+    // the stream with its shards first; then the mapping (made first, it would make a stream of one shard)
+    const kinesis = new KinesisClient({ endpoint: klambda.url, region: ARN.region, maxAttempts: 1, credentials: { accessKeyId: 'loss', secretAccessKey: 'loss' } });
+    try { await kinesis.send(new CreateStreamCommand({ StreamName: STREAM, ShardCount: opts.shards })); } finally { kinesis.destroy(); }
+    writeMapping(folder, opts.batchSize);
+    await until('the mapping leasing every shard', 30_000, () => watch.leased());
+    const deliveries = new Deliveries(join(outDir, 'rec.log'));
+    topic = new TopicSender(klambda.url, snsTopicArn(ARN, TOPIC));
+    stream = new StreamSender(klambda.url, STREAM);
+    const [ts, ss] = [topic, stream];
+    chaos = new Chaos({
+      rng: prng(opts.seed), redis, klambda, log,
+      budget: { agentKills: 20, runtimeKills: 20, klambdaRestarts: 2, redisRestarts: 2, killGapSeconds: [0.5, 3.5] },
+      progress: () => (ts.accepted.size + ss.accepted.size) / (2 * opts.n),
+    });
+    if (opts.chaos) chaos.start();
+    const plan = { deadline, rate: opts.rate };
+    const [topicSent, streamSent] = await Promise.all([
+      ts.send(opts.n, opts.concurrency, plan),
+      ss.send(opts.n, partitionKeys(opts.keys), opts.lanes, plan),
+    ]);
+    log(`[${fsync}] sent: topic ${topicSent.accepted} in ${topicSent.seconds} s, stream ${streamSent.accepted} in ${streamSent.seconds} s`);
+    const backlog = await watch.state();
+    chaos.draining();
+    const drained = await drain({ deliveries, topic: ts, stream: ss, watch, chaos, deadline, quietMs: opts.quietSeconds * 1000 });
+    await chaos.finish();
+    return await summarize({ fsync, opts, work, t0, ts, ss, topicSent, streamSent, deliveries, watch, chaos, backlog, drained });
+  } finally {
+    cleanups.splice(cleanups.indexOf(cleanup), 1);
+    await cleanup();
+  }
+}
+
+interface RunState {
+  fsync: Fsync; opts: Options; work: string; t0: number; ts: TopicSender; ss: StreamSender; topicSent: KindSendResult; streamSent: KindSendResult;
+  deliveries: Deliveries; watch: EventsWatch; chaos: Chaos; backlog: EventsState | undefined; drained: DrainResult;
+}
+
+/** The JSON of one mode: per kind the verdict and the evidence for the first lost ones; what the chaos did. */
+async function summarize({ fsync, opts, work, t0, ts, ss, topicSent, streamSent, deliveries, watch, chaos, backlog, drained }: RunState) {
+  deliveries.poll();
+  const state = await watch.state();
+  const tv = topicVerdict(ts.accepted, deliveries);
+  const sv = streamVerdict(ss.accepted, deliveries);
+  const stored = storedVerdict(ss.accepted, await watch.records().catch(() => []));
+  const dead = await watch.queue.deadLetters().catch(() => []);
+  // a topic message's async invocation has a request id derived from its MessageId and the subscription's ARN
+  const subArn = subscriptionArn(ARN, TOPIC, { protocol: 'lambda', endpoint: FN });
+  const topicSample = tv.lost.slice(0, 10).map((seq) => {
+    const messageId = ts.accepted.get(seq)!;
+    return { seq, messageId, requestId: derivedRequestId(messageId, subArn), acceptedAtS: ts.acceptedAtS.get(seq) };
+  });
+  const streamSample = sv.lost.slice(0, 10).map((ks) => {
+    const sequenceNumber = ss.accepted.get(ks)!;
+    const at = fromSequenceNumber(sequenceNumber);
+    return { record: ks, sequenceNumber, shard: at?.shardIndex, redisId: at?.id };
+  });
+  const trails = aofMentions(join(work, 'redis'), [...topicSample.flatMap((l) => [l.messageId, l.requestId]), ...streamSample.flatMap((l) => (l.redisId ? [l.redisId] : []))]);
+  const reports = reportsOf(work, topicSample.map((l) => l.requestId));
+  return {
+    mode: `appendfsync ${fsync}`,
+    seed: opts.seed,
+    n: opts.n,
+    topic: {
+      accepted: topicSent.accepted, unsent: topicSent.unsent, refusals: topicSent.refusals,
+      delivered: tv.delivered, lost: tv.lost.length, duplicates: tv.duplicates, recordedNotAccepted: tv.recordedNotAccepted,
+      lostDeadLettered: tv.lost.filter((seq) => dead.some((d) => d.requestId === derivedRequestId(ts.accepted.get(seq)!, subArn))).length,
+      lostSamples: await Promise.all(topicSample.map(async (l) => ({
+        ...l, stillQueued: await watch.queue.holds(l.requestId).catch(() => undefined),
+        aofMessageId: trails.get(l.messageId), aofRequestId: trails.get(l.requestId), runs: reports.get(l.requestId),
+        deadLetter: dead.find((d) => d.requestId === l.requestId)?.reason,
+      }))),
+    },
+    stream: {
+      shards: opts.shards, partitionKeys: opts.keys, batchSize: opts.batchSize,
+      accepted: streamSent.accepted, unsent: streamSent.unsent, refusals: streamSent.refusals,
+      delivered: sv.delivered, lost: sv.lost.length, duplicates: sv.duplicates, recordedNotAccepted: sv.recordedNotAccepted,
+      orderViolations: sv.orderViolations, orderViolationsByKey: sv.orderViolationsByKey, orderViolationSamples: sv.orderViolationSamples,
+      ...stored,
+      lostSamples: streamSample.map((l) => ({ ...l, aof: l.redisId ? trails.get(l.redisId) : undefined })),
+    },
+    recordLines: deliveries.lines,
+    malformedLines: deliveries.malformed,
+    kills: { agent: chaos.counts.agentKills, runtime: chaos.counts.runtimeKills, skippedNothingRunning: chaos.counts.killsSkipped },
+    redisRestarts: chaos.counts.redisRestarts,
+    klambdaRestarts: chaos.counts.klambdaRestarts,
+    deadLetters: dead.length,
+    backlogAtSendEnd: backlog,
+    stateAtEnd: state,
+    drainedEverything: state ? isDrained(state) : null,
+    drainEnded: drained.ended,
+    klambdaLog: logCounts(work, EVENT_LOG_SIGNS),
+    sendSeconds: Math.max(topicSent.seconds, streamSent.seconds),
+    drainSeconds: drained.seconds,
+    wallSeconds: (Date.now() - t0) / 1000,
+    timeline: chaos.timeline,
+    rate: opts.rate,
+    maxEnvironments: opts.maxEnvironments,
+    asyncTimeScale: opts.asyncTimeScale,
+  };
+}
+
+/** The commit of the klambda that runs, and whether its src/ differs from it (others' work in progress), if it is a checkout. */
+function revision(root: string): { commit: string | null; srcDirty: boolean | null } {
+  try {
+    const commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return { commit, srcDirty: dirty !== '' };
+  } catch {
+    return { commit: null, srcDirty: null };
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  const cleanups: Array<() => Promise<void>> = [];
+  const onSignal = (signal: string) => {
+    log(`[events-loss] ${signal}: cleaning up`);
+    void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  const results: Array<Awaited<ReturnType<typeof runMode>> | { mode: string; error: string }> = [];
+  for (const mode of opts.modes) {
+    results.push(await runMode(mode, opts, cleanups).catch((err: unknown) => {
+      log(`[${mode}] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      return { mode: `appendfsync ${mode}`, error: err instanceof Error ? err.message : String(err) };
+    }));
+  }
+  process.stdout.write(`${JSON.stringify({
+    bench: 'events-loss', date: new Date().toISOString(), cpus: cpus().length, node: process.version, klambdaRoot: opts.root,
+    klambda: revision(opts.root), chaos: opts.chaos, results,
+  }, null, 2)}\n`);
+  const failed = (r: (typeof results)[number]) => 'topic' in r
+    && (r.topic.lost > 0 || r.topic.unsent > 0 || r.stream.lost > 0 || r.stream.unsent > 0 || r.stream.orderViolations > 0);
+  return results.some((r) => 'error' in r) ? 2 : results.some(failed) ? 1 : 0;
+}
+
+main().then((code) => process.exit(code), (err: unknown) => {
+  log(`events-loss: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  process.exit(2);
+});

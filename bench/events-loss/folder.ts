@@ -1,0 +1,67 @@
+// The events loss test's manifest folder: one function that records every topic message and stream record it gets, a
+// Topic `t` with a lambda subscription to it, and (written once the stream has its shards) the stream's mapping.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const FN = 'rec';
+export const TOPIC = 't';
+export const STREAM = 's';
+export const MAPPING = 's-to-rec';
+
+/**
+ * The function appends one line per record, all lines of one invocation in one write (O_APPEND: lines of concurrent
+ * runs do not interleave):
+ *   t <seq> <MessageId> <requestId>                  for an SNS event (its message is {"seq": n})
+ *   s <key> <seq> <sequenceNumber> <requestId>       for each record of a Kinesis batch, in the batch's order
+ */
+export function writeFolder(folder: string, outDir: string): void {
+  mkdirSync(folder, { recursive: true });
+  chmodSync(folder, 0o755); // readable by the runtime's unprivileged user, as a user's folder is
+  writeFileSync(join(folder, `${FN}.yaml`), `apiVersion: klambda.dev/v1alpha1
+kind: Function
+metadata: {name: ${FN}}
+spec:
+  runtime: nodejs20
+  handler: index.handler
+  timeoutSeconds: 3
+  async: {maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600}
+  environment: {OUT_DIR: "${outDir}"}
+  code:
+    inline:
+      index.mjs: |
+        import { appendFileSync } from 'node:fs';
+        export const handler = async (event, context) => {
+          const lines = [];
+          for (const r of event.Records ?? []) {
+            if (r.Sns) {
+              lines.push('t ' + JSON.parse(r.Sns.Message).seq + ' ' + r.Sns.MessageId + ' ' + context.awsRequestId);
+            } else if (r.kinesis) {
+              const d = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
+              lines.push('s ' + d.key + ' ' + d.seq + ' ' + r.kinesis.sequenceNumber + ' ' + context.awsRequestId);
+            }
+          }
+          if (lines.length > 0) appendFileSync(process.env.OUT_DIR + '/rec.log', lines.join('\\n') + '\\n');
+          return 'ok';
+        };
+`);
+  writeFileSync(join(folder, `${TOPIC}.yaml`), `apiVersion: klambda.dev/v1alpha1
+kind: Topic
+metadata: {name: ${TOPIC}}
+spec:
+  subscriptions:
+    - {protocol: lambda, endpoint: ${FN}}
+`);
+}
+
+/** The stream's mapping: oldest record first, Lambda's defaults otherwise (retried until the records expire). */
+export function writeMapping(folder: string, batchSize: number): void {
+  writeFileSync(join(folder, `${MAPPING}.yaml`), `apiVersion: klambda.dev/v1alpha1
+kind: EventSourceMapping
+metadata: {name: ${MAPPING}}
+spec:
+  source: {stream: ${STREAM}}
+  functionName: ${FN}
+  batchSize: ${batchSize}
+  startingPosition: TRIM_HORIZON
+`);
+}
