@@ -282,7 +282,8 @@ describe('errors', () => {
     await startPoller(mapping(meta.name, { maximumRetryAttempts: 0, bisectBatchOnFunctionError: true }), f, { onFailure: (_m, r) => { failures.push(r); } });
     await waitFor(() => (failures.length >= 1 && delivered(f).some((r) => dataOf(r) === '4') ? true : undefined), 10_000, 'bisect to the end');
     expect(f.calls.map((c) => c.records.map(dataOf))).toEqual([['1', '2', 'poison', '4'], ['1', '2'], ['poison', '4'], ['poison'], ['4']]);
-    expect(failures.map((x) => [x.KinesisBatchInfo.batchSize, x.KinesisBatchInfo.startSequenceNumber, x.requestContext.condition])).toEqual([[1, seqs[2], 'RetryAttemptsExhausted']]);
+    // the record was in three invocations: 4, 2, then alone
+    expect(failures.map((x) => [x.KinesisBatchInfo.batchSize, x.KinesisBatchInfo.startSequenceNumber, x.requestContext.condition, x.requestContext.approximateInvokeCount])).toEqual([[1, seqs[2], 'RetryAttemptsExhausted', 3]]);
   });
 
   it('with ReportBatchItemFailures, checkpoints before the lowest failed record and retries from it', async () => {

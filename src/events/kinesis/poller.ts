@@ -66,7 +66,9 @@ export class KinesisPoller {
     this.namespace = opts.mapping.metadata.namespace;
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.logger = opts.logger ?? silentLogger;
-    this.leases = new ShardLeases(opts.store.redis, opts.mapping.metadata.name, opts.owner ?? randomUUID());
+    // a mapping made again under its name (a new uid on a cluster) starts afresh, as a new Lambda mapping (UUID) does
+    const uid = (opts.mapping.metadata as { uid?: unknown }).uid;
+    this.leases = new ShardLeases(opts.store.redis, typeof uid === 'string' && uid !== '' ? uid : opts.mapping.metadata.name, opts.owner ?? randomUUID());
   }
 
   /**
