@@ -80,7 +80,9 @@ export class KinesisPoller {
     this.meta = await this.opts.store.ensureStream(this.namespace, this.config.stream);
     this.ticking = this.tick();
     await this.ticking;
-    await Promise.all([...this.consumers.values()].map((r) => r.consumer.positioned));
+    // bounded: a Redis that does not answer now must not hold up the caller (the consumers keep trying)
+    await within(Promise.all([...this.consumers.values()].map((r) => r.consumer.positioned)).then(() => undefined), this.leaseMs)
+      .catch(() => this.logger.warn({ msg: 'stream shards not positioned yet', mapping: this.mappingKey }));
   }
 
   /** The shards this poller reads now. */

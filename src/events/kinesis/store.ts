@@ -5,7 +5,7 @@ import type { RedisConnection } from '../../queue/connection.js';
 import { shardIndexFor } from './hash-keys.js';
 import { DEFAULT_KEY_PREFIX, shardKeys, streamIndexKey, streamMetaKey, type ShardKeys } from './keys.js';
 import { runLua, type LuaScript } from './lua.js';
-import { arrivalOf, toSequenceNumber } from './sequence-numbers.js';
+import { arrivalOf, compareStreamIds, toSequenceNumber } from './sequence-numbers.js';
 
 export type StreamMode = 'PROVISIONED' | 'ON_DEMAND';
 
@@ -173,7 +173,9 @@ export class KinesisStore {
   async read(namespace: string, meta: StreamMeta, shardIndex: number, start: string, count: number, maxBytes = Infinity): Promise<StoredRecord[]> {
     const key = this.shardKeys(namespace, meta, shardIndex).records;
     const horizon = this.horizon(meta);
-    const from = start === '-' ? horizon : start;
+    // a position before the retention starts at the retention: a page of expired records must not stall a reader
+    const startId = start === '-' ? undefined : start.replace(/^\(/, '');
+    const from = startId === undefined || compareStreamIds(startId, horizon) < 0 ? horizon : start;
     const entries = await this.redis.xrangeBuffer(key, from, '+', 'COUNT', count);
     const out: StoredRecord[] = [];
     let bytes = 0;
