@@ -12,6 +12,11 @@ export const MAX_RECORD_BYTES = 1024 * 1024;
 /** PutRecords: at most 500 records, 5 MiB in all. */
 export const MAX_PUT_RECORDS = 500;
 export const MAX_PUT_RECORDS_BYTES = 5 * 1024 * 1024;
+/**
+ * The largest request body a Kinesis call needs: PutRecords's 5 MiB of data and keys, the data base64 (4/3) and the
+ * keys JSON-escaped, with each record's members around them. The router's JSON body limit must reach this for Kinesis.
+ */
+export const MAX_KINESIS_REQUEST_BYTES = 8 * 1024 * 1024;
 /** GetRecords: at most 10,000 records and 10 MiB per call. */
 export const MAX_GET_RECORDS = 10_000;
 export const MAX_GET_RECORDS_BYTES = 10 * 1024 * 1024;

@@ -6,6 +6,7 @@ import { getRecords, getShardIterator, putRecord, putRecords } from './records.j
 import { createStream, deleteStream, describeStream, describeStreamSummary, listShards, listStreams } from './streams.js';
 
 export type { KinesisScope, KinesisScopeOf } from './context.js';
+export { MAX_KINESIS_REQUEST_BYTES } from './records.js';
 
 type Operation = (input: Record<string, unknown>, call: KinesisCall) => Promise<unknown>;
 
