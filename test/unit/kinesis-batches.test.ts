@@ -61,6 +61,28 @@ describe('ShardProgress', () => {
     expect(p.advance()).toBe(batch[3]!.id);
     expect(p.outstanding).toBe(0);
   });
+
+  it('never passes a record still out, whatever order records finish in (generated orders)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let round = 0; round < 200; round++) {
+      const ids = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, i) => `${i + 1}-0`);
+      const p = new ShardProgress();
+      ids.forEach((id) => p.add(id));
+      const order = [...ids].sort(() => random() - 0.5);
+      const finished = new Set<string>();
+      let checkpoint = 0;
+      for (const id of order) {
+        finished.add(id);
+        p.markDone([id]);
+        const upTo = p.advance();
+        if (upTo !== undefined) checkpoint = Number(upTo.split('-')[0]);
+        for (let i = 1; i <= checkpoint; i++) expect(finished.has(`${i}-0`)).toBe(true);
+      }
+      expect(checkpoint).toBe(ids.length);
+      expect(p.outstanding).toBe(0);
+    }
+  });
 });
 
 describe('laneOf', () => {
