@@ -8,6 +8,7 @@ import {
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { awsCli } from './helpers/aws-cli.js';
 import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 describe('Kinesis (local mode)', () => {
@@ -69,6 +70,18 @@ spec:
       name: 'ResourceNotFoundException', message: 'Stream e2e-api under account 000000000000 not found.',
     });
   }, 30_000);
+
+  it('answers the AWS CLI (v1): create, put, read back, and Kinesis\'s error for a missing stream', async () => {
+    const aws = awsCli('kinesis', fx.local.url, creds);
+    await aws('create-stream', '--stream-name', 'cli', '--shard-count', '1');
+    const put = JSON.parse(await aws('put-record', '--stream-name', 'cli', '--partition-key', 'k', '--data', 'from the cli')) as { ShardId: string; SequenceNumber: string };
+    expect(put.ShardId).toBe('shardId-000000000000');
+    const iterator = JSON.parse(await aws('get-shard-iterator', '--stream-name', 'cli', '--shard-id', put.ShardId, '--shard-iterator-type', 'TRIM_HORIZON')) as { ShardIterator: string };
+    const got = JSON.parse(await aws('get-records', '--shard-iterator', iterator.ShardIterator)) as { Records: Array<{ Data: string; SequenceNumber: string }> };
+    expect(got.Records.map((r) => [r.SequenceNumber, Buffer.from(r.Data, 'base64').toString()])).toEqual([[put.SequenceNumber, 'from the cli']]);
+    await expect(aws('describe-stream-summary', '--stream-name', 'nope')).rejects.toThrow(
+      'An error occurred (ResourceNotFoundException) when calling the DescribeStreamSummary operation: Stream nope under account 000000000000 not found.');
+  }, 120_000);
 
   it('a stream mapping bisects a failing batch; the bad record alone goes to the on-failure queue', async () => {
     const put = await kinesis.send(new PutRecordsCommand({
