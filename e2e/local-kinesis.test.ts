@@ -6,7 +6,8 @@ import {
   KinesisClient, ListStreamsCommand, PutRecordCommand, PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsCli } from './helpers/aws-cli.js';
 import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
@@ -104,4 +105,51 @@ spec:
       KinesisBatchInfo: { batchSize: 1, startSequenceNumber: poisonSeq, endSequenceNumber: poisonSeq, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders' },
     });
   }, 120_000);
+});
+
+describe('Kinesis with SigV4 (klambda dev --auth)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'klambda-kinesis-keys-'));
+  const ADMIN = { accessKeyId: 'AKIAKLAMBDAKINADMIN1', secretAccessKey: 'kinesis-admin-secret' };
+  const PRODUCER = { accessKeyId: 'AKIAKLAMBDAKINPROD01', secretAccessKey: 'kinesis-producer-secret' };
+  writeFileSync(join(dir, 'keys.ini'), `[admin]
+aws_access_key_id = ${ADMIN.accessKeyId}
+aws_secret_access_key = ${ADMIN.secretAccessKey}
+
+[producer]
+aws_access_key_id = ${PRODUCER.accessKeyId}
+aws_secret_access_key = ${PRODUCER.secretAccessKey}
+klambda_policy = {"Statement": [{"Effect": "Allow", "Action": ["kinesis:PutRecord", "kinesis:PutRecords"], "Resource": "*"}]}
+`);
+  let fx: Fixture;
+  const clients: KinesisClient[] = [];
+  const client = (credentials: { accessKeyId: string; secretAccessKey: string }): KinesisClient => {
+    const c = new KinesisClient({ endpoint: fx.local.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    fx = await startFixture({}, { auth: join(dir, 'keys.ini') });
+  }, 60_000);
+
+  afterAll(async () => {
+    clients.forEach((c) => c.destroy());
+    await fx?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lets each key do what its policy allows, signed for kinesis', async () => {
+    const admin = client(ADMIN);
+    await admin.send(new CreateStreamCommand({ StreamName: 'signed', ShardCount: 1 }));
+    const producer = client(PRODUCER);
+    const put = await producer.send(new PutRecordCommand({ StreamName: 'signed', PartitionKey: 'k', Data: Buffer.from('signed') }));
+    expect(put.ShardId).toBe('shardId-000000000000');
+    await expect(producer.send(new GetShardIteratorCommand({ StreamName: 'signed', ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' })))
+      .rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringContaining('is not authorized to perform: kinesis:GetShardIterator') });
+    await expect(producer.send(new DeleteStreamCommand({ StreamName: 'signed' }))).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const { ShardIterator } = await admin.send(new GetShardIteratorCommand({ StreamName: 'signed', ShardId: put.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    expect((await admin.send(new GetRecordsCommand({ ShardIterator }))).Records?.map((r) => Buffer.from(r.Data ?? []).toString())).toEqual(['signed']);
+    const stranger = client({ accessKeyId: 'AKIAKLAMBDANOBODY001', secretAccessKey: 'x' });
+    await expect(stranger.send(new ListStreamsCommand({}))).rejects.toMatchObject({ name: 'UnrecognizedClientException' });
+  }, 60_000);
 });
