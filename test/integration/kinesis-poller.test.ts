@@ -170,6 +170,47 @@ describe('delivery', () => {
     await waitFor(async () => ((await conn.hget(keys.checkpoints, `m-${meta.name}`)) === last ? true : undefined), 10_000, 'checkpoint past the dropped');
   });
 
+  it('sends a partial batch when the batching window ends, and a batch full by bytes (6 MB) at once', async () => {
+    const small = await newStream();
+    await put(small, [['a', 'alone']]);
+    const f = fn();
+    await startPoller(mapping(small.name, { batchSize: 10, maximumBatchingWindowSeconds: 1 }), f);
+    await waitFor(() => (delivered(f).length >= 1 ? true : undefined), 10_000, 'the partial batch');
+    expect(f.calls.map((c) => c.records.map(dataOf))).toEqual([['alone']]);
+
+    const big = await newStream();
+    const mib = 'x'.repeat(1024 * 1024);
+    await put(big, Array.from({ length: 7 }, (_, i) => ['a', `${i}${mib}`] as [string, string]));
+    const sizes: number[] = [];
+    const g = fn((records) => { sizes.push(Buffer.byteLength(JSON.stringify({ Records: records }))); return {}; });
+    // a window far longer than the test: only a batch full by its bytes goes out
+    await startPoller(mapping(big.name, { batchSize: 100, maximumBatchingWindowSeconds: 300 }), g);
+    await waitFor(() => (g.calls.length >= 1 ? true : undefined), 10_000, 'the first batch');
+    expect(g.calls[0]!.records).toHaveLength(4);
+    expect(sizes[0]).toBeLessThanOrEqual(6 * 1024 * 1024);
+  });
+
+  it('does nothing for a disabled mapping', async () => {
+    const p = await startPoller(mapping('never-made', { enabled: false }), fn());
+    expect(p.ownedShards()).toEqual([]);
+    expect(await store.getStream('default', 'never-made')).toBeUndefined();
+  });
+
+  it('lets go of a deleted stream, and reads the stream made again under its name', async () => {
+    const meta = await newStream();
+    await put(meta, [['a', 'first life']]);
+    const f = fn();
+    const p = await startPoller(mapping(meta.name, { startingPosition: 'TRIM_HORIZON' }), f, { leaseMs: 300 });
+    await waitFor(() => (delivered(f).length >= 1 ? true : undefined), 10_000, 'the first record');
+    await store.deleteStream('default', meta.name);
+    await waitFor(() => (p.ownedShards().length === 0 ? true : undefined), 10_000, 'the shard let go');
+    const again = (await store.createStream('default', meta.name, { shardCount: 2, mode: 'PROVISIONED' }))!;
+    await put(again, [['a', 'second life']]);
+    await waitFor(() => (p.ownedShards().length === 2 ? true : undefined), 10_000, 'the new shards');
+    await waitFor(() => (delivered(f).length >= 2 ? true : undefined), 10_000, 'the new record');
+    expect(delivered(f).map(dataOf)).toEqual(['first life', 'second life']);
+  });
+
   it('reports the iterator age of each batch', async () => {
     const meta = await newStream();
     await put(meta, [['a', '1']]);
