@@ -295,10 +295,12 @@ describe('errors', () => {
     const meta = await newStream();
     const seqs = await put(meta, [['a', 'poison'], ['a', 'x']]);
     const failures: KinesisFailureRecord[] = [];
+    const outcomes: string[] = [];
     const f = fn((records) => (records.some((r) => dataOf(r) === 'poison') ? { functionError: 'Unhandled', payload: { errorMessage: 'bad' } } : {}));
-    await startPoller(mapping(meta.name, { maximumRetryAttempts: 2 }), f, { onFailure: (_m, r) => { failures.push(r); } });
+    await startPoller(mapping(meta.name, { maximumRetryAttempts: 2 }), f, { onFailure: (_m, r) => { failures.push(r); }, onOutcome: (_m, _s, o) => { outcomes.push(o); } });
     await waitFor(() => (failures.length >= 1 ? true : undefined), 10_000, 'an on-failure record');
     expect(f.calls.length).toBe(3);
+    expect(outcomes).toEqual(['failure', 'failure', 'failure', 'discarded']);
     const r = failures[0]!;
     expect(r).toEqual({
       requestContext: { requestId: f.calls[0]!.requestId, functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:counter', condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },

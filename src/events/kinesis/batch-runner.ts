@@ -28,8 +28,13 @@ export interface BatchRunnerDeps {
   running(): boolean;
   onFailure(record: KinesisFailureRecord): Promise<void>;
   onIteratorAge(ageMs: number): void;
+  /** How each invocation ended (and each discard), for metrics. */
+  onOutcome(outcome: BatchOutcomeName): void;
   logger: Logger;
 }
+
+/** success, failure (a function error or a whole batch reported failed), partial, not-invoked (throttled, not found…), discarded. */
+export type BatchOutcomeName = 'success' | 'failure' | 'partial' | 'not-invoked' | 'discarded';
 
 /** One part of the batch still to run, with what its invocations so far have left. */
 interface Part { records: StoredRecord[]; invokes: number; failures: number; lastResult?: InvocationResult; lastStatus?: number }
@@ -95,10 +100,13 @@ async function invokeOnce(deps: BatchRunnerDeps, part: Part): Promise<ReturnType
     part.invokes++;
     const result = await deps.invoker.invokeSync(deps.namespace, deps.config.functionName, { payload, requestId });
     part.lastResult = result;
-    return batchOutcome(result, part.records, deps.config.reportBatchItemFailures);
+    const outcome = batchOutcome(result, part.records, deps.config.reportBatchItemFailures);
+    deps.onOutcome(outcome.kind);
+    return outcome;
   } catch (err) {
     // throttled, unknown function, no answer: retried until the records expire, not counted as a function error
     part.lastStatus = isAwsError(err) ? err.statusCode : 500;
+    deps.onOutcome('not-invoked');
     deps.logger.warn({ msg: 'stream batch not invoked', mapping: deps.mappingKey, shardId: deps.record.shardId, requestId, error: err instanceof Error ? err.message : String(err) });
     return 'retry';
   }
@@ -106,6 +114,7 @@ async function invokeOnce(deps: BatchRunnerDeps, part: Part): Promise<ReturnType
 
 async function discard(deps: BatchRunnerDeps, part: Part, records: StoredRecord[], condition: FailureCondition): Promise<void> {
   const requestId = batchRequestId(deps.mappingKey, deps.record.shardId, records);
+  deps.onOutcome('discarded');
   deps.logger.warn({ msg: 'stream batch discarded', mapping: deps.mappingKey, shardId: deps.record.shardId, condition, records: records.length, requestId });
   const record = kinesisFailureRecord(records, deps.record, {
     requestId, functionArn: deps.functionArn, condition, invokeCount: part.invokes,

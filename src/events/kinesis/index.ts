@@ -3,3 +3,4 @@ export { ensureStream, KinesisStore, type StreamMeta, type StoredRecord, type Ki
 export { KinesisPoller, DEFAULT_LEASE_MS, type KinesisPollerOptions } from './poller.js';
 export type { KinesisFailureRecord, KinesisEventRecord } from './lambda-records.js';
 export { streamArnOf } from './stream-arn.js';
+export type { BatchOutcomeName } from './batch-runner.js';

@@ -5,6 +5,7 @@ import type { EventSourceMapping } from '../../api/event-source-mapping.js';
 import { functionArn, type ArnContext } from '../../core/arn.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SyncInvoker } from '../contracts.js';
+import type { BatchOutcomeName } from './batch-runner.js';
 import { shardIdOf } from './hash-keys.js';
 import type { KinesisFailureRecord } from './lambda-records.js';
 import { ShardLeases } from './leases.js';
@@ -33,6 +34,8 @@ export interface KinesisPollerOptions {
   onFailure?: (mapping: EventSourceMapping, record: KinesisFailureRecord) => Promise<void> | void;
   /** Iterator age of each batch invoked: ms from the arrival of its last record to its invocation. */
   onIteratorAge?: (mapping: EventSourceMapping, shardId: string, ageMs: number) => void;
+  /** How each invocation of a batch ended, and each discard: for a counter by outcome. */
+  onOutcome?: (mapping: EventSourceMapping, shardId: string, outcome: BatchOutcomeName) => void;
   logger?: Logger;
   now?: () => number;
 }
@@ -179,6 +182,7 @@ export class KinesisPoller {
       now: opts.now ?? Date.now, retryDelayMs: opts.retryDelayMs ?? defaultRetryDelay,
       onFailure: async (record) => { await opts.onFailure?.(opts.mapping, record); },
       onIteratorAge: (shardId, ageMs) => opts.onIteratorAge?.(opts.mapping, shardId, ageMs),
+      onOutcome: (shardId, outcome) => opts.onOutcome?.(opts.mapping, shardId, outcome),
       store: opts.store, meta, shardIndex, keys: opts.store.shardKeys(this.namespace, meta, shardIndex), leases: this.leases,
       pollIntervalMs: opts.pollIntervalMs ?? 250,
       onLost,

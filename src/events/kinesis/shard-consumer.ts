@@ -3,7 +3,7 @@
 // 6 MB) and running one batch at a time, the checkpoint moved past what every lane has finished.
 import type { Logger } from '../../core/logger.js';
 import { matchesFilterCriteria } from '../pattern/index.js';
-import { runBatch, type BatchRunnerDeps } from './batch-runner.js';
+import { runBatch, type BatchOutcomeName, type BatchRunnerDeps } from './batch-runner.js';
 import type { ShardKeys } from './keys.js';
 import { eventRecordBytes, kinesisEventRecord, type RecordContext } from './lambda-records.js';
 import type { ShardLeases } from './leases.js';
@@ -11,7 +11,7 @@ import { MAX_BATCH_PAYLOAD_BYTES, type StreamPollConfig } from './mapping-config
 import { laneOf, ShardProgress } from './progress.js';
 import type { KinesisStore, StoredRecord, StreamMeta } from './store.js';
 
-export interface ShardConsumerDeps extends Omit<BatchRunnerDeps, 'record' | 'running' | 'sleep' | 'onIteratorAge'> {
+export interface ShardConsumerDeps extends Omit<BatchRunnerDeps, 'record' | 'running' | 'sleep' | 'onIteratorAge' | 'onOutcome'> {
   store: KinesisStore;
   meta: StreamMeta;
   shardIndex: number;
@@ -21,6 +21,7 @@ export interface ShardConsumerDeps extends Omit<BatchRunnerDeps, 'record' | 'run
   /** How long to wait before reading again when the shard has nothing new. */
   pollIntervalMs: number;
   onIteratorAge(shardId: string, ageMs: number): void;
+  onOutcome(shardId: string, outcome: BatchOutcomeName): void;
   /** The lease was found taken: this consumer stopped. */
   onLost(): void;
   logger: Logger;
@@ -168,6 +169,7 @@ export class ShardConsumer {
         running: () => this.running,
         sleep: (ms) => this.sleep(ms),
         onIteratorAge: (ageMs) => this.deps.onIteratorAge(this.deps.record.shardId, ageMs),
+        onOutcome: (outcome) => this.deps.onOutcome(this.deps.record.shardId, outcome),
       }, batch, (records) => this.finish(records.map((r) => r.id)));
     }
   }
