@@ -100,12 +100,14 @@ export class KinesisPoller {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    // every consumer stops reading now, whatever Redis does; the rest is waited for
     const running = [...this.consumers];
     this.consumers.clear();
-    const meta = this.meta;
+    const stopping = running.map(([, r]) => r.consumer.stop());
     const release = async (): Promise<void> => {
       await this.ticking;
-      await Promise.all(running.map(([, r]) => r.consumer.stop()));
+      const meta = this.meta;
+      await Promise.all(stopping);
       if (meta) await Promise.all(running.map(([i]) => this.leases.release(this.opts.store.shardKeys(this.namespace, meta, i))));
     };
     await within(release(), this.leaseMs).catch((err: unknown) => {
@@ -160,6 +162,11 @@ export class KinesisPoller {
       return;
     }
     if (running?.consumer.active) return;
+    if (this.stopped) {
+      // stop() came while this tick was claiming: no consumer, and the lease back at once
+      await this.leases.release(keys);
+      return;
+    }
     const consumer: ShardConsumer = this.consumerFor(meta, shardIndex, () => {
       if (this.consumers.get(shardIndex)?.consumer === consumer) this.consumers.delete(shardIndex);
     });
