@@ -24,6 +24,8 @@ export interface JsonApi {
   /** The service of the SigV4 credential scope, and the prefix of the IAM actions. */
   service: string;
   protocol: JsonProtocol;
+  /** The largest request body a call may have (default MAX_JSON_BODY of router/json-rpc: 1 MiB). */
+  maxBodyBytes?: number;
   /** Every operation the router serves, with its IAM action (the handlers are the router's, under the same names). */
   /** `input`: the call's members (its JSON body), where the resource is named (a rule, a queue, a stream). */
   operations: Readonly<Record<string, (ctx: ArnContext, input?: Readonly<Record<string, unknown>>) => TargetAction>>;

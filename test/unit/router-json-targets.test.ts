@@ -58,6 +58,20 @@ describe('authorize() of a JSON call', () => {
   });
   const call = (p: Principal, target: string) => refused(() => authorize(p, 'POST', '/', 'us-east-1', target));
 
+  it('checks a call on the resource its members name: a rule, a stream, a queue', () => {
+    const only = (action: string, resource: string) => principal({ Statement: [{ Effect: 'Allow', Action: action, Resource: resource }] });
+    const withMembers = (p: Principal, target: string, members: Record<string, unknown>) => refused(() => authorize(p, 'POST', '/', 'us-east-1', target, undefined, members));
+    const rules = only('events:PutRule', 'arn:aws:events:us-east-1:000000000000:rule/mine');
+    expect(withMembers(rules, 'AWSEvents.PutRule', { Name: 'mine' })).toBeUndefined();
+    expect(withMembers(rules, 'AWSEvents.PutRule', { Name: 'theirs' })).toMatchObject({ awsType: 'AccessDeniedException', message: expect.stringContaining('rule/theirs') });
+    const streams = only('kinesis:PutRecord', 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks');
+    expect(withMembers(streams, 'Kinesis_20131202.PutRecord', { StreamName: 'clicks' })).toBeUndefined();
+    expect(withMembers(streams, 'Kinesis_20131202.PutRecord', { StreamName: 'orders' })).toMatchObject({ awsType: 'AccessDeniedException' });
+    const queues = only('sqs:SendMessage', 'arn:aws:sqs:us-east-1:000000000000:jobs');
+    expect(withMembers(queues, 'AmazonSQS.SendMessage', { QueueUrl: 'http://127.0.0.1:9000/000000000000/jobs' })).toBeUndefined();
+    expect(withMembers(queues, 'AmazonSQS.SendMessage', { QueueUrl: 'http://127.0.0.1:9000/000000000000/other' })).toMatchObject({ awsType: 'AccessDeniedException' });
+  });
+
   it('checks events:TestEventPattern on "*" against the key\'s policy', () => {
     expect(call(principal(), 'AWSEvents.TestEventPattern')).toBeUndefined();
     expect(call(principal({ Statement: [{ Effect: 'Allow', Action: 'events:Test*', Resource: '*' }] }), 'AWSEvents.TestEventPattern')).toBeUndefined();

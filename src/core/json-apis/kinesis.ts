@@ -41,6 +41,8 @@ export const KINESIS: JsonApi = {
   prefix: 'Kinesis_20131202',
   service: 'kinesis',
   protocol: 'awsJson1_1',
+  // PutRecords: 500 records and 5 MiB of data, base64 in the JSON body
+  maxBodyBytes: 8 * 1024 * 1024,
   operations: {
     CreateStream: onStream('CreateStream'),
     DeleteStream: onStream('DeleteStream'),

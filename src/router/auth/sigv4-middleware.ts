@@ -92,7 +92,9 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
       const q = url.indexOf('?');
       // missing or malformed credentials are refused before a byte of the body is read
       parseSignedAuth(req.headers, queryPairs(q < 0 ? '' : url.slice(q + 1)));
-      const body = await readBody(req, isCodeUpload(req.method, url) ? MAX_CODE_REQUEST_BYTES : MAX_SIGNED_BODY);
+      const json = jsonTargetOf(req.method, pathOf(url), target);
+      const limit = isCodeUpload(req.method, url) ? MAX_CODE_REQUEST_BYTES : Math.max(MAX_SIGNED_BODY, json?.api?.maxBodyBytes ?? 0);
+      const body = await readBody(req, limit);
       stashBody(req, body);
       const { key } = verifySigV4(
         { method: req.method, url, headers: req.headers, rawHeaders: req.rawHeaders, bodySha256: body.length === 0 ? EMPTY_SHA256 : sha256Hex(body) },
@@ -101,7 +103,7 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
       );
       const principal = principalOfKey(key);
       // only a JSON API's call is parsed here (an Invoke's payload never is)
-      const members = !query && jsonTargetOf(req.method, pathOf(url), target) ? jsonMembers(body) : undefined;
+      const members = !query && json ? jsonMembers(body) : undefined;
       authorize(principal, req.method, url, opts.region, target, query ? parseForm(body) : undefined, members);
       setPrincipal(req, principal);
     })().then(() => next(), (err: unknown) => next(err));

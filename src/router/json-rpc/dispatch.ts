@@ -63,7 +63,7 @@ export function jsonRoutes(apis: readonly JsonApiRoutes[]): RouteInstaller {
       const routes = t.api && apis.find((a) => a.api === t.api);
       const handler = routes && Object.hasOwn(routes.targets, t.operation) ? routes.targets[t.operation] : undefined;
       if (!routes || !handler) throw unknownTarget(t.target);
-      const input = await readJsonInput(req, MAX_JSON_BODY);
+      const input = await readJsonInput(req, routes.api.maxBodyBytes ?? MAX_JSON_BODY);
       sendJson(res, 200, await handler(input, { req, principal: principalOf(req) }), routes.api.protocol);
     });
   };
