@@ -20,6 +20,10 @@ export interface ShardState {
 export interface EventsState {
   /** Inbox entries held (new and taken, not yet delivered everywhere). */
   inbox: number;
+  /** …of which taken by a worker and not finished (the group's pending entries: claimed again once idle). */
+  inboxPending: number;
+  /** …of which acknowledged in the group yet still in the stream: no worker will take them again (nor remove them). */
+  inboxAckedNotDeleted: number;
   queue: QueueState;
   shards: ShardState[];
   /** Shards whose checkpoint is not at their last record. */
@@ -44,15 +48,36 @@ export class EventsWatch {
   async state(): Promise<EventsState | undefined> {
     try {
       let inbox = 0;
-      for (let i = 0; i < DEFAULT_INBOX_SHARDS; i++) inbox += await this.redis.xlen(inboxKey(PREFIX, i));
+      let inboxPending = 0;
+      let inboxAckedNotDeleted = 0;
+      for (let i = 0; i < DEFAULT_INBOX_SHARDS; i++) {
+        const g = await this.inboxGroup(inboxKey(PREFIX, i));
+        inbox += g.length;
+        inboxPending += g.pending;
+        inboxAckedNotDeleted += g.ackedNotDeleted;
+      }
       const queue = await this.queue.state();
       if (!queue) return undefined;
       const shards = await this.shards();
       const shardsBehind = shards.filter((s) => s.lastId !== null && (s.checkpoint === null || compareStreamIds(s.checkpoint, s.lastId) < 0)).length;
-      return { inbox, queue, shards, shardsBehind };
+      return { inbox, inboxPending, inboxAckedNotDeleted, queue, shards, shardsBehind };
     } catch {
       return undefined;
     }
+  }
+
+  /** One inbox stream: its length, the fan-out group's pending entries, and entries the group has read, acknowledged
+   *  and left in the stream (read: up to its last-delivered-id; acknowledged: not pending). */
+  private async inboxGroup(key: string): Promise<{ length: number; pending: number; ackedNotDeleted: number }> {
+    const length = await this.redis.xlen(key);
+    if (length === 0) return { length, pending: 0, ackedNotDeleted: 0 };
+    const groups = await this.redis.xinfo('GROUPS', key).catch(() => []) as unknown[][];
+    const info = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]])))
+      .find((g) => g.name === 'fanout');
+    if (!info) return { length, pending: 0, ackedNotDeleted: 0 };
+    const pending = Number(info.pending);
+    const read = (await this.redis.xrange(key, '-', String(info['last-delivered-id']))).length;
+    return { length, pending, ackedNotDeleted: read - pending };
   }
 
   private async shards(): Promise<ShardState[]> {

@@ -22,7 +22,8 @@ export class Deliveries {
   readonly topic = new Map<number, number>();
   /** Stream: partition key -> its deliveries. */
   readonly stream = new Map<string, KeyTrack>();
-  readonly violationSamples: OrderViolation[] = [];
+  /** Every order violation (the first 100,000), in the order found. */
+  readonly violations: OrderViolation[] = [];
   lines = 0;
   malformed = 0;
   private offset = 0;
@@ -82,7 +83,7 @@ export class Deliveries {
     if (before > 0) return;
     if (seq !== t.next) {
       t.violations += 1;
-      if (this.violationSamples.length < 10) this.violationSamples.push({ key, seq, missing: t.next, line: this.lines });
+      if (this.violations.length < 100_000) this.violations.push({ key, seq, missing: t.next, line: this.lines });
     }
     while (t.times.has(t.next)) t.next += 1;
   }
@@ -114,6 +115,9 @@ export interface StreamVerdict {
   duplicates: number;
   recordedNotAccepted: number;
   orderViolations: number;
+  /** …of which the missing lower seq came later (a gap skipped and filled), and of which it never came (it was lost). */
+  orderViolationsFilledLater: number;
+  orderViolationsNeverFilled: number;
   /** Order violations per key (only keys that have some). */
   orderViolationsByKey: Record<string, number>;
   orderViolationSamples: OrderViolation[];
@@ -136,8 +140,10 @@ export function streamVerdict(accepted: ReadonlyMap<string, string>, d: Deliveri
     const [key, seq] = ks.split(' ');
     return d.streamTimes(key!, Number(seq)) === 0;
   });
+  const filled = d.violations.filter((v) => d.streamTimes(v.key, v.missing) > 0).length;
   return {
     delivered: accepted.size - lost.length, lost, duplicates, recordedNotAccepted,
-    orderViolations, orderViolationsByKey: byKey, orderViolationSamples: d.violationSamples,
+    orderViolations, orderViolationsFilledLater: filled, orderViolationsNeverFilled: d.violations.length - filled,
+    orderViolationsByKey: byKey, orderViolationSamples: d.violations.slice(0, 10),
   };
 }

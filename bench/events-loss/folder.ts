@@ -54,7 +54,7 @@ spec:
 }
 
 /** The stream's mapping: oldest record first, Lambda's defaults otherwise (retried until the records expire). */
-export function writeMapping(folder: string, batchSize: number): void {
+export function writeMapping(folder: string, batchSize: number, parallelizationFactor = 1): void {
   writeFileSync(join(folder, `${MAPPING}.yaml`), `apiVersion: klambda.dev/v1alpha1
 kind: EventSourceMapping
 metadata: {name: ${MAPPING}}
@@ -62,6 +62,7 @@ spec:
   source: {stream: ${STREAM}}
   functionName: ${FN}
   batchSize: ${batchSize}
+  parallelizationFactor: ${parallelizationFactor}
   startingPosition: TRIM_HORIZON
 `);
 }
