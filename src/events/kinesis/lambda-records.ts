@@ -1,6 +1,6 @@
 // The JSON Lambda hands a function for Kinesis records, and the record of a discarded batch for its on-failure
 // destination (pure).
-import { createHash } from 'node:crypto';
+import { uuidOf } from '../../core/ids.js';
 import type { InvocationResult } from '../../core/invocation.js';
 import type { StoredRecord } from './store.js';
 
@@ -61,8 +61,7 @@ export function eventRecordBytes(r: StoredRecord, ctx: RecordContext): number {
  * UUID, so a handler can tell a retry from new work.
  */
 export function batchRequestId(mappingKey: string, shardId: string, records: readonly StoredRecord[]): string {
-  const h = createHash('sha256').update(`${mappingKey}\n${shardId}\n${records[0]?.sequenceNumber}\n${records[records.length - 1]?.sequenceNumber}\n${records.length}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return uuidOf(`${mappingKey}\n${shardId}\n${records[0]?.sequenceNumber}\n${records[records.length - 1]?.sequenceNumber}\n${records.length}`);
 }
 
 export type FailureCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
