@@ -130,7 +130,7 @@ describe('records', () => {
   it('keeps a batch\'s request id across its retries, and gives another batch another', () => {
     expect(batchRequestId('ns/m', ctx.shardId, batch)).toBe(batchRequestId('ns/m', ctx.shardId, [...batch]));
     expect(batchRequestId('ns/m', ctx.shardId, batch)).not.toBe(batchRequestId('ns/m', ctx.shardId, batch.slice(1)));
-    expect(batchRequestId('ns/m', ctx.shardId, batch)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(batchRequestId('ns/m', ctx.shardId, batch)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('writes the on-failure record with the batch\'s first and last records', () => {
