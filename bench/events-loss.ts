@@ -20,7 +20,8 @@
 // partition keys), EVENTS_LOSS_SHARDS (4), EVENTS_LOSS_BATCH (100), EVENTS_LOSS_PARALLELIZATION (1: the mapping's
 // parallelizationFactor, batches of one shard at once, by partition key), EVENTS_LOSS_RATE (500 of each kind a second; 0 as
 // fast as klambda answers), EVENTS_LOSS_CONCURRENCY (8 publish calls at once), EVENTS_LOSS_LANES (4 PutRecords at once),
-// EVENTS_LOSS_MAX_ENVIRONMENTS (8), EVENTS_LOSS_CAP_SECONDS (900 per mode), EVENTS_LOSS_QUIET_SECONDS (120: the drain
+// EVENTS_LOSS_KILLS (20 agent and 20 runtime kills), EVENTS_LOSS_KLAMBDA_RESTARTS (2 while sending, one more in the drain),
+// EVENTS_LOSS_REDIS_RESTARTS (2), EVENTS_LOSS_MAX_ENVIRONMENTS (8), EVENTS_LOSS_CAP_SECONDS (900 per mode), EVENTS_LOSS_QUIET_SECONDS (120: the drain
 // gives up after this long without a new record), EVENTS_LOSS_ASYNC_TIME_SCALE (10), EVENTS_LOSS_CHAOS=0 (a baseline
 // without kills), EVENTS_LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT.
 import { execFileSync } from 'node:child_process';
@@ -66,6 +67,7 @@ function options() {
     parallelization: num('EVENTS_LOSS_PARALLELIZATION', 1, 1),
     rate: num('EVENTS_LOSS_RATE', 500), concurrency: num('EVENTS_LOSS_CONCURRENCY', 8, 1), lanes: num('EVENTS_LOSS_LANES', 4, 1),
     maxEnvironments: num('EVENTS_LOSS_MAX_ENVIRONMENTS', 8, 1),
+    kills: num('EVENTS_LOSS_KILLS', 20), klambdaRestarts: num('EVENTS_LOSS_KLAMBDA_RESTARTS', 2), redisRestarts: num('EVENTS_LOSS_REDIS_RESTARTS', 2),
     capSeconds: num('EVENTS_LOSS_CAP_SECONDS', 900, 10), quietSeconds: num('EVENTS_LOSS_QUIET_SECONDS', 120, 5),
     asyncTimeScale: num('EVENTS_LOSS_ASYNC_TIME_SCALE', 10, 1),
     chaos: env.EVENTS_LOSS_CHAOS !== '0',
@@ -178,7 +180,7 @@ async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promis
     const [ts, ss] = [topic, stream];
     chaos = new Chaos({
       rng: prng(opts.seed), redis, klambda, log,
-      budget: { agentKills: 20, runtimeKills: 20, klambdaRestarts: 2, redisRestarts: 2, killGapSeconds: [0.5, 3.5] },
+      budget: { agentKills: opts.kills, runtimeKills: opts.kills, klambdaRestarts: opts.klambdaRestarts, redisRestarts: opts.redisRestarts, killGapSeconds: [0.5, 3.5] },
       progress: () => (ts.accepted.size + ss.accepted.size) / (2 * opts.n),
     });
     if (opts.chaos) chaos.start();
