@@ -23,7 +23,8 @@
 // EVENTS_LOSS_KILLS (20 agent and 20 runtime kills), EVENTS_LOSS_KLAMBDA_RESTARTS (2 while sending, one more in the drain),
 // EVENTS_LOSS_REDIS_RESTARTS (2), EVENTS_LOSS_MAX_ENVIRONMENTS (8), EVENTS_LOSS_CAP_SECONDS (900 per mode), EVENTS_LOSS_QUIET_SECONDS (120: the drain
 // gives up after this long without a new record), EVENTS_LOSS_ASYNC_TIME_SCALE (10), EVENTS_LOSS_CHAOS=0 (a baseline
-// without kills), EVENTS_LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT.
+// without kills), EVENTS_LOSS_SELF_CHECK=1 (the function leaves out one message and one record: the verdict must say
+// so, and exit 1), EVENTS_LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -71,6 +72,7 @@ function options() {
     capSeconds: num('EVENTS_LOSS_CAP_SECONDS', 900, 10), quietSeconds: num('EVENTS_LOSS_QUIET_SECONDS', 120, 5),
     asyncTimeScale: num('EVENTS_LOSS_ASYNC_TIME_SCALE', 10, 1),
     chaos: env.EVENTS_LOSS_CHAOS !== '0',
+    selfCheck: env.EVENTS_LOSS_SELF_CHECK === '1',
     keep: env.EVENTS_LOSS_KEEP === '1',
     root: env.KLAMBDA_ROOT ?? packageRoot(import.meta.url),
   };
@@ -142,7 +144,7 @@ async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promis
   chmodSync(outDir, 0o1777); // the runtime runs as another user
   mkdirSync(join(work, 'redis'));
   const folder = join(work, 'fn');
-  writeFolder(folder, outDir);
+  writeFolder(folder, outDir, opts.selfCheck);
   const redis = new RedisProc(await freePort(), join(work, 'redis'), fsync, randomBytes(12).toString('hex'));
   const klambda = new KlambdaProc({ root: opts.root, folder, redisUrl: redis.url, logDir: work, maxEnvironments: opts.maxEnvironments, env: klambdaEnv(opts.root, opts.asyncTimeScale) });
   let monitor: Redis | undefined;
@@ -300,7 +302,7 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`${JSON.stringify({
     bench: 'events-loss', date: new Date().toISOString(), cpus: cpus().length, node: process.version, klambdaRoot: opts.root,
-    klambda: revision(opts.root), chaos: opts.chaos, results,
+    klambda: revision(opts.root), chaos: opts.chaos, selfCheck: opts.selfCheck, results,
   }, null, 2)}\n`);
   const failed = (r: (typeof results)[number]) => 'topic' in r
     && (r.topic.lost > 0 || r.topic.unsent > 0 || r.stream.lost > 0 || r.stream.unsent > 0 || r.stream.orderViolations > 0);
