@@ -70,11 +70,15 @@ export class EventInbox {
     return out;
   }
 
-  /** The entry is delivered everywhere: gone from the group and the stream. */
+  /**
+   * The entry is delivered everywhere: gone from the group and the stream in one step (one key, so one slot), else an
+   * entry acknowledged by a worker killed before it deleted it would stay in the stream forever, taken by no one.
+   */
   async done(t: Pick<TakenEntry, 'shard' | 'streamId'>): Promise<void> {
     const key = inboxKey(this.keyPrefix, t.shard);
-    await this.redis.xack(key, GROUP, t.streamId);
-    await this.redis.xdel(key, t.streamId);
+    const res = await this.redis.multi().xack(key, GROUP, t.streamId).xdel(key, t.streamId).exec();
+    const failed = res?.find(([err]) => err);
+    if (!res || failed) throw failed?.[0] ?? new Error('the inbox entry was not removed (transaction aborted)');
   }
 
   /** Entries held (new and taken), over every shard: the backlog of the event worker. */

@@ -143,3 +143,21 @@ describe('event worker', () => {
     expect(queued[0]!.body).toBe('{"n":"x"}');
   }, 30_000);
 });
+
+describe('event inbox', () => {
+  let redis: TestRedis;
+  let conn: RedisConnection;
+  beforeAll(async () => { redis = await useRedis(); conn = connectRedis(redis.url); });
+  afterAll(async () => { conn.disconnect(); await redis.stop(); });
+
+  it('done() removes an entry from the group and the stream together: nothing is left behind to count forever', async () => {
+    const inbox = new EventInbox(conn, randomPrefix(), 1);
+    await inbox.add([{ kind: 'topic', namespace: 'default', topic: 't', message: { messageId: 'm-1', message: 'x', messageAttributes: {}, timestamp: 0 } }]);
+    const [t] = await inbox.take('a', 10, 30_000);
+    expect(await inbox.depth()).toBe(1);
+    await inbox.done(t!);
+    expect(await inbox.depth()).toBe(0);
+    // nothing pending either: another worker finds nothing to claim
+    expect(await inbox.take('b', 10, 0)).toEqual([]);
+  });
+});
