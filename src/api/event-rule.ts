@@ -4,7 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_LABEL, FUNCTION_REF, hintedPattern, JsonObject, kindSchema, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { patternIssue } from './pattern-issues.js';
-import { show } from './validate.js';
+import { isJson, show } from './validate.js';
 import { PLACEHOLDER, PREDEFINED_VARIABLES, isJsonTemplate } from '../events/targets/input.js';
 import { parseJsonPath } from '../events/targets/json-path.js';
 import { parseSchedule, ScheduleError } from '../events/schedule/index.js';
@@ -175,11 +175,3 @@ export function scheduleProblem(expression: string): string | undefined {
   }
 }
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}

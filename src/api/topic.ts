@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, FUNCTION_REF, JsonObject, kindSchema, QUEUE_NAME, StringEnum, type Simplify, type WithDefaults, type KindObject } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { patternIssue } from './pattern-issues.js';
-import { show } from './validate.js';
+import { isUrlOf, show } from './validate.js';
 
 export const SUBSCRIPTION_PROTOCOLS = ['lambda', 'http', 'https', 'queue'] as const;
 export type SubscriptionProtocol = (typeof SUBSCRIPTION_PROTOCOLS)[number];
@@ -100,13 +100,3 @@ export function endpointProblem(protocol: unknown, endpoint: string): string | u
   }
 }
 
-/** `scheme//host…`, the scheme in lowercase as the CRD's rule checks it. */
-function isUrlOf(text: string, scheme: string): boolean {
-  if (!text.startsWith(`${scheme}//`)) return false;
-  try {
-    const url = new URL(text);
-    return url.protocol === scheme && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}

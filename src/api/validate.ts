@@ -117,3 +117,24 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+/** Whether the text parses as JSON. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `scheme//host…` with a host, the scheme in lowercase as the CRD's rule checks it (e.g. `isUrlOf(u, 'https:')`). */
+export function isUrlOf(text: string, scheme: string): boolean {
+  if (!text.startsWith(`${scheme}//`)) return false;
+  try {
+    const url = new URL(text);
+    return url.protocol === scheme && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}

@@ -1,5 +1,6 @@
 // What EventBridge refuses in a target's input when PutTargets takes it (pure): more than one kind of input, an Input
 // that is not JSON, a path it cannot read, a template naming a variable nobody defined or a JSON template that is not JSON.
+import { isJson } from '../../api/validate.js';
 import type { InputTransformer } from '../../api/event-rule.js';
 import { PLACEHOLDER, PREDEFINED_VARIABLES, isJsonTemplate } from './input.js';
 import { parseJsonPath } from './json-path.js';
@@ -13,14 +14,6 @@ export interface TargetInputs {
 
 const PREDEFINED: ReadonlySet<string> = new Set(PREDEFINED_VARIABLES);
 
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The ValidationException message EventBridge answers for this target's input, or undefined when it takes it. */
 export function targetInputProblem(t: TargetInputs): string | undefined {

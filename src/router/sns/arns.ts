@@ -1,6 +1,7 @@
 // SNS's names and ARNs as klambda keeps them (pure): topic names that fit both SNS and a Kubernetes object, topic and
 // subscription ARNs (a subscription's derived from its protocol and endpoint, so a manifest's is stable), endpoints
 // as SNS shows them (function and queue ARNs) and as a Topic stores them.
+import { isUrlOf } from '../../api/validate.js';
 import { functionArn, type ArnContext } from '../../core/arn.js';
 import { snsTopicArn } from '../../core/query-apis.js';
 import { subscriptionArn as eventsSubscriptionArn } from '../../events/sns-shapes.js';
@@ -96,7 +97,7 @@ export function storedEndpoint(ctx: ArnContext, protocol: string, endpoint: stri
   switch (stored) {
     case 'http':
     case 'https':
-      if (!isUrl(endpoint, `${stored}:`)) throw invalidParameter('Endpoint must match the specified protocol');
+      if (!isUrlOf(endpoint, `${stored}:`)) throw invalidParameter('Endpoint must match the specified protocol');
       return { protocol: stored, endpoint };
     case 'queue': {
       const m = /^arn:aws[a-zA-Z-]*:sqs:([a-z0-9-]+):([0-9]{12}):([a-zA-Z0-9_-]{1,80})$/.exec(endpoint);
@@ -114,12 +115,3 @@ export function storedEndpoint(ctx: ArnContext, protocol: string, endpoint: stri
   }
 }
 
-function isUrl(text: string, scheme: string): boolean {
-  if (!text.startsWith(`${scheme}//`)) return false;
-  try {
-    const url = new URL(text);
-    return url.protocol === scheme && url.hostname !== '';
-  } catch {
-    return false;
-  }
-}
