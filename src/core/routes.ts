@@ -4,6 +4,7 @@ import { functionArn, type ArnContext, type FunctionNameRef } from './arn.js';
 import { notFound } from './errors.js';
 import type { ResolvedTarget } from './registry.js';
 import type { AsyncConfig } from '../api/function.js';
+import type { UrlConfig } from './function-url.js';
 
 export interface VersionRoute {
   timeoutSeconds: number;
@@ -15,10 +16,14 @@ export interface FunctionRoute {
   /** $LATEST. */
   latest: VersionRoute;
   reservedConcurrency?: number;
+  /** $LATEST's Function URL, if it has one. */
+  url?: UrlConfig;
 }
 
 export interface AliasRoute extends AliasRouting {
   provisionedConcurrency: number;
+  /** The alias's Function URL, if it has one. */
+  url?: UrlConfig;
 }
 
 export interface RouteEntry {

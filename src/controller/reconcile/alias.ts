@@ -1,6 +1,7 @@
 // Alias → its entry in the routing table (the router follows it at once), kept only while its versions exist; status.
 import type { AliasSpec } from '../../api/alias.js';
 import type { AliasRoute } from '../../core/routes.js';
+import type { UrlConfig } from '../../core/function-url.js';
 import { splitKey } from '../../kube/objects.js';
 import type { ControllerContext } from '../context.js';
 import { klambdaPath, type Stored } from '../kinds.js';
@@ -54,6 +55,8 @@ export async function reconcileAlias(ctx: ControllerContext, key: string): Promi
   const weights = spec.routingConfig?.additionalVersionWeights;
   if (weights && Object.keys(weights).length > 0) route.additionalVersionWeights = weights;
   if (spec.async) route.async = spec.async;
+  const url = (spec as { url?: UrlConfig }).url;
+  if (url) route.url = url;
   const routed = await ctx.table.setAlias(namespace, fn, spec.name, route);
   if (routed === 'no-function') {
     // its function is being deleted (or not routed yet): an alias never brings a deleted function's route back

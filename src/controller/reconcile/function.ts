@@ -3,6 +3,7 @@ import { codeSha256, codeSize, type ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
 import type { FunctionSpec } from '../../api/function.js';
 import { KlambdaError } from '../../core/errors.js';
+import type { UrlConfig } from '../../core/function-url.js';
 import type { FunctionRoute } from '../../core/routes.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError, RejectedError } from '../apply.js';
@@ -71,6 +72,8 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   }
   const route: FunctionRoute = { latest: { timeoutSeconds: spec.timeoutSeconds, async: spec.async } };
   if (spec.reservedConcurrency !== undefined) route.reservedConcurrency = spec.reservedConcurrency;
+  const url = (spec as { url?: UrlConfig }).url;
+  if (url) route.url = url;
   await ctx.table.setFunction(namespace, name, route);
   if (spec.publish) {
     const published = await publishFunctionVersion(ctx.client, fn, spec, { code });
