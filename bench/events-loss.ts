@@ -25,23 +25,18 @@
 // gives up after this long without a new record), EVENTS_LOSS_ASYNC_TIME_SCALE (10), EVENTS_LOSS_CHAOS=0 (a baseline
 // without kills), EVENTS_LOSS_SELF_CHECK=1 (the function leaves out one message and one record: the verdict must say
 // so, and exit 1), EVENTS_LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT.
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
-import { Redis } from 'ioredis';
 import { packageRoot } from '../src/core/package-root.js';
 import { derivedRequestId } from '../src/dispatcher/dispatcher.js';
 import { fromSequenceNumber } from '../src/events/kinesis/sequence-numbers.js';
 import { snsTopicArn, subscriptionArn } from '../src/events/sns-shapes.js';
-import { freePort } from '../src/local/redis-server.js';
 import { Chaos } from './loss/chaos.js';
 import { logCounts, reportsOf } from './loss/klambda-logs.js';
-import { KlambdaProc } from './loss/klambda-proc.js';
+import { eachMode, exitWith, printReport } from './loss/modes.js';
 import { prng } from './loss/prng.js';
-import { RedisProc, type Fsync } from './loss/redis-proc.js';
+import type { Fsync } from './loss/redis-proc.js';
+import { Rig, type Cleanups } from './loss/rig.js';
 import { EventsWatch, isDrained, storedVerdict, type EventsState } from './events-loss/backlog.js';
 import { Deliveries, streamVerdict, topicVerdict } from './events-loss/deliveries.js';
 import { aofMentions, EVENT_LOG_SIGNS } from './events-loss/evidence.js';
@@ -81,15 +76,6 @@ type Options = ReturnType<typeof options>;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** klambda's environment: this one without a REDIS_URL, async retries sped up as in bench/loss.ts (10: 6 s, 12 s). */
-function klambdaEnv(root: string, scale: number): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.REDIS_URL;
-  delete env.KLAMBDA_ASYNC_TIME_SCALE;
-  if (existsSync(join(root, 'dist', 'core', 'async-policy.js'))) env.KLAMBDA_ASYNC_TIME_SCALE = String(scale);
-  return env;
-}
 
 /** `what` until it resolves true, or an error after `ms`. */
 async function until(what: string, ms: number, check: () => Promise<boolean>): Promise<void> {
@@ -135,41 +121,21 @@ const brief = (s: EventsState | undefined): string => (s
   ? `inbox ${s.inbox} (pending ${s.inboxPending}, acked not deleted ${s.inboxAckedNotDeleted}), queue ${JSON.stringify(s.queue)}, shards behind ${s.shardsBehind}/${s.shards.length}`
   : 'redis not answering');
 
-async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promise<void>>) {
+async function runMode(fsync: Fsync, opts: Options, cleanups: Cleanups) {
   const t0 = Date.now();
   const deadline = t0 + opts.capSeconds * 1000;
-  const work = mkdtempSync(join(tmpdir(), `klambda-events-loss-${fsync}-`));
-  const outDir = join(work, 'out');
-  mkdirSync(outDir);
-  chmodSync(outDir, 0o1777); // the runtime runs as another user
-  mkdirSync(join(work, 'redis'));
-  const folder = join(work, 'fn');
-  writeFolder(folder, outDir, opts.selfCheck);
-  const redis = new RedisProc(await freePort(), join(work, 'redis'), fsync, randomBytes(12).toString('hex'));
-  const klambda = new KlambdaProc({ root: opts.root, folder, redisUrl: redis.url, logDir: work, maxEnvironments: opts.maxEnvironments, env: klambdaEnv(opts.root, opts.asyncTimeScale) });
-  let monitor: Redis | undefined;
-  let topic: TopicSender | undefined;
-  let stream: StreamSender | undefined;
-  let chaos: Chaos | undefined;
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () => (cleaned ??= (async () => {
-    await chaos?.finish().catch(() => undefined);
-    topic?.destroy();
-    stream?.destroy();
-    await klambda.stop().catch(() => undefined);
-    const leftovers = klambda.killLeftovers();
-    if (leftovers > 0) log(`[cleanup] ${leftovers} orphaned agent or runtime processes SIGKILLed`);
-    monitor?.disconnect();
-    await redis.stop().catch(() => undefined);
-    if (opts.keep) log(`[cleanup] kept ${work}`); else rmSync(work, { recursive: true, force: true });
-  })());
-  cleanups.push(cleanup);
-  try {
+  const rig = {
+    bench: 'events-loss', fsync, root: opts.root, maxEnvironments: opts.maxEnvironments, asyncTimeScale: opts.asyncTimeScale, keep: opts.keep,
+    writeFolder: (folder: string, outDir: string) => writeFolder(folder, outDir, opts.selfCheck),
+  };
+  return Rig.run(rig, cleanups, async (r) => {
+    const { work, outDir, folder, redis, klambda } = r;
+    let topic: TopicSender | undefined;
+    let stream: StreamSender | undefined;
+    let chaos: Chaos | undefined;
+    r.beforeCleanup(async () => { await chaos?.finish().catch(() => undefined); topic?.destroy(); stream?.destroy(); });
     log(`[${fsync}] ${opts.n} messages and ${opts.n} records, seed ${opts.seed}, work folder ${work}`);
-    await redis.start();
-    await klambda.start();
-    monitor = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-    monitor.on('error', () => undefined);
+    const monitor = await r.start();
     const watch = new EventsWatch(monitor, FN, STREAM, MAPPING);
     // the stream with its shards first; then the mapping (made first, it would make a stream of one shard)
     const kinesis = new KinesisClient({ endpoint: klambda.url, region: ARN.region, maxAttempts: 1, credentials: { accessKeyId: 'loss', secretAccessKey: 'loss' } });
@@ -197,10 +163,7 @@ async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promis
     const drained = await drain({ deliveries, topic: ts, stream: ss, watch, chaos, deadline, quietMs: opts.quietSeconds * 1000 });
     await chaos.finish();
     return await summarize({ fsync, opts, work, t0, ts, ss, topicSent, streamSent, deliveries, watch, chaos, backlog, drained });
-  } finally {
-    cleanups.splice(cleanups.indexOf(cleanup), 1);
-    await cleanup();
-  }
+  });
 }
 
 interface RunState {
@@ -273,43 +236,13 @@ async function summarize({ fsync, opts, work, t0, ts, ss, topicSent, streamSent,
   };
 }
 
-/** The commit of the klambda that runs, and whether its src/ differs from it (others' work in progress), if it is a checkout. */
-function revision(root: string): { commit: string | null; srcDirty: boolean | null } {
-  try {
-    const commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return { commit, srcDirty: dirty !== '' };
-  } catch {
-    return { commit: null, srcDirty: null };
-  }
-}
-
 async function main(): Promise<number> {
   const opts = options();
-  const cleanups: Array<() => Promise<void>> = [];
-  const onSignal = (signal: string) => {
-    log(`[events-loss] ${signal}: cleaning up`);
-    void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
-  };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  const results: Array<Awaited<ReturnType<typeof runMode>> | { mode: string; error: string }> = [];
-  for (const mode of opts.modes) {
-    results.push(await runMode(mode, opts, cleanups).catch((err: unknown) => {
-      log(`[${mode}] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      return { mode: `appendfsync ${mode}`, error: err instanceof Error ? err.message : String(err) };
-    }));
-  }
-  process.stdout.write(`${JSON.stringify({
-    bench: 'events-loss', date: new Date().toISOString(), cpus: cpus().length, node: process.version, klambdaRoot: opts.root,
-    klambda: revision(opts.root), chaos: opts.chaos, selfCheck: opts.selfCheck, results,
-  }, null, 2)}\n`);
+  const results = await eachMode('events-loss', opts.modes, (mode, cleanups) => runMode(mode, opts, cleanups));
+  printReport('events-loss', opts.root, { chaos: opts.chaos, selfCheck: opts.selfCheck }, results);
   const failed = (r: (typeof results)[number]) => 'topic' in r
     && (r.topic.lost > 0 || r.topic.unsent > 0 || r.stream.lost > 0 || r.stream.unsent > 0 || r.stream.orderViolations > 0);
   return results.some((r) => 'error' in r) ? 2 : results.some(failed) ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  log(`events-loss: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exit(2);
-});
+exitWith('events-loss', main);

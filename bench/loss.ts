@@ -9,23 +9,19 @@
 // LOSS_CONCURRENCY (32), LOSS_MAX_ENVIRONMENTS (8), LOSS_CAP_SECONDS (600 per mode), LOSS_ASYNC_TIME_SCALE (10),
 // LOSS_CHAOS=0 (a baseline without kills), LOSS_KEEP=1 (keep the temp folder: klambda's logs, the records, Redis's
 // AOF), KLAMBDA_ROOT (the built klambda to run; default this checkout).
-import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import { packageRoot } from '../src/core/package-root.js';
-import { freePort } from '../src/local/redis-server.js';
 import { aofTrail } from './loss/aof.js';
 import { Chaos } from './loss/chaos.js';
 import { logCounts, reportsOf } from './loss/klambda-logs.js';
-import { KlambdaProc } from './loss/klambda-proc.js';
+import { eachMode, exitWith, printReport } from './loss/modes.js';
 import { prng } from './loss/prng.js';
 import { isEmpty, QueueWatch, type QueueState } from './loss/queue-state.js';
+import { writeRecorder } from './loss/recorder.js';
 import { Records, verdict } from './loss/records.js';
-import { RedisProc, type Fsync } from './loss/redis-proc.js';
+import type { Fsync } from './loss/redis-proc.js';
+import { Rig, type Cleanups } from './loss/rig.js';
 import { Sender, type SendResult } from './loss/sender.js';
 
 const FN = 'rec';
@@ -59,42 +55,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The folder klambda dev runs on: one Function that appends "<seq> <requestId>" to a file for each event it runs. */
 function writeFolder(folder: string, outDir: string): void {
-  mkdirSync(folder, { recursive: true });
-  chmodSync(folder, 0o755); // readable by the runtime's unprivileged user, as a user's folder is
-  writeFileSync(join(folder, `${FN}.yaml`), `apiVersion: klambda.dev/v1alpha1
-kind: Function
-metadata: {name: ${FN}}
-spec:
-  runtime: nodejs20
-  handler: index.handler
-  timeoutSeconds: 3
-  async: {maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600}
-  environment: {OUT_DIR: "${outDir}"}
-  code:
-    inline:
-      index.mjs: |
-        import { appendFileSync } from 'node:fs';
-        // one write per run, O_APPEND: lines of concurrent runs do not interleave
-        export const handler = async (event, context) => {
-          appendFileSync(process.env.OUT_DIR + '/rec.log', event.seq + ' ' + context.awsRequestId + '\\n');
-          return 'ok';
-        };
-`);
-}
-
-/**
- * klambda's environment: this one, without a REDIS_URL, and with the async clock sped up where the code has one, so a
- * retry (1 min, then 2 min on Lambda) comes within the run. Not too fast: the clock also shortens the maximum event age
- * (21600 s), and an event waiting in the backlog longer than 21600 s / scale would be dropped as too old; 10 gives
- * retries after 6 s and 12 s and an event age of 36 min, longer than any run.
- */
-function klambdaEnv(root: string, scale: number): { env: NodeJS.ProcessEnv; asyncTimeScale?: number } {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.REDIS_URL;
-  delete env.KLAMBDA_ASYNC_TIME_SCALE;
-  if (!existsSync(join(root, 'dist', 'core', 'async-policy.js'))) return { env };
-  env.KLAMBDA_ASYNC_TIME_SCALE = String(scale);
-  return { env, asyncTimeScale: scale };
+  writeRecorder(folder, { name: FN, outDir, code: `import { appendFileSync } from 'node:fs';
+// one write per run, O_APPEND: lines of concurrent runs do not interleave
+export const handler = async (event, context) => {
+  appendFileSync(process.env.OUT_DIR + '/rec.log', event.seq + ' ' + context.awsRequestId + '\\n');
+  return 'ok';
+};
+` });
 }
 
 /** Work queued, no restart under way, and nothing recorded for this long: stalled (agents start in ~3 s here). */
@@ -209,39 +176,17 @@ async function summarize({ fsync, opts, work, t0, sent, sender, records, watch, 
   };
 }
 
-async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promise<void>>) {
+async function runMode(fsync: Fsync, opts: Options, cleanups: Cleanups) {
   const t0 = Date.now();
   const deadline = t0 + opts.capSeconds * 1000;
-  const work = mkdtempSync(join(tmpdir(), `klambda-loss-${fsync}-`));
-  const outDir = join(work, 'out');
-  mkdirSync(outDir);
-  chmodSync(outDir, 0o1777); // the runtime runs as another user
-  mkdirSync(join(work, 'redis'));
-  writeFolder(join(work, 'fn'), outDir);
-  const { env, asyncTimeScale } = klambdaEnv(opts.root, opts.asyncTimeScale);
-  const redis = new RedisProc(await freePort(), join(work, 'redis'), fsync, randomBytes(12).toString('hex'));
-  const klambda = new KlambdaProc({ root: opts.root, folder: join(work, 'fn'), redisUrl: redis.url, logDir: work, maxEnvironments: opts.maxEnvironments, env });
-  let monitor: Redis | undefined;
-  let sender: Sender | undefined;
-  let chaos: Chaos | undefined;
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () => (cleaned ??= (async () => {
-    await chaos?.finish().catch(() => undefined);
-    sender?.destroy();
-    await klambda.stop().catch(() => undefined);
-    const leftovers = klambda.killLeftovers();
-    if (leftovers > 0) log(`[cleanup] ${leftovers} orphaned agent or runtime processes SIGKILLed`);
-    monitor?.disconnect();
-    await redis.stop().catch(() => undefined);
-    if (opts.keep) log(`[cleanup] kept ${work}`); else rmSync(work, { recursive: true, force: true });
-  })());
-  cleanups.push(cleanup);
-  try {
+  const rig = { bench: 'loss', fsync, root: opts.root, maxEnvironments: opts.maxEnvironments, asyncTimeScale: opts.asyncTimeScale, keep: opts.keep, writeFolder };
+  return Rig.run(rig, cleanups, async (r) => {
+    const { work, outDir, redis, klambda } = r;
+    let sender: Sender | undefined;
+    let chaos: Chaos | undefined;
+    r.beforeCleanup(async () => { await chaos?.finish().catch(() => undefined); sender?.destroy(); });
     log(`[${fsync}] ${opts.events} events, seed ${opts.seed}, work folder ${work}`);
-    await redis.start();
-    await klambda.start();
-    monitor = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-    monitor.on('error', () => undefined);
+    const monitor = await r.start();
     const watch = new QueueWatch(monitor, FN);
     const records = new Records(join(outDir, 'rec.log'));
     sender = new Sender(klambda.url, FN);
@@ -258,52 +203,19 @@ async function runMode(fsync: Fsync, opts: Options, cleanups: Array<() => Promis
     chaos.draining();
     const drained = await drain({
       records, accepted: sent.accepted, watch, chaos, deadline,
-      nudge: () => sender!.nudge(),
+      nudge: () => s.nudge(),
       restart: async () => { await klambda.stop(); await klambda.start(); }, // as a user would: Ctrl-C, start again
     });
     await chaos.finish();
-    return await summarize({ fsync, opts, work, t0, sent, sender, records, watch, chaos, backlog, drained, asyncTimeScale });
-  } finally {
-    cleanups.splice(cleanups.indexOf(cleanup), 1);
-    await cleanup();
-  }
-}
-
-/** The commit of the klambda that runs, and whether its src/ differs from it (others' work in progress), if it is a checkout. */
-function revision(root: string): { commit: string | null; srcDirty: boolean | null } {
-  try {
-    const commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['-C', root, 'status', '--porcelain', '--', 'src'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return { commit, srcDirty: dirty !== '' };
-  } catch {
-    return { commit: null, srcDirty: null };
-  }
+    return await summarize({ fsync, opts, work, t0, sent, sender, records, watch, chaos, backlog, drained, asyncTimeScale: r.asyncTimeScale });
+  });
 }
 
 async function main(): Promise<number> {
   const opts = options();
-  const cleanups: Array<() => Promise<void>> = [];
-  const onSignal = (signal: string) => {
-    log(`[loss] ${signal}: cleaning up`);
-    void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
-  };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
-  const results: Array<Awaited<ReturnType<typeof runMode>> | { mode: string; error: string }> = [];
-  for (const mode of opts.modes) {
-    results.push(await runMode(mode, opts, cleanups).catch((err: unknown) => {
-      log(`[${mode}] failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-      return { mode: `appendfsync ${mode}`, error: err instanceof Error ? err.message : String(err) };
-    }));
-  }
-  process.stdout.write(`${JSON.stringify({
-    bench: 'loss', date: new Date().toISOString(), cpus: cpus().length, node: process.version, klambdaRoot: opts.root,
-    klambda: revision(opts.root), results,
-  }, null, 2)}\n`);
+  const results = await eachMode('loss', opts.modes, (mode, cleanups) => runMode(mode, opts, cleanups));
+  printReport('loss', opts.root, {}, results);
   return results.some((r) => 'error' in r) ? 2 : results.some((r) => 'lost' in r && (r.lost > 0 || r.unsent > 0)) ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  log(`loss: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exit(2);
-});
+exitWith('loss', main);

@@ -5,7 +5,7 @@
 // each key's records are delivered for the FIRST time in seq order without a gap: when seq s of a key is delivered for
 // the first time, every lower seq of that key has been delivered at least once before. A first delivery that finds a
 // lower seq not yet delivered is an order violation (a gap skipped and filled later, or two records swapped).
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { LineTail } from '../loss/tail.js';
 
 interface KeyTrack {
   /** seq -> how many times it was recorded. */
@@ -26,28 +26,15 @@ export class Deliveries {
   readonly violations: OrderViolation[] = [];
   lines = 0;
   malformed = 0;
-  private offset = 0;
-  private rest = '';
+  private readonly tail: LineTail;
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.tail = new LineTail(file);
+  }
 
   /** Reads what was appended since the last call. */
   poll(): void {
-    if (!existsSync(this.file)) return;
-    const fd = openSync(this.file, 'r');
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      for (;;) {
-        const n = readSync(fd, buf, 0, buf.length, this.offset);
-        if (n === 0) break;
-        this.offset += n;
-        const parts = (this.rest + buf.subarray(0, n).toString('utf8')).split('\n');
-        this.rest = parts.pop() ?? '';
-        for (const line of parts) this.add(line);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    this.tail.poll((line) => this.add(line));
   }
 
   /** Distinct topic seqs and stream records recorded. */

@@ -1,7 +1,8 @@
 // The events loss test's manifest folder: one function that records every topic message and stream record it gets, a
 // Topic `t` with a lambda subscription to it, and (written once the stream has its shards) the stream's mapping.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeRecorder } from '../loss/recorder.js';
 
 export const FN = 'rec';
 export const TOPIC = 't';
@@ -17,37 +18,23 @@ export const MAPPING = 's-to-rec';
  * pk-00 4 delivered before 3): the test can fail.
  */
 export function writeFolder(folder: string, outDir: string, selfCheck = false): void {
-  mkdirSync(folder, { recursive: true });
-  chmodSync(folder, 0o755); // readable by the runtime's unprivileged user, as a user's folder is
-  writeFileSync(join(folder, `${FN}.yaml`), `apiVersion: klambda.dev/v1alpha1
-kind: Function
-metadata: {name: ${FN}}
-spec:
-  runtime: nodejs20
-  handler: index.handler
-  timeoutSeconds: 3
-  async: {maximumRetryAttempts: 2, maximumEventAgeSeconds: 21600}
-  environment: {OUT_DIR: "${outDir}", DROP: "${selfCheck ? 't 7,s pk-00 3' : ''}"}
-  code:
-    inline:
-      index.mjs: |
-        import { appendFileSync } from 'node:fs';
-        const drop = new Set((process.env.DROP || '').split(',').filter(Boolean));
-        export const handler = async (event, context) => {
-          const lines = [];
-          for (const r of event.Records ?? []) {
-            if (r.Sns) {
-              lines.push('t ' + JSON.parse(r.Sns.Message).seq + ' ' + r.Sns.MessageId + ' ' + context.awsRequestId);
-            } else if (r.kinesis) {
-              const d = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
-              lines.push('s ' + d.key + ' ' + d.seq + ' ' + r.kinesis.sequenceNumber + ' ' + context.awsRequestId);
-            }
-          }
-          const kept = lines.filter((l) => !drop.has(l.split(' ').slice(0, l[0] === 't' ? 2 : 3).join(' ')));
-          if (kept.length > 0) appendFileSync(process.env.OUT_DIR + '/rec.log', kept.join('\\n') + '\\n');
-          return 'ok';
-        };
-`);
+  writeRecorder(folder, { name: FN, outDir, env: { DROP: selfCheck ? 't 7,s pk-00 3' : '' }, code: `import { appendFileSync } from 'node:fs';
+const drop = new Set((process.env.DROP || '').split(',').filter(Boolean));
+export const handler = async (event, context) => {
+  const lines = [];
+  for (const r of event.Records ?? []) {
+    if (r.Sns) {
+      lines.push('t ' + JSON.parse(r.Sns.Message).seq + ' ' + r.Sns.MessageId + ' ' + context.awsRequestId);
+    } else if (r.kinesis) {
+      const d = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8'));
+      lines.push('s ' + d.key + ' ' + d.seq + ' ' + r.kinesis.sequenceNumber + ' ' + context.awsRequestId);
+    }
+  }
+  const kept = lines.filter((l) => !drop.has(l.split(' ').slice(0, l[0] === 't' ? 2 : 3).join(' ')));
+  if (kept.length > 0) appendFileSync(process.env.OUT_DIR + '/rec.log', kept.join('\\n') + '\\n');
+  return 'ok';
+};
+` });
   writeFileSync(join(folder, `${TOPIC}.yaml`), `apiVersion: klambda.dev/v1alpha1
 kind: Topic
 metadata: {name: ${TOPIC}}

@@ -1,34 +1,20 @@
 // What the loss test's function recorded (one "<seq> <requestId>" line per run it finished writing), read as it grows,
 // and the verdict against what was accepted: delivered, lost, duplicates (redeliveries vs. resends).
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { LineTail } from './tail.js';
 
 export class Records {
   /** seq -> the request id of each run that recorded it, in order. */
   readonly runs = new Map<number, string[]>();
   lines = 0;
-  private offset = 0;
-  private rest = '';
+  private readonly tail: LineTail;
 
-  constructor(private readonly file: string) {}
+  constructor(file: string) {
+    this.tail = new LineTail(file);
+  }
 
   /** Reads what was appended since the last call; returns the number of distinct seqs recorded. */
   poll(): number {
-    if (!existsSync(this.file)) return 0;
-    const fd = openSync(this.file, 'r');
-    try {
-      const buf = Buffer.alloc(1 << 20);
-      for (;;) {
-        const n = readSync(fd, buf, 0, buf.length, this.offset);
-        if (n === 0) break;
-        this.offset += n;
-        const text = this.rest + buf.subarray(0, n).toString('utf8');
-        const parts = text.split('\n');
-        this.rest = parts.pop() ?? '';
-        for (const line of parts) this.add(line);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    this.tail.poll((line) => this.add(line));
     return this.runs.size;
   }
 
