@@ -9,6 +9,7 @@ import {
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rejection } from '../test/helpers/refusal.js';
 import { decode, fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const keysDir = mkdtempSync(join(tmpdir(), 'klambda-keys-'));
@@ -51,15 +52,7 @@ function client(credentials: { accessKeyId: string; secretAccessKey: string }, e
 }
 const invoke = (c: LambdaClient, FunctionName: string) => c.send(new InvokeCommand({ FunctionName, Payload: Buffer.from('{"n":1}') }));
 
-async function refusal(p: Promise<unknown>): Promise<LambdaServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof LambdaServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+const refusal = (p: Promise<unknown>) => rejection(p, LambdaServiceException);
 
 beforeAll(async () => {
   f = await startFixture({ 'echo.yaml': echo }, { auth: keyFile });

@@ -11,6 +11,7 @@ import { LambdaClient, LambdaServiceException, ListFunctionsCommand } from '@aws
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rejection } from '../test/helpers/refusal.js';
 import { awsCli, type CliKey as Key } from './helpers/aws-cli.js';
 import { startFixture, type Fixture } from './helpers/local.js';
 
@@ -54,15 +55,7 @@ function eventBridge(url: string, credentials: Key = { accessKeyId: 'test', secr
 const testPattern = (c: EventBridgeClient, EventPattern: unknown, Event: string) =>
   c.send(new TestEventPatternCommand({ EventPattern: typeof EventPattern === 'string' ? EventPattern : JSON.stringify(EventPattern), Event }));
 
-async function refusal(p: Promise<unknown>): Promise<EventBridgeServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EventBridgeServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+const refusal = (p: Promise<unknown>) => rejection(p, EventBridgeServiceException);
 
 /** The SDK with its X-Amz-Target replaced before signing: an operation no API of the router has. */
 function withTarget(c: EventBridgeClient, target: string): EventBridgeClient {

@@ -1,10 +1,9 @@
 // SigV4 verification (pure): AWS's published test-suite vectors, requests the AWS CLI v1 really sent, the SDK's own
 // signer (header and presigned forms), and every way a request is refused.
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { canonicalUri, escapeUri, SigningKeyCache, verifySigV4, sha256Hex, EMPTY_SHA256, type SigV4Request } from '../../src/core/sigv4/index.js';
 import { KlambdaError } from '../../src/core/errors.js';
+import { Sha256 } from '../helpers/sdk-sha256.js';
 
 const SUITE = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const SUITE_NOW = Date.parse('2015-08-30T12:36:00Z');
@@ -93,17 +92,6 @@ describe('requests the AWS CLI v1 (botocore 1.43) sent to a capture server, secr
     expect(verifySigV4(get, lookup, opts('2026-12-02T01:28:15Z')).key.accessKeyId).toBe('x');
   });
 });
-
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** node:crypto behind the hash interface the SDK's signer takes (a hash, or an HMAC when given a secret). */
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) { this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret)); }
-  update(data: SourceData): void { this.h.update(bytes(data)); }
-  digest(): Promise<Uint8Array> { return Promise.resolve(new Uint8Array(this.h.digest())); }
-}
 
 describe("the SDK's own signer (@smithy/signature-v4), as the official SDKs sign", () => {
   const key = { accessKeyId: 'AKIAKLAMBDATEST0001', secretAccessKey: 'test/secret+key' };

@@ -14,6 +14,7 @@ import { jsonRoutes } from '../../src/router/json-rpc/dispatch.js';
 import { listen, type Listening } from '../../src/router/listen.js';
 import { awsCli } from '../../e2e/helpers/aws-cli.js';
 import { MemoryBus } from '../helpers/memory-bus.js';
+import { rejection } from '../helpers/refusal.js';
 
 const ARN = { region: 'us-east-1', accountId: '000000000000' };
 const KEY = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -38,15 +39,7 @@ afterAll(async () => {
   await http?.close();
 });
 
-async function refusal(p: Promise<unknown>): Promise<EventBridgeServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof EventBridgeServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+const refusal = (p: Promise<unknown>) => rejection(p, EventBridgeServiceException);
 
 describe('through @aws-sdk/client-eventbridge', () => {
   it('a rule with a pattern, its targets, DescribeRule, ListRules and ListTargetsByRule', async () => {

@@ -7,15 +7,7 @@ import { items, parseForm, stringList, stringMap } from '../../src/router/query/
 import { queryErrorOf } from '../../src/router/query/errors.js';
 import { element, errorXml, escapeXml, responseXml, XmlMap } from '../../src/router/query/xml.js';
 import { SNS_OPERATIONS } from '../../src/router/sns/operations.js';
-
-function refused(f: () => unknown): KlambdaError | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e as KlambdaError;
-  }
-  return undefined;
-}
+import { refused } from '../helpers/refusal.js';
 
 const ctx = { region: 'us-east-1', accountId: '000000000000' };
 

@@ -1,22 +1,13 @@
 // The router's JSON-protocol calls, pure parts: which X-Amz-Target names which API and operation, the service a call
 // must be signed for, its IAM action against a key's policy, AWS's member checks, and TestEventPattern itself.
 import { EVENTBRIDGE, jsonTargetOf, targetAction } from '../../src/core/json-targets.js';
-import type { KlambdaError } from '../../src/core/errors.js';
 import { parsePolicy } from '../../src/core/iam-policy.js';
 import { authorize, signingService } from '../../src/router/auth/sigv4-middleware.js';
 import type { Principal } from '../../src/router/auth/principal.js';
 import { eventBridgeApi } from '../../src/router/eventbridge/targets.js';
 import { parseEvent, testEventPattern } from '../../src/router/eventbridge/test-event-pattern.js';
 import { stringMembers } from '../../src/router/json-rpc/input.js';
-
-function refused(f: () => unknown): KlambdaError | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e as KlambdaError;
-  }
-  return undefined;
-}
+import { refused } from '../helpers/refusal.js';
 
 const ctx = { region: 'us-east-1', accountId: '000000000000' };
 const EVENT = { id: '1', account: '000000000000', source: 'com.example', time: '2026-01-02T03:04:05Z', region: 'us-east-1', resources: [], 'detail-type': 'Test' };

@@ -1,18 +1,16 @@
 // The SNS API behind the router's SigV4 check (a form-encoded POST / is signed for `sns` only; its Action read from the
 // body and authorized as sns:<Action> on the topic ARN against the key's policy; another account's topic refused) and
 // behind the local mode's guard (a form is taken only with a SigV4 Authorization header), errors in SNS's XML.
-import {
-  AuthorizationErrorException, CreateTopicCommand, ListTopicsCommand, PublishCommand, SNSClient, SNSServiceException,
-} from '@aws-sdk/client-sns';
+import { AuthorizationErrorException, CreateTopicCommand, ListTopicsCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request } from 'node:http';
 import { parsePolicy } from '../../src/core/iam-policy.js';
 import { localGuard } from '../../src/router/auth/local-guard.js';
 import { anonymousPrincipal, type AccessKey } from '../../src/router/auth/principal.js';
 import { sigv4Auth } from '../../src/router/auth/sigv4-middleware.js';
 import { MemoryTopics, startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
+import { Sha256 } from '../helpers/sdk-sha256.js';
+import { refusal, snsClient } from '../helpers/sns.js';
 
 const ARN = 'arn:aws:sns:us-east-1:000000000000';
 const keys: AccessKey[] = [
@@ -23,18 +21,7 @@ const keys: AccessKey[] = [
   },
   { accessKeyId: 'AKIASNSOTHERACCOUNT1', secretAccessKey: 'other-secret', userName: 'other', namespace: 'team-b', accountId: '111111111111' },
 ];
-const client = (url: string, k: AccessKey) =>
-  new SNSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey } });
-
-async function refusal(p: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SNSServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+const client = (url: string, k: AccessKey) => snsClient(url, { accessKeyId: k.accessKeyId, secretAccessKey: k.secretAccessKey });
 
 interface Raw { status: number; body: string }
 
@@ -49,17 +36,6 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
     req.on('error', reject);
     req.end(body);
   });
-}
-
-const bytes = (d: SourceData): string | Uint8Array =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? new Uint8Array(d) : new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-
-/** node:crypto behind the hash interface the SDK's signer takes. */
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) { this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret)); }
-  update(data: SourceData): void { this.h.update(bytes(data)); }
-  digest(): Promise<Uint8Array> { return Promise.resolve(new Uint8Array(this.h.digest())); }
 }
 
 /** A form POST / signed by the SDK's own signer for `service`. */
@@ -141,7 +117,7 @@ describe('behind the local guard (klambda dev without --auth)', () => {
   afterEach(async () => { await router.close(); });
 
   it('the SDK works (it signs every call); a bare form is refused with 403 in XML and does nothing', async () => {
-    const c = new SNSClient({ endpoint: router.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'any', secretAccessKey: 'any' } });
+    const c = snsClient(router.url, { accessKeyId: 'any', secretAccessKey: 'any' });
     expect((await c.send(new CreateTopicCommand({ Name: 'orders' }))).TopicArn).toBe(`${ARN}:orders`);
     c.destroy();
     const bare = await post(router.url, { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=CreateTopic&Version=2010-03-31&Name=evil');

@@ -1,20 +1,11 @@
 // SNS's pure rules as klambda applies them: topic names (SNS's and a Topic object's), ARNs, endpoints as SNS shows them
 // and as a Topic stores them, subscription ARNs, the DeliveryPolicy attribute, subjects, the 256 KB count, NextToken pages.
-import type { KlambdaError } from '../../src/core/errors.js';
 import { parseForm } from '../../src/router/query/form.js';
 import { checkTopicName, snsArnParts, storedEndpoint, subscriptionArn, topicNameOf, wireEndpoint } from '../../src/router/sns/arns.js';
 import { checkSubject, MAX_MESSAGE_BYTES, messageInput } from '../../src/router/sns/message-checks.js';
 import { page } from '../../src/router/sns/paging.js';
 import { deliveryPolicyAttribute, parseDeliveryPolicy } from '../../src/router/sns/topic-attributes.js';
-
-function refused(f: () => unknown): KlambdaError | undefined {
-  try {
-    f();
-  } catch (e) {
-    return e as KlambdaError;
-  }
-  return undefined;
-}
+import { refused } from '../helpers/refusal.js';
 
 const ctx = { region: 'us-east-1', accountId: '000000000000' };
 const user = 'arn:aws:iam::000000000000:user/u';

@@ -6,32 +6,16 @@ import {
   InvalidParameterException, InvalidParameterValueException, NotFoundException, PublishBatchCommand, PublishCommand, SNSClient,
   SNSServiceException, TooManyEntriesInBatchRequestException, type MessageAttributeValue,
 } from '@aws-sdk/client-sns';
-import { startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
+import type { SnsRouter } from '../helpers/memory-topics.js';
+import { refusal, startSns, stopSns } from '../helpers/sns.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:orders';
 const LIMIT = 262_144;
 let router: SnsRouter;
 let sns: SNSClient;
 
-beforeEach(async () => {
-  router = await startSnsRouter();
-  await router.backend.createTopic('orders', {});
-  sns = new SNSClient({ endpoint: router.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-});
-afterEach(async () => {
-  sns.destroy();
-  await router.close();
-});
-
-async function refusal(p: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SNSServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+beforeEach(async () => { ({ router, sns } = await startSns(['orders'])); });
+afterEach(() => stopSns({ router, sns }));
 
 const published = () => router.backend.messagesOf('orders');
 

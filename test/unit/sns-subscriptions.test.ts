@@ -4,9 +4,10 @@
 // a manifest's subscription with the ARN Subscribe gives it.
 import {
   GetSubscriptionAttributesCommand, InvalidParameterException, ListSubscriptionsByTopicCommand, ListSubscriptionsCommand, NotFoundException,
-  SetSubscriptionAttributesCommand, SNSClient, SNSServiceException, SubscribeCommand, UnsubscribeCommand,
+  SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand, UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
-import { startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
+import type { SnsRouter } from '../helpers/memory-topics.js';
+import { refusal, startSns, stopSns } from '../helpers/sns.js';
 
 const ARN = 'arn:aws:sns:us-east-1:000000000000';
 const TOPIC = `${ARN}:orders`;
@@ -14,25 +15,8 @@ const FN = 'arn:aws:lambda:us-east-1:000000000000:function';
 let router: SnsRouter;
 let sns: SNSClient;
 
-beforeEach(async () => {
-  router = await startSnsRouter();
-  await router.backend.createTopic('orders', {});
-  sns = new SNSClient({ endpoint: router.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-});
-afterEach(async () => {
-  sns.destroy();
-  await router.close();
-});
-
-async function refusal(p: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SNSServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+beforeEach(async () => { ({ router, sns } = await startSns(['orders'])); });
+afterEach(() => stopSns({ router, sns }));
 
 const subs = () => router.backend.topics.get('orders')!.subscriptions;
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';

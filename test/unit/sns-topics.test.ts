@@ -3,7 +3,7 @@
 // rules), ListTopics' pages, Get/SetTopicAttributes, DeleteTopic, the tag calls, SNS's errors, and the JSON APIs beside it.
 import {
   CreateTopicCommand, DeleteTopicCommand, GetTopicAttributesCommand, InvalidParameterException, ListTagsForResourceCommand,
-  ListTopicsCommand, NotFoundException, ResourceNotFoundException, SetTopicAttributesCommand, SNSClient, SNSServiceException,
+  ListTopicsCommand, NotFoundException, ResourceNotFoundException, SetTopicAttributesCommand, SNSClient,
   TagLimitExceededException, TagResourceCommand, UntagResourceCommand, AuthorizationErrorException,
 } from '@aws-sdk/client-sns';
 import { EventBridgeClient, TestEventPatternCommand } from '@aws-sdk/client-eventbridge';
@@ -12,30 +12,14 @@ import { testEventPattern } from '../../src/router/eventbridge/test-event-patter
 import { jsonRoutes } from '../../src/router/json-rpc/dispatch.js';
 import type { TopicView } from '../../src/events/contracts.js';
 import { MemoryTopics, startSnsRouter, type SnsRouter } from '../helpers/memory-topics.js';
+import { refusal, snsClient, startSns, stopSns, TEST_KEY } from '../helpers/sns.js';
 
 const ARN = 'arn:aws:sns:us-east-1:000000000000';
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 let router: SnsRouter;
 let sns: SNSClient;
 
-beforeEach(async () => {
-  router = await startSnsRouter();
-  sns = new SNSClient({ endpoint: router.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-});
-afterEach(async () => {
-  sns.destroy();
-  await router.close();
-});
-
-async function refusal(p: Promise<unknown>): Promise<SNSServiceException> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SNSServiceException) return e;
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
+beforeEach(async () => { ({ router, sns } = await startSns()); });
+afterEach(() => stopSns({ router, sns }));
 
 describe('CreateTopic', () => {
   it('creates the topic in the backend with its display name, delivery policy and tags, and answers its ARN', async () => {
@@ -70,7 +54,7 @@ describe('CreateTopic', () => {
     const racing = new Racing();
     await racing.createTopic('orders', { displayName: 'First' });
     const r = await startSnsRouter({ backend: racing });
-    const c = new SNSClient({ endpoint: r.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const c = snsClient(r.url);
     try {
       expect((await refusal(c.send(new CreateTopicCommand({ Name: 'orders', Attributes: { DisplayName: 'Second' } })))).message)
         .toBe('Invalid parameter: Attributes Reason: Topic already exists with different attributes');
@@ -240,8 +224,8 @@ describe('beside the JSON APIs on POST /', () => {
   for (const first of [false, true]) {
     it(`SNS and EventBridge both answer, whichever is installed first (json first: ${first})`, async () => {
       const both = await startSnsRouter({ routes: [jsonRoutes([{ api: EVENTBRIDGE, targets: { TestEventPattern: (input) => testEventPattern(input) } }])], first });
-      const s = new SNSClient({ endpoint: both.url, region: 'us-east-1', credentials, maxAttempts: 1 });
-      const eb = new EventBridgeClient({ endpoint: both.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+      const s = snsClient(both.url);
+      const eb = new EventBridgeClient({ endpoint: both.url, region: 'us-east-1', credentials: TEST_KEY, maxAttempts: 1 });
       try {
         expect((await s.send(new CreateTopicCommand({ Name: 'orders' }))).TopicArn).toBe(`${ARN}:orders`);
         const event = JSON.stringify({ id: '1', account: '000000000000', source: 'shop', time: '2026-01-01T00:00:00Z', region: 'us-east-1', 'detail-type': 'x', detail: {} });
