@@ -1,17 +1,7 @@
 // The EventSourceMapping kind: one stream or queue, batching limits, starting position, retries, destinations, defaults.
 import type { EventSourceMapping } from '../../src/api/event-source-mapping.js';
 import { checkObject } from '../../src/api/parse.js';
-
-const esm = (spec: Record<string, unknown>) => ({
-  apiVersion: 'klambda.dev/v1alpha1', kind: 'EventSourceMapping', metadata: { name: 'clicks-to-counter' },
-  spec: { source: { stream: 'clicks' }, functionName: 'counter', startingPosition: 'TRIM_HORIZON', ...spec },
-});
-const fromQueue = (spec: Record<string, unknown> = {}) => esm({ source: { queue: 'jobs' }, startingPosition: undefined, ...spec });
-
-function problems(value: unknown): string[] {
-  const r = checkObject(value);
-  return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
-}
+import { esm, fromQueue, problems } from '../helpers/objects.js';
 
 describe('EventSourceMapping', () => {
   it('fills the defaults: enabled, batches of 100, no window, retries until the record expires', () => {
