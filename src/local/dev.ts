@@ -21,7 +21,12 @@ import { managementRoutes } from '../router/lambda/management.js';
 import { ReplyListener } from '../router/replies.js';
 import { FileKeyStore } from '../router/auth/credentials-file.js';
 import { catalogFor } from '../router/auth/environment-redaction.js';
-import { localGuard } from '../router/auth/local-guard.js';
+import { isLoopbackHost, localGuard } from '../router/auth/local-guard.js';
+import type { InvokeDeps } from '../router/lambda/invoke.js';
+import { functionUrlRoutes } from '../router/url/routes.js';
+import { UrlSigner } from '../router/url/iam.js';
+import { localUrlResolver, urlTargets } from '../router/url/resolver.js';
+import { urlHost } from '../core/function-url.js';
 import { anonymousPrincipal, principalOf } from '../router/auth/principal.js';
 import { sigv4Auth } from '../router/auth/sigv4-middleware.js';
 import { Scaler } from '../scaler/scaler.js';
@@ -115,6 +120,22 @@ function localInventory(store: ManifestStore, registry: LocalRegistry): Inventor
     if (fn.spec.reservedConcurrency !== undefined) f.reservedConcurrency = fn.spec.reservedConcurrency;
     return f;
   });
+}
+
+/** The local mode without --auth: a Function URL answers loopback names only (a foreign one may be a rebound DNS name). */
+function localUrlHostRefusal(host: string | undefined): string | undefined {
+  const name = (host ?? '').toLowerCase().replace(/:\d{1,5}$/, '');
+  if (isLoopbackHost(host) || name.endsWith('.localhost')) return undefined;
+  return `Host '${host ?? ''}' refused: without --auth, klambda dev serves Function URLs only under localhost names and loopback addresses`;
+}
+
+/** One line per Function URL of the folder: its host name and the path that reaches it without DNS. */
+function logUrls(logger: Logger, store: ManifestStore, base: string, region: string): void {
+  const port = new URL(base).port;
+  for (const [id, t] of urlTargets(store.snapshot(), NAMESPACE)) {
+    logger.info({ msg: 'function URL', function: t.functionName, qualifier: t.qualifier, authType: t.config.authType,
+      url: `http://${urlHost(id, region, 'localhost')}:${port}/`, path: `${base}/lambda-url/${id}/` });
+  }
 }
 
 function forwardAgentLog(logger: Logger, q: QueueRef, line: string): void {
@@ -217,28 +238,36 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   });
   const codeLocations = new CodeLocations();
   const mappings = new LocalEventSourceMappings(store, NAMESPACE);
+  const anonymous = anonymousPrincipal(NAMESPACE, opts.accountId);
+  const invoke: InvokeDeps = {
+    registry: functions, replies, arn,
+    enqueue: (ref, inv) => {
+      // Redis away: answer now (the invocation was not queued) rather than after ioredis's reconnect attempts
+      if (connectionDown(commands)) { redisErrors.inc('enqueue'); return Promise.reject(queueUnreachable()); }
+      return queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; });
+    },
+    onDemand: (ref) => scaler.onDemand(ref),
+    syncGraceMs: 30_000,
+    limiter,
+    now: Date.now,
+    random: Math.random,
+    asyncClock: asyncTime,
+    metrics: new RouterMetrics(registry, () => limiter.inFlight),
+  };
+  // Function URLs: without --auth, only loopback names reach them (`<url-id>.lambda-url.<region>.localhost` is one)
+  const urls = functionUrlRoutes({
+    resolver: localUrlResolver(store, NAMESPACE), invoke: () => invoke, region: opts.region, domain: 'localhost', logger,
+    signer: new UrlSigner({ region: opts.region, anonymous, ...(keys ? { keys } : {}) }),
+    ...(keys ? {} : { refuseHost: localUrlHostRefusal }),
+  });
   const app = createRouterApp({
     logger,
-    auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymousPrincipal(NAMESPACE, opts.accountId)),
-    invoke: {
-      registry: functions, replies, arn,
-      enqueue: (ref, inv) => {
-        // Redis away: answer now (the invocation was not queued) rather than after ioredis's reconnect attempts
-        if (connectionDown(commands)) { redisErrors.inc('enqueue'); return Promise.reject(queueUnreachable()); }
-        return queue.enqueue(ref, inv).catch((err: unknown) => { redisErrors.inc('enqueue'); throw err; });
-      },
-      onDemand: (ref) => scaler.onDemand(ref),
-      syncGraceMs: 30_000,
-      limiter,
-      now: Date.now,
-      random: Math.random,
-      asyncClock: asyncTime,
-      metrics: new RouterMetrics(registry, () => limiter.inFlight),
-    },
+    auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymous),
+    invoke,
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
     routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn), sqsApi((req) => ({ store: sqsStore, namespace: NAMESPACE, arn, baseUrl: requestBaseUrl(req) })), kinesisApi(() => ({ store: kinesisStore, namespace: NAMESPACE, arn }))])],
-    publicRoutes: [codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
+    publicRoutes: [urls, codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;
   try {
@@ -254,6 +283,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     throw err;
   }
   routerUrl = http.url;
+  logUrls(logger, store, http.url, opts.region);
   scaler.start();
   reaper.start();
   dispatcher.start();

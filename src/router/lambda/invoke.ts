@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
 import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge, queueUnreachable } from '../../core/errors.js';
 import { newRequestId, newTraceId } from '../../core/ids.js';
-import type { Invocation } from '../../core/invocation.js';
+import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
 import { readBody } from '../body.js';
@@ -139,7 +139,11 @@ async function queueAndWait(deps: InvokeDeps, queue: QueueRef, invocation: Invoc
   return answer;
 }
 
-async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<void> {
+/**
+ * Runs one sync invocation through the limiter and the work queue and waits for its result: what the Invoke API and a
+ * Function URL share. Throws the AWS error of a throttle (429), an unreachable queue, a lost reply or no answer (500).
+ */
+export async function invokeAndWait(deps: InvokeDeps, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<InvocationResult> {
   const release = acquire(deps, target);
   const started = performance.now();
   let answered = false;
@@ -149,7 +153,6 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
     invocation.replyTo = deps.replies.routerId;
     invocation.replyBy = invocation.acceptedAt + waitMs;
-    if (req.headers['x-amz-log-type'] === 'Tail') invocation.logTail = true;
     const outcome = await queueAndWait(deps, queue, invocation, deps.replies.wait(queue, invocation.requestId, waitMs));
     if (outcome.kind === 'lost') throw serviceError(CONNECTION_LOST);
     answered = true;
@@ -159,19 +162,25 @@ async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerRes
     }
     const { result } = outcome;
     deps.metrics?.invoked(target, 'RequestResponse', result.functionError ? 'function_error' : 'success', (performance.now() - started) / 1000);
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json',
-      'x-amzn-RequestId': invocation.requestId,
-      'X-Amz-Executed-Version': result.executedVersion,
-      'Content-Length': String(Buffer.byteLength(result.payload)),
-    };
-    if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
-    if (result.logResult !== undefined) headers['X-Amz-Log-Result'] = result.logResult;
-    res.writeHead(200, headers).end(result.payload);
+    return result;
   } catch (err) {
     if (!answered) deps.metrics?.invoked(target, 'RequestResponse', 'error');
     throw err;
   } finally {
     release();
   }
+}
+
+async function invokeSync(deps: InvokeDeps, req: IncomingMessage, res: ServerResponse, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<void> {
+  if (req.headers['x-amz-log-type'] === 'Tail') invocation.logTail = true;
+  const result = await invokeAndWait(deps, target, queue, invocation);
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json',
+    'x-amzn-RequestId': invocation.requestId,
+    'X-Amz-Executed-Version': result.executedVersion,
+    'Content-Length': String(Buffer.byteLength(result.payload)),
+  };
+  if (result.functionError) headers['X-Amz-Function-Error'] = result.functionError;
+  if (result.logResult !== undefined) headers['X-Amz-Log-Result'] = result.logResult;
+  res.writeHead(200, headers).end(result.payload);
 }

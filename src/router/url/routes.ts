@@ -1,0 +1,144 @@
+// Serves Function URLs on the router: `Host: <url-id>.lambda-url.…` and `/lambda-url/<url-id>/…`, before the router's
+// own auth (a NONE URL needs no signature; an AWS_IAM one is checked here), each request one sync invoke of the
+// function with the payload 2.0 event, its answer read as Lambda reads it.
+import type { Express, NextFunction, Request, Response } from 'express';
+import { urlHost, urlIdOfHost, urlIdOfPath, type UrlTarget } from '../../core/function-url.js';
+import { functionArn } from '../../core/arn.js';
+import { toAwsError } from '../../core/errors.js';
+import { newRequestId, newTraceId } from '../../core/ids.js';
+import type { Invocation } from '../../core/invocation.js';
+import type { Logger } from '../../core/logger.js';
+import type { QueueRef } from '../../core/queue-contract.js';
+import type { RouteInstaller } from '../app.js';
+import { readBody } from '../body.js';
+import { invokeAndWait, SYNC_PAYLOAD_LIMIT, type InvokeDeps } from '../lambda/invoke.js';
+import { isPreflight, preflightResponse, withCors } from './cors.js';
+import { urlEvent } from './event.js';
+import { refusalMessage, urlResourceArn, type UrlSigner } from './iam.js';
+import type { UrlResolver } from './resolver.js';
+import { badGateway, forbiddenUrl, httpResponseOf, unknownUrl, urlError, type UrlHttpResponse } from './response.js';
+
+export interface FunctionUrlOptions {
+  resolver: UrlResolver;
+  /** The invoke dependencies of the URL's namespace (its registry, account, limiter…). */
+  invoke(target: UrlTarget): InvokeDeps;
+  /** Checks AWS_IAM URLs' signatures. */
+  signer: UrlSigner;
+  region: string;
+  /** The domain of URL host names (`localhost` locally): requestContext.domainName of a path-form request. */
+  domain: string;
+  logger: Logger;
+  /** Why a request's Host may not reach a URL, if it may not (the local mode without --auth: loopback names only). */
+  refuseHost?(host: string | undefined): string | undefined;
+}
+
+/** The request's URL, if it names one: its id and the path and query the function sees. */
+export function urlRequestOf(host: string | undefined, originalUrl: string): { id: string; rawPath: string; rawQueryString: string; byHost: boolean } | undefined {
+  const q = originalUrl.indexOf('?');
+  const path = q < 0 ? originalUrl : originalUrl.slice(0, q);
+  const rawQueryString = q < 0 ? '' : originalUrl.slice(q + 1);
+  const fromHost = urlIdOfHost(host);
+  if (fromHost) return { id: fromHost, rawPath: path, rawQueryString, byHost: true };
+  const fromPath = urlIdOfPath(path);
+  return fromPath ? { id: fromPath.id, rawPath: fromPath.rest, rawQueryString, byHost: false } : undefined;
+}
+
+const REQUEST_TOO_LARGE = `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`;
+
+function send(res: Response, r: UrlHttpResponse, requestId: string): void {
+  if (res.headersSent) { res.destroy(); return; }
+  const headers: Array<[string, string]> = [...r.headers, ['x-amzn-RequestId', requestId]];
+  const bodyless = r.statusCode === 204 || r.statusCode === 304;
+  if (!bodyless) headers.push(['Content-Length', String(r.body.length)]);
+  // writeHead takes repeated names (Set-Cookie) as a flat [name, value, …] list
+  res.writeHead(r.statusCode, headers.flat());
+  res.end(bodyless ? undefined : r.body);
+}
+
+const sourceIpOf = (req: Request): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: NonNullable<ReturnType<typeof urlRequestOf>>): Promise<void> {
+  const requestId = newRequestId();
+  const origin = req.headers.origin;
+  const refusal = opts.refuseHost?.(req.headers.host);
+  if (refusal !== undefined) { send(res, forbiddenUrl(refusal), requestId); return; }
+  const target = opts.resolver.resolve(at.id);
+  if (!target) { send(res, unknownUrl(), requestId); return; }
+  const { cors } = target.config;
+  if (cors && isPreflight(req.method, req.headers)) { send(res, preflightResponse(cors, origin), requestId); return; }
+  const answer = (r: UrlHttpResponse): void => send(res, withCors(r, cors, origin), requestId);
+  let body: Buffer;
+  try {
+    body = await readBody(req, SYNC_PAYLOAD_LIMIT);
+  } catch (err) {
+    if (toAwsError(err).statusCode !== 413) throw err;
+    const r = urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE);
+    // the rest of the body is not read: the connection closes after the answer
+    answer({ ...r, headers: [...r.headers, ['Connection', 'close']] });
+    return;
+  }
+  const deps = opts.invoke(target);
+  const resource = urlResourceArn(deps.arn, target);
+  let caller;
+  if (target.config.authType === 'AWS_IAM') {
+    try {
+      caller = opts.signer.caller(req, body, deps.arn.accountId, resource);
+    } catch (err) {
+      const message = refusalMessage(err);
+      if (message === undefined && toAwsError(err).statusCode !== 403) throw err;
+      answer(forbiddenUrl(message));
+      return;
+    }
+  }
+  const qualifier = target.qualifier === '$LATEST' ? undefined : target.qualifier;
+  let resolved;
+  try {
+    resolved = deps.registry.resolve(qualifier === undefined ? { name: target.functionName } : { name: target.functionName, qualifier }, deps.random());
+  } catch (err) {
+    // the URL's Function or Alias is listed but cannot run (its version is gone): no URL to serve
+    if (toAwsError(err).statusCode === 404) { answer(unknownUrl()); return; }
+    throw err;
+  }
+  const now = deps.now();
+  const traceId = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now);
+  const event = urlEvent({
+    method: req.method, rawPath: at.rawPath, rawQueryString: at.rawQueryString, rawHeaders: req.rawHeaders, body,
+    sourceIp: sourceIpOf(req), protocol: `HTTP/${req.httpVersion}`, urlId: at.id,
+    domainName: at.byHost ? (req.headers.host ?? '').replace(/:\d+$/, '') : urlHost(at.id, opts.region, opts.domain),
+    accountId: deps.arn.accountId, requestId, traceId, now, ...(caller ? { caller } : {}),
+  });
+  const payload = JSON.stringify(event);
+  if (Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) { answer(urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE)); return; }
+  const queue: QueueRef = { namespace: resolved.namespace, functionName: resolved.functionName, version: resolved.version };
+  const invocation: Invocation = {
+    requestId, functionName: resolved.functionName, version: resolved.version,
+    invokedFunctionArn: functionArn(deps.arn, resolved.functionName, resolved.qualifier),
+    payload, type: 'RequestResponse', acceptedAt: now, traceId,
+  };
+  let result;
+  try {
+    result = await invokeAndWait(deps, resolved, queue, invocation);
+  } catch (err) {
+    const e = toAwsError(err);
+    if (e.statusCode === 429) { answer(urlError(429, 'TooManyRequestsException', e.message)); return; }
+    opts.logger.error({ msg: 'function URL invoke failed', function: target.functionName, qualifier: target.qualifier, requestId, awsType: e.awsType, error: e.message });
+    answer(badGateway());
+    return;
+  }
+  if (result.functionError) { answer(badGateway()); return; }
+  answer(httpResponseOf(result.payload));
+}
+
+/** The express routes of Function URLs; install before auth (RouterOptions.publicRoutes). */
+export function functionUrlRoutes(opts: FunctionUrlOptions): RouteInstaller {
+  return (app: Express) => {
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const at = urlRequestOf(req.headers.host, req.originalUrl);
+      if (!at) { next(); return; }
+      serve(opts, req, res, at).catch((err: unknown) => {
+        opts.logger.error({ msg: 'function URL request failed', error: err instanceof Error ? err.stack ?? err.message : String(err) });
+        send(res, badGateway(), newRequestId());
+      });
+    });
+  };
+}
