@@ -1,7 +1,7 @@
 // The Alias kind: a name (the qualifier) pointing at a version, with optional weighted routing to a second one.
 import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_LABEL, dnsLabelName, kindSchema, StringMap, type WithDefaults, type KindObject } from './common.js';
-import { AsyncConfigSchema, DESTINATION_KINDS, exactlyOne, isRecord, type SpecIssue } from './function.js';
+import { AsyncConfigSchema, DESTINATION_KINDS, exactlyOne, isRecord, UrlConfigSchema, type SpecIssue } from './function.js';
 import { VERSION_NUMBER } from './function-version.js';
 
 /** AWS's alias name pattern minus its "not all digits" lookahead, which is checked in code (RE2 has no lookahead). */
@@ -36,6 +36,8 @@ export const AliasSpecSchema = Type.Object({
   routingConfig: Type.Optional(RoutingConfigSchema),
   provisionedConcurrency: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
   async: Type.Optional(AliasAsyncConfigSchema),
+  /** The alias's Function URL (CreateFunctionUrlConfig with the alias as Qualifier). */
+  url: Type.Optional(UrlConfigSchema),
 }, { additionalProperties: false });
 
 export type AliasSpecInput = Static<typeof AliasSpecSchema>;

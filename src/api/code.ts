@@ -84,11 +84,11 @@ export function codeSize(code: ResolvedCode): number {
 }
 
 /**
- * What a FunctionVersion keeps of a Function spec: everything but `publish` and `tags`, with ConfigMap code copied inline so
+ * What a FunctionVersion keeps of a Function spec: everything but `publish`, `tags` and `url`, with ConfigMap code copied inline so
  * the version runs the code it was published with even after the ConfigMap changes.
  */
 export function versionConfig(spec: FunctionConfig & { publish?: boolean }, code: ResolvedCode): FunctionConfig {
-  const { publish: _publish, tags: _tags, ...config } = spec as FunctionConfig & { publish?: boolean; tags?: unknown };
+  const { publish: _publish, tags: _tags, url: _url, ...config } = spec as FunctionConfig & { publish?: boolean; tags?: unknown; url?: unknown };
   if (config.code.configMap && code.kind === 'files') return { ...config, code: { inline: { ...code.files } } };
   // pinned to the content it was published with, whatever later happens to the user's object
   if (code.kind === 'stored') return { ...structuredClone(config), code: { s3: { bucket: code.stored.bucket, key: code.stored.key } } };

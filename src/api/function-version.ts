@@ -15,8 +15,8 @@ export const FunctionVersionSpecSchema = Type.Object({
   /** Lambda's CodeSize: the zip's bytes (a package), the files' (inline), 0 (an image). */
   codeSize: Type.Optional(Type.Integer({ minimum: 0 })),
   description: Type.Optional(Type.String({ maxLength: 256 })),
-  /** The Function spec at publish time, minus `publish` and `tags` (tags belong to the function). */
-  function: Type.Omit(FunctionSpecSchema, ['publish', 'tags'], { additionalProperties: false }),
+  /** The Function spec at publish time, minus `publish`, `tags` and `url` (they belong to the function). */
+  function: Type.Omit(FunctionSpecSchema, ['publish', 'tags', 'url'], { additionalProperties: false }),
 }, { additionalProperties: false });
 
 /** The snapshot is typed as parsed (defaults filled in). */

@@ -1,6 +1,7 @@
 // The Function kind: its schema (the single source of truth), its TS types, and the rules a schema cannot say.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_SUBDOMAIN, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
+import { API_VERSION, DNS_1123_SUBDOMAIN, hintedPattern, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
+import { URL_AUTH_TYPES, URL_INVOKE_MODES } from '../core/function-url.js';
 
 export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
 export const RuntimeSchema = StringEnum(RUNTIMES);
@@ -37,6 +38,31 @@ export const AsyncConfigSchema = Type.Object({
   deadLetter: Type.Optional(DestinationSchema),
 }, { additionalProperties: false, default: {} });
 export type AsyncConfig = WithDefaults<Static<typeof AsyncConfigSchema>, 'maximumRetryAttempts' | 'maximumEventAgeSeconds'>;
+
+/** Lambda's Cors.AllowMethods values. */
+export const URL_CORS_METHODS = ['GET', 'PUT', 'HEAD', 'POST', 'PATCH', 'DELETE', '*'] as const;
+/** An HTTP header name (RFC 9110 token), or `*`: these go into Access-Control-* response headers as they are. */
+const HEADER_NAME = hintedPattern("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", 'must be an HTTP header name (letters, digits and !#$%&\'*+.^_`|~-) or *');
+/** An origin (`https://app.example.com`, `http://localhost:3000`) or `*`: printable, no spaces or commas. */
+const ORIGIN = hintedPattern('^[!-+\\--~]+$', 'must be an origin such as https://www.example.com (printable characters, no spaces or commas) or *');
+
+/** Lambda's Cors object (camelCase), with Lambda's limits. */
+export const UrlCorsSchema = Type.Object({
+  allowCredentials: Type.Optional(Type.Boolean()),
+  allowHeaders: Type.Optional(Type.Array(Type.String({ maxLength: 1024, pattern: HEADER_NAME }), { maxItems: 100 })),
+  allowMethods: Type.Optional(Type.Array(StringEnum(URL_CORS_METHODS), { maxItems: 6 })),
+  allowOrigins: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 253, pattern: ORIGIN }), { maxItems: 100 })),
+  exposeHeaders: Type.Optional(Type.Array(Type.String({ maxLength: 1024, pattern: HEADER_NAME }), { maxItems: 100 })),
+  maxAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+}, { additionalProperties: false });
+
+/** A Function URL (`spec.url` of a Function: $LATEST's; of an Alias: the alias's): core/function-url.ts's UrlConfig. */
+export const UrlConfigSchema = Type.Object({
+  /** NONE: public (klambda has no resource policies; on AWS NONE also needs one allowing lambda:InvokeFunctionUrl). */
+  authType: StringEnum(URL_AUTH_TYPES),
+  invokeMode: Type.Optional(StringEnum(URL_INVOKE_MODES, { default: 'BUFFERED' })),
+  cors: Type.Optional(UrlCorsSchema),
+}, { additionalProperties: false });
 
 export const CODE_SOURCES = ['inline', 'configMap', 'path', 's3', 'image'] as const;
 /** A zip package in an S3 bucket (Lambda's S3Bucket/S3Key/S3ObjectVersion): the cluster's code store, or the user's own bucket. */
@@ -80,6 +106,8 @@ export const FunctionSpecSchema = Type.Object({
   tags: Type.Optional(StringMap(Type.String({ maxLength: 256 }), { maxProperties: 50 })),
   /** Layer versions unpacked under /opt, in order (later ones overwrite earlier files): `name:version` or an ARN. */
   layers: Type.Optional(Type.Array(Type.String({ maxLength: 140, pattern: LAYER_VERSION_REF }), { maxItems: 5 })),
+  /** $LATEST's Function URL (CreateFunctionUrlConfig without a Qualifier). */
+  url: Type.Optional(UrlConfigSchema),
 }, { additionalProperties: false });
 
 /** A Function spec as a user writes it. */
@@ -87,8 +115,10 @@ export type FunctionSpecInput = Static<typeof FunctionSpecSchema>;
 /** A Function spec after parsing: defaults filled in. (`publish` stays optional so a FunctionConfig is a FunctionSpec.) */
 export type FunctionSpec = WithDefaults<Omit<FunctionSpecInput, 'async'>,
   'handler' | 'memoryMB' | 'timeoutSeconds' | 'ephemeralStorageMB' | 'networking'> & { async: AsyncConfig };
-/** The configuration a FunctionVersion snapshots: the Function spec minus `publish` and `tags`. */
-export type FunctionConfig = Omit<FunctionSpec, 'publish' | 'tags'>;
+/** The configuration a FunctionVersion snapshots: the Function spec minus `publish`, `tags` and `url` (a URL is $LATEST's or an alias's). */
+export type FunctionConfig = Omit<FunctionSpec, 'publish' | 'tags' | 'url'>;
+/** `spec.url` after parsing. */
+export type UrlSpec = Static<typeof UrlConfigSchema>;
 
 export const FunctionSchema = kindSchema(API_VERSION, 'Function', FunctionSpecSchema);
 

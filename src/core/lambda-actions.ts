@@ -34,6 +34,12 @@ const ROUTES: Route[] = [
   { method: 'GET', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:GetFunctionEventInvokeConfig', qualified: true },
   { method: 'DELETE', api: '2019-09-25', tail: /^\/event-invoke-config\/?$/i, action: 'lambda:DeleteFunctionEventInvokeConfig', qualified: true },
   { method: 'GET', api: '2019-09-25', tail: /^\/event-invoke-config\/list\/?$/i, action: 'lambda:ListFunctionEventInvokeConfigs', qualified: false },
+  // the Function URL of $LATEST or an alias: authorized on the qualified ARN (the alias's), as at AWS
+  { method: 'POST', api: '2021-10-31', tail: /^\/url\/?$/i, action: 'lambda:CreateFunctionUrlConfig', qualified: true },
+  { method: 'GET', api: '2021-10-31', tail: /^\/url\/?$/i, action: 'lambda:GetFunctionUrlConfig', qualified: true },
+  { method: 'PUT', api: '2021-10-31', tail: /^\/url\/?$/i, action: 'lambda:UpdateFunctionUrlConfig', qualified: true },
+  { method: 'DELETE', api: '2021-10-31', tail: /^\/url\/?$/i, action: 'lambda:DeleteFunctionUrlConfig', qualified: true },
+  { method: 'GET', api: '2021-10-31', tail: /^\/urls\/?$/i, action: 'lambda:ListFunctionUrlConfigs', qualified: false },
 ];
 
 const ACCOUNT_SETTINGS = /^\/2016-08-19\/account-settings\/?$/i;
@@ -91,7 +97,7 @@ function mappingAction(verb: string, uuid: string | undefined, ctx: ArnContext):
   return action ? { action, resource: `arn:aws:lambda:${ctx.region}:${ctx.accountId}:event-source-mapping:${decode(uuid)}` } : undefined;
 }
 
-const FUNCTIONS = /^\/(2015-03-31|2019-09-25)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
+const FUNCTIONS = /^\/(2015-03-31|2019-09-25|2021-10-31)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
 function decode(segment: string): string {
   try {

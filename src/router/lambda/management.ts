@@ -9,6 +9,7 @@ import { need, type AliasInput, type AliasUpdate, type FunctionCatalog } from '.
 import { eventInvokeConfigRoutes } from './event-invoke-config.js';
 import type { EventSourceMappingBackend } from './event-source-mappings-backend.js';
 import { eventSourceMappingRoutes } from './event-source-mappings.js';
+import { functionUrlConfigRoutes, type FunctionUrlStore } from './function-urls.js';
 import { layerRoutes } from './layers.js';
 import { paginate } from './paginate.js';
 import { fnName, jsonBody, query } from './request-params.js';
@@ -35,10 +36,12 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
  * `locations`: signs GetFunction's Code.Location (served by codeLocationRoutes); without it there is none.
  * `mappings`: the caller's EventSourceMapping objects (the folder, or the namespace on a cluster); without it the event
  * source mapping calls answer that they are not available here.
+ * `urls`: where the caller's Function URL configs live (the folder, or the namespace on a cluster); without it there are
+ * no Function URL calls.
  */
 export function managementRoutes(
   catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger, locations?: CodeLocations,
-  mappings?: (req: Request) => EventSourceMappingBackend,
+  mappings?: (req: Request) => EventSourceMappingBackend, urls?: (req: Request) => FunctionUrlStore,
 ): RouteInstaller {
   const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
   const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
@@ -47,6 +50,7 @@ export function managementRoutes(
     eventInvokeConfigRoutes(cat)(app);
     layerRoutes(cat, locations)(app);
     eventSourceMappingRoutes(cat, mappings)(app);
+    if (urls) functionUrlConfigRoutes(urls)(app);
     app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const input = createFunctionInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));
