@@ -26,6 +26,7 @@ import type { InvokeDeps } from './lambda/invoke.js';
 import { KubeCatalog } from './lambda/kube-catalog.js';
 import { KubeEventSourceMappings } from './lambda/kube-esm.js';
 import { managementRoutes } from './lambda/management.js';
+import { KubeFunctionUrls } from './lambda/kube-urls.js';
 import { ReplyListener } from './replies.js';
 import { newRegistry } from '../metrics/registry.js';
 import { RouteCache } from './route-cache.js';
@@ -132,7 +133,10 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
       return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
-    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace })), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([
+    }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace }), (req) => {
+      const { p, arn: at } = caller(req);
+      return new KubeFunctionUrls(opts.client, p.namespace, at);
+    }), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([
       eventBridgeApi((req) => eventBusBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn),
       sqsApi((req) => { const c = caller(req); return { store: sqsStore, namespace: c.p.namespace, arn: c.arn, baseUrl: requestBaseUrl(req) }; }),
       kinesisApi((req) => { const c = caller(req); return { store: kinesisStore, namespace: c.p.namespace, arn: c.arn }; }),
