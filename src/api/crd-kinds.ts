@@ -1,5 +1,6 @@
 // Per-kind CRD settings: names, printer columns, status schemas and the rules only a CRD can say (CEL, limits).
 import { AliasSpecSchema } from './alias.js';
+import { BucketNotificationSpecSchema } from './bucket-notification.js';
 import { customResourceDefinition, editAt, withRules, type CrdKind, type CrdSchema, type CustomResourceDefinition, type PrinterColumn } from './crd.js';
 import { EventRuleSpecSchema } from './event-rule.js';
 import { EventSourceMappingSpecSchema } from './event-source-mapping.js';
@@ -240,7 +241,25 @@ export const LAYER_CRD: CrdKind = {
   },
 };
 
-export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD, TOPIC_CRD, EVENT_RULE_CRD, EVENT_SOURCE_MAPPING_CRD, LAYER_CRD];
+export const BUCKET_NOTIFICATION_CRD: CrdKind = {
+  kind: 'BucketNotification',
+  plural: 'bucketnotifications',
+  singular: 'bucketnotification',
+  shortNames: [],
+  categories: CATEGORIES,
+  spec: BucketNotificationSpecSchema,
+  status: statusSchema(),
+  printerColumns: [
+    { name: 'BUCKET', type: 'string', jsonPath: '.spec.bucket' },
+    { name: 'EVENTBRIDGE', type: 'boolean', jsonPath: '.spec.eventBridge' },
+    READY,
+    AGE,
+  ],
+  // the overlap rule is checked in code (the local mode, the controller's status): CEL cannot compare the items
+  patchSpec: (spec) => editAt(spec, ['functions'], listMap(['id'])),
+};
+
+export const CRD_KINDS: readonly CrdKind[] = [FUNCTION_CRD, FUNCTION_VERSION_CRD, ALIAS_CRD, TOPIC_CRD, EVENT_RULE_CRD, EVENT_SOURCE_MAPPING_CRD, LAYER_CRD, BUCKET_NOTIFICATION_CRD];
 
 /** Every klambda CRD, in a stable order. */
 export function klambdaCrds(): CustomResourceDefinition[] {

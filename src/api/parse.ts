@@ -3,6 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { AliasSchema, aliasSpecIssues, defaultAlias, type Alias } from './alias.js';
+import { BucketNotificationSchema, bucketNotificationSpecIssues, type BucketNotification } from './bucket-notification.js';
 import { API_VERSION } from './common.js';
 import { configMapIssues, ConfigMapSchema, type ConfigMap } from './config-map.js';
 import { ManifestError, type ManifestIssue } from './errors.js';
@@ -14,7 +15,7 @@ import { LayerSchema, layerSpecIssues, type Layer } from './layer.js';
 import { TopicSchema, topicSpecIssues, type Topic } from './topic.js';
 import { schemaIssues, show, type PathIssue } from './validate.js';
 
-export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping | Layer;
+export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping | Layer | BucketNotification;
 /** Everything a manifest folder may hold: our kinds, and ConfigMaps (code for `code.configMap`). */
 export type Manifest = KlambdaObject | ConfigMap;
 export type ManifestKind = Manifest['kind'];
@@ -46,10 +47,13 @@ const KINDS: Record<ManifestKind, KindRule> = {
     apiVersion: API_VERSION, schema: EventSourceMappingSchema, fill: noFill, rules: (o) => inSpec(eventSourceMappingSpecIssues(o.spec)),
   },
   Layer: { apiVersion: API_VERSION, schema: LayerSchema, fill: noFill, rules: (o) => inSpec(layerSpecIssues(o.spec)) },
+  BucketNotification: {
+    apiVersion: API_VERSION, schema: BucketNotificationSchema, fill: noFill, rules: (o) => inSpec(bucketNotificationSpecIssues(o.spec)),
+  },
   ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: noFill, rules: (o) => configMapIssues(o) },
 };
 
-export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer (${API_VERSION}) and ConfigMap (v1)`;
+export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (${API_VERSION}) and ConfigMap (v1)`;
 
 /** No manifest of ours comes near this depth of maps and lists; a deeper one is refused before anything recurses into it. */
 export const MAX_NESTING = 100;

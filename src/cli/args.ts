@@ -7,7 +7,7 @@ import { CLUSTER_SUMMARY, CONTROLLER_USAGE, parseControllerArgs, parseRouterArgs
 
 /** `klambda dev`: the local mode's options as the command line gives them. */
 export type DevCommand = { command: 'dev' }
-  & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId' | 'auth'>
+  & Pick<LocalOptions, 'dir' | 'port' | 'host' | 'redisUrl' | 'idleTimeoutSeconds' | 'region' | 'accountId' | 'auth' | 's3EventsToken'>
   & Required<Pick<LocalOptions, 'maxEnvironments'>>
   // unset: text on a terminal, json otherwise (decided where stdout is known)
   & { logFormat?: LogFormat };
@@ -32,6 +32,8 @@ options:
                    concurrent invocations than this wait in the queue instead of starting processes
   --auth FILE      SigV4 on every call, with the access keys of FILE (AWS credentials-file format, see README);
                    without it: no authentication, but only loopback Hosts, no foreign Origin, no form-like writes
+  --s3-events-token T  token of the S3 object-event webhook (http://HOST:PORT/_klambda/s3-events/default/T;
+                   default: a random one kept in DIR/.klambda/s3-events-token; the URL is printed at start)
   --log-format F   text (one line per event, for a person; the default on a terminal) or json (JSON lines,
                    the default when stdout is not a terminal); colour on a terminal unless NO_COLOR is set
   -h, --help       this text`;
@@ -80,7 +82,7 @@ function parseDev(argv: string[], env: Record<string, string | undefined>): CliC
     options: {
       port: { type: 'string' }, host: { type: 'string' }, 'redis-url': { type: 'string' },
       'idle-timeout': { type: 'string' }, 'max-environments': { type: 'string' }, region: { type: 'string' }, 'account-id': { type: 'string' }, auth: { type: 'string' },
-      'log-format': { type: 'string' },
+      's3-events-token': { type: 'string' }, 'log-format': { type: 'string' },
       help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' },
     },
   });
@@ -104,6 +106,11 @@ function parseDev(argv: string[], env: Record<string, string | undefined>): CliC
   const redisUrl = values['redis-url'] ?? env.REDIS_URL;
   if (redisUrl) cmd.redisUrl = redisUrl;
   if (values.auth !== undefined) cmd.auth = values.auth;
+  const s3Token = values['s3-events-token'];
+  if (s3Token !== undefined) {
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(s3Token)) throw new UsageError('--s3-events-token must be 16 to 128 letters, digits, - and _');
+    cmd.s3EventsToken = s3Token;
+  }
   const logFormat = values['log-format'];
   if (logFormat !== undefined) {
     if (!(LOG_FORMATS as readonly string[]).includes(logFormat)) throw new UsageError(`--log-format must be text or json, got ${logFormat}`);

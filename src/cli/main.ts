@@ -47,6 +47,7 @@ async function dev(cmd: DevCommand): Promise<void> {
     return;
   }
   out.say(`klambda listening on ${local.url}`);
+  out.say(`S3 object events (versitygw --event-webhook-url): ${local.s3EventsUrl}`);
 }
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly. */

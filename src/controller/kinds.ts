@@ -5,7 +5,7 @@ import type { ObjectMetaLike } from '../kube/objects.js';
 
 export const KLAMBDA_API = `/apis/${API_VERSION}`;
 
-export type Plural = 'functions' | 'functionversions' | 'aliases' | 'topics' | 'eventrules' | 'eventsourcemappings' | 'layers';
+export type Plural = 'functions' | 'functionversions' | 'aliases' | 'topics' | 'eventrules' | 'eventsourcemappings' | 'layers' | 'bucketnotifications';
 
 /** Collection path in a namespace, or one object's path when `name` is given. */
 export function klambdaPath(namespace: string, plural: Plural, name?: string): string {

@@ -11,6 +11,8 @@ import type { InboxEntry } from './inbox.js';
 import { lambdaSnsEvent, notificationHeaders, notificationJson, messageFor, snsTopicArn, subscriptionArn, type Delivered } from './sns-shapes.js';
 import { targetInput } from './targets/input.js';
 import { ruleArn } from '../router/eventbridge/arns.js';
+import type { BucketNotification } from '../api/bucket-notification.js';
+import { objectInvocations, s3BusEvent, toEventBridge } from './s3/object-events.js';
 
 export type Delivery =
   | { to: 'function'; namespace: string; functionRef: string; payload: string; id: string; traceId?: string; from: string }
@@ -28,6 +30,8 @@ export interface EventCatalog {
   /** `default`, or a bus a rule of the namespace names. */
   busExists(namespace: string, bus: string): boolean;
   arnFor(namespace: string): ArnContext;
+  /** The BucketNotifications of a bucket (none where the mode has no such objects yet). */
+  bucketNotifications?(namespace: string, bucket: string): BucketNotification[];
 }
 
 export { ruleArn };
@@ -117,6 +121,19 @@ export function entryDeliveries(e: InboxEntry, catalog: EventCatalog, unsubscrib
       const rule = catalog.rule(e.namespace, 'default', e.rule);
       if (!rule || rule.spec.state === 'DISABLED') return [];
       return ruleDeliveries(rule, e.event, arn, new Date(e.ingestedAt).toISOString());
+    }
+    case 'object': {
+      const notifications = catalog.bucketNotifications?.(e.namespace, e.record.bucket) ?? [];
+      const from = `bucket ${e.namespace}/${e.record.bucket}`;
+      const out: Delivery[] = objectInvocations(notifications, e.record, arn)
+        .map((i) => ({ to: 'function', namespace: e.namespace, functionRef: i.functionRef, payload: i.payload, id: i.id, from }));
+      // the bus event is matched here, not queued as an entry of its own: its rules' deliveries have ids derived from it
+      const event = toEventBridge(notifications, e.record.bucket) ? s3BusEvent(e.record, arn) : undefined;
+      if (event) {
+        const ingestion = new Date(e.ingestedAt).toISOString();
+        out.push(...catalog.matchingRules(e.namespace, 'default', event).flatMap((r) => ruleDeliveries(r, event, arn, ingestion)));
+      }
+      return out;
     }
   }
 }

@@ -6,12 +6,17 @@
 import { createHash } from 'node:crypto';
 import type { RedisConnection } from '../queue/connection.js';
 import type { BusEvent, SnsMessage } from './contracts.js';
+import type { ObjectRecord } from './s3/records.js';
 
-/** What the worker fans out: a topic's message, a bus's event, or the event of one rule alone (a schedule's tick). */
+/**
+ * What the worker fans out: a topic's message, a bus's event, the event of one rule alone (a schedule's tick), or an
+ * S3 server's object event (to the bucket's BucketNotifications).
+ */
 export type InboxEntry =
   | { kind: 'topic'; namespace: string; topic: string; message: SnsMessage }
   | { kind: 'bus'; namespace: string; bus: string; event: BusEvent; ingestedAt: number }
-  | { kind: 'rule'; namespace: string; rule: string; event: BusEvent; ingestedAt: number };
+  | { kind: 'rule'; namespace: string; rule: string; event: BusEvent; ingestedAt: number }
+  | { kind: 'object'; namespace: string; record: ObjectRecord; ingestedAt: number };
 
 export interface TakenEntry {
   shard: number;
@@ -31,7 +36,7 @@ export const inboxKey = (prefix: string, shard: number): string => `${prefix}:ev
 
 /** The id an entry is sharded (and, for its deliveries, identified) by. */
 export function entryId(e: InboxEntry): string {
-  return e.kind === 'topic' ? e.message.messageId : e.event.id;
+  return e.kind === 'topic' ? e.message.messageId : e.kind === 'object' ? e.record.id : e.event.id;
 }
 
 export class EventInbox {

@@ -18,6 +18,7 @@ import { jsonRoutes } from '../router/json-rpc/dispatch.js';
 import { listen, type Listening } from '../router/listen.js';
 import { ConcurrencyLimiter } from '../router/lambda/concurrency.js';
 import { managementRoutes } from '../router/lambda/management.js';
+import { LocalFunctionUrls } from './url-writes.js';
 import { ReplyListener } from '../router/replies.js';
 import { FileKeyStore } from '../router/auth/credentials-file.js';
 import { catalogFor } from '../router/auth/environment-redaction.js';
@@ -63,6 +64,8 @@ import { kinesisApi } from '../router/kinesis/targets.js';
 import { ruleView } from '../events/views.js';
 import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
+import { s3EventRoutes, s3EventsPath } from '../router/s3-events/routes.js';
+import { localS3EventsToken } from './s3-events-token.js';
 
 export interface LocalOptions {
   dir: string;
@@ -90,6 +93,8 @@ export interface LocalOptions {
   registry?: Registry;
   /** The clock of async retries and event ages (default: KLAMBDA_ASYNC_TIME_SCALE, else real time). */
   asyncClock?: AsyncClock;
+  /** The S3 event webhook's token (default: the one kept in DIR/.klambda/s3-events-token, made at the first start). */
+  s3EventsToken?: string;
 }
 
 export interface LocalKlambda {
@@ -102,6 +107,8 @@ export interface LocalKlambda {
   registry: Registry;
   /** klambda's own Redis, when no --redis-url was given. */
   ownRedis: SupervisedRedis | undefined;
+  /** Where an S3-compatible server posts its object events (versitygw --event-webhook-url). */
+  s3EventsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -151,6 +158,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   // a key file with errors stops the start before anything runs
   const keys = opts.auth === undefined ? undefined : new FileKeyStore(resolve(opts.auth), { namespace: NAMESPACE, accountId: opts.accountId, logger });
   const dir = resolve(opts.dir);
+  const s3EventsToken = localS3EventsToken(dir, opts.s3EventsToken);
   const store = await ManifestStore.open(dir);
   let ownRedis: SupervisedRedis | undefined;
   // klambda's own Redis requires a password that only this process holds; agents get their own ACL users. Its
@@ -238,6 +246,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   });
   const codeLocations = new CodeLocations();
   const mappings = new LocalEventSourceMappings(store, NAMESPACE);
+  const urlConfigs = new LocalFunctionUrls(store, NAMESPACE, arn);
   const anonymous = anonymousPrincipal(NAMESPACE, opts.accountId);
   const invoke: InvokeDeps = {
     registry: functions, replies, arn,
@@ -266,7 +275,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     invoke,
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
-    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn), sqsApi((req) => ({ store: sqsStore, namespace: NAMESPACE, arn, baseUrl: requestBaseUrl(req) })), kinesisApi(() => ({ store: kinesisStore, namespace: NAMESPACE, arn }))])],
+    routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings, () => urlConfigs), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn), sqsApi((req) => ({ store: sqsStore, namespace: NAMESPACE, arn, baseUrl: requestBaseUrl(req) })), kinesisApi(() => ({ store: kinesisStore, namespace: NAMESPACE, arn }))])],
     publicRoutes: [urls, codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
   });
   let http: Listening;
@@ -302,6 +311,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   let stopped: Promise<void> | undefined;
   return {
     url: http.url, port: http.port, redisUrl, keyPrefix, backend, store, registry, ownRedis,
+    s3EventsUrl: `${http.url}${s3EventsPath(NAMESPACE, s3EventsToken)}`,
     stop: () => (stopped ??= (async () => {
       // everything that uses klambda's own Redis is closing: were it to die now, it stays down
       ownRedis?.stopRestarting();

@@ -34,5 +34,6 @@ export function localEventCatalog(store: ManifestStore, arn: ArnContext): EventC
     rule: (ns, bus, name) => rules.rule(ns, bus, name),
     busExists: (ns, bus) => bus === 'default' || rules.buses(ns).includes(bus),
     arnFor: () => arn,
+    bucketNotifications: (ns, bucket) => store.snapshot().bucketNotifications(ns).filter((n) => n.spec.bucket === bucket),
   };
 }

@@ -1,5 +1,6 @@
 // An immutable, indexed view of one good load of the manifest folder: functions, versions, aliases, ConfigMaps.
 import type { Alias } from '../api/alias.js';
+import type { BucketNotification } from '../api/bucket-notification.js';
 import { codeSha256, resolveCode, type CodePackage, type ResolvedCode } from '../api/code.js';
 import type { ConfigMap } from '../api/config-map.js';
 import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/function.js';
@@ -127,6 +128,11 @@ export class ManifestSnapshot {
   /** The EventSourceMappings of a namespace (or all), sorted by namespace and name. */
   eventSourceMappings(ns?: string): EventSourceMapping[] {
     return this.ofKind((o): o is EventSourceMapping => o.kind === 'EventSourceMapping', ns);
+  }
+
+  /** The BucketNotifications of a namespace (or all), sorted by namespace and name. */
+  bucketNotifications(ns?: string): BucketNotification[] {
+    return this.ofKind((o): o is BucketNotification => o.kind === 'BucketNotification', ns);
   }
 
   private ofKind<T extends Manifest>(is: (o: Manifest) => o is T, ns: string | undefined): T[] {

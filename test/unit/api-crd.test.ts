@@ -36,7 +36,7 @@ describe('committed CRDs', () => {
   });
 });
 
-const KINDS = ['Function', 'FunctionVersion', 'Alias', 'Topic', 'EventRule', 'EventSourceMapping', 'Layer'];
+const KINDS = ['Function', 'FunctionVersion', 'Alias', 'Topic', 'EventRule', 'EventSourceMapping', 'Layer', 'BucketNotification'];
 const rulesOf = (s: CrdSchema | undefined) => (s?.['x-kubernetes-validations'] ?? []).map((v) => v.rule);
 const columns = (kind: string) => byKind(kind).spec.versions[0]!.additionalPrinterColumns.map((c) => [c.name, c.jsonPath]);
 
@@ -79,7 +79,7 @@ describe('kind-specific settings', () => {
   it('names and short names', () => {
     expect(crds.map((c) => [c.spec.names.plural, c.spec.names.shortNames])).toEqual([
       ['functions', ['fn']], ['functionversions', ['fnv']], ['aliases', ['alias']],
-      ['topics', []], ['eventrules', []], ['eventsourcemappings', ['esm']], ['layers', []],
+      ['topics', []], ['eventrules', []], ['eventsourcemappings', ['esm']], ['layers', []], ['bucketnotifications', []],
     ]);
     expect(crds.map((c) => c.spec.names.kind)).toEqual(KINDS);
     for (const crd of crds) expect(crd.spec.names.categories).toEqual(['klambda']);
