@@ -1,5 +1,6 @@
 // The Function URL calls on a cluster: `spec.url` of the Function or Alias object, and the times beside it (an
-// annotation), read from and patched on the API server (a merge patch that names the resourceVersion it read).
+// annotation), read from and written to the API server (an update at the resourceVersion it read: the router's RBAC
+// has update, not patch, on functions and aliases).
 import { checkObject } from '../../api/parse.js';
 import type { ArnContext } from '../../core/arn.js';
 import { conflict, invalidParameter } from '../../core/errors.js';
@@ -9,8 +10,8 @@ import { klambdaPath, type Stored } from '../../controller/kinds.js';
 import type { FunctionUrlStore, UrlSlot } from './function-urls.js';
 import { URL_TIMES_ANNOTATION, urlTimesAnnotation, urlTimesOf } from './function-urls-shape.js';
 
-interface UrlSpec { url?: UrlConfig; functionName?: string; name?: string }
-type Holder = Stored<UrlSpec>;
+export interface UrlSpec { url?: UrlConfig; functionName?: string; name?: string }
+export type Holder = Stored<UrlSpec>;
 interface List<T> { items: T[] }
 
 const ATTEMPTS = 5;
@@ -43,8 +44,8 @@ export class KubeFunctionUrls implements FunctionUrlStore {
       this.check(holder, next);
       const plural = holder.kind === 'Alias' ? 'aliases' : 'functions';
       try {
-        const patched = await this.client.patch<Holder>(klambdaPath(this.namespace, plural, holder.metadata.name), urlMergePatch(holder, next, times));
-        return slotOf(patched);
+        const replaced = await this.client.replace<Holder>(klambdaPath(this.namespace, plural, holder.metadata.name), withUrl(holder, next, times));
+        return slotOf(replaced);
       } catch (e) {
         if (!isConflict(e)) throw e;
         if (attempt >= ATTEMPTS) throw conflict(`The function ${functionName}${qualifier ? `:${qualifier}` : ''} changed meanwhile; try again`);
@@ -85,26 +86,15 @@ function slotOf(holder: Holder): UrlSlot {
 }
 
 /**
- * A JSON merge patch (RFC 7386) that makes the object's `spec.url` exactly `next` (undefined: none) and its times
- * annotation `times`, refused by the API server (409) if the object changed since `holder` was read.
+ * The object with `spec.url` set to `next` (undefined: none) and its times annotation to `times` (undefined: none),
+ * keeping the resourceVersion it was read at: a PUT of it is refused (409) if the object changed meanwhile.
  */
-export function urlMergePatch(holder: Holder, next: UrlConfig | undefined, times: string | undefined): Record<string, unknown> {
-  return {
-    metadata: { resourceVersion: holder.metadata.resourceVersion, annotations: { [URL_TIMES_ANNOTATION]: times ?? null } },
-    spec: { url: next === undefined ? null : replacing(holder.spec.url as unknown as Record<string, unknown> | undefined, next as unknown as Record<string, unknown>) },
-  };
+export function withUrl(holder: Holder, next: UrlConfig | undefined, times: string | undefined): Holder {
+  const annotations: Record<string, string> = { ...holder.metadata.annotations };
+  if (times === undefined) delete annotations[URL_TIMES_ANNOTATION]; else annotations[URL_TIMES_ANNOTATION] = times;
+  const metadata = { ...holder.metadata, annotations };
+  if (Object.keys(annotations).length === 0) delete (metadata as { annotations?: unknown }).annotations;
+  const spec: UrlSpec = { ...holder.spec };
+  if (next === undefined) delete spec.url; else spec.url = next;
+  return { ...holder, metadata, spec };
 }
-
-/** `next`, with null for every key of `old` it no longer has (a merge patch keeps what it does not name). */
-function replacing(old: Record<string, unknown> | undefined, next: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(old ?? {})) if (!(key in next) || next[key] === undefined) out[key] = null;
-  for (const [key, value] of Object.entries(next)) {
-    if (value === undefined) continue;
-    const was = old?.[key];
-    out[key] = isMap(value) && isMap(was) ? replacing(was, value) : value;
-  }
-  return out;
-}
-
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
