@@ -299,6 +299,7 @@ describe('klambda dev without --auth', () => {
       const r = await get('throttled', '/');
       expect(r.status).toBe(429);
       expect(r.headers['x-amzn-errortype']).toBe('TooManyRequestsException');
+      expect(r.text).toBe('{"Message":"Rate Exceeded."}');
     }, 60_000);
 
     it('answers 413 to a body over 6 MB', async () => {

@@ -37,6 +37,18 @@ export class UrlSigner {
   private readonly cache = new SigningKeyCache();
   constructor(private readonly opts: UrlIamOptions) {}
 
+  /** Whether the request carries SigV4 credentials at all (an Authorization header or a presigned query). */
+  carriesSignature(req: IncomingMessage): boolean {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    try {
+      parseSignedAuth(req.headers, queryPairs(q < 0 ? '' : url.slice(q + 1)));
+      return true;
+    } catch (err) {
+      return refusalMessage(err) !== undefined;
+    }
+  }
+
   caller(req: IncomingMessage, body: Buffer, accountId: string, resource: string): Principal {
     const url = req.url ?? '/';
     const q = url.indexOf('?');

@@ -10,7 +10,7 @@ import type { Invocation } from '../../core/invocation.js';
 import type { Logger } from '../../core/logger.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { RouteInstaller } from '../app.js';
-import { readBody } from '../body.js';
+import { bodyPending, readBody, stopReading } from '../body.js';
 import { invokeAndWait, SYNC_PAYLOAD_LIMIT, type InvokeDeps } from '../lambda/invoke.js';
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import { urlEvent } from './event.js';
@@ -48,6 +48,11 @@ const REQUEST_TOO_LARGE = `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} by
 function send(res: Response, r: UrlHttpResponse, requestId: string): void {
   if (res.headersSent) { res.destroy(); return; }
   const headers: Array<[string, string]> = [...r.headers, ['x-amzn-RequestId', requestId]];
+  // answered before its body was read (refused, too large, a preflight): the rest is not read, the connection closes
+  if (bodyPending(res.req) && !headers.some(([n]) => n.toLowerCase() === 'connection')) {
+    stopReading(res.req);
+    headers.push(['Connection', 'close']);
+  }
   const bodyless = r.statusCode === 204 || r.statusCode === 304;
   if (!bodyless) headers.push(['Content-Length', String(r.body.length)]);
   // writeHead takes repeated names (Set-Cookie) as a flat [name, value, …] list
@@ -67,14 +72,14 @@ async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: 
   const { cors } = target.config;
   if (cors && isPreflight(req.method, req.headers)) { send(res, preflightResponse(cors, origin), requestId); return; }
   const answer = (r: UrlHttpResponse): void => send(res, withCors(r, cors, origin), requestId);
+  // an AWS_IAM request without credentials is refused before a byte of its body is read
+  if (target.config.authType === 'AWS_IAM' && !opts.signer.carriesSignature(req)) { answer(forbiddenUrl()); return; }
   let body: Buffer;
   try {
     body = await readBody(req, SYNC_PAYLOAD_LIMIT);
   } catch (err) {
     if (toAwsError(err).statusCode !== 413) throw err;
-    const r = urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE);
-    // the rest of the body is not read: the connection closes after the answer
-    answer({ ...r, headers: [...r.headers, ['Connection', 'close']] });
+    answer(urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE));
     return;
   }
   const deps = opts.invoke(target);
