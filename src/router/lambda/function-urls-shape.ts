@@ -94,7 +94,8 @@ function corsOf(raw: unknown, problems: string[]): UrlCors | null | undefined {
   if (headers) cors.allowHeaders = headers;
   const methods = stringList(c.AllowMethods, 'cors.allowMethods', 6, 6, problems);
   if (methods) {
-    const bad = methods.find((m) => !(URL_CORS_METHODS as readonly string[]).includes(m));
+    // one too long is a constraint above; one of the right length but not a method Lambda takes is refused here
+    const bad = methods.find((m) => m.length <= 6 && !(URL_CORS_METHODS as readonly string[]).includes(m));
     if (bad !== undefined) throw invalidParameter(`Invalid method ${JSON.stringify(bad)} in Cors.AllowMethods: you can use GET, PUT, POST, DELETE, HEAD, PATCH, and the wildcard character (*).`);
     cors.allowMethods = methods;
   }
