@@ -136,6 +136,10 @@ describe('klambda dev without --auth', () => {
       'broken.yaml': fn('broken', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = async () => { throw new Error("boom"); };' }, '  url: {authType: NONE}\n'),
       'throttled.yaml': fn('throttled', 'nodejs20', 'index.handler', ECHO, '  reservedConcurrency: 0\n  url: {authType: NONE}\n'),
       'nourl.yaml': fn('nourl', 'nodejs20', 'index.handler', ECHO),
+      'slow.yaml': fn('slow', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = () => new Promise((r) => setTimeout(r, 5000));' }, '  timeoutSeconds: 1\n  url: {authType: NONE}\n'),
+      'huge.yaml': fn('huge', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = async () => "x".repeat(7 * 1024 * 1024);' }, '  url: {authType: NONE}\n'),
+      'arn.yaml': fn('arn', 'nodejs20', 'index.handler', { 'index.mjs': 'export const handler = async (_e, context) => ({ arn: context.invokedFunctionArn });' }, '  url: {authType: NONE}\n'),
+      'arn-live.yaml': 'apiVersion: klambda.dev/v1alpha1\nkind: Alias\nmetadata: {name: arn-live}\nspec:\n  functionName: arn\n  name: live\n  functionVersion: $LATEST\n  url: {authType: NONE}\n',
       'iam.yaml': fn('iam', 'nodejs20', 'index.handler', ECHO, '  url: {authType: AWS_IAM}\n'),
     });
     copyPackages(['express', 'serverless-http'], join(f.dir, 'express-app', 'node_modules'));
@@ -193,6 +197,14 @@ describe('klambda dev without --auth', () => {
     const r = await call(f.local.url, 'GET', '/hello/host?tag=x', { host });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)).toEqual({ hello: 'host', tag: 'x' });
+  }, 60_000);
+
+  it("serves an Alias's URL: the function runs invoked as name:alias; $LATEST's own URL unqualified", async () => {
+    const live = await get('arn', '/', {});
+    expect(JSON.parse(live.text)).toEqual({ arn: 'arn:aws:lambda:us-east-1:000000000000:function:arn' });
+    const r = await call(f.local.url, 'GET', pathOf('arn', '/', 'live'));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text)).toEqual({ arn: 'arn:aws:lambda:us-east-1:000000000000:function:arn:live' });
   }, 60_000);
 
   it('hands the function the payload 2.0 event: raw path and query, joined values, cookies apart, base64 for binary', async () => {
@@ -284,6 +296,14 @@ describe('klambda dev without --auth', () => {
       const r = await get('broken', '/');
       expect(r.status).toBe(502);
       expect(r.text).toBe('Internal Server Error');
+    }, 60_000);
+
+    it('answers 502 when the function times out, and when its answer is over 6 MB', async () => {
+      for (const name of ['slow', 'huge']) {
+        const r = await get(name, '/');
+        expect(r.status).toBe(502);
+        expect(r.text).toBe('Internal Server Error');
+      }
     }, 60_000);
 
     it('answers 403 {"Message":null} for a url-id no Function has, and for a Function without a URL', async () => {
