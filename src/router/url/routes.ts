@@ -6,7 +6,9 @@ import { urlHost, urlIdOfHost, urlIdOfPath, type UrlTarget } from '../../core/fu
 import { functionArn } from '../../core/arn.js';
 import { toAwsError } from '../../core/errors.js';
 import { newRequestId, newTraceId } from '../../core/ids.js';
-import type { Invocation } from '../../core/invocation.js';
+import type { Invocation, InvocationResult } from '../../core/invocation.js';
+import type { ResolvedTarget } from '../../core/registry.js';
+import type { Principal } from '../auth/principal.js';
 import type { Logger } from '../../core/logger.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { RouteInstaller } from '../app.js';
@@ -62,7 +64,59 @@ function send(res: Response, r: UrlHttpResponse, requestId: string): void {
 
 const sourceIpOf = (req: Request): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
-async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: NonNullable<ReturnType<typeof urlRequestOf>>): Promise<void> {
+type UrlRequest = NonNullable<ReturnType<typeof urlRequestOf>>;
+
+/** An AWS_IAM URL's caller, or the 403 that refuses the request. */
+function iamCaller(opts: FunctionUrlOptions, req: Request, body: Buffer, deps: InvokeDeps, target: UrlTarget): Principal | UrlHttpResponse {
+  try {
+    return opts.signer.caller(req, body, deps.arn.accountId, urlResourceArn(deps.arn, target));
+  } catch (err) {
+    const message = refusalMessage(err);
+    if (message === undefined && toAwsError(err).statusCode !== 403) throw err;
+    return forbiddenUrl(message);
+  }
+}
+
+/** Runs the function with the request's event and reads its answer; klambda's own answer when it cannot. */
+async function run(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, at: UrlRequest, req: Request, body: Buffer, caller: Principal | undefined, requestId: string): Promise<UrlHttpResponse> {
+  const qualifier = target.qualifier === '$LATEST' ? undefined : target.qualifier;
+  let resolved: ResolvedTarget;
+  try {
+    resolved = deps.registry.resolve(qualifier === undefined ? { name: target.functionName } : { name: target.functionName, qualifier }, deps.random());
+  } catch (err) {
+    // the URL's Function or Alias is listed but cannot run (its version is gone): no URL to serve
+    if (toAwsError(err).statusCode === 404) return unknownUrl();
+    throw err;
+  }
+  const now = deps.now();
+  const traceId = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now);
+  const payload = JSON.stringify(urlEvent({
+    method: req.method, rawPath: at.rawPath, rawQueryString: at.rawQueryString, rawHeaders: req.rawHeaders, body,
+    sourceIp: sourceIpOf(req), protocol: `HTTP/${req.httpVersion}`, urlId: at.id,
+    domainName: at.byHost ? (req.headers.host ?? '').replace(/:\d+$/, '') : urlHost(at.id, opts.region, opts.domain),
+    accountId: deps.arn.accountId, requestId, traceId, now, ...(caller ? { caller } : {}),
+  }));
+  if (Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) return urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE);
+  const queue: QueueRef = { namespace: resolved.namespace, functionName: resolved.functionName, version: resolved.version };
+  const invocation: Invocation = {
+    requestId, functionName: resolved.functionName, version: resolved.version,
+    invokedFunctionArn: functionArn(deps.arn, resolved.functionName, resolved.qualifier),
+    payload, type: 'RequestResponse', acceptedAt: now, traceId,
+  };
+  let result: InvocationResult;
+  try {
+    result = await invokeAndWait(deps, resolved, queue, invocation);
+  } catch (err) {
+    const e = toAwsError(err);
+    if (e.statusCode === 429) return urlError(429, 'TooManyRequestsException', e.message);
+    opts.logger.error({ msg: 'function URL invoke failed', function: target.functionName, qualifier: target.qualifier, version: resolved.version, requestId, awsType: e.awsType, error: e.message });
+    return badGateway();
+  }
+  return result.functionError ? badGateway() : httpResponseOf(result.payload);
+}
+
+/** One URL request: the Host, the URL, a preflight, the body, the caller; then the function. */
+async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: UrlRequest): Promise<void> {
   const requestId = newRequestId();
   const origin = req.headers.origin;
   const refusal = opts.refuseHost?.(req.headers.host);
@@ -72,8 +126,9 @@ async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: 
   const { cors } = target.config;
   if (cors && isPreflight(req.method, req.headers)) { send(res, preflightResponse(cors, origin), requestId); return; }
   const answer = (r: UrlHttpResponse): void => send(res, withCors(r, cors, origin), requestId);
+  const iam = target.config.authType === 'AWS_IAM';
   // an AWS_IAM request without credentials is refused before a byte of its body is read
-  if (target.config.authType === 'AWS_IAM' && !opts.signer.carriesSignature(req)) { answer(forbiddenUrl()); return; }
+  if (iam && !opts.signer.carriesSignature(req)) { answer(forbiddenUrl()); return; }
   let body: Buffer;
   try {
     body = await readBody(req, SYNC_PAYLOAD_LIMIT);
@@ -83,55 +138,9 @@ async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: 
     return;
   }
   const deps = opts.invoke(target);
-  const resource = urlResourceArn(deps.arn, target);
-  let caller;
-  if (target.config.authType === 'AWS_IAM') {
-    try {
-      caller = opts.signer.caller(req, body, deps.arn.accountId, resource);
-    } catch (err) {
-      const message = refusalMessage(err);
-      if (message === undefined && toAwsError(err).statusCode !== 403) throw err;
-      answer(forbiddenUrl(message));
-      return;
-    }
-  }
-  const qualifier = target.qualifier === '$LATEST' ? undefined : target.qualifier;
-  let resolved;
-  try {
-    resolved = deps.registry.resolve(qualifier === undefined ? { name: target.functionName } : { name: target.functionName, qualifier }, deps.random());
-  } catch (err) {
-    // the URL's Function or Alias is listed but cannot run (its version is gone): no URL to serve
-    if (toAwsError(err).statusCode === 404) { answer(unknownUrl()); return; }
-    throw err;
-  }
-  const now = deps.now();
-  const traceId = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now);
-  const event = urlEvent({
-    method: req.method, rawPath: at.rawPath, rawQueryString: at.rawQueryString, rawHeaders: req.rawHeaders, body,
-    sourceIp: sourceIpOf(req), protocol: `HTTP/${req.httpVersion}`, urlId: at.id,
-    domainName: at.byHost ? (req.headers.host ?? '').replace(/:\d+$/, '') : urlHost(at.id, opts.region, opts.domain),
-    accountId: deps.arn.accountId, requestId, traceId, now, ...(caller ? { caller } : {}),
-  });
-  const payload = JSON.stringify(event);
-  if (Buffer.byteLength(payload) > SYNC_PAYLOAD_LIMIT) { answer(urlError(413, 'RequestTooLargeException', REQUEST_TOO_LARGE)); return; }
-  const queue: QueueRef = { namespace: resolved.namespace, functionName: resolved.functionName, version: resolved.version };
-  const invocation: Invocation = {
-    requestId, functionName: resolved.functionName, version: resolved.version,
-    invokedFunctionArn: functionArn(deps.arn, resolved.functionName, resolved.qualifier),
-    payload, type: 'RequestResponse', acceptedAt: now, traceId,
-  };
-  let result;
-  try {
-    result = await invokeAndWait(deps, resolved, queue, invocation);
-  } catch (err) {
-    const e = toAwsError(err);
-    if (e.statusCode === 429) { answer(urlError(429, 'TooManyRequestsException', e.message)); return; }
-    opts.logger.error({ msg: 'function URL invoke failed', function: target.functionName, qualifier: target.qualifier, requestId, awsType: e.awsType, error: e.message });
-    answer(badGateway());
-    return;
-  }
-  if (result.functionError) { answer(badGateway()); return; }
-  answer(httpResponseOf(result.payload));
+  const caller = iam ? iamCaller(opts, req, body, deps, target) : undefined;
+  if (caller && 'statusCode' in caller) { answer(caller); return; }
+  answer(await run(opts, deps, target, at, req, body, caller, requestId));
 }
 
 /** The express routes of Function URLs; install before auth (RouterOptions.publicRoutes). */
