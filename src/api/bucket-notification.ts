@@ -2,7 +2,7 @@
 // Ceph RGW, MinIO): which object events go to which functions, filtered by key prefix/suffix, and whether they also go
 // to the default event bus as EventBridge's `Object Created` / `Object Deleted` events.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, FUNCTION_REF, kindSchema, type KindObject, type Simplify, type WithDefaults } from './common.js';
+import { API_VERSION, FUNCTION_REF, kindSchema, StringEnum, type KindObject, type Simplify, type WithDefaults } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
 import { show } from './validate.js';
 
@@ -32,7 +32,7 @@ export const FunctionConfigurationSchema = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-zA-Z0-9._-]+$' }),
   /** A function reference: name, or name:qualifier. */
   function: Type.String({ maxLength: 192, pattern: FUNCTION_REF }),
-  events: Type.Array(Type.Unsafe<(typeof S3_EVENT_NAMES)[number]>({ type: 'string', enum: [...S3_EVENT_NAMES] }), { minItems: 1, maxItems: S3_EVENT_NAMES.length }),
+  events: Type.Array(StringEnum(S3_EVENT_NAMES), { minItems: 1, maxItems: S3_EVENT_NAMES.length }),
   filter: Type.Optional(KeyFilterSchema),
 }, { additionalProperties: false });
 export type FunctionConfiguration = Static<typeof FunctionConfigurationSchema>;

@@ -276,7 +276,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
     ops: { registry, ping: () => commands.ping(), ready: () => ready },
     routes: [managementRoutes((req) => catalogFor(catalog, principalOf(req)), logger, codeLocations, () => mappings, () => urlConfigs), snsRoutes(() => topics, () => arn, logger), jsonRoutes([eventBridgeApi(() => bus, () => arn), sqsApi((req) => ({ store: sqsStore, namespace: NAMESPACE, arn, baseUrl: requestBaseUrl(req) })), kinesisApi(() => ({ store: kinesisStore, namespace: NAMESPACE, arn }))])],
-    publicRoutes: [urls, codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined))],
+    publicRoutes: [
+      urls, codeLocationRoutes(codeLocations, (account) => (account === opts.accountId ? catalog : undefined)),
+      // object events of an S3-compatible server, to the folder's BucketNotifications (the token in the URL is the proof)
+      s3EventRoutes({ tokenFor: (ns) => (ns === NAMESPACE ? s3EventsToken : undefined), inbox: events.inbox, logger }),
+    ],
   });
   let http: Listening;
   try {

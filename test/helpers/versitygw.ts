@@ -82,7 +82,15 @@ export function s3Client(gw: Pick<VersityGw, 'endpoint' | 'region'>, credentials
  * an `iam/users.json` written there before the start is used); without it a temporary folder is made and removed.
  * Root credentials are random unless given. Resolves once root's ListBuckets succeeds.
  */
-export async function startVersityGw(opts: { dir?: string; root?: S3Credentials } = {}): Promise<VersityGw> {
+export async function startVersityGw(opts: {
+  dir?: string;
+  root?: S3Credentials;
+  /**
+   * `--event-webhook-url`: every bucket's object events are posted there (versitygw posts a test event at start and
+   * refuses to start when the URL cannot be reached, so its receiver must be up first). Posted once, never retried.
+   */
+  eventWebhookUrl?: string;
+} = {}): Promise<VersityGw> {
   const bin = join(versityGwBinaries(), 'versitygw');
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'klambda-versitygw-'));
   const removeDir = () => { if (!opts.dir) rmSync(dir, { recursive: true, force: true }); };
@@ -95,7 +103,8 @@ export async function startVersityGw(opts: { dir?: string; root?: S3Credentials 
   const output: string[] = [];
   // Root's credentials in the environment, not on the command line (where `ps` shows them).
   const child: ChildProcess = spawn(bin, [
-    '--port', `127.0.0.1:${port}`, '--region', 'us-east-1', '--iam-dir', iamDir, '--quiet', 'posix', join(dir, 'buckets'),
+    '--port', `127.0.0.1:${port}`, '--region', 'us-east-1', '--iam-dir', iamDir, '--quiet',
+    ...(opts.eventWebhookUrl ? ['--event-webhook-url', opts.eventWebhookUrl] : []), 'posix', join(dir, 'buckets'),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ROOT_ACCESS_KEY_ID: root.accessKeyId, ROOT_SECRET_ACCESS_KEY: root.secretAccessKey } });
   for (const s of [child.stdout, child.stderr]) s?.on('data', (d: Buffer) => { output.push(d.toString()); });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
