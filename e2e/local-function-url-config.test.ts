@@ -105,6 +105,25 @@ describe("$LATEST's URL: the Function manifest", () => {
     expect(readFileSync(join(f.dir, 'web.yaml'), 'utf8')).toBe(before);
   });
 
+  it('answers malformed calls with an AWS error, never a crash: bad JSON, wrong types, a qualifier given twice', async () => {
+    const call = async (method: string, path: string, body?: string) => {
+      const res = await fetch(`${f.local.url}/2021-10-31/functions/${path}`, { method, ...(body !== undefined ? { body, headers: { 'content-type': 'application/json' } } : {}) });
+      return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: await res.text() };
+    };
+    expect(await call('POST', 'cli/url', '{not json')).toMatchObject({ status: 400, type: expect.stringMatching(/^InvalidRequestContentException/) });
+    expect(await call('POST', 'cli/url', '[1]')).toMatchObject({ status: 400 });
+    expect(await call('POST', 'cli/url', JSON.stringify({ AuthType: 'NONE', Cors: 'all' }))).toMatchObject({ status: 400, type: expect.stringMatching(/^ValidationException/) });
+    expect(await call('POST', 'cli/url', JSON.stringify({ AuthType: 'NONE', Cors: { AllowHeaders: [1], AllowCredentials: 'yes', MaxAge: 1.5 } })))
+      .toMatchObject({ status: 400, type: expect.stringMatching(/^ValidationException/), body: expect.stringContaining('3 validation errors detected') });
+    expect(await call('GET', 'cli/url?Qualifier=a&Qualifier=b')).toMatchObject({ status: 400 });
+    // another account's function: refused as AWS refuses it, naming the action
+    expect(await call('GET', `${encodeURIComponent('arn:aws:lambda:us-east-1:111111111111:function:cli')}/url`))
+      .toMatchObject({ status: 403, type: 'AccessDeniedException', body: expect.stringContaining('lambda:GetFunctionUrlConfig on resource: arn:aws:lambda:us-east-1:111111111111:function:cli') });
+    expect(onDisk('cli.yaml')[0]!.spec.url).toBeUndefined();
+    // the server still answers
+    expect((await f.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'cli' }))).FunctionUrlConfigs).toEqual([]);
+  });
+
   it('a missing function: Create and List say "Function does not exist", Get says the resource does not exist', async () => {
     for (const p of [f.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'nope', AuthType: 'NONE' })), f.lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: 'nope' }))]) {
       const e = await failure(p);

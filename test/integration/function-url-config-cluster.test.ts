@@ -17,11 +17,13 @@ const NS = 'web';
 const ARN = `arn:aws:lambda:us-east-1:${derivedAccountId(NS)}:function`;
 const OWNER = { accessKeyId: 'AKIAKLAMBDAWEB000001', secretAccessKey: 'web-secret' };
 const API = `/apis/klambda.dev/v1alpha1/namespaces/${NS}`;
+const READER = { accessKeyId: 'AKIAKLAMBDAWEB000002', secretAccessKey: 'reader-secret' };
 
 let cluster: ClusterFixture;
 let redis: TestRedis;
 let router: ClusterRouter;
 let lambda: LambdaClient;
+let reader: LambdaClient;
 
 interface StoredObject { metadata: { annotations?: Record<string, string> }; spec: { url?: Record<string, unknown> } }
 const stored = (plural: 'functions' | 'aliases', name: string) => cluster.admin.get<StoredObject>(`${API}/${plural}/${name}`);
@@ -44,14 +46,24 @@ beforeAll(async () => {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: 'owner' }, type: 'klambda.dev/access-key',
     stringData: { accessKeyId: OWNER.accessKeyId, secretAccessKey: OWNER.secretAccessKey },
   });
+  // a key that may read the alias's URL config, nothing else
+  await cluster.admin.create(`/api/v1/namespaces/${NS}/secrets`, {
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'reader' }, type: 'klambda.dev/access-key',
+    stringData: {
+      accessKeyId: READER.accessKeyId, secretAccessKey: READER.secretAccessKey,
+      policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'lambda:GetFunctionUrlConfig', Resource: `${ARN}:shop:live` }] }),
+    },
+  });
   router = await startClusterRouter({
     client: cluster.router, redisUrl: redis.url, keyPrefix: randomPrefix(), region: 'us-east-1', accountId: '000000000000', port: 0, host: '127.0.0.1', logger: silentLogger,
   });
   lambda = new LambdaClient({ endpoint: router.url, region: 'us-east-1', maxAttempts: 1, credentials: { ...OWNER } });
+  reader = new LambdaClient({ endpoint: router.url, region: 'us-east-1', maxAttempts: 1, credentials: { ...READER } });
 }, 10 * 60_000);
 
 afterAll(async () => {
   lambda?.destroy();
+  reader?.destroy();
   await router?.stop();
   await cluster?.stop();
   await redis?.stop();
@@ -96,4 +108,18 @@ it("the generated CRD refuses what Lambda refuses, and a header that would break
     expect(refused?.message).toContain(field);
   }
   await cluster.admin.create(`${API}/functions`, fnObject('accepted', { authType: 'NONE', cors: { allowOrigins: ['http://localhost:3000'], allowMethods: ['GET', '*'], maxAge: 86400 } }));
+}, 60_000);
+
+it("a key's policy is checked against the action on the qualified ARN: the alias's URL, not $LATEST's, and only Get", async () => {
+  // allowed: it gets past the policy to Lambda's own answer (the alias has no URL by now)
+  expect((await failure(reader.send(new GetFunctionUrlConfigCommand({ FunctionName: 'shop', Qualifier: 'live' })))).name).toBe('ResourceNotFoundException');
+  for (const command of [
+    new GetFunctionUrlConfigCommand({ FunctionName: 'shop' }),
+    new CreateFunctionUrlConfigCommand({ FunctionName: 'shop', Qualifier: 'live', AuthType: 'NONE' }),
+    new ListFunctionUrlConfigsCommand({ FunctionName: 'shop' }),
+  ]) {
+    const e = await failure(reader.send(command as GetFunctionUrlConfigCommand));
+    expect(e.name).toBe('AccessDeniedException');
+  }
+  expect((await stored('aliases', 'shop-live')).spec.url).toBeUndefined();
 }, 60_000);
