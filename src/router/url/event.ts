@@ -157,15 +157,21 @@ export function urlEvent(r: UrlRequestFacts): UrlEvent {
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']},${r.sourceIp}` : r.sourceIp;
   headers['x-forwarded-proto'] ??= 'http';
   headers['x-amzn-trace-id'] = r.traceId;
+  const cookieField = cookies.length > 0 ? { cookies } : {};
+  const query = queryParameters(r.rawQueryString);
+  // AWS's order of the fields, so a logged event reads like one from Lambda
   const event: UrlEvent = {
     version: '2.0',
     routeKey: '$default',
     rawPath: r.rawPath,
     rawQueryString: r.rawQueryString,
+    ...cookieField,
     headers,
+    ...(query ? { queryStringParameters: query } : {}),
     requestContext: {
       accountId: r.accountId,
       apiId: r.urlId,
+      ...(r.caller ? { authorizer: { iam: iamAuthorizer(r.caller) } } : {}),
       domainName: r.domainName,
       domainPrefix: r.urlId,
       http: { method: r.method, path: r.rawPath, protocol: r.protocol, sourceIp: r.sourceIp, userAgent: headers['user-agent'] ?? '' },
@@ -177,17 +183,11 @@ export function urlEvent(r: UrlRequestFacts): UrlEvent {
     },
     isBase64Encoded: false,
   };
-  if (cookies.length > 0) event.cookies = cookies;
-  const query = queryParameters(r.rawQueryString);
-  if (query) event.queryStringParameters = query;
-  if (r.caller) event.requestContext.authorizer = { iam: iamAuthorizer(r.caller) };
   if (r.body.length > 0) {
     const text = isTextContentType(headers['content-type']) ? textOf(r.body) : undefined;
-    if (text !== undefined) event.body = text;
-    else {
-      event.body = r.body.toString('base64');
-      event.isBase64Encoded = true;
-    }
+    const body = text ?? r.body.toString('base64');
+    delete (event as Partial<UrlEvent>).isBase64Encoded;
+    Object.assign(event, { body, isBase64Encoded: text === undefined });
   }
   return event;
 }
