@@ -179,6 +179,9 @@ describe('the AWS CLI v1', () => {
       '--cors', 'AllowOrigins=http://localhost:3000,AllowCredentials=true')) as Record<string, unknown>;
     expect(created).toMatchObject({ FunctionUrl: urlOf('cli', '$LATEST'), FunctionArn: `${ARN}:cli`, AuthType: 'NONE', Cors: { AllowOrigins: ['http://localhost:3000'], AllowCredentials: true } });
     expect(onDisk('cli.yaml')[0]!.spec.url).toEqual({ authType: 'NONE', invokeMode: 'BUFFERED', cors: { allowOrigins: ['http://localhost:3000'], allowCredentials: true } });
+    // the URL created is served at once (no DNS needed: the /lambda-url/<url-id>/ path)
+    const served = await fetch(`${f.local.url}/lambda-url/${urlId('default', 'cli', '$LATEST')}/`);
+    expect([served.status, await served.text()]).toEqual([200, 'hi']);
     expect(JSON.parse(await aws('get-function-url-config', '--function-name', 'cli'))).toMatchObject({ FunctionUrl: created.FunctionUrl, LastModifiedTime: expect.any(String) });
     expect(JSON.parse(await aws('update-function-url-config', '--function-name', 'cli', '--auth-type', 'AWS_IAM'))).toMatchObject({ AuthType: 'AWS_IAM', Cors: { AllowCredentials: true } });
     const listed = JSON.parse(await aws('list-function-url-configs', '--function-name', 'cli')) as { FunctionUrlConfigs: Array<{ AuthType: string }> };
