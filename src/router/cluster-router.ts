@@ -14,6 +14,9 @@ import { eventBridgeApi } from './eventbridge/targets.js';
 import { snsRoutes } from './sns/routes.js';
 import { eventBusBackend, topicBackend } from '../events/backends.js';
 import { EventInbox } from '../events/inbox.js';
+import { functionUrlRoutes } from './url/routes.js';
+import { UrlSigner } from './url/iam.js';
+import { routeUrlResolver } from './route-url-resolver.js';
 import { SqsStore } from '../events/sqs/store.js';
 import { KinesisStore } from '../events/kinesis/store.js';
 import { requestBaseUrl, sqsApi } from './sqs/targets.js';
@@ -61,6 +64,8 @@ export interface ClusterRouterOptions {
   registry?: Registry;
   /** Where CreateFunction/UpdateFunctionCode keep zip packages (none: ZipFile is refused with a clear message). */
   codeStore?: CodeStore;
+  /** Function URLs are `<url-id>.lambda-url.<region>.<urlDomain>` (default localhost). */
+  urlDomain?: string;
 }
 
 export interface ClusterRouter { url: string; port: number; routes: RouteCache; ops?: OpsServer; stop(): Promise<void> }
@@ -103,7 +108,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   // the SNS and EventBridge APIs hand messages and events to the leading controller's worker through the inbox
   const inbox = new EventInbox(commands, opts.keyPrefix);
   // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by the controller's event source mappings
-  const sqsStore = new SqsStore(commands, { keyPrefix: opts.keyPrefix, logger, arnFor: () => arn });
+  const sqsStore = new SqsStore(commands, { keyPrefix: opts.keyPrefix, logger, arnFor: (ns) => ({ region: opts.region, accountId: keys.accountIdOf(ns) }) });
   const kinesisStore = new KinesisStore(commands, { keyPrefix: opts.keyPrefix });
   const s3 = new S3CodeResolver(opts.client, opts.codeStore);
   const sizes = opts.codeStore ? new StoredSizes(opts.codeStore) : undefined;
@@ -123,8 +128,16 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     // event ages are measured on the dispatcher's clock (the controller reads the same variable)
     asyncClock: asyncClockFromEnv(process.env),
   };
+  const accountArn = (namespace: string) => ({ region: opts.region, accountId: keys.accountIdOf(namespace) });
+  // Function URLs, before SigV4: NONE needs no signature, AWS_IAM checks its own (lambda:InvokeFunctionUrl)
+  const urls = functionUrlRoutes({
+    resolver: routeUrlResolver(routes), region: opts.region, domain: opts.urlDomain ?? 'localhost', logger,
+    signer: new UrlSigner({ keys, region: opts.region }),
+    invoke: (t) => { const at = accountArn(t.namespace); return { ...invoke, registry: routes.registryFor(t.namespace, at), arn: at }; },
+  });
   const app = createRouterApp({
     logger,
+    publicRoutes: [urls],
     auth: sigv4Auth({ keys, region: opts.region }),
     invoke: (req) => {
       const { p, arn: at } = caller(req);
