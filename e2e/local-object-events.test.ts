@@ -104,6 +104,8 @@ spec:
   }, 60_000);
 
   it('filters by prefix and suffix: other keys of the bucket invoke nothing, but still go to EventBridge; another bucket sends nothing', async () => {
+    // a key with characters S3 encodes in events: versitygw posts it as is, and the function gets it as S3 writes it
+    await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'uploads/odd+key 100%.jpg', Body: 'odd' }));
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'uploads/notes.txt', Body: 'not a jpeg' }));
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'drafts/dog.jpg', Body: 'elsewhere' }));
     await s3.send(new PutObjectCommand({ Bucket: 'archive', Key: 'uploads/old.jpg', Body: 'archived' }));
@@ -112,6 +114,8 @@ spec:
     // a later matching object arrives: the filtered ones would have by now
     await s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'uploads/marker.jpg', Body: 'marker' }));
     await waitFor(() => (s3Events('uploads/marker.jpg').length > 0 ? true : undefined), 30_000, 'the marker');
+    await waitFor(() => (s3Events('uploads/odd%2Bkey+100%25.jpg').length > 0 ? true : undefined), 30_000, 'the odd key, encoded');
+    expect(busEvents('uploads/odd+key 100%.jpg')).toHaveLength(1);
     expect(s3Events('uploads/notes.txt')).toEqual([]);
     expect(s3Events('drafts/dog.jpg')).toEqual([]);
     expect(received().filter((r) => JSON.stringify(r.event).includes('archive'))).toEqual([]);

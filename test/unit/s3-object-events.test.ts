@@ -48,7 +48,8 @@ describe('webhook bodies', () => {
   });
 
   it('reads MinIO\'s and Ceph\'s shapes (minio:s3 / ceph:s3 sources, principalId, URL-encoded keys)', () => {
-    const minio = { ...versitygwRecord({ key: 'uploads/my+cat%C3%A9.jpg' }), eventSource: 'minio:s3', userIdentity: { principalId: 'minio' } };
+    const base = versitygwRecord({ key: 'uploads/my+cat%C3%A9.jpg' });
+    const minio = { ...base, eventSource: 'minio:s3', userIdentity: { principalId: 'minio' }, s3: { ...base.s3, configurationId: 'Config', bucket: { ...base.s3.bucket, ownerIdentity: { principalId: 'minio' } } } };
     const ceph = { ...versitygwRecord({ eventName: 'ObjectRemoved:Delete' }), eventSource: 'ceph:s3' };
     const [m, c] = read({ EventName: 's3:ObjectCreated:Put', Key: 'photos/uploads/x', Records: [minio, ceph] });
     expect(m).toMatchObject({ key: 'uploads/my caté.jpg', principalId: 'minio' });
@@ -60,6 +61,16 @@ describe('webhook bodies', () => {
     expect(r).toMatchObject({ eventName: 'ObjectRemoved:Delete', senderEventName: 'ObjectRemoved:DeleteObjects' });
     expect(r).not.toHaveProperty('eTag');
     expect(s3BusEvent(r!, arn)!.detail).toMatchObject({ reason: 'DeleteObjects', 'deletion-type': 'Permanently Deleted' });
+  });
+
+  it('keeps versitygw\'s keys as sent (it does not encode them), and ?keys= says it for a sender that cannot be told apart', () => {
+    const [v] = read({ Records: [versitygwRecord({ key: 'dir/a b+c%é.txt' })] });
+    expect(v!.key).toBe('dir/a b+c%é.txt');
+    const aws = { ...versitygwRecord({ key: 'dir/a+b%2Bc.txt' }), userIdentity: { principalId: 'AWS:AIDA' } };
+    aws.s3 = { ...aws.s3, configurationId: 'thumbs' };
+    const once = (keys?: 'raw' | 'url') => { const r = readWebhookBody(JSON.stringify({ Records: [aws] }), keys); return r.kind === 'records' ? r.records[0]!.key : r.kind; };
+    expect(once()).toBe('dir/a b+c.txt');
+    expect(once('raw')).toBe('dir/a+b%2Bc.txt');
   });
 
   it('answers S3\'s test event (versitygw posts one at start) without records', () => {
@@ -118,8 +129,8 @@ describe('the BucketNotification kind', () => {
 });
 
 describe('matching and shapes', () => {
-  const [put] = read({ Records: [versitygwRecord({ key: 'uploads/cat%201.jpg' })] });
-  const [del] = read({ Records: [versitygwRecord({ eventName: 's3:ObjectRemoved:Delete', key: 'uploads/cat%201.jpg', size: 0, eTag: null })] });
+  const [put] = read({ Records: [versitygwRecord({ key: 'uploads/cat 1.jpg' })] });
+  const [del] = read({ Records: [versitygwRecord({ eventName: 's3:ObjectRemoved:Delete', key: 'uploads/cat 1.jpg', size: 0, eTag: null })] });
 
   it('matches event names with S3\'s wildcards and the key\'s prefix and suffix', () => {
     const c = (events: string[], filter?: { prefix?: string; suffix?: string }) => ({ id: 'x', function: 'f', events: events as never, ...(filter ? { filter } : {}) });

@@ -51,8 +51,22 @@ export function normalEventName(sent: string): string {
 
 const unquote = (etag: string | undefined) => (etag === undefined || etag === '' ? undefined : etag.replace(/^"(.*)"$/, '$1'));
 
-/** One record of the body, or why it is refused. */
-export function readRecord(r: unknown, i: number): ObjectRecord | string {
+/**
+ * How a sender writes keys: `url` as S3, MinIO and Ceph RGW do (URL-encoded, `+` for a space), `raw` as versitygw
+ * does (the key as it is).
+ */
+export type KeyEncoding = 'url' | 'raw';
+
+/**
+ * versitygw's records (s3event/event.go) spell `PrincipalId` with a capital P and name their configuration
+ * `webhook-global` (`kafka-global`…); S3, MinIO and Ceph write `principalId` and their own ids.
+ */
+function looksLikeVersitygw(r: Record<string, unknown>, s3: Record<string, unknown>): boolean {
+  return (isRecord(r.userIdentity) && 'PrincipalId' in r.userIdentity) || (typeof s3.configurationId === 'string' && /^[a-z]+-global$/.test(s3.configurationId));
+}
+
+/** One record of the body, or why it is refused. `keys`: how its key is written (default: versitygw's raw, else URL-encoded). */
+export function readRecord(r: unknown, i: number, keys?: KeyEncoding): ObjectRecord | string {
   const at = `Records[${i}]`;
   if (!isRecord(r)) return `${at} must be an object`;
   const source = str(r.eventSource);
@@ -83,7 +97,7 @@ export function readRecord(r: unknown, i: number): ObjectRecord | string {
     bucket,
     // versitygw and MinIO spell it PrincipalId / principalId
     bucketOwner: str(owner.principalId) ?? str(owner.PrincipalId) ?? '',
-    key: decodeKey(sentKey),
+    key: (keys ?? (looksLikeVersitygw(r, s3) ? 'raw' : 'url')) === 'raw' ? sentKey : decodeKey(sentKey),
     ...(typeof size === 'number' ? { size } : {}),
     ...(unquote(str(s3.object.eTag)) ? { eTag: unquote(str(s3.object.eTag))! } : {}),
     ...(str(s3.object.versionId) ? { versionId: str(s3.object.versionId)! } : {}),
@@ -103,7 +117,7 @@ export function recordId(rec: Omit<ObjectRecord, 'id'>): string {
 }
 
 /** The body of one webhook post: its records, S3's test event, or why it is refused (nothing of it is accepted then). */
-export function readWebhookBody(text: string): WebhookBody {
+export function readWebhookBody(text: string, keys?: KeyEncoding): WebhookBody {
   let body: unknown;
   try { body = JSON.parse(text); } catch { return { kind: 'invalid', message: 'The body must be JSON: S3 event notification records ({"Records": [...]})' }; }
   if (!isRecord(body)) return { kind: 'invalid', message: 'The body must be a JSON object with Records' };
@@ -112,7 +126,7 @@ export function readWebhookBody(text: string): WebhookBody {
   if (body.Records.length > MAX_RECORDS) return { kind: 'invalid', message: `At most ${MAX_RECORDS} records a post, got ${body.Records.length}` };
   const records: ObjectRecord[] = [];
   for (const [i, r] of body.Records.entries()) {
-    const read = readRecord(r, i);
+    const read = readRecord(r, i, keys);
     if (typeof read === 'string') return { kind: 'invalid', message: read };
     records.push(read);
   }

@@ -41,7 +41,10 @@ export function s3EventRoutes(deps: S3EventsDeps): RouteInstaller {
       if (token === undefined || !sameToken(String(req.params.token), token)) {
         throw forbidden('The S3 event webhook token is not valid for this namespace');
       }
-      const body = readWebhookBody((await readBody(req, MAX_BODY)).toString('utf8'));
+      // ?keys=raw|url says how the sender writes keys, where its records do not show it (see records.ts)
+      const keys = req.query.keys === 'raw' || req.query.keys === 'url' ? req.query.keys : undefined;
+      if (req.query.keys !== undefined && keys === undefined) throw invalidContent('keys must be raw or url');
+      const body = readWebhookBody((await readBody(req, MAX_BODY)).toString('utf8'), keys);
       if (body.kind === 'invalid') throw invalidContent(body.message);
       if (body.kind === 'test') {
         res.status(200).json({ accepted: 0 });
