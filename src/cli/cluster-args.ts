@@ -101,6 +101,8 @@ options:
   --region R               region callers sign for, and in ARNs (default us-east-1)
   --account-id ID          account id of the namespace default (default 000000000000)
   --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
+  --url-domain D           Function URLs are http://<url-id>.lambda-url.<region>.D (default localhost; each is also
+                           served at /lambda-url/<url-id>/ on the router's own address)
 ${CODE_STORE_USAGE}
   -h, --help               this text`;
 
@@ -212,7 +214,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port', 'url-domain', ...CODE_STORE_FLAGS].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const codeStore = codeStoreOf(values, env, base.region);
@@ -222,5 +224,13 @@ export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
     host: values.host ?? '0.0.0.0',
     opsPort: opsPort(values['ops-port']),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    ...urlDomainOf(values['url-domain'] ?? env.KLAMBDA_URL_DOMAIN),
   };
+}
+
+/** A DNS suffix the URLs' host names end with (letters, digits, '-' and '.'). */
+function urlDomainOf(value: string | undefined): { urlDomain?: string } {
+  if (value === undefined || value === '') return {};
+  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(value)) throw new UsageError(`--url-domain must be a DNS name, got ${value}`);
+  return { urlDomain: value.toLowerCase() };
 }

@@ -149,7 +149,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace }), (req) => {
       const { p, arn: at } = caller(req);
       return new KubeFunctionUrls(opts.client, p.namespace, at);
-    }), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([
+    }, opts.urlDomain), snsRoutes((req) => topicBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn, logger), jsonRoutes([
       eventBridgeApi((req) => eventBusBackend(kubeEventObjects(opts.client, caller(req).p.namespace), inbox), (req) => caller(req).arn),
       sqsApi((req) => { const c = caller(req); return { store: sqsStore, namespace: c.p.namespace, arn: c.arn, baseUrl: requestBaseUrl(req) }; }),
       kinesisApi((req) => { const c = caller(req); return { store: kinesisStore, namespace: c.p.namespace, arn: c.arn }; }),

@@ -37,11 +37,11 @@ function routingConfig(body: Record<string, unknown>): AliasInput['RoutingConfig
  * `mappings`: the caller's EventSourceMapping objects (the folder, or the namespace on a cluster); without it the event
  * source mapping calls answer that they are not available here.
  * `urls`: where the caller's Function URL configs live (the folder, or the namespace on a cluster); without it there are
- * no Function URL calls.
+ * no Function URL calls. `urlDomain`: the domain of their host names (default localhost).
  */
 export function managementRoutes(
   catalog: FunctionCatalog | ((req: Request) => FunctionCatalog), _logger: Logger, locations?: CodeLocations,
-  mappings?: (req: Request) => EventSourceMappingBackend, urls?: (req: Request) => FunctionUrlStore,
+  mappings?: (req: Request) => EventSourceMappingBackend, urls?: (req: Request) => FunctionUrlStore, urlDomain?: string,
 ): RouteInstaller {
   const cat = (req: Request): FunctionCatalog => (typeof catalog === 'function' ? catalog(req) : catalog);
   const name = (req: Request, action: string, allowQualifier = false) => fnName(req, cat(req).arn, `lambda:${action}`, allowQualifier);
@@ -50,7 +50,7 @@ export function managementRoutes(
     eventInvokeConfigRoutes(cat)(app);
     layerRoutes(cat, locations)(app);
     eventSourceMappingRoutes(cat, mappings)(app);
-    if (urls) functionUrlConfigRoutes(urls)(app);
+    if (urls) functionUrlConfigRoutes(urls, urlDomain ? { domain: urlDomain } : {})(app);
     app.post([`${BASE}`, `${BASE}/`], async (req: Request, res: Response) => {
       const input = createFunctionInput(await jsonBody(req, MAX_CODE_REQUEST_BYTES));
       sendJson(res, 201, await need(cat(req), 'createFunction', 'CreateFunction')(input));
