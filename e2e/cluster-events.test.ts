@@ -1,14 +1,18 @@
-// Events on a real control plane, through the router with SigV4 and the official SDK clients: a topic made with
+// Events and HTTP triggers on a real control plane, through the router with SigV4 and the official SDK clients: a topic made with
 // CreateTopic/Subscribe is a Topic object and Publish reaches its function; a rule made with PutRule/PutTargets is an
 // EventRule object and PutEvents reaches its target; a scheduled rule fires; an SQS queue and a Kinesis stream feed a
 // function through event source mappings polled by the leading controller (a stream batch the function keeps
-// failing goes to the on-failure queue). The function's own async onSuccess queue shows what reached it.
+// failing goes to the on-failure queue). The function's own async onSuccess queue shows what reached it. A Function
+// applied with `spec.url` is served at its URL (NONE, and AWS_IAM with a signature).
 import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateStreamCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { OutcomeQueue } from '../src/queue/outcomes.js';
+import { urlId } from '../src/core/function-url.js';
+import { Sha256 } from '../test/helpers/sdk-sha256.js';
 import { waitFor } from './helpers/local.js';
 import { ADMIN_KEY, invokeReady, podDiagnostics, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
 
@@ -103,3 +107,34 @@ it('event source mappings: an SQS queue is drained into the function; a Kinesis 
     KinesisBatchInfo: { shardId: 'shardId-000000000000', batchSize: 1, streamArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks' },
   });
 }, 180_000);
+
+it('Function URLs: spec.url applied with the Function is served by the router at /lambda-url/<url-id>/; AWS_IAM needs a signature', async () => {
+  const handler = "export const handler = async (e) => ({ statusCode: 201, headers: { 'x-seen': e.rawPath }, body: JSON.stringify({ path: e.rawPath, q: e.queryStringParameters, method: e.requestContext.http.method, iam: e.requestContext.authorizer?.iam?.userArn ?? null }) });";
+  for (const [name, authType] of [['web', 'NONE'], ['private', 'AWS_IAM']] as const) {
+    await k.cluster.admin.create(`${api}/functions`, {
+      apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name },
+      spec: { runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': handler } }, url: { authType } },
+    });
+  }
+  const { GetFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+  const config = await waitFor(() => k.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: 'web' })).catch(() => undefined), 30_000, 'the URL config');
+  expect(config.FunctionUrl).toBe(`http://${urlId('default', 'web', '$LATEST')}.lambda-url.us-east-1.localhost:${new URL(k.routerUrl).port}/`);
+  const at = (name: string, path: string) => `${k.routerUrl}/lambda-url/${urlId('default', name, '$LATEST')}${path}`;
+  // served once the controller has routed it and an environment answers
+  const res = await waitFor(async () => {
+    const r = await fetch(at('web', '/orders/7?x=1&x=2'), { method: 'POST', body: 'hi' });
+    return r.status === 201 ? r : undefined;
+  }, 120_000, 'the URL served');
+  expect(res.headers.get('x-seen')).toBe('/orders/7');
+  expect(await res.json()).toEqual({ path: '/orders/7', q: { x: '1,2' }, method: 'POST', iam: null });
+  // AWS_IAM: refused without a signature (once routed), served with one
+  await waitFor(async () => ((await fetch(at('private', '/'))).status === 403 ? true : undefined), 60_000, 'an unsigned call refused');
+  const url = new URL(at('private', '/who'));
+  const signer = new SignatureV4({ credentials: { ...ADMIN_KEY }, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+  const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host } } as never);
+  const ok = await waitFor(async () => {
+    const r = await fetch(url, { headers: (signed as unknown as { headers: Record<string, string> }).headers });
+    return r.status === 201 ? r : undefined;
+  }, 120_000, 'a signed call served');
+  expect(((await ok.json()) as { iam: string }).iam).toMatch(/^arn:aws:iam::000000000000:/);
+}, 300_000);
