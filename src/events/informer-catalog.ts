@@ -2,6 +2,8 @@
 // each delivery (rules indexed again only when one of them changed).
 import type { EventRule } from '../api/event-rule.js';
 import type { Topic } from '../api/topic.js';
+import type { BucketNotification } from '../api/bucket-notification.js';
+import { checkStored } from '../controller/kinds.js';
 import type { ArnContext } from '../core/arn.js';
 import type { EventCatalog } from './fanout.js';
 import { RuleSets, ruleView, topicView } from './views.js';
@@ -9,7 +11,8 @@ import { RuleSets, ruleView, topicView } from './views.js';
 interface Cached { get(key: string): unknown; list(): unknown[] }
 interface Versioned { metadata: { uid?: string; resourceVersion?: string; namespace?: string; name: string } }
 
-export function informerEventCatalog(topics: Cached, rules: Cached, arnFor: (namespace: string) => ArnContext): EventCatalog {
+/** `notifications`: the BucketNotification objects' cache, where the controller has an informer on them (object events). */
+export function informerEventCatalog(topics: Cached, rules: Cached, arnFor: (namespace: string) => ArnContext, notifications?: Cached): EventCatalog {
   const sets = new RuleSets(() => {
     const all = rules.list() as (EventRule & Versioned)[];
     // the objects' versions: any add, change or delete gives another string
@@ -25,5 +28,11 @@ export function informerEventCatalog(topics: Cached, rules: Cached, arnFor: (nam
     rule: (ns, bus, name) => sets.rule(ns, bus, name),
     busExists: (ns, bus) => bus === 'default' || sets.buses(ns).includes(bus),
     arnFor,
+    ...(notifications ? {
+      bucketNotifications: (ns: string, bucket: string) => (notifications.list() as BucketNotification[])
+        .filter((n) => n.metadata.namespace === ns && n.spec?.bucket === bucket)
+        // the controller's own check with defaults filled (a stored object that fails it delivers nothing)
+        .flatMap((n) => { const c = checkStored<BucketNotification['spec']>(n as never); return c.ok ? [{ ...n, spec: c.spec }] : []; }),
+    } : {}),
   };
 }

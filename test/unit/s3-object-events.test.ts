@@ -8,6 +8,8 @@ import { busDetailType, configurationMatches, encodeKey, lambdaS3Event, objectIn
 import { decodeKey, readWebhookBody, type ObjectRecord } from '../../src/events/s3/records.js';
 import { sameToken } from '../../src/router/s3-events/routes.js';
 import { entryId } from '../../src/events/inbox.js';
+import { informerEventCatalog } from '../../src/events/informer-catalog.js';
+import { tokenOfSecret } from '../../src/router/s3-events/secret-tokens.js';
 
 const arn = { region: 'eu-west-1', accountId: '123456789012' };
 
@@ -212,5 +214,30 @@ describe('matching and shapes', () => {
     expect(sameToken('abd', 'abc')).toBe(false);
     expect(sameToken('a-much-longer-token', 'abc')).toBe(false);
     expect(sameToken('', '')).toBe(false);
+  });
+});
+
+describe('the cluster\'s parts', () => {
+  it('reads a namespace\'s token from its Secret, ignoring one too short to be a proof', () => {
+    const secret = (token?: string) => ({ metadata: { name: 'klambda-s3-events', namespace: 'shop' }, ...(token === undefined ? {} : { data: { token: Buffer.from(`${token}\n`).toString('base64') } }) });
+    expect(tokenOfSecret(secret('0123456789abcdef-long'))).toBe('0123456789abcdef-long');
+    expect(tokenOfSecret(secret('short'))).toBeUndefined();
+    expect(tokenOfSecret(secret())).toBeUndefined();
+    expect(tokenOfSecret(undefined)).toBeUndefined();
+  });
+
+  it('gives the fan-out the stored BucketNotifications of a bucket, checked and defaulted; none without the informer', () => {
+    const stored = (name: string, spec: unknown) => ({ apiVersion: 'klambda.dev/v1alpha1', kind: 'BucketNotification', metadata: { name, namespace: 'shop', resourceVersion: '1' }, spec });
+    const objects = [
+      stored('a', { bucket: 'photos', functions: [{ id: 'x', function: 'f', events: ['s3:ObjectCreated:*'] }] }),
+      stored('b', { bucket: 'photos', functions: [{ id: 'y', function: 'f', events: ['s3:Nope'] }] }),
+      stored('c', { bucket: 'docs', eventBridge: true }),
+    ];
+    const cache = { get: () => undefined, list: () => objects };
+    const none = { get: () => undefined, list: () => [] };
+    const catalog = informerEventCatalog(none, none, () => arn, cache);
+    expect(catalog.bucketNotifications!('shop', 'photos').map((n) => [n.metadata.name, n.spec.eventBridge])).toEqual([['a', false]]);
+    expect(catalog.bucketNotifications!('other', 'photos')).toEqual([]);
+    expect(informerEventCatalog(none, none, () => arn).bucketNotifications).toBeUndefined();
   });
 });
