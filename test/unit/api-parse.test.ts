@@ -87,7 +87,7 @@ data: {app.py: "def handler(e, c): return 1"}
     const err = manifestError(() => parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n', 'd.yaml'));
     expect(err.issues).toEqual([{
       source: 'd.yaml', document: 1, path: 'kind', line: 2,
-      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer (klambda.dev/v1alpha1) and ConfigMap (v1)',
+      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (klambda.dev/v1alpha1) and ConfigMap (v1)',
     }]);
   });
 
