@@ -10,6 +10,11 @@ import { sameToken } from '../../src/router/s3-events/routes.js';
 import { entryId } from '../../src/events/inbox.js';
 import { informerEventCatalog } from '../../src/events/informer-catalog.js';
 import { tokenOfSecret } from '../../src/router/s3-events/secret-tokens.js';
+import { parseCli, UsageError } from '../../src/cli/args.js';
+import { localS3EventsToken, tokenFile } from '../../src/local/s3-events-token.js';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const arn = { region: 'eu-west-1', accountId: '123456789012' };
 
@@ -239,5 +244,29 @@ describe('the cluster\'s parts', () => {
     expect(catalog.bucketNotifications!('shop', 'photos').map((n) => [n.metadata.name, n.spec.eventBridge])).toEqual([['a', false]]);
     expect(catalog.bucketNotifications!('other', 'photos')).toEqual([]);
     expect(informerEventCatalog(none, none, () => arn).bucketNotifications).toBeUndefined();
+  });
+});
+
+describe('the local mode\'s token', () => {
+  it('takes --s3-events-token, refusing one that is short or needs escaping in a URL', () => {
+    expect(parseCli(['dev', 'dir', '--s3-events-token', 'abcdefghijklmnop_-12'], {})).toMatchObject({ command: 'dev', s3EventsToken: 'abcdefghijklmnop_-12' });
+    expect(parseCli(['dev', 'dir'], {})).not.toHaveProperty('s3EventsToken');
+    expect(() => parseCli(['dev', '--s3-events-token', 'short'], {})).toThrow(UsageError);
+    expect(() => parseCli(['dev', '--s3-events-token', 'has/a/slash/in/it/ok'], {})).toThrow(/16 to 128 letters/);
+  });
+
+  it('makes a random token once, keeps it in .klambda/ readable by its owner only, and uses a given one instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'klambda-token-'));
+    try {
+      const first = localS3EventsToken(dir);
+      expect(first).toMatch(/^[A-Za-z0-9_-]{32}$/);
+      expect(readFileSync(tokenFile(dir), 'utf8').trim()).toBe(first);
+      expect(statSync(tokenFile(dir)).mode & 0o777).toBe(0o600);
+      expect(localS3EventsToken(dir)).toBe(first);
+      expect(localS3EventsToken(dir, 'given-token-0123456789')).toBe('given-token-0123456789');
+      expect(localS3EventsToken(join(dir, 'another'))).not.toBe(first);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
