@@ -2,7 +2,7 @@
 // created, overwritten and deleted with @aws-sdk/client-s3 and `aws s3` (CLI v1); a BucketNotification sends the
 // matching ones (event name, key prefix and suffix) to a function as Lambda's S3 event, and its bucket's events go to
 // the default bus as EventBridge's `Object Created` / `Object Deleted`, where an EventRule on aws.s3 matches them.
-import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -68,7 +68,7 @@ spec:
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  it('keeps the webhook token in the folder and prints nothing secret elsewhere: the URL carries it', () => {
+  it('keeps the webhook token in the folder, and the webhook URL carries it', () => {
     const token = readFileSync(join(fx.dir, '.klambda', 's3-events-token'), 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(fx.local.s3EventsUrl).toBe(`${fx.local.url}/_klambda/s3-events/default/${token}`);
@@ -147,11 +147,22 @@ spec:
     expect(received().filter((r) => r.event['detail-type'] === 'Object Deleted')).toEqual([]);
   }, 60_000);
 
+  it('DeleteObjects (versitygw posts its own s3:ObjectRemoved:DeleteObjects) is one ObjectRemoved:Delete per key', async () => {
+    const res = await s3.send(new DeleteObjectsCommand({ Bucket: 'photos', Delete: { Objects: [{ Key: 'uploads/odd+key 100%.jpg' }, { Key: 'drafts/dog.jpg' }] } }));
+    expect(res.Errors ?? []).toEqual([]);
+    const [removed] = await waitFor(() => { const e = s3Events('uploads/odd%2Bkey+100%25.jpg', 'ObjectRemoved:Delete'); return e.length > 0 ? e : undefined; }, 30_000, 'the DeleteObjects record');
+    expect(removed!.event.Records[0].s3.configurationId).toBe('uploads-removed');
+    // drafts/ is outside the prefix: a later delete under uploads/ arrives, that one never does
+    await s3.send(new DeleteObjectCommand({ Bucket: 'photos', Key: 'uploads/marker.jpg' }));
+    await waitFor(() => (s3Events('uploads/marker.jpg', 'ObjectRemoved:Delete').length > 0 ? true : undefined), 30_000, 'the marker\'s delete');
+    expect(s3Events('drafts/dog.jpg')).toEqual([]);
+  }, 60_000);
+
   it('each matching record was delivered exactly once (no redelivery without a repost)', () => {
     const counts = new Map<string, number>();
     for (const r of received()) counts.set(r.requestId, (counts.get(r.requestId) ?? 0) + 1);
     expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
-    expect(s3Events('uploads/marker.jpg')).toHaveLength(1);
+    expect(s3Events('uploads/marker.jpg', 'ObjectCreated:Put')).toHaveLength(1);
     expect(busEvents('uploads/marker.jpg')).toHaveLength(1);
   });
 
