@@ -1,8 +1,9 @@
-// Topic, EventRule and EventSourceMapping: checked, their functions and topics looked up, status with ARN/uuid written.
+// Topic, EventRule, EventSourceMapping and BucketNotification: checked, their functions and topics looked up, status with ARN/uuid written.
 // Deliveries are the event worker's (src/events); Ready says whether this object's will be made.
 import type { EventRuleSpec } from '../../api/event-rule.js';
 import type { EventSourceMappingSpec } from '../../api/event-source-mapping.js';
 import type { TopicSpec } from '../../api/topic.js';
+import type { BucketNotificationSpec } from '../../api/bucket-notification.js';
 import { parseFunctionName, type ArnContext } from '../../core/arn.js';
 import { isAwsError } from '../../core/errors.js';
 import { splitKey } from '../../kube/objects.js';
@@ -35,7 +36,7 @@ export function mappingReferences(spec: EventSourceMappingSpec, arn: ArnContext)
 }
 
 export interface EventKind<S> {
-  kind: 'Topic' | 'EventRule' | 'EventSourceMapping';
+  kind: 'Topic' | 'EventRule' | 'EventSourceMapping' | 'BucketNotification';
   plural: Plural;
   references(spec: S, arn: ArnContext): Reference[];
   /** Kind-specific status fields (ARN, uuid, state). */
@@ -63,6 +64,16 @@ export const EVENT_SOURCE_MAPPING: EventKind<EventSourceMappingSpec> = {
   kind: 'EventSourceMapping', plural: 'eventsourcemappings', references: mappingReferences,
   ready: { type: 'Ready', status: 'True', reason: 'Polling', message: 'valid, its function exists; the leading controller polls its source (when enabled)' },
   statusFields: (obj, spec) => ({ uuid: mappingUuid(obj.metadata.namespace, obj.metadata.name), state: spec.enabled ? 'Enabled' : 'Disabled' }),
+};
+
+export function bucketNotificationReferences(spec: BucketNotificationSpec, arn: ArnContext): Reference[] {
+  return spec.functions.map((c) => functionRef(c.function, arn));
+}
+
+export const BUCKET_NOTIFICATION: EventKind<BucketNotificationSpec> = {
+  kind: 'BucketNotification', plural: 'bucketnotifications', references: bucketNotificationReferences,
+  ready: { type: 'Ready', status: 'True', reason: 'Delivering', message: 'valid, its functions exist; the leading controller delivers the object events the router accepts for its bucket' },
+  statusFields: () => ({}),
 };
 
 const RETRY_MS = 10_000;
