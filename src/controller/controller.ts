@@ -21,7 +21,7 @@ import { checkStored, KLAMBDA_API, type Plural, type Stored } from './kinds.js';
 import type { QueueRef } from '../core/queue-contract.js';
 import { ReconcileQueue } from './reconcile-queue.js';
 import { reconcileAlias } from './reconcile/alias.js';
-import { EVENT_RULE, EVENT_SOURCE_MAPPING, reconcileEventKind, TOPIC, type EventKind } from './reconcile/event-kinds.js';
+import { BUCKET_NOTIFICATION, EVENT_RULE, EVENT_SOURCE_MAPPING, reconcileEventKind, TOPIC, type EventKind } from './reconcile/event-kinds.js';
 import { reconcileFunction } from './reconcile/function.js';
 import { reconcileFunctionVersion } from './reconcile/function-version.js';
 import { LABEL_MANAGED_BY } from './resources/names.js';
@@ -63,7 +63,7 @@ import type { CodeStore } from '../code/code-store.js';
 import { S3CodeResolver } from './s3-code.js';
 import { parseLayerVersionRef } from '../core/layer-arn.js';
 
-const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING] as Array<EventKind<never>>;
+const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING, BUCKET_NOTIFICATION] as Array<EventKind<never>>;
 
 export interface ControllerOptions {
   client: KubeClient;
@@ -317,7 +317,7 @@ export class Controller {
     // events: topics' messages and buses' events from the inbox to functions, queues, HTTP endpoints and topics
     const outcomes = new OutcomeQueue(this.redis, this.opts.keyPrefix);
     const arnFor = (namespace: string) => this.ctxArnFor(namespace);
-    const catalog = informerEventCatalog(this.eventInformers.get('topics')!, this.eventInformers.get('eventrules')!, arnFor);
+    const catalog = informerEventCatalog(this.eventInformers.get('topics')!, this.eventInformers.get('eventrules')!, arnFor, this.eventInformers.get('bucketnotifications'));
     const invokers = {
       registryFor: (namespace: string) => routes.registryFor(namespace, arnFor(namespace)), arnFor,
       enqueue: (ref: QueueRef, inv: Invocation) => queue.enqueue(ref, inv), onDemand: (ref: QueueRef) => scaler.onDemand(ref), clock: this.asyncTime,

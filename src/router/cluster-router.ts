@@ -14,6 +14,8 @@ import { eventBridgeApi } from './eventbridge/targets.js';
 import { snsRoutes } from './sns/routes.js';
 import { eventBusBackend, topicBackend } from '../events/backends.js';
 import { EventInbox } from '../events/inbox.js';
+import { s3EventRoutes } from './s3-events/routes.js';
+import { SecretS3EventTokens } from './s3-events/secret-tokens.js';
 import { functionUrlRoutes } from './url/routes.js';
 import { UrlSigner } from './url/iam.js';
 import { routeUrlResolver } from './route-url-resolver.js';
@@ -107,6 +109,9 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   const limiter = new ConcurrencyLimiter(1000);
   // the SNS and EventBridge APIs hand messages and events to the leading controller's worker through the inbox
   const inbox = new EventInbox(commands, opts.keyPrefix);
+  // S3 object events: each namespace's webhook token is in its Secret klambda-s3-events
+  const s3Tokens = new SecretS3EventTokens(opts.client, logger);
+  s3Tokens.start();
   // queues (SQS) and streams (Kinesis) on Redis, fed by their APIs and read by the controller's event source mappings
   const sqsStore = new SqsStore(commands, { keyPrefix: opts.keyPrefix, logger, arnFor: (ns) => ({ region: opts.region, accountId: keys.accountIdOf(ns) }) });
   const kinesisStore = new KinesisStore(commands, { keyPrefix: opts.keyPrefix });
@@ -137,7 +142,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
   });
   const app = createRouterApp({
     logger,
-    publicRoutes: [urls],
+    publicRoutes: [urls, s3EventRoutes({ tokenFor: (ns) => s3Tokens.tokenFor(ns), inbox, logger })],
     auth: sigv4Auth({ keys, region: opts.region }),
     invoke: (req) => {
       const { p, arn: at } = caller(req);
@@ -165,6 +170,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
       await routes.close();
       await replies.close();
       await keys.stop();
+      await s3Tokens.stop();
       opts.codeStore?.destroy();
       commands.disconnect();
     },
