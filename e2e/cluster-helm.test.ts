@@ -153,6 +153,6 @@ it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis and 
   const left = names(['-n', NS, 'get', 'deployments,statefulsets,services,secrets,configmaps,serviceaccounts,roles,rolebindings,poddisruptionbudgets,persistentvolumeclaims,leases']);
   expect(left).toEqual(['data-klambda-redis-0', 'default', 'klambda-code-store', 'klambda-controller', 'kube-root-ca.crt']);
   expect(names(['get', 'clusterroles,clusterrolebindings', '-l', 'app.kubernetes.io/part-of=klambda'])).toEqual([]);
-  expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(7);
+  expect(names(['get', 'customresourcedefinitions']).filter((n) => n.endsWith('.klambda.dev'))).toHaveLength(8);
   expect(kubectl(['-n', NS, 'get', 'lease', 'klambda-controller'], kc).status).toBe(0);
 }, 6 * 60_000);

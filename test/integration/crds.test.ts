@@ -25,7 +25,7 @@ beforeAll(async () => {
     if (res.status !== 201) throw new Error(`${file} refused: ${res.status} ${JSON.stringify(res.body)}`);
     plurals.set(crd.spec.names.kind, crd.spec.names.plural);
   }
-  expect([...plurals.values()].sort()).toEqual(['aliases', 'eventrules', 'eventsourcemappings', 'functions', 'functionversions', 'layers', 'topics']);
+  expect([...plurals.values()].sort()).toEqual(['aliases', 'bucketnotifications', 'eventrules', 'eventsourcemappings', 'functions', 'functionversions', 'layers', 'topics']);
   for (const plural of plurals.values()) {
     await waitFor(async () => (await api('GET', `${base}/${plural}`)).status === 200 || undefined, 30_000, `${plural} served`, 100);
   }
