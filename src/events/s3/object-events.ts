@@ -1,7 +1,6 @@
 // What one object event becomes (pure): which BucketNotification configurations it matches (event name, key prefix
 // and suffix), the S3 event Lambda hands each function, and the EventBridge event on the default bus.
-import type { BucketNotification, FunctionConfiguration } from '../../api/bucket-notification.js';
-import { eventParts } from '../../api/bucket-notification.js';
+import { eventParts, type BucketNotification, type FunctionConfiguration } from '../../api/bucket-notification.js';
 import type { ArnContext } from '../../core/arn.js';
 import { derivedRequestId } from '../../dispatcher/dispatcher.js';
 import type { BusEvent } from '../contracts.js';
@@ -81,7 +80,7 @@ function reasonOf(r: ObjectRecord): string {
     case 'ObjectCreated:Post': return 'POST Object';
     case 'ObjectCreated:Copy': return 'CopyObject';
     case 'ObjectCreated:CompleteMultipartUpload': return 'CompleteMultipartUpload';
-    case 'ObjectRemoved:DeleteMarkerCreated': return 'DeleteObject';
+    // ObjectRemoved:Delete and :DeleteMarkerCreated
     default: return 'DeleteObject';
   }
 }
