@@ -9,15 +9,13 @@ import type { EventCatalog } from './fanout.js';
 import { RuleSets, ruleView, topicView } from './views.js';
 
 interface Cached { get(key: string): unknown; list(): unknown[] }
-interface Versioned { metadata: { uid?: string; resourceVersion?: string; namespace?: string; name: string } }
 
 /** `notifications`: the BucketNotification objects' cache, where the controller has an informer on them (object events). */
-export function informerEventCatalog(topics: Cached, rules: Cached, arnFor: (namespace: string) => ArnContext, notifications?: Cached): EventCatalog {
-  const sets = new RuleSets(() => {
-    const all = rules.list() as (EventRule & Versioned)[];
-    // the objects' versions: any add, change or delete gives another string
-    const generation = all.map((r) => `${r.metadata.uid ?? r.metadata.name}@${r.metadata.resourceVersion ?? ''}`).sort().join(',');
-    return { generation, rules: all.filter((r) => r.spec !== undefined).map(ruleView) };
+export function informerEventCatalog(topics: Cached, rules: Cached & { readonly changes: number }, arnFor: (namespace: string) => ArnContext, notifications?: Cached): EventCatalog {
+  // the rules are listed and indexed again only when the informer's cache has changed since
+  const sets = new RuleSets({
+    generation: () => rules.changes,
+    rules: () => (rules.list() as EventRule[]).filter((r) => r.spec !== undefined).map(ruleView),
   });
   return {
     topic: (ns, name) => {

@@ -46,12 +46,13 @@ export class RuleSets {
   private generation: unknown = Symbol('none');
   private byBus = new Map<string, { index: RuleIndex<RuleView>; rules: Map<string, RuleView> }>();
 
-  /** Rebuilds the indexes when `generation` differs from the last call's. */
-  constructor(private readonly source: () => { generation: unknown; rules: readonly RuleView[] }) {}
+  /** The rules are read (and indexed) again only when `source.generation()` differs from the last call's. */
+  constructor(private readonly source: { generation(): unknown; rules(): readonly RuleView[] }) {}
 
   private current(): Map<string, { index: RuleIndex<RuleView>; rules: Map<string, RuleView> }> {
-    const { generation, rules } = this.source();
+    const generation = this.source.generation();
     if (generation === this.generation) return this.byBus;
+    const rules = this.source.rules();
     const byBus = new Map<string, { index: RuleIndex<RuleView>; rules: Map<string, RuleView> }>();
     for (const r of rules) {
       const key = `${r.namespace}\u0000${r.spec.eventBusName}`;

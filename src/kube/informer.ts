@@ -27,6 +27,7 @@ export class Informer<T extends KubeObject> {
   private hasSynced = false;
   private readonly syncWaiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
+  private changeCount = 0;
 
   constructor(private readonly client: KubeClient, private readonly opts: InformerOptions<T>) {}
 
@@ -44,6 +45,9 @@ export class Informer<T extends KubeObject> {
 
   get(key: string): T | undefined { return this.cache.get(key); }
   list(): T[] { return [...this.cache.values()]; }
+
+  /** Goes up at every change the cache takes (an add, update or delete, from a watch or a relist): what was derived from list() at another value is stale. */
+  get changes(): number { return this.changeCount; }
 
   async stop(): Promise<void> {
     this.abort.abort();
@@ -89,9 +93,9 @@ export class Informer<T extends KubeObject> {
       seen.add(key);
       const old = this.cache.get(key);
       this.cache.set(key, item);
-      if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) this.opts.onChange(key, item);
+      if (old?.metadata.resourceVersion !== item.metadata.resourceVersion) { this.changeCount++; this.opts.onChange(key, item); }
     }
-    for (const [key, gone] of [...this.cache]) if (!seen.has(key)) { this.cache.delete(key); this.opts.onChange(key, gone); }
+    for (const [key, gone] of [...this.cache]) if (!seen.has(key)) { this.cache.delete(key); this.changeCount++; this.opts.onChange(key, gone); }
     if (!this.hasSynced) {
       this.hasSynced = true;
       for (const w of this.syncWaiters.splice(0)) w();
@@ -107,6 +111,7 @@ export class Informer<T extends KubeObject> {
       if (e.type === 'BOOKMARK') return;
       const key = objectKey(e.object);
       if (e.type === 'DELETED') this.cache.delete(key); else this.cache.set(key, e.object);
+      this.changeCount++;
       this.opts.onChange(key, e.object);
     }, this.abort.signal);
     return last;

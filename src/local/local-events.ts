@@ -21,10 +21,8 @@ export function localEventObjects(store: ManifestStore, namespace: string): Even
 
 /** Read at each delivery: a reload of the folder (or a write through the APIs) is seen by the next event. */
 export function localEventCatalog(store: ManifestStore, arn: ArnContext): EventCatalog {
-  const rules = new RuleSets(() => {
-    const snap = store.snapshot();
-    return { generation: snap, rules: snap.eventRules().map(ruleView) };
-  });
+  // a reload of the folder (or a write through the APIs) is a new snapshot: its rules are indexed again
+  const rules = new RuleSets({ generation: () => store.snapshot(), rules: () => store.snapshot().eventRules().map(ruleView) });
   return {
     topic: (ns, name) => {
       const t = store.snapshot().topics(ns).find((x) => x.metadata.name === name);

@@ -239,7 +239,7 @@ describe('the cluster\'s parts', () => {
       stored('c', { bucket: 'docs', eventBridge: true }),
     ];
     const cache = { get: () => undefined, list: () => objects };
-    const none = { get: () => undefined, list: () => [] };
+    const none = { get: () => undefined, list: () => [], changes: 0 };
     const catalog = informerEventCatalog(none, none, () => arn, cache);
     expect(catalog.bucketNotifications!('shop', 'photos').map((n) => [n.metadata.name, n.spec.eventBridge])).toEqual([['a', false]]);
     expect(catalog.bucketNotifications!('other', 'photos')).toEqual([]);
