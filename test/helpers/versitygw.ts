@@ -90,6 +90,8 @@ export async function startVersityGw(opts: {
    * refuses to start when the URL cannot be reached, so its receiver must be up first). Posted once, never retried.
    */
   eventWebhookUrl?: string;
+  /** The port on 127.0.0.1 (default: a free one), for configuration written before the start. */
+  port?: number;
 } = {}): Promise<VersityGw> {
   const bin = join(versityGwBinaries(), 'versitygw');
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'klambda-versitygw-'));
@@ -98,7 +100,7 @@ export async function startVersityGw(opts: {
   mkdirSync(join(dir, 'buckets'), { recursive: true });
   mkdirSync(iamDir, { recursive: true });
   const root = opts.root ?? randomCredentials();
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const output: string[] = [];
   // Root's credentials in the environment, not on the command line (where `ps` shows them).

@@ -1,0 +1,45 @@
+// upload: the pipeline's front door, behind a Function URL. POST a video: it is stored as uploads/<id>.mp4 and the
+// answer comes at once (202); the bucket's object event starts transcode. GET /videos/<id>: what exists so far.
+import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BUCKET, RENDITIONS, s3, uploadKey } from './shared.mjs';
+
+let bucketMade = false;
+
+const json = (statusCode, body) => ({ statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+async function ensureBucket() {
+  if (bucketMade) return;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  } catch (err) {
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+  }
+  bucketMade = true;
+}
+
+async function list(prefix) {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }));
+  return (out.Contents ?? []).map((o) => ({ key: o.Key, size: o.Size }));
+}
+
+async function status(id) {
+  const renditions = await list(`renditions/${id}/`);
+  const notifications = (await list(`notifications/${id}/`)).map((o) => o.key.slice(`notifications/${id}/`.length, -'.json'.length));
+  const done = renditions.length === RENDITIONS.length && notifications.length === 2 * RENDITIONS.length;
+  return json(200, { id, done, renditions, notifications: notifications.sort() });
+}
+
+export const handler = async (event, context) => {
+  const method = event.requestContext.http.method;
+  const path = event.rawPath;
+  const asked = /^\/videos\/([0-9a-f-]{36})$/.exec(path);
+  if (method === 'GET' && asked) return status(asked[1]);
+  if (method !== 'POST' || path !== '/') return json(404, { message: 'POST / with a video, or GET /videos/<id>' });
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  if (body.length === 0) return json(400, { message: 'the request has no video in its body' });
+  await ensureBucket();
+  const id = context.awsRequestId;
+  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: uploadKey(id), Body: body, ContentType: event.headers['content-type'] ?? 'video/mp4' }));
+  console.log(JSON.stringify({ uploaded: uploadKey(id), bytes: body.length }));
+  return json(202, { id, key: uploadKey(id), status: `/videos/${id}` });
+};
