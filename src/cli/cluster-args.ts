@@ -5,6 +5,7 @@ import type { ClusterRouterOptions } from '../router/cluster-router.js';
 import { RUNTIMES, type Runtime } from '../api/function.js';
 import { UsageError } from './usage-error.js';
 import type { CodeStoreConfig } from '../code/code-store.js';
+import { URL_EXPOSE_MODES, type UrlExposeMode, type UrlExposeSettings } from '../controller/resources/url-route.js';
 
 export interface ControllerCommand {
   command: 'controller';
@@ -37,6 +38,8 @@ export interface ControllerCommand {
   codeStorePods?: { namespace: string; podLabels: Record<string, string>; port: number };
   /** --internal-http-subscriptions allow: HTTP(S) subscriptions may call addresses and names inside the cluster. */
   allowInternalHttpSubscriptions: boolean;
+  /** --url-expose httpRoute|ingress: each Function URL gets an HTTPRoute or Ingress to the router (none: not exposed). */
+  urlExposure?: UrlExposeSettings;
 }
 
 /** `klambda router`: the cluster router's options as the command line gives them. */
@@ -87,6 +90,18 @@ ${CODE_STORE_USAGE}
   --internal-http-subscriptions refuse|allow  whether Topics' http(s) subscriptions may call loopback, private and
                            link-local addresses and cluster names (default refuse: a tenant's subscription must not
                            reach into the cluster)
+  --url-expose MODE        expose each Function URL outside the cluster: none (default), httpRoute (a Gateway API
+                           HTTPRoute; needs its CRDs, else nothing is made until they appear) or ingress (an Ingress);
+                           made in --lease-namespace, with the URL's host name, to --router-service
+  --url-domain D           the URLs' host names are <url-id>.lambda-url.<region>.D, as the router's --url-domain
+                           (default: $KLAMBDA_URL_DOMAIN, else localhost)
+  --router-service NAME:PORT  the router's Service in --lease-namespace and its Lambda API port (default klambda-router:9000)
+  --url-gateway NAME       httpRoute: the Gateway the routes attach to (required with httpRoute)
+  --url-gateway-namespace NS  its namespace (default: the routes', --lease-namespace)
+  --url-gateway-section S  its listener (default: every listener that admits the route)
+  --url-ingress-class C    ingress: the IngressClass (default: the cluster's default class)
+  --url-ingress-annotations JSON  ingress: annotations of every Ingress, a JSON object of strings
+  --url-ingress-tls-secret NAME  ingress: a Secret with a certificate for *.lambda-url.<region>.D, for HTTPS
   -h, --help               this text`;
 
 export const ROUTER_USAGE = `usage: klambda router [options]
@@ -178,7 +193,9 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     args: argv, allowPositionals: false,
     options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
       'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS,
-      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal', 'internal-http-subscriptions'].map((f) => [f, { type: 'string' as const }])),
+      'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal', 'internal-http-subscriptions',
+      'url-expose', 'url-domain', 'router-service', 'url-gateway', 'url-gateway-namespace', 'url-gateway-section', 'url-ingress-class',
+      'url-ingress-annotations', 'url-ingress-tls-secret'].map((f) => [f, { type: 'string' as const }])),
   });
   const internalHttp = values['internal-http-subscriptions'] ?? env.KLAMBDA_INTERNAL_HTTP_SUBSCRIPTIONS ?? 'refuse';
   if (internalHttp !== 'refuse' && internalHttp !== 'allow') throw new UsageError(`--internal-http-subscriptions must be refuse or allow, got ${internalHttp}`);
@@ -189,7 +206,9 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
   const storePort = codeStore ? Number(new URL(codeStore.agentEndpoint ?? codeStore.endpoint).port || (codeStore.endpoint.startsWith('https:') ? 443 : 80)) : 0;
   const cacheDir = values['package-cache-host-path'] ?? env.KLAMBDA_PACKAGE_CACHE_HOST_PATH;
   if (cacheDir !== undefined && cacheDir !== '' && !cacheDir.startsWith('/')) throw new UsageError(`--package-cache-host-path must be an absolute path, got ${cacheDir}`);
+  const urlExposure = urlExposureOf(values, env, leaseNamespace, base.region);
   return {
+    ...(urlExposure ? { urlExposure } : {}),
     ...(codeStore ? { codeStore } : {}),
     ...(codeStore && Object.keys(storeLabels).length > 0 ? { codeStorePods: { namespace: leaseNamespace, podLabels: storeLabels, port: storePort } } : {}),
     ...(cacheDir ? { packageCacheHostPath: cacheDir } : {}),
@@ -226,6 +245,47 @@ export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
     ...urlDomainOf(values['url-domain'] ?? env.KLAMBDA_URL_DOMAIN),
   };
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** --url-expose and the flags of its mode; undefined for none. */
+function urlExposureOf(values: Record<string, string | boolean | undefined>, env: Env, namespace: string, region: string): UrlExposeSettings | undefined {
+  const str = (flag: string): string | undefined => { const v = values[flag] as string | undefined; return v === '' ? undefined : v; };
+  const mode = (str('url-expose') ?? env.KLAMBDA_URL_EXPOSE ?? 'none') as UrlExposeMode;
+  if (!URL_EXPOSE_MODES.includes(mode)) throw new UsageError(`--url-expose must be ${URL_EXPOSE_MODES.join(', ')}, got ${mode}`);
+  if (mode === 'none') return undefined;
+  const svc = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?):(\d{1,5})$/.exec(str('router-service') ?? 'klambda-router:9000');
+  if (!svc || Number(svc[3]) < 1 || Number(svc[3]) > 65535) throw new UsageError(`--router-service must be NAME:PORT, got ${values['router-service'] as string}`);
+  const name = (flag: string): string | undefined => {
+    const v = str(flag);
+    if (v !== undefined && !DNS_LABEL.test(v)) throw new UsageError(`--${flag} must be a DNS label, got ${v}`);
+    return v;
+  };
+  const base = { namespace, region, domain: urlDomainOf(str('url-domain') ?? env.KLAMBDA_URL_DOMAIN).urlDomain ?? 'localhost', service: { name: svc[1]!, port: Number(svc[3]) } };
+  if (mode === 'httpRoute') {
+    const gateway = name('url-gateway');
+    if (!gateway) throw new UsageError('--url-expose httpRoute needs --url-gateway (the Gateway the routes attach to)');
+    const gwNs = name('url-gateway-namespace');
+    const section = str('url-gateway-section');
+    if (section !== undefined && !DNS_LABEL.test(section)) throw new UsageError(`--url-gateway-section must be a DNS label, got ${section}`);
+    return { mode, ...base, gateway: { name: gateway, ...(gwNs ? { namespace: gwNs } : {}), ...(section ? { sectionName: section } : {}) } };
+  }
+  let annotations: Record<string, string> | undefined;
+  const rawAnnotations = str('url-ingress-annotations');
+  if (rawAnnotations !== undefined) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(rawAnnotations); } catch { parsed = undefined; }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === 'string')) {
+      throw new UsageError(`--url-ingress-annotations must be a JSON object of strings, got ${rawAnnotations}`);
+    }
+    if (Object.keys(parsed).length > 0) annotations = parsed as Record<string, string>;
+  }
+  const className = str('url-ingress-class');
+  const tlsSecretName = str('url-ingress-tls-secret');
+  if (tlsSecretName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(tlsSecretName)) throw new UsageError(`--url-ingress-tls-secret must be a Secret name, got ${tlsSecretName}`);
+  if (className !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(className)) throw new UsageError(`--url-ingress-class must be an IngressClass name, got ${className}`);
+  return { mode, ...base, ingress: { ...(className ? { className } : {}), ...(annotations ? { annotations } : {}), ...(tlsSecretName ? { tlsSecretName } : {}) } };
 }
 
 /** A DNS suffix the URLs' host names end with (letters, digits, '-' and '.'). */

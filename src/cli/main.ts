@@ -77,6 +77,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
     },
     ...(codeStore ? { codeStore } : {}),
     ...(cmd.allowInternalHttpSubscriptions ? {} : { httpDeliveryGuard: clusterUrlRefusal }),
+    ...(cmd.urlExposure ? { urlExposure: cmd.urlExposure } : {}),
     identity: cmd.identity, leaseNamespace: cmd.leaseNamespace,
     scaler: { tickMs: 1000, idleTimeoutMs: cmd.idleTimeoutSeconds * 1000, maxEnvironments: cmd.maxEnvironments },
     logger,

@@ -60,7 +60,12 @@ export interface EnsureOptions<T> {
 }
 
 /** `collection` is the object's collection path; the object's own path is collection/name. */
-export async function ensureOwned<T extends KubeObject>(client: KubeClient, collection: string, desired: T, ownerUid: string, opts: EnsureOptions<T> = {}): Promise<ApplyOutcome> {
+export function ensureOwned<T extends KubeObject>(client: KubeClient, collection: string, desired: T, ownerUid: string, opts: EnsureOptions<T> = {}): Promise<ApplyOutcome> {
+  return ensureObject(client, collection, desired, (o) => o.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller) === true, 'is not owned by this object', opts);
+}
+
+/** ensureOwned for an object whose owner cannot be an ownerReference (another namespace): `ours` tells it by its labels. */
+export async function ensureObject<T extends KubeObject>(client: KubeClient, collection: string, desired: T, ours: (observed: T) => boolean, notOurs: string, opts: EnsureOptions<T> = {}): Promise<ApplyOutcome> {
   const hash = desiredHash(desired);
   const path = `${collection}/${desired.metadata.name}`;
   const observed = await client.find<T>(path);
@@ -74,8 +79,8 @@ export async function ensureOwned<T extends KubeObject>(client: KubeClient, coll
       throw rejection(`${desired.kind ?? 'object'} ${desired.metadata.name}`, e);
     }
   }
-  if (!observed.metadata.ownerReferences?.some((r) => r.uid === ownerUid && r.controller)) {
-    throw new NotOwnedError(`${desired.kind ?? 'object'} ${desired.metadata.name} exists and is not owned by this object`);
+  if (!ours(observed)) {
+    throw new NotOwnedError(`${desired.kind ?? 'object'} ${desired.metadata.name} exists and ${notOurs}`);
   }
   const annotations = observed.metadata.annotations ?? {};
   if (annotations[DESIRED_HASH] === hash && annotations[CONTENT_HASH] === contentHash(observed)) return 'unchanged';

@@ -62,6 +62,8 @@ import type { ArnContext } from '../core/arn.js';
 import type { CodeStore } from '../code/code-store.js';
 import { S3CodeResolver } from './s3-code.js';
 import { parseLayerVersionRef } from '../core/layer-arn.js';
+import type { UrlExposeSettings } from './resources/url-route.js';
+import { UrlRoutes } from './url-routes.js';
 
 const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MAPPING, BUCKET_NOTIFICATION] as Array<EventKind<never>>;
 
@@ -93,6 +95,10 @@ export interface ControllerOptions {
   codeStore?: CodeStore;
   /** Refuses an HTTP(S) subscription's endpoint before it is called (see events/url-guard.ts); none: every URL is called. */
   httpDeliveryGuard?: (url: URL) => string | undefined;
+  /** Expose each Function URL through an HTTPRoute or an Ingress to the router (none: not exposed). */
+  urlExposure?: UrlExposeSettings;
+  /** While the API server does not serve the kind of urlExposure, ask again this often (default 60 s). */
+  urlDiscoveryRetryMs?: number;
 }
 
 
@@ -116,6 +122,8 @@ export class Controller {
   /** The clock of async retries, event ages and system-error backoff. */
   private readonly asyncTime: AsyncClock;
   private restarts: RedisRestartWatch | undefined;
+  /** The HTTPRoutes or Ingresses of Function URLs (when exposed). */
+  private readonly urlRoutes: UrlRoutes | undefined;
   private leading: Promise<void> | undefined;
   private stopped = false;
   private synced = false;
@@ -138,13 +146,19 @@ export class Controller {
     const informer = <T extends KubeObject>(path: string, onChange: (key: string, obj: T) => void, labelSelector?: string): Informer<T> =>
       new Informer<T>(client, { path, resyncMs, logger, ...(labelSelector ? { labelSelector } : {}), onChange });
     this.informers = {
-      functions: informer(`${KLAMBDA_API}/functions`, (key) => this.queues.functions.add(key)),
+      functions: informer<Stored<unknown>>(`${KLAMBDA_API}/functions`, (key, f) => {
+        this.queues.functions.add(key);
+        this.urlRoutes?.functionChanged(f.metadata.namespace, f.metadata.name);
+      }),
       versions: informer<Stored<FunctionVersionSpec>>(`${KLAMBDA_API}/functionversions`, (key, v) => {
         this.queues.versions.add(key);
         // a new version changes its function's latestVersion and may complete an alias
         this.functionChanged(v.metadata.namespace, v.spec.functionName);
       }),
-      aliases: informer(`${KLAMBDA_API}/aliases`, (key) => this.queues.aliases.add(key)),
+      aliases: informer<Stored<{ functionName: string; name?: string }>>(`${KLAMBDA_API}/aliases`, (key, a) => {
+        this.queues.aliases.add(key);
+        this.urlRoutes?.functionChanged(a.metadata.namespace, a.spec?.functionName ?? '');
+      }),
       // drift in an owned object is put back by its owner's reconcile
       deployments: informer<DeploymentLike>('/apis/apps/v1/deployments', (_key, d) => this.ownedChanged(d), `${LABEL_MANAGED_BY}=klambda`),
       networkPolicies: informer<KubeObject>('/apis/networking.k8s.io/v1/networkpolicies', (_key, np) => this.ownedChanged(np), `${LABEL_MANAGED_BY}=klambda`),
@@ -177,7 +191,7 @@ export class Controller {
     };
     const metrics = new ControllerMetrics(this.registry, {
       isLeader: () => this.isLeader,
-      queueLengths: () => Object.fromEntries(Object.values(this.queues).map((q) => [q.name, q.length])),
+      queueLengths: () => Object.fromEntries([...Object.values(this.queues), ...(this.urlRoutes ? [this.urlRoutes.queue] : [])].map((q) => [q.name, q.length])),
     });
     const backoff = { baseMs: 100, maxMs: 60_000 };
     this.queues = {
@@ -190,6 +204,11 @@ export class Controller {
         return reconcileEventKind(ctx, def, key.slice(colon + 1));
       }, logger, backoff, metrics),
     };
+    this.urlRoutes = opts.urlExposure ? new UrlRoutes({
+      client, settings: opts.urlExposure, logger, functions: this.informers.functions, aliases: this.informers.aliases,
+      aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias), resyncMs, metrics,
+      ...(opts.urlDiscoveryRetryMs !== undefined ? { discoveryRetryMs: opts.urlDiscoveryRetryMs } : {}),
+    }) : undefined;
     this.scalerMetrics = new ScalerMetrics(this.registry);
     this.dispatcherMetrics = new DispatcherMetrics(this.registry);
     // the backlog is the leader's to show (a follower runs no worker: it reports nothing waiting)
@@ -294,6 +313,7 @@ export class Controller {
     const { logger } = this.opts;
     const workers = this.opts.workers ?? 2;
     for (const q of Object.values(this.queues)) q.start(workers);
+    this.urlRoutes?.start(workers);
     const routes = await RouteCache.start({
       commands: this.redis, subscriber: this.redisErrors.watch(connectRedis(this.opts.redisUrl)), keyPrefix: this.opts.keyPrefix,
       namespace: 'default', arn: { region: this.opts.workload.region, accountId: this.opts.workload.accountId }, logger, reloadMs: 10_000,
@@ -380,6 +400,7 @@ export class Controller {
     await this.replies?.close();
     this.restarts?.stop();
     await Promise.all(Object.values(this.queues).map((q) => q.stop()));
+    await this.urlRoutes?.stop();
     await this.elector.stop();
     await Promise.all([...Object.values(this.informers), ...this.eventInformers.values()].map((i) => i.stop()));
     await this.routes?.close();

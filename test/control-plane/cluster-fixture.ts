@@ -47,10 +47,11 @@ export async function startCluster(): Promise<ClusterFixture> {
         metadata: { name: user }, subjects: subject(user), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
       });
     }
-    await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/rolebindings`, {
-      metadata: { name: 'klambda-controller-leader-election' }, subjects: subject(CONTROLLER_USER),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'klambda-controller-leader-election' },
-    });
+    for (const role of ['klambda-controller-leader-election', 'klambda-controller-function-urls']) {
+      await admin.create(`/apis/rbac.authorization.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/rolebindings`, {
+        metadata: { name: role }, subjects: subject(CONTROLLER_USER), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role },
+      });
+    }
     for (const plural of plurals) await waitFor(() => admin.get(`/apis/klambda.dev/v1alpha1/${plural}`).then(() => true, () => undefined), 30_000, `${plural} served`, 100);
   } catch (e) {
     await cp.stop();
