@@ -43,8 +43,8 @@ describe('helm template with default values', () => {
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
       'ClusterRole/klambda-controller', 'ClusterRole/klambda-router', 'ClusterRoleBinding/klambda-controller', 'ClusterRoleBinding/klambda-router',
       'ConfigMap/klambda-dashboard', 'Deployment/klambda-code-store', 'Deployment/klambda-controller', 'Deployment/klambda-router',
-      'PersistentVolumeClaim/klambda-code-store', 'PodDisruptionBudget/klambda-controller', 'PodDisruptionBudget/klambda-router', 'Role/klambda-controller-leader-election',
-      'RoleBinding/klambda-controller-leader-election', 'Secret/klambda-code-store', 'Secret/klambda-redis', 'Service/klambda-code-store', 'Service/klambda-controller', 'Service/klambda-redis',
+      'PersistentVolumeClaim/klambda-code-store', 'PodDisruptionBudget/klambda-controller', 'PodDisruptionBudget/klambda-router', 'Role/klambda-controller-function-urls',
+      'Role/klambda-controller-leader-election', 'RoleBinding/klambda-controller-function-urls', 'RoleBinding/klambda-controller-leader-election', 'Secret/klambda-code-store', 'Secret/klambda-redis', 'Service/klambda-code-store', 'Service/klambda-controller', 'Service/klambda-redis',
       'Service/klambda-redis-headless', 'Service/klambda-router', 'ServiceAccount/klambda-controller', 'ServiceAccount/klambda-router',
       'StatefulSet/klambda-redis',
     ]);
@@ -124,6 +124,14 @@ describe('helm template with default values', () => {
     const binding = find(docs, 'RoleBinding', 'klambda-controller-leader-election') as KubeDoc & { subjects: unknown; roleRef: { name: string } };
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'klambda-controller', namespace: 'klambda-system' }]);
     expect(find(docs, 'Role', binding.roleRef.name).metadata.namespace).toBe('klambda-system');
+    // the Function URLs' HTTPRoutes and Ingresses: in the release namespace only
+    const urls = find(docs, 'RoleBinding', 'klambda-controller-function-urls') as KubeDoc & { subjects: unknown; roleRef: { name: string } };
+    expect(urls.subjects).toEqual([{ kind: 'ServiceAccount', name: 'klambda-controller', namespace: 'klambda-system' }]);
+    expect(find(docs, 'Role', urls.roleRef.name).metadata.namespace).toBe('klambda-system');
+  });
+
+  it('exposes no Function URL by default (no --url-expose flag)', () => {
+    expect(container(find(docs, 'Deployment', 'klambda-controller')).args!.filter((a) => a.startsWith('--url-') || a.startsWith('--router-service'))).toEqual([]);
   });
 
   it('ships dashboards/klambda.json in a ConfigMap labelled for Grafana\'s sidecar', () => {
@@ -193,8 +201,35 @@ describe('helm template with other values', () => {
     expect(container(find(docs, 'Deployment', 'klambda-controller')).args).toEqual(expect.arrayContaining(['--agent-image=reg/klambda:t1', '--runtime-images=nodejs20=reg/node:1,provided=reg/p:2']));
   });
 
+  it('exposes Function URLs through HTTPRoutes: the controller gets the Gateway, the router Service and the URL domain', () => {
+    const docs = parseDocs(templateChart(['--set', 'router.functionUrls.expose=httpRoute', '--set', 'router.functionUrls.gateway.name=public',
+      '--set', 'router.functionUrls.gateway.namespace=gateways', '--set', 'router.functionUrls.gateway.sectionName=https', '--set', 'router.functionUrls.domain=fn.example.com',
+      '--set', 'router.service.port=8080']));
+    const args = container(find(docs, 'Deployment', 'klambda-controller')).args!;
+    expect(args.filter((a) => a.startsWith('--url-') || a.startsWith('--router-service'))).toEqual([
+      '--url-expose=httpRoute', '--url-domain=fn.example.com', '--router-service=klambda-router:8080',
+      '--url-gateway=public', '--url-gateway-namespace=gateways', '--url-gateway-section=https',
+    ]);
+    // the router serves the same host names, and the Service has that name and port
+    expect(container(find(docs, 'Deployment', 'klambda-router')).args).toContain('--url-domain=fn.example.com');
+    expect((find(docs, 'Service', 'klambda-router').spec as { ports: Array<{ name: string; port: number }> }).ports).toContainEqual(expect.objectContaining({ name: 'http', port: 8080 }));
+  });
+
+  it('exposes Function URLs through Ingresses, with their class, annotations (JSON) and TLS Secret', () => {
+    const docs = parseDocs(templateChart(['--set', 'router.functionUrls.expose=ingress', '--set', 'router.functionUrls.ingress.className=nginx',
+      '--set-json', 'router.functionUrls.ingress.annotations={"nginx.ingress.kubernetes.io/server-snippet":"a: b, c"}', '--set', 'router.functionUrls.ingress.tlsSecretName=wildcard']));
+    const args = container(find(docs, 'Deployment', 'klambda-controller')).args!;
+    expect(args.filter((a) => a.startsWith('--url-') || a.startsWith('--router-service'))).toEqual([
+      '--url-expose=ingress', '--url-domain=localhost', '--router-service=klambda-router:9000', '--url-ingress-class=nginx',
+      '--url-ingress-annotations={"nginx.ingress.kubernetes.io/server-snippet":"a: b, c"}', '--url-ingress-tls-secret=wildcard',
+    ]);
+  });
+
   it.each([
     ['an unknown key', ['--set', 'router.replica=3'], "additional properties 'replica' not allowed"],
+    ['an unknown way to expose Function URLs', ['--set', 'router.functionUrls.expose=gateway'], '/router/functionUrls/expose'],
+    ['httpRoute without a Gateway', ['--set', 'router.functionUrls.expose=httpRoute'], '/router/functionUrls/gateway/name'],
+    ['a Gateway name that is not a DNS label', ['--set', 'router.functionUrls.expose=httpRoute', '--set', 'router.functionUrls.gateway.name=Public'], '/router/functionUrls/gateway/name'],
     ['an account id that is not 12 digits', ['--set-string', 'accountId=12'], '/accountId'],
     ['an unknown pull policy', ['--set', 'image.pullPolicy=Sometimes'], '/image/pullPolicy'],
     ['a Redis URL that is not redis://', ['--set', 'redis.external.url=http://r', '--set', 'redis.external.existingSecret=s'], '/redis/external/url'],
