@@ -77,7 +77,7 @@ describe('kubectl apply -k config/default', () => {
     expect(names('statefulsets', 'klambda-system')).toEqual(['klambda-redis']);
     expect(names('services', 'klambda-system')).toEqual(['klambda-code-store', 'klambda-controller', 'klambda-redis', 'klambda-redis-headless', 'klambda-router']);
     expect(names('clusterroles')).toEqual(['klambda-controller', 'klambda-router']);
-    expect(names('roles', 'klambda-system')).toEqual(['klambda-controller-leader-election']);
+    expect(names('roles', 'klambda-system')).toEqual(['klambda-controller-function-urls', 'klambda-controller-leader-election']);
     expect(names('secrets', 'klambda-system')).toEqual(['klambda-code-store', 'klambda-redis']);
     const diff = kubectl(['diff', '--server-side', '-k', join(dir, 'config', 'default')], cp.kubeconfig);
     expect([diff.status, diff.stdout, diff.stderr]).toEqual([0, '', '']);
