@@ -50,6 +50,7 @@ async function run(guarded: boolean, keepAlive: boolean): Promise<{ callUs: Retu
   const server = await RuntimeApiServer.listen({
     next: (res) => replyJson(res, 200, {}),
     response: (_id, _body, res) => replyJson(res, 202, {}),
+    responseStream: (_id, req, res) => { req.resume(); replyJson(res, 202, {}); },
     error: (_id, _body, _type, res) => replyJson(res, 202, {}),
     initError: (_body, _type, res) => replyJson(res, 202, {}),
   }, undefined, guarded ? admit : undefined);

@@ -136,7 +136,11 @@ class Slot {
     const keeping = this.keepLease(lease);
     let result: Awaited<ReturnType<ExecutionEnvironment['invoke']>>;
     try {
-      result = await this.env.invoke(inv);
+      // a caller that reads the response as it comes gets each chunk on its stream, under this lease only
+      const streamTo = inv.responseStream && inv.replyTo !== undefined && inv.type !== 'Event'
+        ? { append: (data: Buffer, contentType?: string) => this.consumer.appendStream(lease, data, contentType) }
+        : undefined;
+      result = await this.env.invoke(inv, streamTo);
     } finally {
       keeping.stop();
       this.deps.metrics?.busyChanged(-1);

@@ -1,16 +1,17 @@
 // One Lambda execution environment: a runtime process behind the Runtime API, one invocation at a time, re-initialised after a timeout or crash.
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Invocation } from '../core/invocation.js';
 import type { Logger } from '../core/logger.js';
 import {
-  asInitError, crashEnding, endLines, errorEnding, initFailedEnding, initFailureOutcome, invocationResult, okEnding, outOfMemoryEnding, timeoutEnding, tooLargeEnding,
+  asInitError, crashEnding, endLines, errorEnding, initFailedEnding, initFailureOutcome, invocationResult, okEnding, outOfMemoryEnding, streamTooLargeEnding, timeoutEnding, tooLargeEnding,
   type EnvironmentInvokeResult, type Ending,
 } from './invocation-endings.js';
 import { startLine, timeoutLogLine } from './log-lines.js';
 import { TailBuffer } from './log-tail.js';
-import { nextEventHeaders, replyJson } from './runtime-api-server.js';
-import { exitMessage, type InitError, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
+import { nextEventHeaders, readBody, replyJson } from './runtime-api-server.js';
+import { exitMessage, type InitError, MAX_RESPONSE_BYTES, normalizeErrorBody, rapidReplies } from './runtime-errors.js';
+import { StreamForwarder, type StreamTarget } from './response-stream.js';
 import type { IsolationOptions } from './isolation.js';
 import { RuntimeLifecycle } from './runtime-lifecycle.js';
 import type { ExitInfo } from './runtime-process.js';
@@ -48,6 +49,22 @@ interface Running {
   tail: TailBuffer | undefined;
   initDurationMs: number | undefined;
   resolve: (r: EnvironmentInvokeResult) => void;
+  /** The caller reads a streamed response as it comes: where its chunks go. */
+  streamTo: StreamTarget | undefined;
+  /** The streamed response in progress. */
+  stream: StreamForwarder | undefined;
+}
+
+const STREAM_ERROR_TYPE = 'lambda-runtime-function-error-type';
+const STREAM_ERROR_BODY = 'lambda-runtime-function-error-body';
+
+/** The error a streamed response ended with (its trailers), as a runtime's error body; undefined when it ended well. */
+function trailerError(req: IncomingMessage): string | undefined {
+  const type = req.trailers[STREAM_ERROR_TYPE];
+  const body = req.trailers[STREAM_ERROR_BODY];
+  if (type === undefined && body === undefined) return undefined;
+  const decoded = body === undefined ? '' : Buffer.from(body, 'base64').toString('utf8');
+  return normalizeErrorBody(decoded, type);
 }
 
 const afterPendingIo = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -74,6 +91,7 @@ export class ExecutionEnvironment {
       next: (s, res) => this.onNext(s, res),
       response: (s, id, body, res) => this.onResult(s, id, res, body === null ? 413 : 202, body === null ? tooLargeEnding() : okEnding(body)),
       error: (s, id, body, type, res) => this.onResult(s, id, res, 202, errorEnding(normalizeErrorBody(body, type))),
+      responseStream: (s, id, req, res) => this.onResponseStream(s, id, req, res),
       exit: (s, info) => this.onExit(s, info),
     } });
   }
@@ -89,8 +107,11 @@ export class ExecutionEnvironment {
     return { initDurationMs: s.initDurationMs };
   }
 
-  /** Runs one invocation. Function failures are results; it rejects only if called while another runs, or after stop(). */
-  async invoke(inv: Invocation): Promise<EnvironmentInvokeResult> {
+  /**
+   * Runs one invocation. Function failures are results; it rejects only if called while another runs, or after stop().
+   * With `streamTo`, a response the function streams goes there as it comes (else it is read whole, as Invoke reads it).
+   */
+  async invoke(inv: Invocation, streamTo?: StreamTarget): Promise<EnvironmentInvokeResult> {
     if (this.busy) throw new Error(`execution environment of ${this.spec.functionName}:${this.spec.version} is busy: one invocation at a time`);
     if (this.stopped) throw new Error('execution environment is stopped');
     this.busy = true;
@@ -104,7 +125,7 @@ export class ExecutionEnvironment {
       if (this.reporting) await this.reporting;
       return await new Promise<EnvironmentInvokeResult>((resolve) => {
         const r: Running = {
-          inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined,
+          inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined, streamTo, stream: undefined,
           tail: inv.logTail ? new TailBuffer() : undefined,
         };
         this.running = r;
@@ -198,6 +219,52 @@ export class ExecutionEnvironment {
   }
 
   /**
+   * POST …/response in streaming mode. Read whole when nobody reads it as it comes; else each chunk goes on to the
+   * router as it arrives, the runtime's writes waiting while too much is in flight, and its end (or the error of its
+   * trailers) ends the invocation. Past Lambda's limit it ends with Function.ResponseSizeTooLarge and the runtime's
+   * connection is closed (its later writes go nowhere).
+   */
+  private onResponseStream(session: RuntimeSession, requestId: string, req: IncomingMessage, res: ServerResponse): void {
+    const r = this.running;
+    if (!r || r.session !== session || !r.handedOff || r.inv.requestId !== requestId || r.stream) {
+      req.resume();
+      replyJson(res, 400, rapidReplies.invalidRequestId);
+      return;
+    }
+    if (!r.streamTo) {
+      readBody(req, MAX_RESPONSE_BYTES, (body) => {
+        const failed = body === null ? undefined : trailerError(req);
+        this.onResult(session, requestId, res, body === null ? 413 : 202, body === null ? tooLargeEnding() : failed ? errorEnding(failed) : okEnding(body));
+      });
+      return;
+    }
+    const contentType = typeof req.headers['content-type'] === 'string' ? req.headers['content-type'] : 'application/octet-stream';
+    const stream = new StreamForwarder(r.streamTo, contentType);
+    r.stream = stream;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over || this.running !== r) return;
+      if (!stream.push(chunk)) {
+        over = true;
+        void this.finish(r, streamTooLargeEnding());
+        res.once('finish', () => req.socket.destroy());
+        res.setHeader('Connection', 'close');
+        replyJson(res, 413, rapidReplies.tooLarge);
+        return;
+      }
+      if (stream.full) {
+        req.pause();
+        void stream.drained().then(() => req.resume());
+      }
+    });
+    req.on('end', () => {
+      if (over) return;
+      const failed = trailerError(req);
+      this.onResult(session, requestId, res, 202, failed ? errorEnding(failed) : okEnding(''));
+    });
+  }
+
+  /**
    * Ends the invocation. Its END/REPORT lines wait one turn of I/O (for the output the function wrote before
    * its result) and a read of /proc; the result goes back without waiting for them unless its log tail needs them.
    */
@@ -208,6 +275,13 @@ export class ExecutionEnvironment {
     const durationMs = performance.now() - r.startedAt;
     const result = invocationResult(this.spec, r.inv.requestId, durationMs, end);
     if (r.initDurationMs !== undefined) result.initDurationMs = r.initDurationMs;
+    if (r.stream) {
+      // every chunk is on the stream before the end goes on the reply list: the router reads them all first
+      result.streamed = await r.stream.close();
+      if (r.stream.failure !== undefined) {
+        this.logger.warn({ msg: 'a streamed response could not be forwarded whole', requestId: r.inv.requestId, function: this.spec.functionName, error: String(r.stream.failure) });
+      }
+    }
     const reported = this.writeEndLines(r, durationMs, end, killAfterMeasuring);
     this.reporting = reported;
     if (r.tail || killAfterMeasuring) await reported;

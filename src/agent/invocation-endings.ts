@@ -3,6 +3,7 @@ import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Invocation, InvocationResult } from '../core/invocation.js';
 import { endLine, reportLine, startLine, type ReportFields } from './log-lines.js';
 import { exitErrorPayload, InitError, outOfMemoryPayload, responseTooLargePayload, timeoutPayload } from './runtime-errors.js';
+import { MAX_STREAMED_RESPONSE_BYTES } from './response-stream.js';
 
 export type InvokeOutcome = 'ok' | 'error' | 'timeout' | 'crash';
 /** `initDurationMs` is set on a cold start (the first invocation after an init); it is for metrics, never in the reply. */
@@ -23,6 +24,12 @@ export const okEnding = (payload: string): Ending => ({ outcome: 'ok', payload }
 export const errorEnding = (payload: string): Ending => ({ outcome: 'error', payload, functionError: 'Unhandled' });
 
 export const tooLargeEnding = (): Ending => errorEnding(responseTooLargePayload());
+
+/** A streamed response passed Lambda's 20 MiB: it ends there, with the error. */
+export const streamTooLargeEnding = (): Ending => errorEnding(JSON.stringify({
+  errorType: 'Function.ResponseSizeTooLarge',
+  errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
+}));
 
 export const timeoutEnding = (requestId: string, timeoutSeconds: number): Ending => ({
   outcome: 'timeout', functionError: 'Unhandled', payload: timeoutPayload(requestId, timeoutSeconds),

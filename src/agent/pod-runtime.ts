@@ -67,6 +67,7 @@ export class PodRuntime {
     const server = await RuntimeApiServer.listen({
       next: (res) => self!.onNext(res),
       response: (id, body, res) => self!.onResult(res, (h) => h.response(id, body, res)),
+      responseStream: (id, req, res) => self!.onResult(res, (h) => h.responseStream(id, req, res)),
       error: (id, body, type, res) => self!.onResult(res, (h) => h.error(id, body, type, res)),
       initError: (body, type, res) => self!.onInitError(body, type, res),
     }, { host, port });

@@ -11,6 +11,11 @@ export interface RuntimeApiHandlers {
   next(res: ServerResponse): void;
   /** POST …/invocation/{id}/response; `body` is null when it exceeded MAX_RESPONSE_BYTES. */
   response(requestId: string, body: string | null, res: ServerResponse): void;
+  /**
+   * POST …/invocation/{id}/response with Lambda-Runtime-Function-Response-Mode: streaming: the body is read by the
+   * owner as it arrives (a chunked body; an error comes as its Lambda-Runtime-Function-Error-Type/-Body trailers).
+   */
+  responseStream(requestId: string, req: IncomingMessage, res: ServerResponse): void;
   /** POST …/invocation/{id}/error. */
   error(requestId: string, body: string, errorTypeHeader: string | undefined, res: ServerResponse): void;
   /** POST …/init/error. */
@@ -45,7 +50,7 @@ export function nextEventHeaders(inv: Invocation, deadlineMs: number): OutgoingH
 }
 
 /** Reads a request body as UTF-8, giving null (after draining the rest) once it passes `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number, done: (body: string | null) => void): void {
+export function readBody(req: IncomingMessage, limit: number, done: (body: string | null) => void): void {
   const declared = Number(req.headers['content-length']);
   let tooLarge = declared > limit;
   const chunks: Buffer[] = [];
@@ -135,6 +140,9 @@ function route(h: RuntimeApiHandlers, req: IncomingMessage, res: ServerResponse)
     const slash = rest.lastIndexOf('/');
     const requestId = slash > 0 ? decodeId(rest.slice(0, slash)) : '';
     const action = rest.slice(slash + 1);
+    if (requestId && action === 'response' && header(req, 'lambda-runtime-function-response-mode')?.toLowerCase() === 'streaming') {
+      return h.responseStream(requestId, req, res);
+    }
     if (requestId && action === 'response') return readBody(req, MAX_RESPONSE_BYTES, (body) => h.response(requestId, body, res));
     if (requestId && action === 'error') {
       return readBody(req, MAX_RESPONSE_BYTES, (body) =>

@@ -1,6 +1,6 @@
 // One life of an execution environment's runtime: its process and its own Runtime API server, from spawn through init to retirement.
 import { access, constants } from 'node:fs/promises';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import { initReportLine, initStartLine } from './log-lines.js';
@@ -19,6 +19,8 @@ export interface SessionEvents {
   next(session: RuntimeSession, res: ServerResponse): void;
   response(session: RuntimeSession, requestId: string, body: string | null, res: ServerResponse): void;
   error(session: RuntimeSession, requestId: string, body: string, errorTypeHeader: string | undefined, res: ServerResponse): void;
+  /** A streamed response (its body still arriving on `req`). */
+  responseStream(session: RuntimeSession, requestId: string, req: IncomingMessage, res: ServerResponse): void;
   /** The runtime exited after init without being told to. */
   exit(session: RuntimeSession, info: ExitInfo): void;
 }
@@ -75,6 +77,10 @@ export class RuntimeSession {
       const handlers: RuntimeApiHandlers = {
         next: (res) => this.onNext(res),
         response: (id, body, res) => (this.ready ? this.cfg.events.response(this, id, body, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
+        responseStream: (id, req, res) => {
+          if (this.ready) this.cfg.events.responseStream(this, id, req, res);
+          else { req.resume(); replyJson(res, 400, rapidReplies.invalidRequestId); }
+        },
         error: (id, body, type, res) => (this.ready ? this.cfg.events.error(this, id, body, type, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
         initError: (body, type, res) => this.onInitError(body, type, res),
       };

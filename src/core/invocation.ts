@@ -20,6 +20,8 @@ export interface Invocation {
   replyBy?: number;
   /** Sync only: the id of the router that waits; the result goes on its reply list under this version's hash tag. */
   replyTo?: string;
+  /** Sync only: the caller reads the response as it is written (RESPONSE_STREAM URLs, InvokeWithResponseStream). */
+  responseStream?: boolean;
   /** X-Amz-Log-Type: Tail was asked for. */
   logTail?: boolean;
   traceId: string;
@@ -42,4 +44,9 @@ export interface InvocationResult {
   /** Base64 of the last 4 KB of the invocation's log lines, when logTail was asked for. */
   logResult?: string;
   durationMs: number;
+  /**
+   * The function streamed its response: this many entries went on the invocation's response stream (keys.ts
+   * responseStreamKey) before this result, and `payload` is empty unless the function failed.
+   */
+  streamed?: number;
 }

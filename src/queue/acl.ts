@@ -5,7 +5,7 @@ import { agentUserName, DEFAULT_KEY_PREFIX, queueKeyPattern } from './keys.js';
 
 /**
  * The commands an agent sends itself (scripts by EVALSHA/EVAL, BLPOP, its connection name) and those its scripts
- * run (moveToActive, ack, complete, release, extendLease). Redis checks both the commands and the keys a script touches against
+ * run (moveToActive, ack, complete, release, extendLease, appendStream). Redis checks both the commands and the keys a script touches against
  * the caller's ACL, so a script cannot reach past the version's keys either. On a Redis Cluster the client also reads
  * the slot map (CLUSTER SLOTS: which node serves which slots, no keys or data) and follows an ASK redirection while a
  * slot migrates (ASKING); neither opens a key.
@@ -13,6 +13,8 @@ import { agentUserName, DEFAULT_KEY_PREFIX, queueKeyPattern } from './keys.js';
 export const AGENT_COMMANDS = [
   'evalsha', 'eval', 'blpop', 'client|setname', 'ping', 'cluster|slots', 'asking',
   'time', 'lmove', 'lpop', 'hget', 'hexists', 'hincrby', 'hdel', 'zadd', 'zrem', 'zscore', 'lrem', 'lpush', 'rpush', 'pexpire',
+  // appendStream's: a streamed response's chunks
+  'xadd',
 ] as const;
 
 /** A random password: 32 bytes, hex (no character that needs escaping in a URL). */

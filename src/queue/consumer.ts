@@ -6,7 +6,7 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { Lease, QueueRef } from '../core/queue-contract.js';
 import { connectRedis, type RedisConnection, type RedisUrlSource } from './connection.js';
 import { checkCode } from './errors.js';
-import { DEFAULT_KEY_PREFIX, ownWakeKey, queueKeys, queueName, replyListKey, type QueueKeys } from './keys.js';
+import { DEFAULT_KEY_PREFIX, ownWakeKey, queueKeys, queueName, replyListKey, responseStreamKey, type QueueKeys } from './keys.js';
 import { defineScripts, runScript } from './scripts.js';
 
 export interface QueueConsumerOptions {
@@ -153,6 +153,21 @@ export class QueueConsumer {
     const k = this.keysOf(lease);
     const r = await runScript(this.command, 'complete', [k.active, k.jobs, k.leases, k.attempts, k.stalled, k.outcomes, k.stats, k.idle, k.idleUntil],
       [lease.invocation.requestId, lease.attempt, result === undefined ? '' : JSON.stringify(result), notRun ?? '', this.id, IDLE_AFTER_ACK_MS, ...flat(stats)]);
+    checkCode(r, this.context(lease));
+  }
+
+  /**
+   * Appends one chunk of a streamed response (and, on the first, its content type) to the stream its router reads,
+   * only while the lease is ours. Throws LeaseLostError when it is not: nothing was appended.
+   */
+  async appendStream(lease: Lease, data: Buffer, contentType?: string): Promise<void> {
+    const inv = lease.invocation;
+    if (inv.replyTo === undefined) throw new RangeError(`invocation ${inv.requestId} has no router waiting for a stream`);
+    const k = this.keysOf(lease);
+    const stream = responseStreamKey(this.queue, inv.replyTo, inv.requestId, this.keyPrefix);
+    const fields: (string | Buffer)[] = contentType === undefined ? ['d', data] : ['t', contentType, 'd', data];
+    const r = await runScript(this.command, 'appendStream', [k.attempts, k.leases, k.jobs, stream],
+      [inv.requestId, lease.attempt, REPLY_TTL_MS, ...fields]);
     checkCode(r, this.context(lease));
   }
 

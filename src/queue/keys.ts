@@ -95,6 +95,19 @@ export function replyListKey(ref: QueueRef, routerId: string, prefix: string = D
   return `${prefix}:${hashTag(ref)}:replies:${routerId}`;
 }
 
+/**
+ * The Redis Stream that carries one streamed response (RESPONSE_STREAM URLs, InvokeWithResponseStream) from the agent
+ * to the router that waits for it, chunk by chunk, before the invocation's end goes on the reply list. Under the
+ * version's hash tag like the reply list, written only by the appendStream script while the job's lease is held; it
+ * expires by itself (REPLY_TTL_MS) and the router deletes it once read.
+ */
+export function responseStreamKey(ref: QueueRef, routerId: string, requestId: string, prefix: string = DEFAULT_KEY_PREFIX): string {
+  check('key prefix', prefix);
+  check('router id', routerId);
+  check('request id', requestId);
+  return `${prefix}:${hashTag(ref)}:stream:${routerId}:${requestId}`;
+}
+
 /** The Redis ACL key pattern that covers every key of one version's queue and its reply lists, and nothing else. */
 export function queueKeyPattern(ref: QueueRef, prefix: string = DEFAULT_KEY_PREFIX): string {
   check('key prefix', prefix);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { RedisConnection } from './connection.js';
 
 export type ScriptName = 'enqueue' | 'moveToActive' | 'ack' | 'release' | 'reclaim' | 'setRoute'
-  | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp';
+  | 'complete' | 'extendLease' | 'retry' | 'promote' | 'giveUp' | 'appendStream';
 
 
 export interface ScriptSource {
@@ -39,7 +39,7 @@ export function scriptSources(): Map<string, ScriptSource> {
 /** Command names carry a prefix so they cannot clash with ioredis methods or another module's scripts. */
 const commandName = (name: ScriptName): string => `klambdaQueue_${name}`;
 
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+type ScriptCall = (...args: (string | number | Buffer)[]) => Promise<unknown>;
 const defined = new WeakSet<RedisConnection>();
 
 /** Defines every script on `redis` (once per connection). Throws if a script the code needs is missing. */
@@ -47,7 +47,7 @@ export function defineScripts(redis: RedisConnection): void {
   if (defined.has(redis)) return;
   const all = scriptSources();
   const needed: ScriptName[] = ['enqueue', 'moveToActive', 'ack', 'release', 'reclaim', 'setRoute',
-    'complete', 'extendLease', 'retry', 'promote', 'giveUp'];
+    'complete', 'extendLease', 'retry', 'promote', 'giveUp', 'appendStream'];
   for (const name of needed) {
     const src = all.get(name);
     if (!src) throw new Error(`queue script ${name}-<numKeys>.lua is missing from ${commandsDir()}`);
@@ -57,7 +57,7 @@ export function defineScripts(redis: RedisConnection): void {
 }
 
 /** Runs a script by name. `keys.length` must match the script's declared number of keys. */
-export function runScript(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
+export function runScript(redis: RedisConnection, name: ScriptName, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
   defineScripts(redis);
   return scriptCall(redis, name, keys).call(redis, ...keys, ...args);
 }

@@ -18,7 +18,7 @@ describe('queue scripts', () => {
     const files = readdirSync(commandsDir());
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) expect(f).toMatch(/^[a-z][A-Za-z]*-\d+\.lua$/);
-    expect([...scriptSources().keys()].sort()).toEqual(['ack', 'complete', 'enqueue', 'extendLease', 'giveUp', 'moveToActive', 'promote', 'reclaim', 'release', 'retry', 'setRoute']);
+    expect([...scriptSources().keys()].sort()).toEqual(['ack', 'appendStream', 'complete', 'enqueue', 'extendLease', 'giveUp', 'moveToActive', 'promote', 'reclaim', 'release', 'retry', 'setRoute']);
   });
 
   it.each([...scriptSources().values()].map((s) => [s.file, s] as const))('%s states its contract and uses exactly the keys its name declares', (_file, s) => {

@@ -3,6 +3,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
 import { RuntimeApiClient } from './runtime-api-client.mjs';
@@ -213,6 +214,186 @@ function runInvocation(handler, next) {
   });
 }
 
+// ---- Response streaming (awslambda.streamifyResponse), as AWS's runtime interface client does it ---------------
+
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGHWATERMARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const STREAM_RESPONSE = 'response';
+const METADATA_PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const DELIMITER_LEN = 8;
+const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
+const TRAILERS = 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body';
+
+/** Writes the HTTP status, headers and cookies of a Function URL's answer before the body (its JSON, then 8 NUL bytes). */
+class HttpResponseStream {
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(METADATA_PRELUDE_CONTENT_TYPE);
+    // NUL bytes cannot occur in JSON text: the delimiter is unambiguous
+    const metadataPrelude = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadataPrelude);
+      write(new Uint8Array(DELIMITER_LEN));
+    };
+    return underlyingStream;
+  }
+}
+
+function installAwsLambdaGlobal() {
+  if (env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA === 'true' || env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA === '1') return;
+  globalThis.awslambda = {
+    streamifyResponse: (handler, options) => {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (typeof options?.highWaterMark === 'number') handler[HANDLER_HIGHWATERMARK] = Math.floor(options.highWaterMark);
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+/** A header value (or trailer) keeps to visible ASCII. */
+const headerSafe = (v) => String(v).replace(/[^\x20-\x7e]/g, '?');
+
+/**
+ * The handler's responseStream: a Writable whose bytes go out as the body of one chunked POST …/response
+ * (Lambda-Runtime-Function-Response-Mode: streaming), opened at the first write or at the end; an error ends it
+ * with the Lambda-Runtime-Function-Error-Type / -Body trailers.
+ */
+class ResponseStream extends Writable {
+  constructor(requestId, highWaterMark) {
+    super(highWaterMark ? { highWaterMark } : {});
+    this.requestId = requestId;
+    this.contentType = DEFAULT_CONTENT_TYPE;
+    this.started = false;
+    this.request = null;
+    this.failure = null;
+    this._onBeforeFirstWrite = undefined;
+    // resolves with the Runtime API's answer once the body (and any trailers) went out
+    this.posted = new Promise((resolve) => { this.settlePosted = resolve; });
+  }
+
+  setContentType(contentType) {
+    if (this.started) throw new Error('Cannot set content-type, too late.');
+    this.contentType = String(contentType);
+  }
+
+  beforeFirst() {
+    if (this.started) return;
+    this.started = true;
+    const before = this._onBeforeFirstWrite;
+    if (typeof before === 'function') before((chunk) => super.write(chunk));
+  }
+
+  write(chunk, encoding, callback) {
+    if (typeof chunk !== 'string' && !Buffer.isBuffer(chunk) && !(chunk instanceof Uint8Array)) chunk = JSON.stringify(chunk);
+    this.beforeFirst();
+    return super.write(chunk, encoding, callback);
+  }
+
+  end(chunk, encoding, callback) {
+    if (typeof chunk === 'function') return this.end(undefined, undefined, chunk);
+    if (typeof encoding === 'function') return this.end(chunk, undefined, encoding);
+    if (chunk !== undefined && chunk !== null) this.write(chunk, encoding);
+    this.beforeFirst();
+    return super.end(callback);
+  }
+
+  open() {
+    if (!this.request) {
+      this.started = true;
+      this.request = client.openStream('POST', `${BASE}/invocation/${encodeURIComponent(this.requestId)}/response`,
+        `Lambda-Runtime-Function-Response-Mode: streaming\r\nContent-Type: ${headerSafe(this.contentType)}\r\nTrailer: ${TRAILERS}\r\n`);
+      this.request.response.then(this.settlePosted, fatal);
+    }
+    return this.request;
+  }
+
+  _write(chunk, _encoding, callback) {
+    const req = this.open();
+    if (req.write(chunk)) callback();
+    else req.drain(() => callback());
+  }
+
+  _final(callback) {
+    const req = this.open();
+    const f = this.failure;
+    req.end(f ? `Lambda-Runtime-Function-Error-Type: ${headerSafe(f.errorType)}\r\nLambda-Runtime-Function-Error-Body: ${Buffer.from(JSON.stringify(f)).toString('base64')}\r\n` : '');
+    callback();
+  }
+
+  /** Ends the response with the error (after what was written); false when it had already gone out whole. */
+  fail(errorBody) {
+    if (this.request && this.writableFinished) return false;
+    this.failure ??= errorBody;
+    if (!this.writableEnded) {
+      this.beforeFirst();
+      super.end();
+    }
+    return true;
+  }
+}
+
+/** Runs one event through a streaming handler; resolves once its response stream has been posted. */
+function runStreamingInvocation(handler, next) {
+  const h = next.headers;
+  const requestId = h['lambda-runtime-aws-request-id'];
+  const deadline = Number(h['lambda-runtime-deadline-ms']);
+  currentRequestId = requestId;
+  if (h['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
+  else delete env._X_AMZN_TRACE_ID;
+  const stream = new ResponseStream(requestId, handler[HANDLER_HIGHWATERMARK]);
+  // writes after the end, or after a failure, are the handler's bug: logged, never a crash of the runtime
+  stream.on('error', (err) => logError('Response stream error', toErrorBody(err)));
+  let exitAfter;
+  const fail = (body, label = 'Invoke Error', exitCode = undefined) => {
+    logError(label, body);
+    if (exitCode !== undefined) exitAfter = exitCode;
+    if (!stream.fail(body) && exitCode !== undefined) process.exit(exitCode);
+  };
+  failCurrent = fail;
+  onEmptyLoop = null;
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: FUNCTION_NAME,
+    functionVersion: FUNCTION_VERSION,
+    invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: MEMORY_MB,
+    awsRequestId: requestId,
+    logGroupName: LOG_GROUP,
+    logStreamName: LOG_STREAM,
+    clientContext: parseJsonHeader(h['lambda-runtime-client-context']),
+    identity: parseJsonHeader(h['lambda-runtime-cognito-identity']),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  const done = stream.posted.then((res) => {
+    failCurrent = undefined;
+    if (res.status >= 300) process.stdout.write(`${new Date().toISOString()}\t${requestId}\tERROR\tRuntime API answered ${res.status}: ${res.body}\n`);
+    if (exitAfter !== undefined) process.exit(exitAfter);
+  });
+  let event;
+  try {
+    event = JSON.parse(next.body);
+  } catch (err) {
+    fail(toErrorBody(err, 'Runtime.UnmarshalError'));
+    return done;
+  }
+  let returned;
+  try {
+    returned = handler(event, stream, context);
+  } catch (err) {
+    fail(toErrorBody(err));
+    return done;
+  }
+  if (!returned || typeof returned.then !== 'function') {
+    fail(toErrorBody('Streaming does not support non-async handlers.'));
+    return done;
+  }
+  // the invocation ends when the stream does (the handler may return first, its pipeline still writing)
+  returned.then((value) => {
+    if (value !== undefined) console.warn('Streaming handlers ignore return values.');
+  }, (err) => fail(toErrorBody(err ?? new Error('Promise rejected without a reason'))));
+  return done;
+}
+
 process.on('beforeExit', () => {
   const f = onEmptyLoop;
   onEmptyLoop = null;
@@ -250,6 +431,7 @@ function resolveFromLayers() {
 async function main() {
   patchConsole();
   resolveFromLayers();
+  installAwsLambdaGlobal();
   let handler;
   try {
     handler = await loadHandler(env._HANDLER ?? '', env.LAMBDA_TASK_ROOT ?? process.cwd());
@@ -261,10 +443,11 @@ async function main() {
     await postError('/init/error', body).catch(() => undefined);
     process.exit(1);
   }
+  const streaming = handler[HANDLER_STREAMING] === STREAM_RESPONSE;
   for (;;) {
     const next = await call('GET', '/invocation/next');
     if (next.status !== 200) throw new Error(`/invocation/next answered ${next.status}: ${next.body}`);
-    await runInvocation(handler, next);
+    await (streaming ? runStreamingInvocation(handler, next) : runInvocation(handler, next));
   }
 }
 

@@ -1,4 +1,5 @@
-// A minimal HTTP/1.1 client for the Runtime API: one kept-alive socket, one request at a time, Content-Length bodies.
+// A minimal HTTP/1.1 client for the Runtime API: one kept-alive socket, one request at a time, Content-Length bodies
+// (and one chunked body: a streamed response, see openStream).
 // node:http's client costs more per request than the rest of an invocation; this is the hot path of every invoke.
 import net from 'node:net';
 
@@ -40,6 +41,43 @@ export class RuntimeApiClient {
     });
   }
 
+  /**
+   * Starts a request whose body is sent as it is written (Transfer-Encoding: chunked), as a streamed response is.
+   * Returns {write(buf) → false when the socket buffers (wait for drain(cb)), end(trailerLines), response}; the
+   * response resolves as request() does.
+   * @param {string} method
+   * @param {string} path
+   * @param {string} extraHeaders complete header lines, each ending in \r\n
+   */
+  openStream(method, path, extraHeaders = '') {
+    if (this.pending) throw new Error('RuntimeApiClient: one request at a time');
+    const response = new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+    });
+    const socket = this.connect();
+    socket.ref();
+    socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${this.address}\r\n${extraHeaders}Transfer-Encoding: chunked\r\n\r\n`);
+    return {
+      response,
+      write: (buf) => {
+        if (buf.length === 0) return true;
+        socket.cork();
+        socket.write(`${buf.length.toString(16)}\r\n`);
+        socket.write(buf);
+        const ok = socket.write('\r\n');
+        socket.uncork();
+        return ok;
+      },
+      drain: (cb) => {
+        if (!socket.writableNeedDrain || socket.destroyed) return cb();
+        const done = () => { socket.off('drain', done); socket.off('close', done); cb(); };
+        socket.on('drain', done);
+        socket.on('close', done);
+      },
+      end: (trailerLines = '') => void socket.write(`0\r\n${trailerLines}\r\n`),
+    };
+  }
+
   connect() {
     if (this.socket) return this.socket;
     const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
@@ -76,6 +114,11 @@ export class RuntimeApiClient {
     const body = buf.toString('utf8', 0, length);
     if (buf.length > length) return this.fail(new Error('Runtime API sent more than one response'));
     this.reset();
+    // The server is closing the connection (it refused a streamed body it stopped reading): the next request opens another.
+    if (headers.connection === 'close' && this.socket) {
+      this.socket.destroy();
+      this.socket = null;
+    }
     // Idle, the connection must not keep the event loop alive: Lambda's callback handlers answer on 'beforeExit'.
     this.socket?.unref();
     const p = this.pending;
