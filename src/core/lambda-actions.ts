@@ -16,6 +16,8 @@ type Route = { method: string; api: string; tail: RegExp; action: string; qualif
 // After /{api}/functions/{name}; express matches case-insensitively with an optional trailing slash, so do we.
 const ROUTES: Route[] = [
   { method: 'POST', api: '2015-03-31', tail: /^\/invocations\/?$/i, action: 'lambda:InvokeFunction', qualified: true },
+  // InvokeWithResponseStream is authorized as Invoke is
+  { method: 'POST', api: '2021-11-15', tail: /^\/response-streaming-invocations\/?$/i, action: 'lambda:InvokeFunction', qualified: true },
   { method: 'GET', api: '2015-03-31', tail: /^\/?$/, action: 'lambda:GetFunction', qualified: true },
   { method: 'DELETE', api: '2015-03-31', tail: /^\/?$/, action: 'lambda:DeleteFunction', qualified: true },
   { method: 'PUT', api: '2015-03-31', tail: /^\/code\/?$/i, action: 'lambda:UpdateFunctionCode', qualified: false },
@@ -97,7 +99,7 @@ function mappingAction(verb: string, uuid: string | undefined, ctx: ArnContext):
   return action ? { action, resource: `arn:aws:lambda:${ctx.region}:${ctx.accountId}:event-source-mapping:${decode(uuid)}` } : undefined;
 }
 
-const FUNCTIONS = /^\/(2015-03-31|2019-09-25|2021-10-31)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
+const FUNCTIONS = /^\/(2015-03-31|2019-09-25|2021-10-31|2021-11-15)\/functions(?:\/([^/]+)(\/.*)?)?\/?$/i;
 
 function decode(segment: string): string {
   try {

@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger.js';
 import { sendAwsError } from './aws-response.js';
 import { wireProtocolOf } from './json-rpc/dispatch.js';
 import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
+import { handleInvokeWithResponseStream } from './lambda/invoke-stream.js';
 import { opsHandler, type OpsHandlers } from '../ops/ops-server.js';
 
 /** Extra routes (the management API, the JSON APIs' `POST /` of router/json-rpc, SNS's of router/sns) install themselves on the app. */
@@ -46,6 +47,10 @@ export function createRouterApp(opts: RouterOptions): Express {
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {
     const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
     await handleInvoke(typeof opts.invoke === 'function' ? opts.invoke(req) : opts.invoke, req, res, String(req.params.name), query);
+  });
+  app.post('/2021-11-15/functions/:name/response-streaming-invocations', async (req: Request, res: Response) => {
+    const query = new URLSearchParams(req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '');
+    await handleInvokeWithResponseStream(typeof opts.invoke === 'function' ? opts.invoke(req) : opts.invoke, req, res, String(req.params.name), query);
   });
   for (const install of opts.routes ?? []) install(app);
   app.use((req: Request, _res: Response, next: NextFunction) => {

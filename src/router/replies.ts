@@ -19,6 +19,7 @@ import type { QueueRef } from '../core/queue-contract.js';
 import { isCluster, type RedisConnection } from '../queue/connection.js';
 import { keySlot } from '../queue/key-slot.js';
 import { queueName, replyListKey } from '../queue/keys.js';
+import { ResponseStreams } from './response-streams.js';
 
 /** How a wait ended: the function's result, nothing within the time, or the connection its reply travels on was lost. */
 export type ReplyOutcome =
@@ -65,7 +66,11 @@ export class ReplyListener {
   private readonly stopped: Promise<null>;
   private stop: () => void = () => undefined;
 
+  /** The streamed responses this router reads (their chunks come before the end on the reply list). */
+  readonly streams: ResponseStreams;
+
   constructor(private readonly opts: ReplyListenerOptions) {
+    this.streams = new ResponseStreams(opts);
     this.stopped = new Promise<null>((resolve) => { this.stop = () => resolve(null); });
   }
 
@@ -99,6 +104,7 @@ export class ReplyListener {
     this.stop();
     for (const id of [...this.waiters.keys()]) this.settle(id, TIMEOUT);
     for (const conn of this.open) conn.disconnect();
+    this.streams.close();
     await Promise.allSettled([...this.readers.values()]);
   }
 

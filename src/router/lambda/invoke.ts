@@ -38,7 +38,7 @@ const REAL_TIME = asyncClock();
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function payloadText(body: Buffer): string {
+export function payloadText(body: Buffer): string {
   if (body.length === 0) return '{}';
   try {
     // fatal: a body that is not UTF-8 is refused, as AWS's parser refuses it, instead of reaching the function altered
@@ -50,7 +50,7 @@ function payloadText(body: Buffer): string {
   }
 }
 
-function qualifierOf(query: URLSearchParams): string | undefined {
+export function qualifierOf(query: URLSearchParams): string | undefined {
   const all = query.getAll('Qualifier');
   if (all.length > 1) throw invalidParameter('The Qualifier parameter must be given at most once.');
   return all[0];
@@ -75,19 +75,9 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
     res.writeHead(204, { 'x-amzn-RequestId': requestId }).end();
     return;
   }
-  const queue: QueueRef = { namespace: target.namespace, functionName: target.functionName, version: target.version };
+  const queue = queueOf(target);
   const now = deps.now();
-  const invocation: Invocation = {
-    requestId,
-    functionName: target.functionName,
-    version: target.version,
-    invokedFunctionArn: functionArn(deps.arn, target.functionName, target.qualifier),
-    payload,
-    type,
-    acceptedAt: now,
-    traceId: typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now),
-  };
-  if (context !== undefined) invocation.clientContext = context;
+  const invocation = newInvocation(deps, req, target, { requestId, payload, type, now, ...(context !== undefined ? { clientContext: context } : {}) });
   if (type === 'Event') {
     invocation.async = asyncSettings(target.async);
     invocation.expiresAt = expiresAt(now, invocation.async, deps.asyncClock ?? REAL_TIME);
@@ -103,6 +93,25 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
     return;
   }
   await invokeSync(deps, req, res, target, queue, invocation);
+}
+
+export const queueOf = (target: ResolvedTarget): QueueRef => ({ namespace: target.namespace, functionName: target.functionName, version: target.version });
+
+/** The job of one invoke of `target` (its trace id from X-Amzn-Trace-Id, or a new one). */
+export function newInvocation(deps: InvokeDeps, req: IncomingMessage, target: ResolvedTarget,
+  at: { requestId: string; payload: string; type: Invocation['type']; now: number; clientContext?: string }): Invocation {
+  const invocation: Invocation = {
+    requestId: at.requestId,
+    functionName: target.functionName,
+    version: target.version,
+    invokedFunctionArn: functionArn(deps.arn, target.functionName, target.qualifier),
+    payload: at.payload,
+    type: at.type,
+    acceptedAt: at.now,
+    traceId: typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(at.now),
+  };
+  if (at.clientContext !== undefined) invocation.clientContext = at.clientContext;
+  return invocation;
 }
 
 /** The limiter's slot, or its 429 counted as a throttle. */
@@ -141,9 +150,10 @@ async function queueAndWait(deps: InvokeDeps, queue: QueueRef, invocation: Invoc
 
 /**
  * Runs one sync invocation through the limiter and the work queue and waits for its result: what the Invoke API and a
- * Function URL share. Throws the AWS error of a throttle (429), an unreachable queue, a lost reply or no answer (500).
+ * Function URL share. With `streamed` (see invoke-stream.ts), the response's chunks are read while it waits. Throws the AWS error of a throttle (429), an unreachable queue, a lost reply or no answer (500).
  */
-export async function invokeAndWait(deps: InvokeDeps, target: ResolvedTarget, queue: QueueRef, invocation: Invocation): Promise<InvocationResult> {
+export async function invokeAndWait(deps: InvokeDeps, target: ResolvedTarget, queue: QueueRef, invocation: Invocation,
+  streamed?: (answer: Promise<ReplyOutcome>) => Promise<ReplyOutcome>): Promise<InvocationResult> {
   const release = acquire(deps, target);
   const started = performance.now();
   let answered = false;
@@ -153,7 +163,9 @@ export async function invokeAndWait(deps: InvokeDeps, target: ResolvedTarget, qu
     const waitMs = target.timeoutSeconds * 1000 + deps.syncGraceMs;
     invocation.replyTo = deps.replies.routerId;
     invocation.replyBy = invocation.acceptedAt + waitMs;
-    const outcome = await queueAndWait(deps, queue, invocation, deps.replies.wait(queue, invocation.requestId, waitMs));
+    const answer = deps.replies.wait(queue, invocation.requestId, waitMs);
+    // a streamed response: its chunks are passed on while the end is awaited, every one of them before it
+    const outcome = await queueAndWait(deps, queue, invocation, streamed ? streamed(answer) : answer);
     if (outcome.kind === 'lost') throw serviceError(CONNECTION_LOST);
     answered = true;
     if (outcome.kind === 'timeout') {

@@ -46,7 +46,8 @@ const headerText = (v: unknown): string | undefined =>
 /** A header name and value Node can send (a function's bad header answers 502 instead of crashing the write). */
 const validHeader = (name: string, value: string): boolean => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) && !/[\r\n\0]/.test(value);
 
-function responseObject(r: Record<string, unknown>): UrlHttpResponse {
+/** A response object's status, headers and cookies (and body), as sent; a 502 when they cannot be. */
+export function responseObject(r: Record<string, unknown>): UrlHttpResponse {
   const statusCode = statusOf(r.statusCode);
   if (statusCode === undefined) return badGateway();
   const headers: Array<[string, string]> = [];

@@ -1,6 +1,6 @@
 // Serves Function URLs on the router: `Host: <url-id>.lambda-url.…` and `/lambda-url/<url-id>/…`, before the router's
 // own auth (a NONE URL needs no signature; an AWS_IAM one is checked here), each request one sync invoke of the
-// function with the payload 2.0 event, its answer read as Lambda reads it.
+// function with the payload 2.0 event, its answer read as Lambda reads it (whole, or as it streams: stream.ts).
 import type { Express, NextFunction, Request, Response } from 'express';
 import { urlHost, urlIdOfHost, urlIdOfPath, type UrlTarget } from '../../core/function-url.js';
 import { functionArn } from '../../core/arn.js';
@@ -17,6 +17,7 @@ import { invokeAndWait, SYNC_PAYLOAD_LIMIT, type InvokeDeps } from '../lambda/in
 import { isPreflight, preflightResponse, withCors } from './cors.js';
 import { urlEvent } from './event.js';
 import { refusalMessage, urlResourceArn, type UrlSigner } from './iam.js';
+import { serveStreamed } from './stream.js';
 import type { UrlResolver } from './resolver.js';
 import { badGateway, forbiddenUrl, httpResponseOf, unknownUrl, urlError, type UrlHttpResponse } from './response.js';
 
@@ -77,8 +78,15 @@ function iamCaller(opts: FunctionUrlOptions, req: Request, body: Buffer, deps: I
   }
 }
 
-/** Runs the function with the request's event and reads its answer; klambda's own answer when it cannot. */
-async function run(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, at: UrlRequest, req: Request, body: Buffer, caller: Principal | undefined, requestId: string): Promise<UrlHttpResponse> {
+/** One invoke of the URL's function: the version it resolves to and the job, ready to queue. */
+export interface UrlInvoke {
+  resolved: ResolvedTarget;
+  queue: QueueRef;
+  invocation: Invocation;
+}
+
+/** The invoke of a URL request (its payload 2.0 event), or klambda's own answer when there is none to make. */
+function prepare(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, at: UrlRequest, req: Request, body: Buffer, caller: Principal | undefined, requestId: string): UrlInvoke | UrlHttpResponse {
   const qualifier = target.qualifier === '$LATEST' ? undefined : target.qualifier;
   let resolved: ResolvedTarget;
   try {
@@ -103,14 +111,24 @@ async function run(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget
     invokedFunctionArn: functionArn(deps.arn, resolved.functionName, resolved.qualifier),
     payload, type: 'RequestResponse', acceptedAt: now, traceId,
   };
+  return { resolved, queue, invocation };
+}
+
+/** klambda's answer to an invoke that failed on its side: a throttle's 429, else a 502 (and a log line). */
+export function invokeFailure(opts: FunctionUrlOptions, target: UrlTarget, u: UrlInvoke, err: unknown): UrlHttpResponse {
+  const e = toAwsError(err);
+  if (e.statusCode === 429) return urlError(429, 'TooManyRequestsException', e.message);
+  opts.logger.error({ msg: 'function URL invoke failed', function: target.functionName, qualifier: target.qualifier, version: u.resolved.version, requestId: u.invocation.requestId, awsType: e.awsType, error: e.message });
+  return badGateway();
+}
+
+/** Runs the function and reads its answer whole (BUFFERED); klambda's own answer when it cannot. */
+async function run(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, u: UrlInvoke): Promise<UrlHttpResponse> {
   let result: InvocationResult;
   try {
-    result = await invokeAndWait(deps, resolved, queue, invocation);
+    result = await invokeAndWait(deps, u.resolved, u.queue, u.invocation);
   } catch (err) {
-    const e = toAwsError(err);
-    if (e.statusCode === 429) return urlError(429, 'TooManyRequestsException', e.message);
-    opts.logger.error({ msg: 'function URL invoke failed', function: target.functionName, qualifier: target.qualifier, version: resolved.version, requestId, awsType: e.awsType, error: e.message });
-    return badGateway();
+    return invokeFailure(opts, target, u, err);
   }
   return result.functionError ? badGateway() : httpResponseOf(result.payload);
 }
@@ -140,7 +158,13 @@ async function serve(opts: FunctionUrlOptions, req: Request, res: Response, at: 
   const deps = opts.invoke(target);
   const caller = iam ? iamCaller(opts, req, body, deps, target) : undefined;
   if (caller && 'statusCode' in caller) { answer(caller); return; }
-  answer(await run(opts, deps, target, at, req, body, caller, requestId));
+  const u = prepare(opts, deps, target, at, req, body, caller, requestId);
+  if ('statusCode' in u) { answer(u); return; }
+  if (target.config.invokeMode === 'RESPONSE_STREAM') {
+    await serveStreamed({ deps, invoke: u, res, cors, origin, answer, failed: (err) => invokeFailure(opts, target, u, err) });
+    return;
+  }
+  answer(await run(opts, deps, target, u));
 }
 
 /** The express routes of Function URLs; install before auth (RouterOptions.publicRoutes). */
