@@ -1,6 +1,7 @@
 // How a runtime process is started: its command line and its environment (pure; the I/O is in runtime-process.ts).
 import { join } from 'node:path';
 import type { EnvironmentSpec, Runtime } from '../core/environment-spec.js';
+import { RUNTIME_FACTS } from '../core/runtimes.js';
 
 export interface LaunchCommand {
   command: string;
@@ -19,33 +20,40 @@ export interface LaunchPaths {
 /** V8's old space gets ~90% of the function's memory, leaving room for the rest of the process. */
 export const maxOldSpaceMB = (memoryMB: number): number => Math.max(16, Math.floor(memoryMB * 0.9));
 
-export function runtimeCommand(spec: EnvironmentSpec, paths: LaunchPaths): LaunchCommand {
-  switch (spec.runtime) {
-    case 'nodejs20':
-      return { command: paths.nodePath, args: [`--max-old-space-size=${maxOldSpaceMB(spec.memoryMB)}`, join(paths.runtimesDir, 'nodejs', 'bootstrap.mjs')] };
-    case 'python3.11':
-      return { command: paths.pythonPath, args: ['-u', join(paths.runtimesDir, 'python', 'bootstrap.py')] };
-    case 'provided':
-      return { command: providedBootstrapPath(spec.codeDir), args: [] };
-  }
+/** How the agent starts one runtime: the process, the folder it runs from, where it finds layers' libraries. */
+export interface RuntimeLauncher {
+  command(spec: EnvironmentSpec, paths: LaunchPaths): LaunchCommand;
+  /** LAMBDA_RUNTIME_DIR. */
+  runtimeDir(spec: EnvironmentSpec, runtimesDir: string): string;
+  /** The variables that point the runtime's module loader at /opt (beyond PATH and LD_LIBRARY_PATH). */
+  layerVariables?(opt: string): Record<string, string>;
 }
 
 /** A `provided` function brings its own runtime: an executable named bootstrap at the root of its code. */
 export const providedBootstrapPath = (codeDir: string): string => join(codeDir, 'bootstrap');
 
-export function runtimeDir(spec: EnvironmentSpec, runtimesDir: string): string {
-  switch (spec.runtime) {
-    case 'nodejs20': return join(runtimesDir, 'nodejs');
-    case 'python3.11': return join(runtimesDir, 'python');
-    case 'provided': return spec.codeDir;
-  }
-}
+const colonJoin = (...parts: (string | undefined)[]): string => parts.filter((p): p is string => !!p).join(':');
 
-const EXECUTION_ENV: Record<Runtime, string | undefined> = {
-  nodejs20: 'AWS_Lambda_nodejs20.x',
-  'python3.11': 'AWS_Lambda_python3.11',
-  provided: undefined, // Lambda sets none for custom runtimes
+export const LAUNCHERS: Record<Runtime, RuntimeLauncher> = {
+  nodejs20: {
+    command: (spec, paths) => ({ command: paths.nodePath, args: [`--max-old-space-size=${maxOldSpaceMB(spec.memoryMB)}`, join(paths.runtimesDir, 'nodejs', 'bootstrap.mjs')] }),
+    runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'nodejs'),
+    layerVariables: (opt) => ({ NODE_PATH: colonJoin(`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node_modules`) }),
+  },
+  'python3.11': {
+    command: (_spec, paths) => ({ command: paths.pythonPath, args: ['-u', join(paths.runtimesDir, 'python', 'bootstrap.py')] }),
+    runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'python'),
+    layerVariables: (opt) => ({ PYTHONPATH: colonJoin(`${opt}/python/lib/python3.11/site-packages`, `${opt}/python`) }),
+  },
+  provided: {
+    command: (spec) => ({ command: providedBootstrapPath(spec.codeDir), args: [] }),
+    runtimeDir: (spec) => spec.codeDir,
+  },
 };
+
+export const runtimeCommand = (spec: EnvironmentSpec, paths: LaunchPaths): LaunchCommand => LAUNCHERS[spec.runtime].command(spec, paths);
+
+export const runtimeDir = (spec: EnvironmentSpec, runtimesDir: string): string => LAUNCHERS[spec.runtime].runtimeDir(spec, runtimesDir);
 
 /** `2024/01/31/[$LATEST]0123…`: the date the environment started, its version and a random id. */
 export function logStreamName(now: Date, version: string, id: string): string {
@@ -93,7 +101,7 @@ export function runtimeEnvironment(spec: EnvironmentSpec, inp: EnvironmentInputs
     AWS_LAMBDA_LOG_STREAM_NAME: inp.logStreamName,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
   };
-  const executionEnv = EXECUTION_ENV[spec.runtime];
+  const executionEnv = RUNTIME_FACTS[spec.runtime].executionEnv;
   if (executionEnv) reserved.AWS_EXECUTION_ENV = executionEnv;
   return { ...defaults, ...spec.environment, ...reserved };
 }
@@ -104,14 +112,11 @@ export function runtimeEnvironment(spec: EnvironmentSpec, inp: EnvironmentInputs
  * then python. `opt` is /opt on a cluster, the merged layers' folder in the local mode.
  */
 export function layerPaths(runtime: Runtime, opt: string, base: { PATH?: string; LD_LIBRARY_PATH?: string }): Record<string, string> {
-  const join = (...parts: (string | undefined)[]) => parts.filter((p): p is string => !!p).join(':');
-  const out: Record<string, string> = {
-    PATH: join(base.PATH, `${opt}/bin`),
-    LD_LIBRARY_PATH: join(base.LD_LIBRARY_PATH, `${opt}/lib`),
+  return {
+    PATH: colonJoin(base.PATH, `${opt}/bin`),
+    LD_LIBRARY_PATH: colonJoin(base.LD_LIBRARY_PATH, `${opt}/lib`),
+    ...LAUNCHERS[runtime].layerVariables?.(opt),
   };
-  if (runtime === 'nodejs20') out.NODE_PATH = join(`${opt}/nodejs/node20/node_modules`, `${opt}/nodejs/node_modules`);
-  if (runtime === 'python3.11') out.PYTHONPATH = join(`${opt}/python/lib/python3.11/site-packages`, `${opt}/python`);
-  return out;
 }
 
 /**

@@ -3,9 +3,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import { API_VERSION, DNS_1123_SUBDOMAIN, hintedPattern, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { URL_AUTH_TYPES, URL_INVOKE_MODES } from '../core/function-url.js';
 
-export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
+import { DEFAULT_CUSTOM_HANDLER, isRuntime, RUNTIME_FACTS, RUNTIMES, type Runtime } from '../core/runtimes.js';
+
+export { RUNTIMES, type Runtime };
 export const RuntimeSchema = StringEnum(RUNTIMES);
-export type Runtime = Static<typeof RuntimeSchema>;
 
 export const ENV_KEY_PATTERN = '^[a-zA-Z][a-zA-Z0-9_]*$';
 /** AWS counts keys and values together: at most 4 KB. */
@@ -129,7 +130,7 @@ export interface SpecIssue { path: string; message: string }
 
 /** Fills the defaults that depend on other fields (the handler of `provided`). Mutates `spec`. */
 export function defaultFunctionSpec(spec: unknown): void {
-  if (isRecord(spec) && spec.runtime === 'provided' && spec.handler === undefined) spec.handler = 'bootstrap';
+  if (isRecord(spec) && isRuntime(spec.runtime) && !RUNTIME_FACTS[spec.runtime].handler && spec.handler === undefined) spec.handler = DEFAULT_CUSTOM_HANDLER;
 }
 
 /** Rules beyond the schema: exactly-one-of, reserved environment keys, file names. Tolerates a malformed spec. */
@@ -137,14 +138,13 @@ export function functionSpecIssues(spec: unknown): SpecIssue[] {
   if (!isRecord(spec)) return [];
   const issues: SpecIssue[] = [];
   const runtime = spec.runtime;
-  if (spec.handler === undefined && (runtime === 'nodejs20' || runtime === 'python3.11')) {
-    issues.push({ path: 'handler', message: `is required for runtime ${runtime} (e.g. ${runtime === 'nodejs20' ? 'index.handler' : 'app.handler'})` });
+  const rule = isRuntime(runtime) ? RUNTIME_FACTS[runtime].handler : undefined;
+  if (rule && spec.handler === undefined) {
+    issues.push({ path: 'handler', message: `is required for runtime ${String(runtime)} (e.g. ${rule.example})` });
   }
-  if (typeof spec.handler === 'string' && (runtime === 'nodejs20' || runtime === 'python3.11') && !/^[^\s]+\.[^.\s]+$/.test(spec.handler)) {
-    issues.push({ path: 'handler', message: `must be ${runtime === 'nodejs20' ? 'file.export (e.g. index.handler)' : 'module.function (e.g. app.handler)'}, got "${spec.handler}"` });
-  }
-  if (typeof spec.handler === 'string' && (runtime === 'nodejs20' || runtime === 'python3.11')) {
-    const bad = handlerPathProblem(spec.handler);
+  if (rule && typeof spec.handler === 'string') {
+    if (!rule.shape.test(spec.handler)) issues.push({ path: 'handler', message: `must be ${rule.describe} (e.g. ${rule.example}), got "${spec.handler}"` });
+    const bad = rule.namesFile ? handlerPathProblem(spec.handler) : undefined;
     if (bad) issues.push({ path: 'handler', message: bad });
   }
   if (isRecord(spec.code)) issues.push(...codeIssues(spec.code, runtime));

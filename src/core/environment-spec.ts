@@ -1,6 +1,8 @@
 // What an execution environment needs to know to run one function version.
 
-export type Runtime = 'nodejs20' | 'python3.11' | 'provided';
+import type { Runtime } from './runtimes.js';
+
+export type { Runtime };
 
 export interface EnvironmentSpec {
   functionName: string;

@@ -4,13 +4,8 @@ import { functionArn, type ArnContext } from '../../core/arn.js';
 import { destinationArn } from '../../core/destination-arn.js';
 import type { EventInvokeSettings } from '../../core/event-invoke-config.js';
 import type { FunctionSpec } from '../../api/function.js';
+import { RUNTIME_FACTS } from '../../core/runtimes.js';
 import type { AliasConfiguration, FunctionConfiguration, FunctionEventInvokeConfig } from './catalog.js';
-
-const AWS_RUNTIME: Record<FunctionSpec['runtime'], string> = {
-  nodejs20: 'nodejs20.x',
-  'python3.11': 'python3.11',
-  provided: 'provided.al2023',
-};
 
 export interface VersionFacts {
   version: string;
@@ -37,7 +32,7 @@ export function functionConfiguration(ctx: ArnContext, namespace: string, name: 
   const config: FunctionConfiguration = {
     FunctionName: name,
     FunctionArn: functionArn(ctx, name, facts.version === '$LATEST' ? undefined : facts.version),
-    Runtime: AWS_RUNTIME[spec.runtime],
+    Runtime: RUNTIME_FACTS[spec.runtime].lambdaName,
     Role: `arn:aws:iam::${ctx.accountId}:role/${spec.serviceAccountName ?? `${namespace}-default`}`,
     Handler: spec.handler ?? 'bootstrap',
     CodeSize: facts.codeSize,

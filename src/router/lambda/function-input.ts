@@ -5,13 +5,8 @@ import type { FunctionSpecInput } from '../../api/function.js';
 import { MAX_ZIPPED_REQUEST_BYTES, RequestEntityTooLargeError } from '../../code/package-limits.js';
 import { invalidParameter } from '../../core/errors.js';
 import { checkFunctionLayers } from '../../core/layer-arn.js';
+import { apiRuntimeNames, runtimeForApiName } from '../../core/runtimes.js';
 
-/** Lambda's runtime names (and ours) → ours. */
-const RUNTIMES: Record<string, FunctionSpecInput['runtime']> = {
-  'nodejs20.x': 'nodejs20', nodejs20: 'nodejs20',
-  'python3.11': 'python3.11',
-  'provided.al2023': 'provided', 'provided.al2': 'provided', provided: 'provided',
-};
 
 /** Where new code comes from. */
 export type CodeInput = { zip: Buffer } | { imageUri: string } | { s3: { bucket: string; key: string; objectVersion?: string } };
@@ -94,8 +89,8 @@ export function checkFunctionName(name: string): void {
 
 /** Lambda's runtime name (nodejs20.x, python3.11, provided.al2023) as ours; others are refused as AWS would with the list. */
 export function runtimeOf(name: string): FunctionSpecInput['runtime'] {
-  const r = RUNTIMES[name];
-  if (!r) throw invalidParameter(`Value ${name} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [nodejs20.x, python3.11, provided.al2023, provided.al2]`);
+  const r = runtimeForApiName(name);
+  if (!r) throw invalidParameter(`Value ${name} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${apiRuntimeNames().join(', ')}]`);
   return r;
 }
 
