@@ -3,7 +3,7 @@
 // only once it has received that chunk: the first byte reaches the caller before the handler returns, with no timing.
 // Also: HttpResponseStream's prelude (status, headers, cookies), a mid-stream error, a function that does not stream,
 // Lambda's 20 MiB limit, the log tail, and an AWS_IAM URL that streams under --auth.
-import { InvokeCommand, InvokeWithResponseStreamCommand, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
+import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient, type InvokeWithResponseStreamResponseEvent } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -232,8 +232,11 @@ describe('klambda dev --auth: a streamed AWS_IAM URL', () => {
   let f: Fixture;
   const keysDir = mkdtempSync(join(tmpdir(), 'klambda-stream-keys-'));
   const ADMIN = { accessKeyId: 'AKIAKLAMBDASTREAMAD1', secretAccessKey: 'stream-admin-secret' };
+  const READER = { accessKeyId: 'AKIAKLAMBDASTREAMRD1', secretAccessKey: 'stream-reader-secret' };
   const keyFile = join(keysDir, 'keys.ini');
-  writeFileSync(keyFile, `[admin]\naws_access_key_id = ${ADMIN.accessKeyId}\naws_secret_access_key = ${ADMIN.secretAccessKey}\n`);
+  writeFileSync(keyFile, `[admin]\naws_access_key_id = ${ADMIN.accessKeyId}\naws_secret_access_key = ${ADMIN.secretAccessKey}\n
+[reader]\naws_access_key_id = ${READER.accessKeyId}\naws_secret_access_key = ${READER.secretAccessKey}
+klambda_policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:GetFunction", "Resource": "*"}]}\n`);
 
   beforeAll(async () => {
     f = await startFixture({
@@ -255,5 +258,20 @@ describe('klambda dev --auth: a streamed AWS_IAM URL', () => {
     const r = await stream(f.local.url, 'POST', pathOf('secure'), signed.headers, undefined, '');
     expect(r.status).toBe(201);
     expect(r.body.toString()).toBe('<p>hi</p>');
+  }, 60_000);
+
+  it('InvokeWithResponseStream is authorized as Invoke: lambda:InvokeFunction', async () => {
+    const client = (key: typeof ADMIN) => new LambdaClient({ endpoint: f.local.url, region: 'us-east-1', maxAttempts: 1, credentials: key });
+    const reader = client(READER);
+    const admin = client(ADMIN);
+    try {
+      await expect(reader.send(new InvokeWithResponseStreamCommand({ FunctionName: 'secure' })))
+        .rejects.toMatchObject({ name: 'AccessDeniedException', message: expect.stringMatching(/lambda:InvokeFunction/) });
+      const out = await admin.send(new InvokeWithResponseStreamCommand({ FunctionName: 'secure' }));
+      expect((await readEvents(out.EventStream)).complete).toEqual({});
+    } finally {
+      reader.destroy();
+      admin.destroy();
+    }
   }, 60_000);
 });

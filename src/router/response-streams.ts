@@ -12,6 +12,8 @@ import { responseStreamKey } from '../queue/keys.js';
 export interface StreamEntry {
   data: Buffer;
   contentType?: string;
+  /** The delivery that wrote it (a redelivery after a lost lease writes into the same stream). */
+  attempt?: string;
 }
 
 /** How long one XREAD blocks before the reader looks again (ms). */
@@ -85,6 +87,7 @@ export class ResponseStreamReader {
         const name = fields[i]!.toString('latin1');
         if (name === 'd') entry.data = fields[i + 1]!;
         else if (name === 't') entry.contentType = fields[i + 1]!.toString('utf8');
+        else if (name === 'a') entry.attempt = fields[i + 1]!.toString('latin1');
       }
       entries.push(entry);
     }

@@ -99,6 +99,23 @@ describe('a streamed response from an agent process to the router', () => {
     expect(JSON.parse(result.payload)).toMatchObject({ errorType: 'Error', errorMessage: 'failed after the first chunk' });
   }, 60_000);
 
+  it('cuts the answer short when entries of another delivery appear in its stream', async () => {
+    const gate = join(gates, 'intruded');
+    const seen: string[] = [];
+    const inv = invocation(spec, { gate });
+    const key = responseStreamKey(queue, replies.routerId, inv.requestId, keyPrefix);
+    const call = invokeStreaming(deps, target, queue, inv, async (data) => {
+      seen.push(data.toString());
+      if (seen.join('') === 'first;') {
+        // as a redelivery of the job (its first run's lease lost) would write into the same answer
+        await admin.xadd(key, '*', 'a', '99', 'd', 'intruder');
+        writeFileSync(gate, '');
+      }
+    });
+    await expect(call).rejects.toMatchObject({ awsType: 'ServiceException' });
+    expect(seen.join('')).toBe('first;');
+  }, 60_000);
+
   it('refuses an append from a delivery whose lease is gone, and from another version', async () => {
     const other: QueueRef = { ...queue, functionName: `${spec.functionName}-other` };
     const password = newPassword();

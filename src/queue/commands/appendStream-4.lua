@@ -10,6 +10,7 @@
 --   ARGV[2] attempt of the lease (the lease token)
 --   ARGV[3] how long an unread stream lives (ms)
 --   ARGV[4], ARGV[5]  a field and its value (d: the bytes, t: the content type); then more pairs
+-- Each entry also carries a: the attempt, so the reader notices a redelivery writing into the same answer.
 -- Output:
 --   1   appended
 --   -1  the lease was lost (reclaimed, redelivered or purged): nothing appended
@@ -19,7 +20,7 @@ end
 if not redis.call('ZSCORE', KEYS[2], ARGV[1]) or redis.call('HEXISTS', KEYS[3], ARGV[1]) == 0 then
   return -1
 end
-local fields = {}
+local fields = {'a', ARGV[2]}
 for i = 4, #ARGV do
   fields[#fields + 1] = ARGV[i]
 end

@@ -3,14 +3,14 @@
 // POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName } from '../../core/arn.js';
-import { invalidParameter, toAwsError } from '../../core/errors.js';
+import { invalidParameter, serviceError, toAwsError } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
 import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { ResolvedTarget } from '../../core/registry.js';
 import { readBody } from '../body.js';
 import type { ReplyOutcome } from '../replies.js';
-import type { ResponseStreamReader } from '../response-streams.js';
+import type { ResponseStreamReader, StreamEntry } from '../response-streams.js';
 import { invokeComplete, payloadChunks, type InvokeComplete } from './event-stream.js';
 import { clientContext, invocationType, logType } from './invoke-headers.js';
 import { invokeAndWait, newInvocation, payloadText, qualifierOf, queueOf, SYNC_PAYLOAD_LIMIT, type InvokeDeps } from './invoke.js';
@@ -18,19 +18,28 @@ import { invokeAndWait, newInvocation, payloadText, qualifierOf, queueOf, SYNC_P
 /** Takes each piece of a streamed response in order (the first with its content type); a promise back holds the next. */
 export type ChunkSink = (data: Buffer, contentType: string | undefined) => void | Promise<void>;
 
+/** A second delivery (the first lost its lease) writes into an answer already under way: it cannot be mended. */
+const REDELIVERED = 'The function was run again after its first run lost its lease; the streamed response was cut short.';
+
 /** Passes the stream's entries to `sink` until the end has come and every entry before it was passed on. */
 async function pump(reader: ResponseStreamReader, answer: Promise<ReplyOutcome>, sink: ChunkSink, cancel: () => void): Promise<ReplyOutcome> {
   let seen = 0;
+  let attempt: string | undefined;
+  const pass = async (entries: StreamEntry[]): Promise<void> => {
+    for (const e of entries) {
+      attempt ??= e.attempt;
+      if (e.attempt !== attempt) throw serviceError(REDELIVERED);
+      seen += 1;
+      await sink(e.data, e.contentType);
+    }
+  };
   const ended = answer.then((o) => ({ outcome: o }));
   try {
     let reading = reader.read();
     for (;;) {
       const next = await Promise.race([reading, ended]);
       if (Array.isArray(next)) {
-        for (const e of next) {
-          seen += 1;
-          await sink(e.data, e.contentType);
-        }
+        await pass(next);
         reading = reader.read();
         continue;
       }
@@ -38,11 +47,7 @@ async function pump(reader: ResponseStreamReader, answer: Promise<ReplyOutcome>,
       if (outcome.kind !== 'answered' || outcome.result.streamed === undefined) return outcome;
       // the agent appended every entry before it acked: they are all there now
       while (seen < outcome.result.streamed) {
-        const entries = await reading;
-        for (const e of entries) {
-          seen += 1;
-          await sink(e.data, e.contentType);
-        }
+        await pass(await reading);
         if (seen < outcome.result.streamed) reading = reader.read();
       }
       return outcome;
