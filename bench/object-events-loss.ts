@@ -3,23 +3,25 @@
 // `everysec`) through a recording proxy in this process, which forwards each post to klambda's S3 event webhook and
 // notes per event whether klambda answered 2xx (accepted) or could not be reached (refused: it was down). N objects are
 // put with @aws-sdk/client-s3, a tenth overwritten and a tenth deleted (DeleteObject and DeleteObjects), while klambda
-// dev is SIGKILLed and started again (twice by default) and stopped with SIGTERM and started again (once). A
-// BucketNotification sends every ObjectCreated and ObjectRemoved event to function `rec`, and the bucket's events to
-// EventBridge, where an EventRule on aws.s3 `Object Created` invokes function `bus`; both append what they get to a file.
+// dev is SIGKILLed and started again (twice by default), stopped with SIGTERM and started again (once), and its Redis
+// SIGKILLed and started again (once). A BucketNotification sends every ObjectCreated and ObjectRemoved event to
+// function `rec`, and the bucket's events to EventBridge, where an EventRule on aws.s3 `Object Created` invokes
+// function `bus`; both append what they get to a file.
 //
 // Verdict, per path: every event klambda accepted must be recorded at least once (lost otherwise); duplicates are
 // counted. versitygw posts each event once and never retries (nor reads the answer), so what it posted while klambda
-// was down is refused: gone at the sender, before klambda; those are counted, not lost.
-// Prints JSON; exits 1 if an accepted event was lost (2 if a mode could not run).
+// was down (refused) or could not store it (503 while Redis was down: failed) is gone at the sender, before klambda;
+// those are counted, not lost. Prints JSON; exits 1 if an accepted event was lost (2 if a mode could not run).
 //   npm run bench:object-events-loss                                1,000 objects, appendfsync always
 //   OBJECT_EVENTS_LOSS_FSYNC=everysec npm run bench:object-events-loss
 // Options (env): OBJECT_EVENTS_LOSS_N (1000 objects), OBJECT_EVENTS_LOSS_FSYNC (always | everysec | both),
 // OBJECT_EVENTS_LOSS_RATE (50 S3 operations a second; 0 as fast as versitygw answers), OBJECT_EVENTS_LOSS_LANES (8 at
-// once), OBJECT_EVENTS_LOSS_KILLS (2 SIGKILLs), OBJECT_EVENTS_LOSS_GRACEFUL (1 SIGTERM), OBJECT_EVENTS_LOSS_DOWN_OPS (30:
-// operations made while klambda is down, before it is started again), OBJECT_EVENTS_LOSS_CAP_SECONDS (600 per mode),
-// OBJECT_EVENTS_LOSS_QUIET_SECONDS (60: the drain gives up after this long without a new record),
-// OBJECT_EVENTS_LOSS_MAX_ENVIRONMENTS (4), OBJECT_EVENTS_LOSS_SELF_CHECK=1 (`rec` leaves out the events of one key: the
-// verdict must say so, and exit 1), OBJECT_EVENTS_LOSS_KEEP=1 (keep the temp folder), KLAMBDA_ROOT.
+// once), OBJECT_EVENTS_LOSS_KILLS (2 SIGKILLs of klambda), OBJECT_EVENTS_LOSS_GRACEFUL (1 SIGTERM),
+// OBJECT_EVENTS_LOSS_REDIS_KILLS (1), OBJECT_EVENTS_LOSS_DOWN_OPS (30 operations made while one is down, before it is
+// started again), OBJECT_EVENTS_LOSS_CAP_SECONDS (600 per mode), OBJECT_EVENTS_LOSS_QUIET_SECONDS (60: the drain gives
+// up after this long without a new record), OBJECT_EVENTS_LOSS_MAX_ENVIRONMENTS (4), OBJECT_EVENTS_LOSS_SELF_CHECK=1
+// (`rec` leaves out the events of one key: the verdict must say so, and exit 1), OBJECT_EVENTS_LOSS_KEEP=1 (keep the
+// temp folder: klambda's logs, the records, Redis's AOF), KLAMBDA_ROOT (the package whose dist/ runs).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -48,7 +50,7 @@ function options() {
     n: num('OBJECT_EVENTS_LOSS_N', 1000, 1),
     modes: (fsync === 'both' ? ['always', 'everysec'] : [fsync]) as Fsync[],
     rate: num('OBJECT_EVENTS_LOSS_RATE', 50), lanes: num('OBJECT_EVENTS_LOSS_LANES', 8, 1),
-    kills: num('OBJECT_EVENTS_LOSS_KILLS', 2), graceful: num('OBJECT_EVENTS_LOSS_GRACEFUL', 1), downOps: num('OBJECT_EVENTS_LOSS_DOWN_OPS', 30, 1),
+    kills: num('OBJECT_EVENTS_LOSS_KILLS', 2), graceful: num('OBJECT_EVENTS_LOSS_GRACEFUL', 1), redisKills: num('OBJECT_EVENTS_LOSS_REDIS_KILLS', 1), downOps: num('OBJECT_EVENTS_LOSS_DOWN_OPS', 30, 1),
     capSeconds: num('OBJECT_EVENTS_LOSS_CAP_SECONDS', 600, 10), quietSeconds: num('OBJECT_EVENTS_LOSS_QUIET_SECONDS', 60, 5),
     maxEnvironments: num('OBJECT_EVENTS_LOSS_MAX_ENVIRONMENTS', 4, 1),
     selfCheck: env.OBJECT_EVENTS_LOSS_SELF_CHECK === '1',
@@ -65,22 +67,25 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Restart {
-  kind: 'SIGKILL' | 'SIGTERM'; atOp: number; atS: number; downS: number; opsWhileDown: number;
-  /** When it was signalled and when it listened again (ms since the epoch): the report counts the posts refused or
+  /** klambda SIGKILLed or SIGTERMed, or Redis SIGKILLed (klambda answers the webhook 503 until it is back). */
+  kind: 'SIGKILL' | 'SIGTERM' | 'redis SIGKILL'; atOp: number; atS: number; downS: number; opsWhileDown: number;
+  /** When it was signalled and when it answered again (ms since the epoch): the report counts the posts refused or
    *  failed (the connection broke) in between, and in the second after. */
   downAt: number; upAt: number;
 }
 
 /**
- * Restarts klambda `kills` times by SIGKILL and `graceful` times by SIGTERM (in turn), spread over the writing: each
+ * Restarts klambda `kills` times by SIGKILL and `graceful` times by SIGTERM, and Redis `redisKills` times by SIGKILL (in
+ * turn), spread over the writing: each
  * when the writer has done its share of the operations, started again once `downOps` more were made (or 10 s passed, or
  * the writing is over).
  */
-async function restarts(o: { rig: Rig; writer: Writer; total: number; kills: number; graceful: number; downOps: number; t0: number; writingOver: () => boolean }): Promise<Restart[]> {
+async function restarts(o: { rig: Rig; writer: Writer; total: number; kills: number; graceful: number; redisKills: number; downOps: number; t0: number; writingOver: () => boolean }): Promise<Restart[]> {
   const kinds: Array<Restart['kind']> = [];
-  for (let i = 0; i < Math.max(o.kills, o.graceful); i++) {
+  for (let i = 0; i < Math.max(o.kills, o.graceful, o.redisKills); i++) {
     if (i < o.kills) kinds.push('SIGKILL');
     if (i < o.graceful) kinds.push('SIGTERM');
+    if (i < o.redisKills) kinds.push('redis SIGKILL');
   }
   const done: Restart[] = [];
   for (const [i, kind] of kinds.entries()) {
@@ -89,10 +94,10 @@ async function restarts(o: { rig: Rig; writer: Writer; total: number; kills: num
     while (o.writer.done < at && !o.writingOver()) await sleep(20);
     const down = Date.now();
     const atOp = o.writer.done;
-    if (kind === 'SIGKILL') await o.rig.klambda.kill(); else await o.rig.klambda.stop();
+    if (kind === 'SIGKILL') await o.rig.klambda.kill(); else if (kind === 'SIGTERM') await o.rig.klambda.stop(); else await o.rig.redis.kill();
     const until = Date.now() + 10_000;
     while (o.writer.done < atOp + o.downOps && !o.writingOver() && Date.now() < until) await sleep(20);
-    await o.rig.klambda.start();
+    if (kind === 'redis SIGKILL') await o.rig.redis.start(); else await o.rig.klambda.start();
     const r: Restart = { kind, atOp, atS: (down - o.t0) / 1000, downS: (Date.now() - down) / 1000, opsWhileDown: o.writer.done - atOp, downAt: down, upAt: Date.now() };
     log(`[restart] ${kind} at operation ${atOp}: down ${r.downS} s, ${r.opsWhileDown} operations meanwhile`);
     done.push(r);
@@ -153,9 +158,12 @@ async function runMode(fsync: Fsync, opts: Options, cleanups: Cleanups) {
     const deliveries = new Deliveries(join(r.outDir, 'rec.log'));
     const ops = plan(opts.n);
     const writer = new Writer(s3, BUCKET);
+    // read as it grows, so each delivery's time is known
+    const polling = setInterval(() => deliveries.poll(), 250);
+    r.beforeCleanup(() => clearInterval(polling));
     const [written, restarted] = await Promise.all([
       writer.run(ops, opts.rate, opts.lanes, deadline).finally(() => { writingOver = true; }),
-      restarts({ rig: r, writer, total: ops.length, kills: opts.kills, graceful: opts.graceful, downOps: opts.downOps, t0, writingOver: () => writingOver }),
+      restarts({ rig: r, writer, total: ops.length, kills: opts.kills, graceful: opts.graceful, redisKills: opts.redisKills, downOps: opts.downOps, t0, writingOver: () => writingOver }),
     ]);
     log(`[${fsync}] ${written.ops} operations in ${written.seconds} s, ${restarted.length} restarts`);
     // versitygw posts from goroutines after it answered: wait (bounded) until each written event was posted
@@ -193,8 +201,8 @@ function summarize({ fsync, opts, t0, work, written, writer, restarted, proxy, d
       postedMoreThanOnce: posted.filter((id) => proxy.outcomes.get(id)!.length > 1).length,
       writtenNotPosted: [...writer.expected].filter((id) => !proxy.outcomes.has(id)).length,
     },
-    s3Events: verdict(acceptedS3, deliveries.s3),
-    eventBridge: verdict(acceptedBus, deliveries.bus),
+    s3Events: verdict(acceptedS3, deliveries.s3, { path: 's3', acceptedAt: proxy.acceptedAt, firstSeen: deliveries.firstSeen }),
+    eventBridge: verdict(acceptedBus, deliveries.bus, { path: 'eb', acceptedAt: proxy.acceptedAt, firstSeen: deliveries.firstSeen }),
     recordLines: deliveries.lines,
     malformedLines: deliveries.malformed,
     restarts: restarted.map(({ downAt, upAt, ...r }, i) => {

@@ -19,6 +19,8 @@ interface SentRecord { eventName?: unknown; s3?: { object?: { key?: unknown; siz
 export class RecordingProxy {
   /** identity -> the outcome of each post that carried it, in order. */
   readonly outcomes = new Map<string, PostOutcome[]>();
+  /** identity -> when klambda first accepted it (ms since the epoch). */
+  readonly acceptedAt = new Map<string, number>();
   /** Posts that carried no record (versitygw's test event at its start) or could not be read. */
   otherPosts = 0;
   posts = 0;
@@ -88,6 +90,7 @@ export class RecordingProxy {
       if (outcome === 'failed') this.failed(code);
     }
     if (outcome !== 'accepted') this.notAccepted.push({ at: Date.now(), outcome });
+    else for (const id of ids) if (!this.acceptedAt.has(id)) this.acceptedAt.set(id, Date.now());
     for (const id of ids) this.outcomes.set(id, [...(this.outcomes.get(id) ?? []), outcome]);
     res.writeHead(status, { 'content-type': 'application/json' }).end(answer);
   }
