@@ -3,7 +3,8 @@
 // EventRule object and PutEvents reaches its target; a scheduled rule fires; an SQS queue and a Kinesis stream feed a
 // function through event source mappings polled by the leading controller (a stream batch the function keeps
 // failing goes to the on-failure queue). The function's own async onSuccess queue shows what reached it. A Function
-// applied with `spec.url` is served at its URL (NONE, and AWS_IAM with a signature).
+// applied with `spec.url` is served at its URL (NONE, and AWS_IAM with a signature), and has an Ingress for its host name.
+import { request as httpRequest } from 'node:http';
 import { CreateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
@@ -15,6 +16,7 @@ import { urlId } from '../src/core/function-url.js';
 import { Sha256 } from '../test/helpers/sdk-sha256.js';
 import { waitFor } from './helpers/local.js';
 import { ADMIN_KEY, invokeReady, podDiagnostics, startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
+import { LEASE_NAMESPACE } from '../test/control-plane/cluster-fixture.js';
 
 let k: KlambdaOnCluster;
 const api = '/apis/klambda.dev/v1alpha1/namespaces/default';
@@ -31,7 +33,8 @@ async function seen(): Promise<Array<Record<string, any>>> {
 }
 
 beforeAll(async () => {
-  k = await startKlambdaOnCluster();
+  // each Function URL gets an Ingress (the kind every API server serves) in front of the router
+  k = await startKlambdaOnCluster({ controllerArgs: ['--url-expose', 'ingress', '--url-ingress-class', 'nginx', '--router-service', 'klambda-router:9000'] });
   c = clients();
   // `sink` answers what it got; async runs send their record to the queue `seen`. A Kinesis batch with "poison" fails.
   await k.cluster.admin.create(`${api}/functions`, {
@@ -127,6 +130,22 @@ it('Function URLs: spec.url applied with the Function is served by the router at
   }, 120_000, 'the URL served');
   expect(res.headers.get('x-seen')).toBe('/orders/7');
   expect(await res.json()).toEqual({ path: '/orders/7', q: { x: '1,2' }, method: 'POST', iam: null });
+  // the controller's Ingress for the URL: its host is the FunctionUrl's, and the router answers that host name
+  type Ingress = { spec: { ingressClassName: string; rules: Array<{ host: string; http: { paths: Array<{ backend: unknown }> } }> } };
+  const ing = await waitFor(() => k.cluster.admin.find<Ingress>(`/apis/networking.k8s.io/v1/namespaces/${LEASE_NAMESPACE}/ingresses/lambda-url-${urlId('default', 'web', '$LATEST')}`), 30_000, 'the Ingress of web');
+  expect(ing.spec.ingressClassName).toBe('nginx');
+  expect(ing.spec.rules[0]!.host).toBe(new URL(config.FunctionUrl!).hostname);
+  expect(ing.spec.rules[0]!.http.paths[0]!.backend).toEqual({ service: { name: 'klambda-router', port: { number: 9000 } } });
+  const byHost = await new Promise<{ status: number; body: string }>((ok, fail) => {
+    const u = new URL(k.routerUrl);
+    const req = httpRequest({ hostname: u.hostname, port: u.port, path: '/by-host', headers: { host: ing.spec.rules[0]!.host } }, (r) => {
+      let body = '';
+      r.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => ok({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('error', fail).end();
+  });
+  expect(byHost.status).toBe(201);
+  expect(JSON.parse(byHost.body)).toMatchObject({ path: '/by-host', method: 'GET' });
   // AWS_IAM: refused without a signature (once routed), served with one
   await waitFor(async () => ((await fetch(at('private', '/'))).status === 403 ? true : undefined), 60_000, 'an unsigned call refused');
   const url = new URL(at('private', '/who'));

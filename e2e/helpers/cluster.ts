@@ -11,7 +11,7 @@ import { RoutingTable } from '../../src/queue/routing-table.js';
 import type { KubeClient } from '../../src/kube/client.js';
 import { startCluster, CONTROLLER_USER, LEASE_NAMESPACE, ROUTER_USER, type ClusterFixture } from '../../test/control-plane/cluster-fixture.js';
 import { ProcessNode } from '../../test/control-plane/process-node.js';
-import { AWS_BASE_IMAGE, awsBaseImage, imageCatalog, imageRepository, klambdaImages } from '../../test/control-plane/images.js';
+import { AWS_BASE_IMAGE, awsBaseImage, imageCatalog, imageRepository, klambdaImages, type ImageConfig } from '../../test/control-plane/images.js';
 import { randomPrefix, useRedis, type TestRedis } from '../../test/helpers/redis.js';
 import { decode, waitFor } from './local.js';
 import { startVersityGw, type VersityGw } from '../../test/helpers/versitygw.js';
@@ -79,6 +79,10 @@ export interface ClusterOptions {
    * cache as a hostPath: zip packages through the Lambda API and code.s3.
    */
   codeStore?: boolean;
+  /** More images the process node knows, by repository (a Function's `code.image`). */
+  images?: Record<string, ImageConfig>;
+  /** More flags of `klambda controller`. */
+  controllerArgs?: string[];
 }
 
 export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<KlambdaOnCluster> {
@@ -107,7 +111,7 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     const storeFlags = store ? ['--package-cache-host-path', '/var/cache/klambda/packages', '--code-store-labels', ''] : [];
     // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
     awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'aws-base-image'));
-    const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image });
+    const images = imageCatalog({ ...klambdaImages(packageRoot()), [imageRepository(AWS_BASE_IMAGE)]: awsBase.image, ...opts.images });
     node = new ProcessNode({ server: cluster.cp.server, token: cluster.cp.token, rootMap: { '/opt/klambda': packageRoot() }, images });
     await node.start();
     const prefix = randomPrefix();
@@ -116,7 +120,7 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     // --ops-port 0: jest runs suites side by side, and the default 9090 is one port for all
     const common = ['--redis-url', redis.url, '--key-prefix', prefix, '--ops-port', '0'];
     children.push(run(['controller', ...common, '--agent-image', 'klambda:test', '--router-url', routerUrl, '--lease-namespace', LEASE_NAMESPACE,
-      '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2', ...storeFlags], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller', storeEnv));
+      '--identity', 'e2e-controller', '--idle-timeout', '120', '--max-environments', '2', ...storeFlags, ...(opts.controllerArgs ?? [])], cluster.kubeconfig(CONTROLLER_USER), logs, 'controller', storeEnv));
     await createAccessKey(cluster.admin, 'default', 'e2e-admin', ADMIN_KEY);
     children.push(run(['router', ...common, '--host', '127.0.0.1', '--port', String(port)], cluster.kubeconfig(ROUTER_USER), logs, 'router', storeEnv));
     await waitFor(async () => ((await fetch(`${routerUrl}/healthz`).catch(() => undefined))?.ok ? true : undefined), 30_000, 'router listening');
