@@ -11,6 +11,7 @@ import { ExecutionEnvironment } from './execution-environment.js';
 import type { IsolationOptions } from './isolation.js';
 import type { PodModeConfig, PodRuntime } from './pod-runtime.js';
 import type { InvokeOutcome } from './invocation-endings.js';
+import type { StreamAppend } from './response-stream.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import { sampleIncrements, type FunctionOutcome, type InvocationSample } from '../metrics/function-stats.js';
 
@@ -138,7 +139,7 @@ class Slot {
     try {
       // a caller that reads the response as it comes gets each chunk on its stream, under this lease only
       const streamTo = inv.responseStream && inv.replyTo !== undefined && inv.type !== 'Event'
-        ? { append: (data: Buffer, contentType?: string) => this.consumer.appendStream(lease, data, contentType) }
+        ? { append: (entry: StreamAppend) => this.consumer.appendStream(lease, entry) }
         : undefined;
       result = await this.env.invoke(inv, streamTo);
     } finally {

@@ -9,9 +9,16 @@ const MAX_ENTRY_BYTES = 256 * 1024;
 /** Past this much waiting to be appended, the runtime's writes wait (its request is paused). */
 const HIGH_WATER_BYTES = 1024 * 1024;
 
+/** One append: bytes, on the first the content type, on the last the end mark (the reader stops reading there). */
+export interface StreamAppend {
+  data: Buffer;
+  contentType?: string;
+  end?: boolean;
+}
+
 /** Where the chunks go (the queue consumer's fenced appendStream); rejects when they can no longer go there. */
 export interface StreamTarget {
-  append(data: Buffer, contentType?: string): Promise<void>;
+  append(entry: StreamAppend): Promise<void>;
 }
 
 export class StreamForwarder {
@@ -56,11 +63,20 @@ export class StreamForwarder {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Appends what is left and stops; resolves with the number of entries appended. */
+  /** Appends what is left and the end mark, and stops; resolves with the number of entries appended. */
   async close(): Promise<number> {
+    if (this.closed) return this.entries;
     this.closed = true;
     this.pump();
     while (this.inFlight) await this.inFlight;
+    if (this.failure === undefined) {
+      try {
+        await this.target.append({ data: Buffer.alloc(0), end: true });
+        this.entries += 1;
+      } catch (err) {
+        this.failure = err;
+      }
+    }
     return this.entries;
   }
 
@@ -86,7 +102,7 @@ export class StreamForwarder {
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     const first = !this.typeSent;
     this.typeSent = true;
-    this.inFlight = this.target.append(data, first ? this.contentType : undefined).then(
+    this.inFlight = this.target.append(first ? { data, contentType: this.contentType } : { data }).then(
       () => { this.entries += 1; },
       (err: unknown) => {
         this.failure = err;

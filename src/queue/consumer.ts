@@ -157,15 +157,17 @@ export class QueueConsumer {
   }
 
   /**
-   * Appends one chunk of a streamed response (and, on the first, its content type) to the stream its router reads,
-   * only while the lease is ours. Throws LeaseLostError when it is not: nothing was appended.
+   * Appends one chunk of a streamed response (on the first also its content type; the last: the end mark) to the
+   * stream its router reads, only while the lease is ours. Throws LeaseLostError when it is not: nothing was appended.
    */
-  async appendStream(lease: Lease, data: Buffer, contentType?: string): Promise<void> {
+  async appendStream(lease: Lease, entry: { data: Buffer; contentType?: string; end?: boolean }): Promise<void> {
     const inv = lease.invocation;
     if (inv.replyTo === undefined) throw new RangeError(`invocation ${inv.requestId} has no router waiting for a stream`);
     const k = this.keysOf(lease);
     const stream = responseStreamKey(this.queue, inv.replyTo, inv.requestId, this.keyPrefix);
-    const fields: (string | Buffer)[] = contentType === undefined ? ['d', data] : ['t', contentType, 'd', data];
+    const fields: (string | Buffer)[] = ['d', entry.data];
+    if (entry.contentType !== undefined) fields.push('t', entry.contentType);
+    if (entry.end) fields.push('e', '1');
     const r = await runScript(this.command, 'appendStream', [k.attempts, k.leases, k.jobs, stream],
       [inv.requestId, lease.attempt, REPLY_TTL_MS, ...fields]);
     checkCode(r, this.context(lease));

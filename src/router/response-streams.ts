@@ -14,6 +14,8 @@ export interface StreamEntry {
   contentType?: string;
   /** The delivery that wrote it (a redelivery after a lost lease writes into the same stream). */
   attempt?: string;
+  /** The last entry: nothing follows it (no read need wait for more). */
+  end?: boolean;
 }
 
 /** How long one XREAD blocks before the reader looks again (ms). */
@@ -88,6 +90,7 @@ export class ResponseStreamReader {
         if (name === 'd') entry.data = fields[i + 1]!;
         else if (name === 't') entry.contentType = fields[i + 1]!.toString('utf8');
         else if (name === 'a') entry.attempt = fields[i + 1]!.toString('latin1');
+        else if (name === 'e') entry.end = true;
       }
       entries.push(entry);
     }

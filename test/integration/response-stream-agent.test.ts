@@ -127,11 +127,11 @@ describe('a streamed response from an agent process to the router', () => {
       const inv = invocation(spec, {}, { replyTo: replies.routerId, responseStream: true });
       await work.enqueue(queue, inv);
       const lease = await waitFor(async () => (await consumer.next(200)) ?? undefined, 10_000, 'the job');
-      await consumer.appendStream(lease, Buffer.from('mine'), 'text/plain');
+      await consumer.appendStream(lease, { data: Buffer.from('mine'), contentType: 'text/plain' });
       const key = responseStreamKey(queue, replies.routerId, inv.requestId, keyPrefix);
       expect(await admin.xlen(key)).toBe(1);
       // an earlier delivery (its attempt is no longer the job's) may not write into the answer
-      await expect(consumer.appendStream({ ...lease, attempt: lease.attempt - 1 }, Buffer.from('stale'))).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(consumer.appendStream({ ...lease, attempt: lease.attempt - 1 }, { data: Buffer.from('stale') })).rejects.toBeInstanceOf(LeaseLostError);
       expect(await admin.xlen(key)).toBe(1);
       // nor can this version's user reach another version's stream: its ACL opens only its own hash tag
       const direct = connectRedis(url, { enableReadyCheck: false, maxRetriesPerRequest: 0 });

@@ -9,7 +9,7 @@
 --   ARGV[1] request id
 --   ARGV[2] attempt of the lease (the lease token)
 --   ARGV[3] how long an unread stream lives (ms)
---   ARGV[4], ARGV[5]  a field and its value (d: the bytes, t: the content type); then more pairs
+--   ARGV[4], ARGV[5]  a field and its value (d: the bytes, t: the content type, e: the end mark); then more pairs
 -- Each entry also carries a: the attempt, so the reader notices a redelivery writing into the same answer.
 -- Output:
 --   1   appended

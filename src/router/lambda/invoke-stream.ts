@@ -21,34 +21,42 @@ export type ChunkSink = (data: Buffer, contentType: string | undefined) => void 
 /** A second delivery (the first lost its lease) writes into an answer already under way: it cannot be mended. */
 const REDELIVERED = 'The function was run again after its first run lost its lease; the streamed response was cut short.';
 
+const CUT_SHORT = 'The streamed response lost entries on its way (the queue connection or Redis was lost); it was cut short.';
+
 /** Passes the stream's entries to `sink` until the end has come and every entry before it was passed on. */
 async function pump(reader: ResponseStreamReader, answer: Promise<ReplyOutcome>, sink: ChunkSink, cancel: () => void): Promise<ReplyOutcome> {
   let seen = 0;
   let attempt: string | undefined;
+  /** The end mark came: no read waits for more (its connection is free at once). */
+  let over = false;
   const pass = async (entries: StreamEntry[]): Promise<void> => {
     for (const e of entries) {
       attempt ??= e.attempt;
       if (e.attempt !== attempt) throw serviceError(REDELIVERED);
       seen += 1;
-      await sink(e.data, e.contentType);
+      if (e.end) over = true;
+      else await sink(e.data, e.contentType);
     }
   };
   const ended = answer.then((o) => ({ outcome: o }));
   try {
-    let reading = reader.read();
+    let reading: Promise<StreamEntry[]> | undefined = reader.read();
     for (;;) {
-      const next = await Promise.race([reading, ended]);
+      const next = await (reading ? Promise.race([reading, ended]) : ended);
       if (Array.isArray(next)) {
         await pass(next);
-        reading = reader.read();
+        reading = over ? undefined : reader.read();
         continue;
       }
       const { outcome } = next;
       if (outcome.kind !== 'answered' || outcome.result.streamed === undefined) return outcome;
       // the agent appended every entry before it acked: they are all there now
       while (seen < outcome.result.streamed) {
-        await pass(await reading);
-        if (seen < outcome.result.streamed) reading = reader.read();
+        const entries = await (reading ?? reader.read());
+        reading = undefined;
+        // a read that waited in vain: the stream lost entries (a Redis that restarted without them)
+        if (entries.length === 0) throw serviceError(CUT_SHORT);
+        await pass(entries);
       }
       return outcome;
     }
