@@ -1,11 +1,13 @@
 // e2e helper for examples/video-pipeline: a working copy of the example (its functions' pinned dependencies
 // installed with `npm ci`), a test clip made by the example's own script, and ffprobe's reading of a rendition.
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packageRoot } from '../../src/core/package-root.js';
+import { waitFor } from '../../test/helpers/wait.js';
 
 const run = promisify(execFile);
 
@@ -57,4 +59,47 @@ export interface PipelineStatus {
   done: boolean;
   renditions: Array<{ key: string; size: number }>;
   notifications: string[];
+}
+
+/**
+ * Uploads a clip made by make-clip.sh through upload's Function URL (`url`, without a trailing slash) and checks what
+ * the pipeline makes of it, reading the bucket through `s3`: the original as sent, three renditions of the right
+ * size and codec (ffprobe), and the six notifications (each rendition by the topic and by the rule, with its size).
+ * Returns the upload's id.
+ */
+export async function uploadAndCheck(url: string, s3: S3Client, dir: string, timeoutMs: number): Promise<string> {
+  const clip = await makeClip(dir);
+  const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body: clip });
+  expect(res.status).toBe(202);
+  const accepted = await res.json() as { id: string; key: string; status: string };
+  expect(accepted).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), key: `uploads/${accepted.id}.mp4`, status: `/videos/${accepted.id}` });
+  const read = async (key: string) => Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'videos', Key: key }))).Body!.transformToByteArray());
+  // the original is in the bucket as it was sent
+  expect((await read(accepted.key)).equals(clip)).toBe(true);
+
+  const status = await waitFor(async () => {
+    const now = await (await fetch(`${url}${accepted.status}`)).json() as PipelineStatus;
+    return now.done ? now : undefined;
+  }, timeoutMs, 'three renditions and six notifications', 250);
+  expect(status.renditions.map((r) => r.key).sort()).toEqual(RENDITIONS.map((r) => `renditions/${accepted.id}/${r.name}.mp4`).sort());
+  expect(status.notifications).toEqual(RENDITIONS.flatMap((r) => [`rule-${r.name}`, `sns-${r.name}`]).sort());
+
+  for (const r of RENDITIONS) {
+    const key = `renditions/${accepted.id}/${r.name}.mp4`;
+    const body = await read(key);
+    // a 2 s H.264 rendition of testsrc: some KB, less than one raw frame
+    expect(body.length).toBeGreaterThan(2_000);
+    expect(body.length).toBeLessThan(r.width * r.height);
+    const file = join(dir, `${accepted.id}-${r.name}.mp4`);
+    writeFileSync(file, body);
+    const probed = await probe(file);
+    expect(probed).toEqual({ width: r.width, height: r.height, codec: 'h264', seconds: expect.any(Number) });
+    expect(probed.seconds).toBeCloseTo(2, 0);
+    // both paths told notify of this rendition with its size: the topic by transcode's message, the rule by S3's event
+    for (const via of ['sns', 'rule']) {
+      const note = JSON.parse((await read(`notifications/${accepted.id}/${via}-${r.name}.json`)).toString('utf8')) as unknown;
+      expect(note).toMatchObject({ via, id: accepted.id, rendition: r.name, bucket: 'videos', key, size: body.length });
+    }
+  }
+  return accepted.id;
 }

@@ -33,11 +33,12 @@ export const handler = async (event, context) => {
   const method = event.requestContext.http.method;
   const path = event.rawPath;
   const asked = /^\/videos\/([0-9a-f-]{36})$/.exec(path);
-  if (method === 'GET' && asked) return status(asked[1]);
-  if (method !== 'POST' || path !== '/') return json(404, { message: 'POST / with a video, or GET /videos/<id>' });
+  const upload = method === 'POST' && path === '/';
+  if (!upload && !(method === 'GET' && asked)) return json(404, { message: 'POST / with a video, or GET /videos/<id>' });
+  await ensureBucket();
+  if (!upload) return status(asked[1]);
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   if (body.length === 0) return json(400, { message: 'the request has no video in its body' });
-  await ensureBucket();
   const id = context.awsRequestId;
   await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: uploadKey(id), Body: body, ContentType: event.headers['content-type'] ?? 'video/mp4' }));
   console.log(JSON.stringify({ uploaded: uploadKey(id), bytes: body.length }));
