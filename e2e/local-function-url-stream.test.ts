@@ -52,6 +52,11 @@ const LOGGED = `export const handler = awslambda.streamifyResponse(async (_event
   responseStream.end('done');
 });`;
 
+/** Writes, returns, and never ends its stream. */
+const UNENDED = `export const handler = awslambda.streamifyResponse(async (_event, responseStream) => {
+  responseStream.write('left open');
+});`;
+
 const PLAIN = `export const handler = async () => ({ statusCode: 202, headers: { 'x-plain': '1' }, body: 'whole' });`;
 
 interface Streamed { status: number; headers: IncomingHttpHeaders; body: Buffer; complete: boolean }
@@ -118,6 +123,7 @@ describe('klambda dev: response streaming', () => {
       'huge.yaml': fn('huge', 'nodejs20', 'index.handler', { 'index.mjs': HUGE }, `  timeoutSeconds: 60\n${STREAM_URL}`),
       'logged.yaml': fn('logged', 'nodejs20', 'index.handler', { 'index.mjs': LOGGED }),
       'plain.yaml': fn('plain', 'nodejs20', 'index.handler', { 'index.mjs': PLAIN }, STREAM_URL),
+      'unended.yaml': fn('unended', 'nodejs20', 'index.handler', { 'index.mjs': UNENDED }),
     });
   }, 60_000);
   afterAll(async () => {
@@ -195,6 +201,13 @@ describe('klambda dev: response streaming', () => {
     const { payload, complete } = await readEvents(out.EventStream);
     expect(payload.toString()).toBe('partial');
     expect(complete).toEqual({ ErrorCode: 'Error', ErrorDetails: 'boom mid-stream' });
+  }, 60_000);
+
+  it('a handler that returns without ending its stream runs until its timeout, as on AWS', async () => {
+    const out = await f.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: 'unended' }));
+    const { payload, complete } = await readEvents(out.EventStream);
+    expect(payload.toString()).toBe('left open');
+    expect(complete).toMatchObject({ ErrorCode: 'Sandbox.Timedout', ErrorDetails: expect.stringMatching(/Task timed out after 3\.00 seconds/) });
   }, 60_000);
 
   it("InvokeWithResponseStream: past Lambda's 20 MiB the stream ends with Function.ResponseSizeTooLarge", async () => {

@@ -350,7 +350,8 @@ function runStreamingInvocation(handler, next) {
     if (!stream.fail(body) && exitCode !== undefined) process.exit(exitCode);
   };
   failCurrent = fail;
-  onEmptyLoop = null;
+  // the event loop emptied with the stream still open (a handler that never ends it): nothing more can come
+  onEmptyLoop = () => fail(toErrorBody('Response stream is not finished.'));
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: FUNCTION_NAME,
@@ -366,6 +367,7 @@ function runStreamingInvocation(handler, next) {
   };
   const done = stream.posted.then((res) => {
     failCurrent = undefined;
+    onEmptyLoop = null;
     if (res.status >= 300) process.stdout.write(`${new Date().toISOString()}\t${requestId}\tERROR\tRuntime API answered ${res.status}: ${res.body}\n`);
     if (exitAfter !== undefined) process.exit(exitAfter);
   });
