@@ -206,7 +206,7 @@ export class Controller {
     };
     this.urlRoutes = opts.urlExposure ? new UrlRoutes({
       client, settings: opts.urlExposure, logger, functions: this.informers.functions, aliases: this.informers.aliases,
-      aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias), resyncMs, metrics,
+      aliasOwner: (ns, fn, alias) => this.aliasOwner(ns, fn, alias), resyncMs, metrics, events: ctx.events,
       ...(opts.urlDiscoveryRetryMs !== undefined ? { discoveryRetryMs: opts.urlDiscoveryRetryMs } : {}),
     }) : undefined;
     this.scalerMetrics = new ScalerMetrics(this.registry);

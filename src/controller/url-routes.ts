@@ -3,6 +3,7 @@
 import { urlId } from '../core/function-url.js';
 import type { Logger } from '../core/logger.js';
 import { isNotFound, type KubeClient } from '../kube/client.js';
+import type { EventRecorder } from '../kube/events.js';
 import { Informer } from '../kube/informer.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { ReconcileMetrics } from '../metrics/controller-metrics.js';
@@ -28,6 +29,8 @@ export interface UrlRoutesOptions {
   /** How often to ask again whether the API server serves the kind, while it does not (default 60 s). */
   discoveryRetryMs?: number;
   metrics?: ReconcileMetrics;
+  /** Events on the Function or Alias: its URL exposed, or not (a name taken, a refusal). */
+  events?: Pick<EventRecorder, 'record'>;
 }
 
 /** "ns/fn/qualifier" (none of the three holds a '/'). */
@@ -36,7 +39,12 @@ function targetOf(key: string): UrlRouteTarget {
   const [namespace, functionName, qualifier] = key.split('/') as [string, string, string];
   return { namespace, functionName, qualifier };
 }
-const hasUrl = (o: Stored<unknown> | undefined): boolean =>
+/** The host name an HTTPRoute or Ingress of ours serves. */
+function hostOf(o: { spec: Record<string, unknown> }): string {
+  const spec = o.spec as { hostnames?: string[]; rules?: Array<{ host?: string }> };
+  return spec.hostnames?.[0] ?? spec.rules?.[0]?.host ?? '';
+}
+const hasUrl = (o: Stored<unknown> | undefined): o is Stored<unknown> =>
   o !== undefined && !o.metadata.deletionTimestamp && (o.spec as { url?: unknown } | undefined)?.url !== undefined;
 
 export class UrlRoutes {
@@ -111,13 +119,14 @@ export class UrlRoutes {
     this.queue.start(workers);
   }
 
-  /** Whether the URL is wanted: its Function (and Alias) exist, are not being deleted, and have spec.url. */
-  private wanted(t: UrlRouteTarget): boolean {
+  /** The Function or Alias whose URL it is, when the URL is wanted: they exist, are not being deleted, and have spec.url. */
+  private wanted(t: UrlRouteTarget): Stored<unknown> | undefined {
     const fn = this.opts.functions.get(`${t.namespace}/${t.functionName}`);
-    if (t.qualifier === '$LATEST') return hasUrl(fn);
-    if (!fn || fn.metadata.deletionTimestamp) return false;
+    if (t.qualifier === '$LATEST') return hasUrl(fn) ? fn : undefined;
+    if (!fn || fn.metadata.deletionTimestamp) return undefined;
     const owner = this.opts.aliasOwner(t.namespace, t.functionName, t.qualifier);
-    return owner !== undefined && hasUrl(this.opts.aliases.get(`${t.namespace}/${owner}`));
+    const alias = owner === undefined ? undefined : this.opts.aliases.get(`${t.namespace}/${owner}`);
+    return hasUrl(alias) ? alias : undefined;
   }
 
   private async reconcile(key: string): Promise<void> {
@@ -125,22 +134,30 @@ export class UrlRoutes {
     const target = targetOf(key);
     const id = urlId(target.namespace, target.functionName, target.qualifier);
     const path = `${this.collection}/${urlRouteName(id)}`;
-    if (!this.wanted(target)) {
+    const parent = this.wanted(target);
+    if (!parent) {
       const observed = await client.find<KubeObject>(path);
       if (!observed || !isOurUrlRoute(observed, id)) return;
       await client.request('DELETE', path, { preconditions: { uid: observed.metadata.uid } }).catch((e: unknown) => { if (!isNotFound(e)) throw e; });
       logger.info({ msg: 'Function URL no longer exposed', kind: observed.kind, name: observed.metadata.name, function: `${target.namespace}/${target.functionName}`, qualifier: target.qualifier });
       return;
     }
+    const desired = desiredUrlRoute(target, settings);
     try {
-      const outcome = await ensureObject(client, this.collection, desiredUrlRoute(target, settings), (o) => isOurUrlRoute(o, id), 'is not klambda\'s: the URL is not exposed');
+      const outcome = await ensureObject(client, this.collection, desired, (o) => isOurUrlRoute(o, id), 'is not klambda\'s: the URL is not exposed');
       this.blocked.delete(key);
       if (outcome !== 'unchanged') logger.info({ msg: `Function URL exposure ${outcome}`, name: urlRouteName(id), function: `${target.namespace}/${target.functionName}`, qualifier: target.qualifier });
+      if (outcome === 'created') {
+        await this.opts.events?.record(parent, 'Normal', 'UrlExposed', `${desired.kind} ${settings.namespace}/${desired.metadata.name} routes ${hostOf(desired)} to the router`);
+      }
     } catch (e) {
       // someone else's object under that name is left alone, and an object the API server refuses (e.g. a bad
       // Gateway name) is not sent again: the Function's next change, or the resync, asks again
       if (!(e instanceof NotOwnedError || e instanceof RejectedError)) throw e;
-      if (!this.blocked.has(key)) logger.warn({ msg: e.message, function: `${target.namespace}/${target.functionName}`, qualifier: target.qualifier });
+      if (!this.blocked.has(key)) {
+        logger.warn({ msg: e.message, function: `${target.namespace}/${target.functionName}`, qualifier: target.qualifier });
+        await this.opts.events?.record(parent, 'Warning', 'UrlNotExposed', e.message);
+      }
       this.blocked.add(key);
     }
   }

@@ -15,6 +15,8 @@ import { repoRoot, runHelm, templateChart } from '../../scripts/helm-binary.js';
 import { waitFor } from '../helpers/wait.js';
 
 const EXTERNAL = ['--set', 'redis.external.url=rediss://redis.example.com:6380', '--set', 'redis.external.existingSecret=my-redis'];
+const URL_ROUTES = ['--set', 'router.functionUrls.expose=httpRoute', '--set', 'router.functionUrls.gateway.name=public'];
+const URL_INGRESSES = ['--set', 'router.functionUrls.expose=ingress', '--set', 'router.functionUrls.ingress.className=nginx'];
 const MONITORING = ['--set', 'serviceMonitor.enabled=true', '--set', 'router.ingress.enabled=true', '--set', 'router.ingress.className=nginx'];
 
 const find = (docs: KubeDoc[], kind: string, name: string): KubeDoc => {
@@ -29,7 +31,8 @@ const container = (d: KubeDoc): Container => podSpec(d).containers[0]!;
 const envOf = (c: Container, name: string) => c.env?.find((e) => e.name === name);
 
 describe('helm lint --strict', () => {
-  it.each([['default values', []], ['an external Redis', EXTERNAL], ['ServiceMonitors and an Ingress', MONITORING]])('passes with %s', (_, extra) => {
+  it.each([['default values', []], ['an external Redis', EXTERNAL], ['ServiceMonitors and an Ingress', MONITORING],
+    ['Function URLs through HTTPRoutes', URL_ROUTES], ['Function URLs through Ingresses', URL_INGRESSES]])('passes with %s', (_, extra) => {
     const r = runHelm(['lint', '--strict', 'charts/klambda', ...extra]);
     expect(r.stderr + r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
     expect(r.status).toBe(0);

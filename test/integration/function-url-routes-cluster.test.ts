@@ -54,6 +54,9 @@ const nameOf = (fn: string, qualifier: string) => `lambda-url-${urlId(NS, fn, qu
 const hostOf = (fn: string, qualifier: string) => `${urlId(NS, fn, qualifier)}.lambda-url.us-east-1.fn.example.com`;
 /** Waits until `path` exists (and passes `ok`), or is gone when `ok` is 'gone'. */
 const appears = (path: string, what: string, ok: (o: Obj) => boolean = () => true) => waitFor(async () => { const o = await get(path); return o && ok(o) ? o : undefined; }, 20_000, what, 50);
+/** The Events of an object of the namespace, as `reason: message`. */
+const eventsOf = async (name: string) => (await cluster.admin.get<{ items: Array<{ reason: string; message: string; involvedObject: { name: string } }> }>(`/api/v1/namespaces/${NS}/events`))
+  .items.filter((e) => e.involvedObject.name === name).map((e) => `${e.reason}: ${e.message}`);
 const disappears = (path: string, what: string) => waitFor(async () => ((await get(path)) ? undefined : true), 20_000, what, 50);
 
 beforeAll(async () => {
@@ -86,6 +89,9 @@ describe('httpRoute', () => {
     expect(r.spec.hostnames).toEqual([hostOf('shop', '$LATEST')]);
     expect(r.spec.parentRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'public', namespace: 'gateways', sectionName: 'http' }]);
     expect(r.spec.rules).toEqual([{ matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ group: '', kind: 'Service', name: 'klambda-router', port: 9000, weight: 1 }] }]);
+    // kubectl describe fn shop says so
+    expect(await waitFor(async () => (await eventsOf('shop')).find((e) => e.startsWith('UrlExposed')), 10_000, 'the UrlExposed Event'))
+      .toBe(`UrlExposed: HTTPRoute ${LEASE_NAMESPACE}/${nameOf('shop', '$LATEST')} routes ${hostOf('shop', '$LATEST')} to the router`);
   }, 60_000);
 
   it("an Alias with a URL gets its own HTTPRoute, with the alias's host", async () => {
@@ -119,6 +125,8 @@ describe('httpRoute', () => {
     const foreign = (await get(path))!;
     expect(foreign.spec.hostnames).toEqual(['mine.example.com']);
     expect(foreign.metadata.labels).toBeUndefined();
+    const notExposed = `UrlNotExposed: HTTPRoute ${nameOf('taken', '$LATEST')} exists and is not klambda's: the URL is not exposed`;
+    await waitFor(async () => ((await eventsOf('taken')).includes(notExposed) ? true : undefined), 10_000, 'the UrlNotExposed Event');
   }, 60_000);
 
   it("removes the Function's HTTPRoute when its URL is removed, and keeps the alias's", async () => {
