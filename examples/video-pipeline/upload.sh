@@ -11,8 +11,14 @@ if [ -z "$clip" ]; then
 fi
 json() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s);const f=new Function("v","return "+process.argv[1]);console.log(f(v))})' "$1"; }
 
-# the URL's id, served under the router's /lambda-url/<url-id>/ (no DNS needed)
-url_id="$(curl -sf "$api/2021-10-31/functions/upload/url" | json 'new URL(v.FunctionUrl).hostname.split(".")[0]')"
+# the URL's id, served under the router's /lambda-url/<url-id>/ (no DNS needed); GetFunctionUrlConfig signed by the
+# AWS CLI when AWS_ACCESS_KEY_ID is set (a cluster's router wants an access key), else plain curl (klambda dev)
+if [ -n "${AWS_ACCESS_KEY_ID:-}" ]; then
+  function_url="$(aws lambda get-function-url-config --endpoint-url "$api" --function-name upload --query FunctionUrl --output text)"
+else
+  function_url="$(curl -sf "$api/2021-10-31/functions/upload/url" | json 'v.FunctionUrl')"
+fi
+url_id="$(echo "\"$function_url\"" | json 'new URL(v).hostname.split(".")[0]')"
 url="$api/lambda-url/$url_id"
 answer="$(curl -sf -X POST --data-binary @"$clip" -H 'Content-Type: video/mp4' "$url/")"
 echo "uploaded: $answer"
