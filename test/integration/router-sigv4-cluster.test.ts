@@ -1,9 +1,17 @@
 // One cluster router for every namespace, on the real API server under its own RBAC (config/rbac): access keys from
 // Secrets of type klambda.dev/access-key pick the caller's namespace and account; the SDK signs as it does at AWS.
-// Invoke uses DryRun (resolved and authorized, nothing run), so no function pod is needed.
+// Invoke uses DryRun (resolved and authorized, nothing run), so no function pod is needed; the streamed answer's test
+// runs one agent process (as a pod's agent would) for team-a's greeter.
 import {
-  CreateAliasCommand, GetFunctionCommand, InvokeCommand, LambdaClient, LambdaServiceException, ListFunctionsCommand, ResourceNotFoundException,
+  CreateAliasCommand, GetFunctionCommand, InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient, LambdaServiceException, ListFunctionsCommand,
+  ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProcessBackend } from '../../src/backends/process-backend.js';
+import { packageRoot } from '../../src/core/package-root.js';
+import { fixtureSpec, memoryLogger } from '../fixtures/functions/specs.js';
 import { Redis } from 'ioredis';
 import { derivedAccountId } from '../../src/core/accounts.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -17,6 +25,7 @@ let cluster: ClusterFixture;
 let redis: TestRedis;
 let commands: Redis;
 let router: ClusterRouter;
+let prefix: string;
 const clients: LambdaClient[] = [];
 
 const A = { accessKeyId: 'AKIAKLAMBDATEAMA0001', secretAccessKey: 'team-a-secret' };
@@ -46,7 +55,7 @@ const failure = (p: Promise<unknown>): Promise<LambdaServiceException> => p.then
 
 beforeAll(async () => {
   [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
-  const prefix = randomPrefix();
+  prefix = randomPrefix();
   commands = new Redis(redis.url);
   const table = new RoutingTable(commands, prefix);
   await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'team-a' } });
@@ -114,3 +123,46 @@ it('refuses a wrong secret and an unsigned call', async () => {
   expect(res.status).toBe(403);
   expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
 });
+
+it('serves InvokeWithResponseStream under the same gate as Invoke, and streams a real agent\'s chunks before the function returns', async () => {
+  const stream = (c: LambdaClient, FunctionName: string, Payload?: Uint8Array, InvocationType?: 'DryRun') =>
+    c.send(new InvokeWithResponseStreamCommand({ FunctionName, ...(Payload ? { Payload } : {}), ...(InvocationType ? { InvocationType } : {}) }));
+  expect((await stream(client(B), 'greeter', undefined, 'DryRun')).StatusCode).toBe(204);
+  const e = await failure(stream(client(A), 'arn:aws:lambda:us-east-1:222222222222:function:greeter', undefined, 'DryRun'));
+  expect(e.name).toBe('AccessDeniedException');
+  expect(e.message).toMatch(/not authorized to perform: lambda:InvokeFunction on resource: arn:aws:lambda:us-east-1:222222222222:function:greeter/);
+
+  // team-a's greeter served by an agent process (the streaming fixture in place of its code)
+  const stderr: string[] = [];
+  const backend = new ProcessBackend({
+    agentRedisUrl: () => Promise.resolve(redis.url), keyPrefix: prefix, visibilityGraceMs: 5000, logger: memoryLogger(),
+    agentMain: join(packageRoot(), 'dist', 'agent', 'main.js'),
+    onOutput: (_q, s, line) => { if (s === 'stderr') stderr.push(line); return undefined; },
+  });
+  const gates = mkdtempSync(join(tmpdir(), 'klambda-cluster-stream-'));
+  chmodSync(gates, 0o1777);
+  try {
+    const spec = fixtureSpec('node-stream', 'nodejs20', 'index.handler', { functionName: 'greeter', timeoutSeconds: 3, accountId: accountA });
+    await backend.scale({ queue: { namespace: 'team-a', functionName: 'greeter', version: '$LATEST' }, spec }, 1);
+    await waitFor(() => (stderr.some((l) => l.includes('"msg":"ready"')) ? true : undefined), 30_000, 'the agent to be ready');
+    const gate = join(gates, 'open');
+    const out = await stream(client(A), 'greeter', Buffer.from(JSON.stringify({ gate })));
+    const text: string[] = [];
+    let complete: unknown;
+    for await (const ev of out.EventStream ?? []) {
+      if (ev.PayloadChunk?.Payload) {
+        text.push(Buffer.from(ev.PayloadChunk.Payload).toString());
+        if (text.join('') === 'first;') {
+          expect(existsSync(gate)).toBe(false); // the function still waits: this chunk came while it ran
+          writeFileSync(gate, '');
+        }
+      }
+      if (ev.InvokeComplete) complete = ev.InvokeComplete;
+    }
+    expect(text.join('')).toBe('first;second');
+    expect(complete).toEqual({});
+  } finally {
+    await backend.stopAll();
+    rmSync(gates, { recursive: true, force: true });
+  }
+}, 120_000);
