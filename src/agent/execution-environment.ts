@@ -279,7 +279,13 @@ export class ExecutionEnvironment {
       // every chunk is on the stream before the end goes on the reply list: the router reads them all first
       result.streamed = await r.stream.close();
       if (r.stream.failure !== undefined) {
-        this.logger.warn({ msg: 'a streamed response could not be forwarded whole', requestId: r.inv.requestId, function: this.spec.functionName, error: String(r.stream.failure) });
+        const why = r.stream.failure instanceof Error ? r.stream.failure.message : String(r.stream.failure);
+        this.logger.warn({ msg: 'a streamed response could not be forwarded whole', requestId: r.inv.requestId, function: this.spec.functionName, error: why });
+        // cut short on klambda's side: the caller is told it failed rather than left with a truncated success
+        if (!result.functionError) {
+          result.functionError = 'Unhandled';
+          result.payload = JSON.stringify({ errorType: 'ServiceException', errorMessage: `The streamed response could not be forwarded whole: ${why}` });
+        }
       }
     }
     const reported = this.writeEndLines(r, durationMs, end, killAfterMeasuring);

@@ -78,7 +78,8 @@ export class ResponseStreamReader {
   /** The entries after those read so far, waiting for one up to a couple of seconds; [] when none came meanwhile. */
   async read(): Promise<StreamEntry[]> {
     if (this.closed) return [];
-    const reading = this.conn.xreadBuffer('COUNT', 64, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, this.lastId) as Promise<XreadReply>;
+    // at most 8 entries (2 MB) a read: what the router holds for a slow caller stays small
+    const reading = this.conn.xreadBuffer('COUNT', 8, 'BLOCK', BLOCK_MS, 'STREAMS', this.key, this.lastId) as Promise<XreadReply>;
     this.inFlight = reading;
     const reply = await reading.finally(() => { if (this.inFlight === reading) this.inFlight = undefined; });
     const entries: StreamEntry[] = [];
