@@ -3,7 +3,8 @@
 // example's functions/ at /var/task and the host's ffmpeg) and created through the API server; an S3 server of the
 // tenant's (versitygw) posting its object events to the router's webhook with the namespace's token. A clip POSTed to
 // upload's Function URL on the router comes back as three renditions, each told to notify by the topic (transcode
-// publishes with an access key that may only do that) and by the EventRule on the renditions' Object Created.
+// publishes with an access key that may only do that) and by the EventRule on the renditions' Object Created; transcode's
+// Deployment goes from zero to one with the job on its queue.
 import { type S3Client } from '@aws-sdk/client-s3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -81,10 +82,16 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-it('an upload through the Function URL comes back as 1080p, 720p and 480p renditions, each told to notify by the topic and by the rule', async () => {
+const replicas = async (name: string) =>
+  (await k.cluster.admin.get<{ spec: { replicas?: number } }>(`/apis/apps/v1/namespaces/default/deployments/${name}`)).spec.replicas ?? 1;
+
+it('an upload through the Function URL comes back as 1080p, 720p and 480p renditions, each told to notify by the topic and by the rule; transcode scales up from zero', async () => {
+  // nothing has called transcode yet: its version's Deployment is at zero until its queue has work
+  expect(await waitFor(async () => ((await replicas('transcode-latest').catch(() => undefined)) === 0 ? 0 : undefined), 60_000, 'transcode-latest at zero')).toBe(0);
   try {
     await uploadAndCheck(url, s3, dir, 300_000);
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n${await podDiagnostics(k)}`);
   }
+  expect(await replicas('transcode-latest')).toBeGreaterThanOrEqual(1);
 }, 360_000);

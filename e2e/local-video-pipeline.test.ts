@@ -9,7 +9,8 @@ import { silentLogger } from '../src/core/logger.js';
 import { freePort } from '../src/local/redis-server.js';
 import { startLocal, type LocalKlambda } from '../src/local/dev.js';
 import { randomCredentials, s3Client, startVersityGw, type VersityGw } from '../test/helpers/versitygw.js';
-import { copyExample, pointLocalManifests, RENDITIONS, uploadAndCheck } from './helpers/video-pipeline.js';
+import { waitFor } from './helpers/local.js';
+import { copyExample, pointLocalManifests, RENDITIONS, uploadAndCheck, type PipelineStatus } from './helpers/video-pipeline.js';
 
 describe('examples/video-pipeline (local mode)', () => {
   let dir: string;
@@ -55,6 +56,18 @@ describe('examples/video-pipeline (local mode)', () => {
     const other = await fetch(`${url}/nowhere`);
     expect(other.status).toBe(404);
   }, 60_000);
+
+  it('an upload ffmpeg cannot read ends as failed with ffmpeg\'s reason, without renditions', async () => {
+    const res = await fetch(`${url}/`, { method: 'POST', headers: { 'content-type': 'video/mp4' }, body: Buffer.from('not a video at all') });
+    expect(res.status).toBe(202);
+    const { status } = await res.json() as { status: string };
+    const failed = await waitFor(async () => {
+      const now = await (await fetch(`${url}${status}`)).json() as PipelineStatus & { failed?: string };
+      return now.done ? now : undefined;
+    }, 120_000, 'the failed transcode', 250);
+    expect(failed.failed).toMatch(/Invalid data found when processing input/);
+    expect(failed.renditions).toEqual([]);
+  }, 180_000);
 
   it('an upload through the Function URL answers 202 at once; three renditions of the right size follow, each told to notify by the topic and by the rule', async () => {
     const id = await uploadAndCheck(url, s3, dir, 240_000);

@@ -26,6 +26,10 @@ status="$url$(echo "$answer" | json 'v.status')"
 for _ in $(seq 1 240); do
   now="$(curl -sf "$status")"
   if [ "$(echo "$now" | json 'v.done')" = true ]; then
+    if [ "$(echo "$now" | json 'v.failed !== undefined')" = true ]; then
+      echo "transcode could not read it: $(echo "$now" | json 'v.failed')" >&2
+      exit 1
+    fi
     echo "$now" | json 'v.renditions.map((r) => `rendition    ${r.key} (${r.size} bytes)`).join("\n")'
     echo "$now" | json 'v.notifications.map((n) => `notification ${n}`).join("\n")'
     exit 0

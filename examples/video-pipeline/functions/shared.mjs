@@ -12,6 +12,8 @@ export const BUCKET = process.env.BUCKET ?? 'videos';
 export const uploadKey = (id) => `uploads/${id}.mp4`;
 export const renditionKey = (id, name) => `renditions/${id}/${name}.mp4`;
 export const notificationKey = (id, via, name) => `notifications/${id}/${via}-${name}.json`;
+/** Why transcode could not read an upload (ffmpeg's last lines). */
+export const failedKey = (id) => `failed/${id}.json`;
 
 /** The renditions transcode makes: height and width of each (16:9, even widths as H.264 wants). */
 export const RENDITIONS = [

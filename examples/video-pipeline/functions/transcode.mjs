@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { RENDITIONS, decodeKey, renditionKey, s3, sns, topicArn } from './shared.mjs';
+import { RENDITIONS, decodeKey, failedKey, renditionKey, s3, sns, topicArn } from './shared.mjs';
 
 const run = promisify(execFile);
 const FFMPEG = process.env.FFMPEG ?? 'ffmpeg';
@@ -34,7 +34,16 @@ async function transcode(bucket, key, context) {
     const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     await writeFile(input, await object.Body.transformToByteArray());
     const outputs = RENDITIONS.map((r) => ({ ...r, file: join(dir, `${r.name}.mp4`) }));
-    await run(FFMPEG, ffmpegArgs(input, outputs), { maxBuffer: 4 * 1024 * 1024 });
+    try {
+      await run(FFMPEG, ffmpegArgs(input, outputs), { maxBuffer: 4 * 1024 * 1024 });
+    } catch (err) {
+      // an upload ffmpeg cannot read fails the same way on a retry: say so in the bucket instead of throwing
+      if (typeof err.code !== 'number') throw err;
+      const reason = String(err.stderr).trim().split('\n').slice(-3).join('\n');
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: failedKey(id), Body: JSON.stringify({ id, key, reason }), ContentType: 'application/json' }));
+      console.log(JSON.stringify({ failed: key, reason }));
+      return [];
+    }
     const made = [];
     for (const o of outputs) {
       const body = await readFile(o.file);

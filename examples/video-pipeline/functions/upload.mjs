@@ -1,7 +1,7 @@
 // upload: the pipeline's front door, behind a Function URL. POST a video: it is stored as uploads/<id>.mp4 and the
 // answer comes at once (202); the bucket's object event starts transcode. GET /videos/<id>: what exists so far.
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { BUCKET, RENDITIONS, s3, uploadKey } from './shared.mjs';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { BUCKET, RENDITIONS, failedKey, s3, uploadKey } from './shared.mjs';
 
 let bucketMade = false;
 
@@ -22,11 +22,22 @@ async function list(prefix) {
   return (out.Contents ?? []).map((o) => ({ key: o.Key, size: o.Size }));
 }
 
+async function failure(id) {
+  try {
+    const out = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: failedKey(id) }));
+    return JSON.parse(await out.Body.transformToString()).reason;
+  } catch (err) {
+    if (err.name === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
 async function status(id) {
   const renditions = await list(`renditions/${id}/`);
   const notifications = (await list(`notifications/${id}/`)).map((o) => o.key.slice(`notifications/${id}/`.length, -'.json'.length));
-  const done = renditions.length === RENDITIONS.length && notifications.length === 2 * RENDITIONS.length;
-  return json(200, { id, done, renditions, notifications: notifications.sort() });
+  const failed = await failure(id);
+  const done = failed !== undefined || (renditions.length === RENDITIONS.length && notifications.length === 2 * RENDITIONS.length);
+  return json(200, { id, done, renditions, notifications: notifications.sort(), ...(failed !== undefined ? { failed } : {}) });
 }
 
 export const handler = async (event, context) => {
