@@ -2,11 +2,13 @@
 // values, the controller, router and Redis pods Ready on the process node (pod network mode: own IPs, Services,
 // in-cluster tokens, the Redis PVC on a hostPath PV), `kubectl apply -f` the sample Function, an access-key Secret,
 // and the AWS SDK through the router Service; then `helm upgrade` with changed values, and `helm uninstall`.
+import { request as httpRequest } from 'node:http';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, LambdaServiceException, ResourceNotFoundException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { makeZip } from '../test/helpers/zips.js';
 import { runHelm } from '../scripts/helm-binary.js';
 import { kubectl, kubectlOk } from '../test/helpers/kubectl.js';
 import { decode, waitFor as waitForCondition } from './helpers/local.js';
+import { urlId } from '../src/core/function-url.js';
 import { startHelmCluster, type HelmCluster } from './helpers/helm-cluster.js';
 
 const NS = 'klambda-system';
@@ -124,13 +126,13 @@ it('runs a function created from a zip: the package goes through the chart\'s co
   expect(decode(out.Payload)).toEqual({ zipped: 'store' });
 }, 5 * 60_000);
 
-it('upgrades with changed values (router replicas 2 → 1, an env var), keeps the Redis passwords, and answers again', async () => {
+it('upgrades with changed values (router replicas 2 → 1, an env var, Function URLs through Ingresses), keeps the Redis passwords, and answers again', async () => {
   const passwords = () => kubectlOk(['-n', NS, 'get', 'secret', 'klambda-redis', '-o', 'jsonpath={.data.router-password}'], kc);
   const before = passwords();
   // docs/install.md: CRDs first (helm never upgrades crds/), then the release
   kubectlOk(['apply', '--server-side', '--force-conflicts', '-f', 'crds/'], kc);
   helm(['upgrade', 'klambda', 'charts/klambda', '--namespace', NS, '--reuse-values', '--set', 'router.replicas=1',
-    '--set', 'router.extraEnv[0].name=KLAMBDA_UPGRADED', '--set-string', 'router.extraEnv[0].value=yes']);
+    '--set', 'router.extraEnv[0].name=KLAMBDA_UPGRADED', '--set-string', 'router.extraEnv[0].value=yes', '--set', 'router.functionUrls.expose=ingress']);
   const pods = await waitForPods({ controller: 2, router: 1, redis: 1, 'code-store': 1 }, 'after upgrade');
   const router = pods.find((p) => p.metadata.labels['app.kubernetes.io/component'] === 'router')!;
   expect(router.spec.containers[0]!.env).toContainEqual({ name: 'KLAMBDA_UPGRADED', value: 'yes' });
@@ -139,13 +141,42 @@ it('upgrades with changed values (router replicas 2 → 1, an env var), keeps th
 
   const out = await invokeHello(lambda!, { name: 'again' });
   expect(decode(out.Payload)).toEqual({ hello: 'again' });
+
+  // a URL on hello: the leading controller pod (the chart's Role) makes its Ingress, to the router Service, whose pods
+  // answer the Ingress's host name
+  kubectlOk(['-n', 'default', 'patch', 'function', 'hello', '--type', 'merge', '-p', '{"spec":{"url":{"authType":"NONE"}}}'], kc);
+  type Ingress = { spec: { rules: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string; port: { number: number } } } }> } }> } };
+  const name = `lambda-url-${urlId('default', 'hello', '$LATEST')}`;
+  const ing = await waitForCondition(async () => (kubectl(['-n', NS, 'get', 'ingress', name], kc).status === 0 ? json<Ingress>(['-n', NS, 'get', 'ingress', name]) : undefined), 120_000, 'the Ingress of hello\'s URL');
+  const rule = ing.spec.rules[0]!;
+  expect(rule.host).toBe(`${urlId('default', 'hello', '$LATEST')}.lambda-url.us-east-1.localhost`);
+  const backend = rule.http.paths[0]!.backend.service;
+  const svc = json<{ spec: { clusterIP: string } }>(['-n', NS, 'get', 'service', backend.name]);
+  const byHost = await waitForCondition(async () => {
+    const r = await get(`http://${svc.spec.clusterIP}:${backend.port.number}/`, rule.host).catch(() => undefined);
+    return r?.status === 200 ? r : undefined;
+  }, 60_000, 'the URL served by its host name');
+  expect(JSON.parse(byHost.body)).toEqual({ hello: 'world' });
 }, 6 * 60_000);
+
+/** GET with a Host header of its own (fetch does not send one). */
+function get(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((ok, fail) => {
+    const req = httpRequest(url, { headers: { host } }, (r) => {
+      let body = '';
+      r.setEncoding('utf8').on('data', (c: string) => { body += c; }).on('end', () => ok({ status: r.statusCode ?? 0, body }));
+    });
+    req.on('error', fail).end();
+  });
+}
 
 it('uninstalls, leaving only what docs/install.md says: the CRDs, the Redis and code store PVCs, the controller\'s Lease', async () => {
   // docs/install.md: functions first, while the controller still removes their finalizers
   kubectlOk(['delete', 'functions,aliases,functionversions', '--all', '--all-namespaces', '--wait=false'], kc);
   await waitFor(async () => (json<{ items: unknown[] }>(['get', 'functions', '--all-namespaces']).items.length === 0 ? true : undefined), 120_000, 'functions deleted (the controller removes their finalizer)');
   await waitFor(async () => (json<{ items: unknown[] }>(['-n', 'default', 'get', 'deployments']).items.length === 0 ? true : undefined), 60_000, 'the function\'s Deployment collected');
+  // and the controller deleted the Ingress of its URL
+  await waitFor(async () => (json<{ items: unknown[] }>(['-n', NS, 'get', 'ingresses']).items.length === 0 ? true : undefined), 60_000, 'the URL\'s Ingress deleted');
   helm(['uninstall', 'klambda', '--namespace', NS, '--wait']);
   await waitFor(async () => (json<PodList>(['-n', NS, 'get', 'pods']).items.length === 0 ? true : undefined), 120_000, `no pod left in ${NS}`);
 
