@@ -52,7 +52,8 @@ export class UrlRoutes {
   private informer: Informer<KubeObject> | undefined;
   private active = false;
   private stopped = false;
-  private retry: NodeJS.Timeout | undefined;
+  /** Ends the wait between two discoveries (stop). */
+  private wake: (() => void) | undefined;
   private readonly collection: string;
   /** Keys whose object name is taken by someone else's object (logged once each). */
   private readonly blocked = new Set<string>();
@@ -69,7 +70,7 @@ export class UrlRoutes {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retry) clearTimeout(this.retry);
+    this.wake?.();
     await this.queue.stop();
     await this.informer?.stop();
   }
@@ -100,7 +101,11 @@ export class UrlRoutes {
         if (!told) logger.warn({ msg: 'Function URLs are not exposed yet: discovery failed; asking again', mode: settings.mode, error: e instanceof Error ? e.message : String(e) });
       }
       told = true;
-      await new Promise<void>((ok) => { this.retry = setTimeout(ok, this.opts.discoveryRetryMs ?? 60_000); this.retry.unref(); });
+      await new Promise<void>((ok) => {
+        const t = setTimeout(ok, this.opts.discoveryRetryMs ?? 60_000);
+        t.unref();
+        this.wake = () => { clearTimeout(t); ok(); };
+      });
     }
     if (this.stopped) return;
     this.informer = new Informer<KubeObject>(client, {
