@@ -101,6 +101,7 @@ export class UrlRoutes {
         if (!told) logger.warn({ msg: 'Function URLs are not exposed yet: discovery failed; asking again', mode: settings.mode, error: e instanceof Error ? e.message : String(e) });
       }
       told = true;
+      if (this.stopped) return;
       await new Promise<void>((ok) => {
         const t = setTimeout(ok, this.opts.discoveryRetryMs ?? 60_000);
         t.unref();
