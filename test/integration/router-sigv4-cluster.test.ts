@@ -14,6 +14,7 @@ import { packageRoot } from '../../src/core/package-root.js';
 import { fixtureSpec, memoryLogger } from '../fixtures/functions/specs.js';
 import { Redis } from 'ioredis';
 import { derivedAccountId } from '../../src/core/accounts.js';
+import { urlId } from '../../src/core/function-url.js';
 import { silentLogger } from '../../src/core/logger.js';
 import { RoutingTable } from '../../src/queue/routing-table.js';
 import { startClusterRouter, type ClusterRouter } from '../../src/router/cluster-router.js';
@@ -26,6 +27,7 @@ let redis: TestRedis;
 let commands: Redis;
 let router: ClusterRouter;
 let prefix: string;
+let table: RoutingTable;
 const clients: LambdaClient[] = [];
 
 const A = { accessKeyId: 'AKIAKLAMBDATEAMA0001', secretAccessKey: 'team-a-secret' };
@@ -57,7 +59,7 @@ beforeAll(async () => {
   [cluster, redis] = await Promise.all([startCluster(), useRedis()]);
   prefix = randomPrefix();
   commands = new Redis(redis.url);
-  const table = new RoutingTable(commands, prefix);
+  table = new RoutingTable(commands, prefix);
   await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'team-a' } });
   await cluster.admin.create('/api/v1/namespaces', { metadata: { name: 'team-b', annotations: { 'klambda.dev/account-id': '222222222222' } } });
   for (const ns of ['team-a', 'team-b']) {
@@ -124,7 +126,7 @@ it('refuses a wrong secret and an unsigned call', async () => {
   expect(res.headers.get('x-amzn-errortype')).toBe('MissingAuthenticationTokenException');
 });
 
-it('serves InvokeWithResponseStream under the same gate as Invoke, and streams a real agent\'s chunks before the function returns', async () => {
+it('serves InvokeWithResponseStream under the same gate as Invoke, and streams a real agent\'s chunks before the function returns, through a RESPONSE_STREAM URL too', async () => {
   const stream = (c: LambdaClient, FunctionName: string, Payload?: Uint8Array, InvocationType?: 'DryRun') =>
     c.send(new InvokeWithResponseStreamCommand({ FunctionName, ...(Payload ? { Payload } : {}), ...(InvocationType ? { InvocationType } : {}) }));
   expect((await stream(client(B), 'greeter', undefined, 'DryRun')).StatusCode).toBe(204);
@@ -161,6 +163,23 @@ it('serves InvokeWithResponseStream under the same gate as Invoke, and streams a
     }
     expect(text.join('')).toBe('first;second');
     expect(complete).toEqual({});
+
+    // the same function behind a RESPONSE_STREAM Function URL (the controller would route its spec.url)
+    await table.setFunction('team-a', 'greeter', { latest: { timeoutSeconds: 3 }, url: { authType: 'NONE', invokeMode: 'RESPONSE_STREAM' } });
+    const urlGate = join(gates, 'url');
+    const url = `${router.url}/lambda-url/${urlId('team-a', 'greeter', '$LATEST')}/?gate=${encodeURIComponent(urlGate)}`;
+    const res = await waitFor(async () => { const r = await fetch(url); if (r.status === 200) return r; await r.body?.cancel(); return undefined; }, 10_000, 'the URL to be routed');
+    expect(res.headers.get('content-type')).toBe('text/plain');
+    const body = res.body!.getReader();
+    let got = '';
+    for (let r = await body.read(); !r.done; r = await body.read()) {
+      got += Buffer.from(r.value).toString();
+      if (got === 'first;') {
+        expect(existsSync(urlGate)).toBe(false);
+        writeFileSync(urlGate, '');
+      }
+    }
+    expect(got).toBe('first;second');
   } finally {
     await backend.stopAll();
     rmSync(gates, { recursive: true, force: true });
