@@ -1,6 +1,6 @@
 // The execution environment with a real node runtime that streams (awslambda.streamifyResponse): each chunk reaches
 // the stream target as the function writes it, the end mark last; read whole when nobody streams it; and an answer
-// that cannot be forwarded whole ends as a failure, not as a truncated success.
+// that cannot be forwarded whole ends as a failure, not as a truncated success. A bash + curl custom runtime streams the same way.
 import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,5 +74,21 @@ describe('ExecutionEnvironment with a streaming nodejs20 handler', () => {
     const result = await env.invoke(invocation(spec, { gate }), target);
     expect(result.functionError).toBe('Unhandled');
     expect(JSON.parse(result.payload)).toEqual({ errorType: 'ServiceException', errorMessage: 'The streamed response could not be forwarded whole: Redis went away' });
+  });
+});
+
+describe('ExecutionEnvironment with a provided runtime that streams (bash and curl)', () => {
+  it('forwards what the bootstrap posts chunked as it comes', async () => {
+    const spec = fixtureSpec('provided-stream', 'provided', 'unused', { timeoutSeconds: 30 });
+    const { env } = environment(spec);
+    const gate = join(gates, 'provided');
+    const target = collector((_e, all) => {
+      if (text(all) === 'first;' && !existsSync(gate)) writeFileSync(gate, '');
+    });
+    const result = await env.invoke(invocation(spec, { gate }), target);
+    expect(result.outcome).toBe('ok');
+    expect(target.entries[0]?.contentType).toBe('text/plain');
+    expect(text(target.entries)).toBe('first;second');
+    expect(result.streamed).toBe(target.entries.length);
   });
 });
