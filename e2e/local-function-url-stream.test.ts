@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { urlId } from '../src/core/function-url.js';
 import { Sha256 } from '../test/helpers/sdk-sha256.js';
-import { fn, sharedOutDir, startFixture, type Fixture } from './helpers/local.js';
+import { fn, sharedOutDir, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 /** Writes "first;", waits for the file the event names, then writes "second" and ends. */
 const GATED = `import { existsSync } from 'node:fs';
@@ -55,6 +55,11 @@ const LOGGED = `export const handler = awslambda.streamifyResponse(async (_event
 /** Writes, returns, and never ends its stream. */
 const UNENDED = `export const handler = awslambda.streamifyResponse(async (_event, responseStream) => {
   responseStream.write('left open');
+});`;
+
+/** 5 MB at once, then the end: more than the sockets between the router and a caller that does not read can hold. */
+const BULK = `export const handler = awslambda.streamifyResponse(async (_event, responseStream) => {
+  responseStream.end(Buffer.alloc(5 * 1024 * 1024, 'y'));
 });`;
 
 const PLAIN = `export const handler = async () => ({ statusCode: 202, headers: { 'x-plain': '1' }, body: 'whole' });`;
@@ -124,6 +129,7 @@ describe('klambda dev: response streaming', () => {
       'logged.yaml': fn('logged', 'nodejs20', 'index.handler', { 'index.mjs': LOGGED }),
       'plain.yaml': fn('plain', 'nodejs20', 'index.handler', { 'index.mjs': PLAIN }, STREAM_URL),
       'unended.yaml': fn('unended', 'nodejs20', 'index.handler', { 'index.mjs': UNENDED }),
+      'bulk.yaml': fn('bulk', 'nodejs20', 'index.handler', { 'index.mjs': BULK }, `  reservedConcurrency: 1\n${STREAM_URL}`),
     });
   }, 60_000);
   afterAll(async () => {
@@ -162,6 +168,34 @@ describe('klambda dev: response streaming', () => {
     expect(r.status).toBe(200);
     expect(r.body.toString()).toBe('partial');
     expect(r.complete).toBe(false);
+  }, 60_000);
+
+  it('a caller that stops reading holds no concurrency once the function has run', async () => {
+    const u = new URL(f.local.url);
+    let body = 0;
+    let paused: import('node:http').IncomingMessage | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, path: pathOf('bulk') }, (res) => {
+        paused = res;
+        res.pause();
+        res.on('data', (c: Buffer) => { body += c.length; });
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // the run is over (its REPORT is out) while its caller has read nothing
+    await waitFor(() => {
+      const id = paused?.headers['x-amzn-requestid'];
+      return id && f.logs.some((l) => l.startsWith(`REPORT RequestId: ${String(id)}`)) ? true : undefined;
+    }, 30_000, 'the streamed run to end');
+    // reservedConcurrency 1: a second call runs, not throttled by the first caller's slow read
+    const second = await f.lambda.send(new InvokeCommand({ FunctionName: 'bulk' }));
+    expect(second.FunctionError).toBeUndefined();
+    expect(second.Payload?.length).toBe(5 * 1024 * 1024);
+    paused!.resume();
+    await done;
+    expect(body).toBe(5 * 1024 * 1024);
   }, 60_000);
 
   it('a function that does not stream answers a RESPONSE_STREAM URL whole', async () => {

@@ -72,13 +72,24 @@ async function pump(reader: ResponseStreamReader, answer: Promise<ReplyOutcome>,
  * Runs one sync invocation whose response is passed to `sink` as the function streams it. Resolves with the end: its
  * `streamed` is set when the function streamed (every piece went to `sink` first); else the answer is in its payload.
  */
-export function invokeStreaming(deps: InvokeDeps, target: ResolvedTarget, queue: QueueRef, invocation: Invocation, sink: ChunkSink): Promise<InvocationResult> {
+export async function invokeStreaming(deps: InvokeDeps, target: ResolvedTarget, queue: QueueRef, invocation: Invocation, sink: ChunkSink): Promise<InvocationResult> {
   invocation.responseStream = true;
   let reader: ResponseStreamReader | undefined;
-  return invokeAndWait(deps, target, queue, invocation, (answer) => {
-    reader = deps.replies.streams.reader(queue, deps.replies.routerId, invocation.requestId);
-    return pump(reader, answer, sink, () => deps.replies.cancel(invocation.requestId));
-  }).finally(() => reader?.close());
+  let pumping: Promise<ReplyOutcome> | undefined;
+  try {
+    // the invoke (its concurrency slot, its metrics) ends with the function's run; a caller that reads slowly then
+    // holds only its own connection while the rest of the stream is passed on
+    const result = await invokeAndWait(deps, target, queue, invocation, (answer) => {
+      reader = deps.replies.streams.reader(queue, deps.replies.routerId, invocation.requestId);
+      pumping = pump(reader, answer, sink, () => deps.replies.cancel(invocation.requestId));
+      pumping.catch(() => undefined); // awaited below, or the invoke failed first
+      return Promise.race([answer, pumping]);
+    });
+    if (result.streamed !== undefined && pumping) await pumping;
+    return result;
+  } finally {
+    reader?.close();
+  }
 }
 
 /** Writes to a response, waiting while its buffer is full; rejects when the caller has gone. */
