@@ -1,4 +1,6 @@
-// Serves the router's express app on HOST:PORT (0 picks a free port) and closes it with its keep-alive connections.
+// Serves the router's express app on HOST:PORT (0 picks a free port) and closes it with its keep-alive connections,
+// letting the requests in flight finish first (bounded): a stop or a rolling update does not reset a caller whose
+// request was being answered (an S3 webhook that never retries, an async invoke already queued).
 import type { Express } from 'express';
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { constants as h2, createServer as createH2Server, type Http2Server, type IncomingHttpHeaders as H2Headers, type ServerHttp2Stream } from 'node:http2';
@@ -10,8 +12,15 @@ import { newRequestId } from '../core/ids.js';
 export interface Listening {
   url: string;
   port: number;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections, lets the requests in flight finish for up to `drainMs` (default DRAIN_MS; 0: none),
+   * closing each connection once it is idle, then drops whatever is left.
+   */
+  close(drainMs?: number): Promise<void>;
 }
+
+/** How long a stop waits for the requests in flight by default (a Pod has 30 s between SIGTERM and SIGKILL). */
+export const DRAIN_MS = 10_000;
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
@@ -100,6 +109,20 @@ export async function listen(app: Express, port: number, host: string): Promise<
   // longer than the usual 60 s idle timeout of load balancers in front of it
   server.keepAliveTimeout = 65_000;
   server.on('clientError', onClientError);
+  // requests being answered (HTTP/1.1 and bridged HTTP/2 alike: the bridge's requests come back through `server`)
+  let inFlight = 0;
+  let draining = false;
+  let drained: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    // while draining, a keep-alive connection takes no further request
+    if (draining) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      inFlight--;
+      if (draining) server.closeIdleConnections();
+      if (inFlight === 0) drained?.();
+    });
+  });
   const shownHost = host.includes(':') ? `[${host}]` : host;
   // one port for both: a connection that opens with HTTP/2's preface goes to the h2c server, any other to HTTP/1.1
   let loopback = { host: '127.0.0.1', port: 0 };
@@ -144,11 +167,22 @@ export async function listen(app: Express, port: number, host: string): Promise<
   loopback = { host: ['0.0.0.0', '::', ''].includes(address.address) ? (address.family === 'IPv6' ? '::1' : '127.0.0.1') : address.address, port: actual };
   return {
     url: `http://${shownHost}:${actual}`, port: actual,
-    close: () => new Promise<void>((ok) => {
-      front.close(() => ok());
+    close: async (drainMs = DRAIN_MS) => {
+      const closed = new Promise<void>((ok) => front.close(() => ok()));
+      draining = true;
+      server.closeIdleConnections();
+      if (inFlight > 0 && drainMs > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((ok) => { drained = ok; }),
+          new Promise<void>((ok) => { timer = setTimeout(ok, drainMs); }),
+        ]);
+        clearTimeout(timer);
+      }
       server.closeAllConnections();
       h2server.close();
       for (const s of sockets) s.destroy();
-    }),
+      await closed;
+    },
   };
 }
