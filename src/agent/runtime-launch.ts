@@ -49,6 +49,17 @@ export const LAUNCHERS: Record<Runtime, RuntimeLauncher> = {
     command: (spec) => ({ command: providedBootstrapPath(spec.codeDir), args: [] }),
     runtimeDir: (spec) => spec.codeDir,
   },
+  // the Ruby on PATH; RUBYLIB for a layer's ruby/lib (the bootstrap adds its ruby/gems/<version> and vendor/bundle to Gem.path)
+  ruby3: {
+    command: (_spec, paths) => ({ command: 'ruby', args: [join(paths.runtimesDir, 'ruby', 'bootstrap.rb')] }),
+    runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'ruby'),
+    layerVariables: (opt) => ({ RUBYLIB: `${opt}/ruby/lib` }),
+  },
+  // AWS's bootstrap.net8.sh, ported: `dotnet exec` of an executable assembly, or of Amazon.Lambda.RuntimeSupport for a class library
+  dotnet8: {
+    command: (_spec, paths) => ({ command: 'bash', args: [join(paths.runtimesDir, 'dotnet', 'bootstrap.sh')] }),
+    runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'dotnet'),
+  },
 };
 
 export const runtimeCommand = (spec: EnvironmentSpec, paths: LaunchPaths): LaunchCommand => LAUNCHERS[spec.runtime].command(spec, paths);

@@ -2,7 +2,7 @@
 // here: its name in RUNTIMES, its row in RUNTIME_FACTS; the compiler then points at every table keyed by Runtime
 // (how the agent launches it, its image) that needs a row too.
 
-export const RUNTIMES = ['nodejs20', 'python3.11', 'provided'] as const;
+export const RUNTIMES = ['nodejs20', 'python3.11', 'provided', 'ruby3', 'dotnet8'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 /** How a runtime's handler string is written. */
@@ -45,6 +45,20 @@ export const RUNTIME_FACTS: Record<Runtime, RuntimeFacts> = {
   provided: {
     lambdaName: 'provided.al2023',
     apiNames: ['provided.al2023', 'provided.al2', 'provided'],
+  },
+  // The Ruby installed where it runs (Debian 12's 3.1, locally and in the image); the API takes Lambda's Ruby 3 names.
+  ruby3: {
+    lambdaName: 'ruby3.2',
+    apiNames: ['ruby3.2', 'ruby3.3', 'ruby3.4', 'ruby3'],
+    executionEnv: 'AWS_Lambda_ruby3.2',
+    handler: { shape: /^[^\s.]+(\.[A-Z]\w*(::[A-Z]\w*)*)?\.[a-z_]\w*[?!]?$/, describe: 'file.method or file.Module::Class.method', example: 'lambda_function.lambda_handler', namesFile: true },
+  },
+  // Amazon.Lambda.RuntimeSupport on the installed dotnet: a class library (Assembly::Namespace.Class::Method) or an executable assembly.
+  dotnet8: {
+    lambdaName: 'dotnet8',
+    apiNames: ['dotnet8'],
+    executionEnv: 'AWS_Lambda_dotnet8',
+    handler: { shape: /^[\w.-]+(::[\w.+`]+::\w+)?$/, describe: 'Assembly::Namespace.Class::Method or Assembly', example: 'MyFunction::MyFunction.Function::Handler', namesFile: false },
   },
 };
 
