@@ -15,6 +15,8 @@ export interface LaunchPaths {
   pythonPath: string;
   /** Folder holding nodejs/bootstrap.mjs and python/bootstrap.py. */
   runtimesDir: string;
+  /** For java17/java21: the JDK's java and the folder of AWS's runtime client jars (java-install.ts). */
+  java?: { java: string; lib: string };
 }
 
 /** V8's old space gets ~90% of the function's memory, leaving room for the rest of the process. */
@@ -33,6 +35,16 @@ export interface RuntimeLauncher {
 export const providedBootstrapPath = (codeDir: string): string => join(codeDir, 'bootstrap');
 
 const colonJoin = (...parts: (string | undefined)[]): string => parts.filter((p): p is string => !!p).join(':');
+
+/** java17/java21: `sh bootstrap <java> <lib>`, the JDK and the client's jars found by the agent (java-install.ts). */
+const javaLauncher: RuntimeLauncher = {
+  command: (_spec, paths) => ({
+    command: '/bin/sh',
+    args: [join(paths.runtimesDir, 'java', 'bootstrap'), paths.java?.java ?? 'java', paths.java?.lib ?? join(paths.runtimesDir, 'java', 'lib')],
+  }),
+  runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'java'),
+  // Lambda's /opt/java/lib is read by the client's own class loader
+};
 
 export const LAUNCHERS: Record<Runtime, RuntimeLauncher> = {
   nodejs20: {
@@ -60,6 +72,9 @@ export const LAUNCHERS: Record<Runtime, RuntimeLauncher> = {
     command: (_spec, paths) => ({ command: 'bash', args: [join(paths.runtimesDir, 'dotnet', 'bootstrap.sh')] }),
     runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'dotnet'),
   },
+  // AWS's Java runtime client, started by the same bootstrap as the runtime images' (JVM flags as AWS's java17 runtime's)
+  java17: javaLauncher,
+  java21: javaLauncher,
 };
 
 export const runtimeCommand = (spec: EnvironmentSpec, paths: LaunchPaths): LaunchCommand => LAUNCHERS[spec.runtime].command(spec, paths);

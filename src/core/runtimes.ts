@@ -2,7 +2,7 @@
 // here: its name in RUNTIMES, its row in RUNTIME_FACTS; the compiler then points at every table keyed by Runtime
 // (how the agent launches it, its image) that needs a row too.
 
-export const RUNTIMES = ['nodejs20', 'python3.11', 'provided', 'ruby3', 'dotnet8'] as const;
+export const RUNTIMES = ['nodejs20', 'python3.11', 'provided', 'ruby3', 'dotnet8', 'java17', 'java21'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
 /** How a runtime's handler string is written. */
@@ -28,6 +28,8 @@ export interface RuntimeFacts {
 }
 
 const FILE_DOT_NAME = /^[^\s]+\.[^.\s]+$/;
+/** `pkg.Class::method` or `pkg.Class` (a RequestHandler / RequestStreamHandler's handleRequest), as AWS's Java client reads it. */
+const JAVA_HANDLER = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(::[A-Za-z_$][\w$]*)?$/;
 
 export const RUNTIME_FACTS: Record<Runtime, RuntimeFacts> = {
   nodejs20: {
@@ -59,6 +61,19 @@ export const RUNTIME_FACTS: Record<Runtime, RuntimeFacts> = {
     apiNames: ['dotnet8'],
     executionEnv: 'AWS_Lambda_dotnet8',
     handler: { shape: /^[\w.-]+(::[\w.+`]+::\w+)?$/, describe: 'Assembly::Namespace.Class::Method or Assembly', example: 'MyFunction::MyFunction.Function::Handler', namesFile: false },
+  },
+  // AWS's aws-lambda-java-runtime-interface-client on a JDK of the runtime's major version (src/agent/java-install.ts).
+  java17: {
+    lambdaName: 'java17',
+    apiNames: ['java17'],
+    executionEnv: 'AWS_Lambda_java17',
+    handler: { shape: JAVA_HANDLER, describe: 'package.Class::method or package.Class', example: 'example.Handler::handleRequest', namesFile: false },
+  },
+  java21: {
+    lambdaName: 'java21',
+    apiNames: ['java21'],
+    executionEnv: 'AWS_Lambda_java21',
+    handler: { shape: JAVA_HANDLER, describe: 'package.Class::method or package.Class', example: 'example.Handler::handleRequest', namesFile: false },
   },
 };
 

@@ -14,7 +14,7 @@ function config(extra: Record<string, unknown> = {}): FunctionConfig {
 
 const input = (extra: Record<string, unknown> = {}): DeploymentInput => ({
   namespace: 'team-a', functionName: 'hello', version: '2', config: config(extra), codeFiles: { 'index.mjs': 'x', 'lib/util.mjs': 'y' },
-  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet' }, keyPrefix: 'klambda',
+  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet', java17: 'rt/java17', java21: 'rt/java21' }, keyPrefix: 'klambda',
   region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
 });
 

@@ -27,7 +27,7 @@ const input = (extra: Partial<DeploymentInput> = {}): DeploymentInput => ({
   namespace: 'team-a', functionName: 'hello', version: '$LATEST', codeFiles: {},
   config: config({ s3: { bucket: 'klambda-code', key: packageKey('team-a', PACKAGE.sha256) } }, { layers: ['tools:1', 'deps:4'] }),
   package: PACKAGE, layers: LAYERS,
-  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet' },
+  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet', java17: 'rt/java17', java21: 'rt/java21' },
   keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000, ...extra,
 });
 

@@ -24,7 +24,7 @@ function config(code: Record<string, unknown>): FunctionConfig {
 
 const base = (): DeploymentInput => ({
   namespace: 'team-a', functionName: 'hello', version: '$LATEST', config: config({ inline: { 'index.mjs': 'x' } }), codeFiles: { 'index.mjs': 'x' },
-  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet' },
+  owner, replicas: 0, agentImage: 'klambda:0.1.0', runtimeImages: { nodejs20: 'rt/node', 'python3.11': 'rt/python', provided: 'rt/provided', ruby3: 'rt/ruby', dotnet8: 'rt/dotnet', java17: 'rt/java17', java21: 'rt/java21' },
   keyPrefix: 'klambda', region: 'us-east-1', accountId: '000000000000', visibilityGraceMs: 5000,
 });
 
