@@ -15,8 +15,8 @@ export interface LaunchPaths {
   pythonPath: string;
   /** Folder holding nodejs/bootstrap.mjs and python/bootstrap.py. */
   runtimesDir: string;
-  /** For java17/java21: the JDK's java and the folder of AWS's runtime client jars (java-install.ts). */
-  java?: { java: string; lib: string };
+  /** For java17/java21: the JDK's java and the folder of AWS's runtime client jars, or why there are none (java-install.ts). */
+  java?: { java: string; lib: string; problem?: undefined } | { problem: string; java?: undefined; lib?: undefined };
 }
 
 /** V8's old space gets ~90% of the function's memory, leaving room for the rest of the process. */

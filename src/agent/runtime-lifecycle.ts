@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import { fileURLToPath } from 'node:url';
+import { isJavaRuntime, javaLaunch, type JavaLaunch } from './java-install.js';
 import { InitError } from './runtime-errors.js';
 import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';
@@ -32,6 +33,7 @@ export class RuntimeLifecycle {
   private session: RuntimeSession | undefined;
   private initPromise: Promise<RuntimeSession> | undefined;
   private stopped = false;
+  private javaLogged = false;
   private tmpDir: Promise<string> | undefined;
   /** Runtimes being killed; stop() waits for them. */
   private readonly retiring = new Set<Promise<void>>();
@@ -110,6 +112,19 @@ export class RuntimeLifecycle {
     return p;
   }
 
+  /** A Java runtime's JDK and client jars, looked up at each launch; the JDK found is logged once. */
+  private javaPaths(): { java?: JavaLaunch } {
+    const runtime = this.spec.runtime;
+    if (!isJavaRuntime(runtime) || this.opts.pod) return {};
+    const java = javaLaunch(runtime);
+    if (java.install && !this.javaLogged) {
+      this.javaLogged = true;
+      const { java: bin, major, source } = java.install;
+      this.opts.logger.info({ msg: 'java runtime', function: this.spec.functionName, version: this.spec.version, runtime, java: bin, major, source, lib: java.lib });
+    }
+    return { java };
+  }
+
   private async launch(): Promise<RuntimeSession> {
     // a pod's function has its own /tmp; the agent's filesystem is read-only
     if (!this.opts.pod) this.tmpDir ??= mkdtemp(join(this.opts.tmpDir ?? tmpdir(), 'klambda-env-'));
@@ -117,7 +132,7 @@ export class RuntimeLifecycle {
     if (this.stopped) throw stoppedError();
     const session = new RuntimeSession({
       spec: this.spec,
-      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: fileURLToPath(new URL('./runtimes', import.meta.url)) },
+      paths: { nodePath: process.execPath, pythonPath: 'python3', runtimesDir: fileURLToPath(new URL('./runtimes', import.meta.url)), ...this.javaPaths() },
       tmpDir: dir,
       logStreamName: this.streamName,
       initTimeoutMs: this.opts.initTimeoutMs ?? Math.max(10_000, this.spec.timeoutSeconds * 1000),

@@ -74,6 +74,7 @@ export class RuntimeSession {
     let timer: NodeJS.Timeout | undefined;
     try {
       if (spec.runtime === 'provided' && !this.cfg.pod) await checkBootstrap(spec.codeDir);
+      if (this.cfg.paths.java?.problem) throw new InitError('Runtime.InvalidEntrypoint', this.cfg.paths.java.problem);
       const handlers: RuntimeApiHandlers = {
         next: (res) => this.onNext(res),
         response: (id, body, res) => (this.ready ? this.cfg.events.response(this, id, body, res) : replyJson(res, 400, rapidReplies.invalidRequestId)),
