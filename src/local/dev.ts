@@ -66,6 +66,7 @@ import { RouterMetrics } from '../metrics/router-metrics.js';
 import { ScalerMetrics } from '../metrics/scaler-metrics.js';
 import { s3EventRoutes, s3EventsPath } from '../router/s3-events/routes.js';
 import { localS3EventsToken } from './s3-events-token.js';
+import { localRuntimeAvailability } from '../core/runtime-probe.js';
 
 export interface LocalOptions {
   dir: string;
@@ -95,6 +96,8 @@ export interface LocalOptions {
   asyncClock?: AsyncClock;
   /** The S3 event webhook's token (default: the one kept in DIR/.klambda/s3-events-token, made at the first start). */
   s3EventsToken?: string;
+  /** The runtimes this klambda serves (default: every one whose program is installed); others are load and API errors. */
+  runtimes?: readonly string[];
 }
 
 export interface LocalKlambda {
@@ -159,7 +162,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const keys = opts.auth === undefined ? undefined : new FileKeyStore(resolve(opts.auth), { namespace: NAMESPACE, accountId: opts.accountId, logger });
   const dir = resolve(opts.dir);
   const s3EventsToken = localS3EventsToken(dir, opts.s3EventsToken);
-  const store = await ManifestStore.open(dir);
+  const store = await ManifestStore.open(dir, { runtimes: (r) => localRuntimeAvailability(r, opts.runtimes) });
   let ownRedis: SupervisedRedis | undefined;
   // klambda's own Redis requires a password that only this process holds; agents get their own ACL users. Its
   // append-only file is in the folder's .klambda/redis, and it is started again if it dies.

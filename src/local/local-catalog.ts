@@ -30,6 +30,8 @@ import type {
 import { aliasConfiguration, eventInvokeConfiguration, functionConfiguration } from '../router/lambda/function-configuration.js';
 import type { Manifest } from '../api/parse.js';
 import type { ManifestStore } from './manifest-store.js';
+import { unavailableRuntimeMessage } from '../core/runtime-availability.js';
+import type { Runtime } from '../core/runtimes.js';
 
 export interface LocalCatalogOptions {
   namespace: string;
@@ -83,6 +85,7 @@ export class LocalCatalog implements FunctionCatalog {
 
   async createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
     checkFunctionName(input.name);
+    this.checkRuntime(input.configuration.runtime);
     checkTags(input.tags);
     const zip = this.localZip(input.code);
     const layers = input.configuration.layers && this.layers.refsOf(input.configuration.layers);
@@ -111,6 +114,7 @@ export class LocalCatalog implements FunctionCatalog {
   async updateFunctionConfiguration(name: string, input: ConfigurationInput, revisionId?: string): Promise<FunctionConfiguration> {
     const before = this.latest(name);
     if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
+    this.checkRuntime(input.runtime);
     const fields: Record<string, unknown> = { ...input };
     // an empty map removes the environment, as AWS does
     if (input.environment && Object.keys(input.environment).length === 0) fields.environment = undefined;
@@ -124,6 +128,13 @@ export class LocalCatalog implements FunctionCatalog {
     await writes.updateFunctionSpec(this.store, this.opts.namespace, name, fields);
     await this.opts.latestSettled?.(name, true);
     return { ...this.latest(name), ...IN_PROGRESS };
+  }
+
+  /** A runtime whose program is not installed here is refused as Lambda refuses a runtime it does not support. */
+  private checkRuntime(runtime: Runtime | undefined): void {
+    if (runtime === undefined) return;
+    const a = this.store.runtimeCheck(runtime);
+    if (!a.available) throw invalidParameter(unavailableRuntimeMessage(runtime, a.reason));
   }
 
   async deleteFunction(name: string, qualifier?: string): Promise<void> {

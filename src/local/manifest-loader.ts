@@ -9,6 +9,12 @@ import { layerUseIssues } from './layer-refs.js';
 import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
 import { parseManifestDocuments } from '../api/parse.js';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
+import type { RuntimeAvailability } from '../core/runtime-availability.js';
+import { localRuntimeAvailability } from '../core/runtime-probe.js';
+import { isRuntime, type Runtime } from '../core/runtimes.js';
+
+/** Whether a runtime can run here: the PATH's answer by default. */
+export type RuntimeCheck = (runtime: Runtime) => RuntimeAvailability;
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 /** JSON/YAML files that sit in project folders and are never manifests (kustomize's own files among them). */
@@ -53,7 +59,7 @@ const sourceOf = (dir: string, file: string) => relative(dir, file).split(sep).j
  * Loads the folder; throws one ManifestError listing every problem of every file. `digests` keeps the packages'
  * digests from one load to the next (a store passes its own).
  */
-export async function loadManifestFolder(dir: string, digests = new PackageDigests()): Promise<ManifestSnapshot> {
+export async function loadManifestFolder(dir: string, digests = new PackageDigests(), runtimes: RuntimeCheck = localRuntimeAvailability): Promise<ManifestSnapshot> {
   let files: string[];
   try {
     files = await listManifestFiles(dir);
@@ -78,13 +84,27 @@ export async function loadManifestFolder(dir: string, digests = new PackageDiges
       else throw err;
     }
   }
-  issues.push(...duplicateIssues(entries));
+  issues.push(...duplicateIssues(entries), ...runtimeIssues(entries, runtimes));
   const packages = await packageIssues(entries, digests, issues);
   const snapshot = new ManifestSnapshot(entries, packages);
   issues.push(...referenceIssues(snapshot));
   if (issues.length === 0) issues.push(...await layerUseIssues(snapshot, digests));
   if (issues.length > 0) throw new ManifestError(issues);
   return snapshot;
+}
+
+/** A Function or FunctionVersion whose runtime cannot run here (its program is not installed): one issue each, saying why. */
+function runtimeIssues(entries: readonly LocatedManifest[], check: RuntimeCheck): ManifestIssue[] {
+  const issues: ManifestIssue[] = [];
+  for (const e of entries) {
+    const o = e.object as { kind: string; spec?: { runtime?: unknown; function?: { runtime?: unknown } } };
+    const [path, runtime] = o.kind === 'Function' ? ['spec.runtime', o.spec?.runtime]
+      : o.kind === 'FunctionVersion' ? ['spec.function.runtime', o.spec?.function?.runtime] : ['', undefined];
+    if (!isRuntime(runtime)) continue;
+    const a = check(runtime);
+    if (!a.available) issues.push({ source: e.source, document: e.document, path, message: `${runtime} cannot run here: ${a.reason}` });
+  }
+  return issues;
 }
 
 /**

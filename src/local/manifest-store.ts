@@ -13,7 +13,8 @@ import { functionVersionObjectName, type FunctionVersion } from '../api/function
 import { checkObject, type Manifest } from '../api/parse.js';
 import { planPublish } from '../api/publish.js';
 import { editDocument, manifestYaml, Mutex, readDocument, removeDocument, setField, writeFileAtomic } from './manifest-files.js';
-import { isManifestPath, loadManifestFolder } from './manifest-loader.js';
+import { isManifestPath, loadManifestFolder, type RuntimeCheck } from './manifest-loader.js';
+import { localRuntimeAvailability } from '../core/runtime-probe.js';
 import { ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
 import { PackageDigests } from './package-digests.js';
 
@@ -46,6 +47,8 @@ export interface AliasPatch {
 export interface ManifestStoreOptions {
   /** Quiet time after the last change on disk before a watch reloads (default 100 ms). */
   debounceMs?: number;
+  /** Whether a runtime can run here (default: its program is on PATH); a manifest of one that cannot is a load error. */
+  runtimes?: RuntimeCheck;
 }
 
 export class ManifestStore {
@@ -66,6 +69,9 @@ export class ManifestStore {
     await store.load();
     return store;
   }
+
+  /** Whether a runtime can run here: what loads and what the Lambda API accepts. */
+  get runtimeCheck(): RuntimeCheck { return this.opts.runtimes ?? localRuntimeAvailability; }
 
   /** The current good snapshot. */
   snapshot(): ManifestSnapshot { return this.current; }
@@ -89,7 +95,7 @@ export class ManifestStore {
   }
 
   private async load(): Promise<ManifestSnapshot> {
-    this.current = await loadManifestFolder(this.dir, this.digests);
+    this.current = await loadManifestFolder(this.dir, this.digests, this.runtimeCheck);
     return this.current;
   }
 
@@ -148,7 +154,7 @@ export class ManifestStore {
       });
       await writeFileAtomic(file, manifestYaml(object, `Version ${version} of ${fn}, published by klambda: an immutable snapshot. Do not edit.`));
       if (code.kind === 'package') {
-        const next = await loadManifestFolder(this.dir, this.digests);
+        const next = await loadManifestFolder(this.dir, this.digests, this.runtimeCheck);
         return { snap: next, result: requireVersion(next, ns, fn, version) };
       }
       return { snap: snap.with(this.located(object, file)), result: object };
@@ -249,7 +255,7 @@ export class ManifestStore {
    */
   write<T>(step: (snap: ManifestSnapshot, reread: () => Promise<ManifestSnapshot>) => Promise<{ snap: ManifestSnapshot; result: T }>): Promise<T> {
     return this.mutex.run(async () => {
-      const { snap, result } = await step(await this.load(), () => loadManifestFolder(this.dir, this.digests));
+      const { snap, result } = await step(await this.load(), () => loadManifestFolder(this.dir, this.digests, this.runtimeCheck));
       this.current = snap;
       return result;
     });

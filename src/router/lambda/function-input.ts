@@ -3,7 +3,7 @@
 import { DNS_1123_SUBDOMAIN } from '../../api/common.js';
 import type { FunctionSpecInput } from '../../api/function.js';
 import { MAX_ZIPPED_REQUEST_BYTES, RequestEntityTooLargeError } from '../../code/package-limits.js';
-import { invalidParameter } from '../../core/errors.js';
+import { invalidParameter, KlambdaError } from '../../core/errors.js';
 import { checkFunctionLayers } from '../../core/layer-arn.js';
 import { apiRuntimeNames, runtimeForApiName } from '../../core/runtimes.js';
 
@@ -90,7 +90,7 @@ export function checkFunctionName(name: string): void {
 /** Lambda's runtime name (nodejs20.x, python3.11, provided.al2023) as ours; others are refused as AWS would with the list. */
 export function runtimeOf(name: string): FunctionSpecInput['runtime'] {
   const r = runtimeForApiName(name);
-  if (!r) throw invalidParameter(`Value ${name} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${apiRuntimeNames().join(', ')}]`);
+  if (!r) throw new KlambdaError(400, 'ValidationException', `1 validation error detected: Value '${name.slice(0, 64)}' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${apiRuntimeNames().join(', ')}]`);
   return r;
 }
 

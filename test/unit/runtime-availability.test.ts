@@ -1,0 +1,50 @@
+// Which runtimes can run here, and why not: the pure rules and the PATH probe.
+import { chmodSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRuntimeList, runtimeAvailability, unavailableRuntimeMessage } from '../../src/core/runtime-availability.js';
+import { localRuntimeAvailability, programOnPath } from '../../src/core/runtime-probe.js';
+
+const has = (...programs: string[]) => (p: string) => programs.includes(p);
+
+it('needs each runtime\'s program, and none for nodejs20 (the agent\'s node) or provided (its own bootstrap)', () => {
+  expect(runtimeAvailability('ruby3', has('ruby'))).toEqual({ available: true });
+  expect(runtimeAvailability('ruby3', has())).toEqual({ available: false, reason: 'ruby is not installed (no ruby on PATH): install Ruby 3 (Debian 12: apt-get install ruby)' });
+  expect(runtimeAvailability('dotnet8', has('ruby'))).toMatchObject({ available: false, reason: expect.stringMatching(/^dotnet is not installed/) });
+  expect(runtimeAvailability('python3.11', has())).toMatchObject({ available: false });
+  expect(runtimeAvailability('nodejs20', has())).toEqual({ available: true });
+  expect(runtimeAvailability('provided', has())).toEqual({ available: true });
+});
+
+it('refuses a runtime outside the served list whatever is installed', () => {
+  expect(runtimeAvailability('ruby3', has('ruby'), ['nodejs20'])).toEqual({ available: false, reason: 'this klambda does not serve ruby3 (its runtimes: nodejs20)' });
+  expect(runtimeAvailability('ruby3', has('ruby'), ['ruby3'])).toEqual({ available: true });
+  expect(runtimeAvailability('nodejs20', has(), [])).toEqual({ available: false, reason: 'this klambda does not serve nodejs20 (its runtimes: none)' });
+});
+
+it('words the Lambda API\'s refusal with Lambda\'s name of the runtime', () => {
+  expect(unavailableRuntimeMessage('ruby3', 'why')).toBe('The runtime parameter of ruby3.2 is not supported on this klambda: why');
+});
+
+it('reads a runtime list of klambda or Lambda names; empty or "all" is every runtime; an unknown name is an error', () => {
+  expect(parseRuntimeList(undefined)).toBeUndefined();
+  expect(parseRuntimeList('all')).toBeUndefined();
+  expect(parseRuntimeList(' ')).toBeUndefined();
+  expect(parseRuntimeList('nodejs20.x, ruby3.3,ruby3,provided.al2023')).toEqual(['nodejs20', 'ruby3', 'provided']);
+  expect(() => parseRuntimeList('nodejs20,cobol')).toThrow('unknown runtime "cobol" in the runtime list');
+});
+
+it('finds a program only as an executable file on PATH', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'klambda-probe-'));
+  writeFileSync(join(dir, 'ruby'), '#!/bin/sh\n');
+  writeFileSync(join(dir, 'dotnet'), 'not executable');
+  mkdirSync(join(dir, 'python3'));
+  chmodSync(join(dir, 'ruby'), 0o755);
+  const path = `/nonexistent:${dir}`;
+  expect(programOnPath('ruby', path)).toBe(true);
+  expect(programOnPath('dotnet', path)).toBe(false);
+  expect(programOnPath('python3', path)).toBe(false);
+  expect(programOnPath('ruby', '')).toBe(false);
+  expect(localRuntimeAvailability('ruby3', undefined, path)).toEqual({ available: true });
+  expect(localRuntimeAvailability('python3.11', undefined, path)).toMatchObject({ available: false });
+});
