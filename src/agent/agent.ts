@@ -14,6 +14,8 @@ import type { InvokeOutcome } from './invocation-endings.js';
 import type { StreamAppend } from './response-stream.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import { sampleIncrements, type FunctionOutcome, type InvocationSample } from '../metrics/function-stats.js';
+import type { Tracing } from '../tracing/tracer.js';
+import { invocationSpans } from '../tracing/invocation-spans.js';
 
 export interface AgentConfig {
   /** The agent's Redis URL with its own ACL user and password (local mode: handed over by klambda dev). */
@@ -50,6 +52,8 @@ export interface AgentDeps {
   pod?: PodRuntime;
   /** The agent process's own metrics (busy environments, Redis errors). */
   metrics?: AgentMetrics;
+  /** Spans of each invocation (queue wait, init, run); absent or off: none. */
+  tracing?: Tracing;
 }
 
 const FUNCTION_OUTCOME: Record<InvokeOutcome, FunctionOutcome> = { ok: 'success', error: 'function_error', timeout: 'timeout', crash: 'crash' };
@@ -135,18 +139,21 @@ class Slot {
     if (inv.type === 'Event') sample.eventAgeMs = Math.max(0, now - inv.acceptedAt);
     this.deps.metrics?.busyChanged(1);
     const keeping = this.keepLease(lease);
+    const spans = this.deps.tracing?.enabled ? invocationSpans(this.deps.tracing, inv, now, attempt) : undefined;
     let result: Awaited<ReturnType<ExecutionEnvironment['invoke']>>;
     try {
       // a caller that reads the response as it comes gets each chunk on its stream, under this lease only
       const streamTo = inv.responseStream && inv.replyTo !== undefined && inv.type !== 'Event'
         ? { append: (entry: StreamAppend) => this.consumer.appendStream(lease, entry) }
         : undefined;
-      result = await this.env.invoke(inv, streamTo);
+      // the function's trace header names the run span as its parent
+      result = await this.env.invoke(spans ? { ...inv, traceId: spans.traceHeader } : inv, streamTo);
     } finally {
       keeping.stop();
       this.deps.metrics?.busyChanged(-1);
     }
-    const { outcome, initDurationMs, ...reply } = result;
+    const { outcome, initDurationMs, initEndedAt, ...reply } = result;
+    spans?.end({ outcome, ...(reply.functionError ? { functionError: reply.functionError } : {}), ...(initDurationMs !== undefined ? { initDurationMs } : {}), ...(initEndedAt !== undefined ? { initEndedAt } : {}) });
     Object.assign(sample, { outcome: FUNCTION_OUTCOME[outcome], durationMs: result.durationMs }, initDurationMs === undefined ? {} : { initDurationMs });
     // an async run's outcome goes to the dispatcher (retry, destinations); a sync one's to its caller. Its figures go
     // in the same step: counted even when the lease was no longer ours (it ran, and Lambda counts each attempt); lost

@@ -48,6 +48,7 @@ interface Running {
   timer: NodeJS.Timeout | undefined;
   tail: TailBuffer | undefined;
   initDurationMs: number | undefined;
+  initEndedAt: number | undefined;
   resolve: (r: EnvironmentInvokeResult) => void;
   /** The caller reads a streamed response as it comes: where its chunks go. */
   streamTo: StreamTarget | undefined;
@@ -125,7 +126,7 @@ export class ExecutionEnvironment {
       if (this.reporting) await this.reporting;
       return await new Promise<EnvironmentInvokeResult>((resolve) => {
         const r: Running = {
-          inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined, streamTo, stream: undefined,
+          inv, session, resolve, startedAt: 0, deadlineMs: 0, handedOff: false, timer: undefined, initDurationMs: undefined, initEndedAt: undefined, streamTo, stream: undefined,
           tail: inv.logTail ? new TailBuffer() : undefined,
         };
         this.running = r;
@@ -160,6 +161,7 @@ export class ExecutionEnvironment {
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     r.session = session;
     r.initDurationMs = session.coldStart ? session.initDurationMs : undefined;
+    r.initEndedAt = session.coldStart ? session.initEndedAt : undefined;
     session.coldStart = false;
     session.setBusy(true);
     r.startedAt = performance.now();
@@ -275,6 +277,7 @@ export class ExecutionEnvironment {
     const durationMs = performance.now() - r.startedAt;
     const result = invocationResult(this.spec, r.inv.requestId, durationMs, end);
     if (r.initDurationMs !== undefined) result.initDurationMs = r.initDurationMs;
+    if (r.initEndedAt !== undefined) result.initEndedAt = r.initEndedAt;
     if (r.stream) {
       // every chunk is on the stream before the end goes on the reply list: the router reads them all first
       result.streamed = await r.stream.close();

@@ -6,8 +6,11 @@ import { exitErrorPayload, InitError, outOfMemoryPayload, responseTooLargePayloa
 import { MAX_STREAMED_RESPONSE_BYTES } from './response-stream.js';
 
 export type InvokeOutcome = 'ok' | 'error' | 'timeout' | 'crash';
-/** `initDurationMs` is set on a cold start (the first invocation after an init); it is for metrics, never in the reply. */
-export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome; initDurationMs?: number };
+/**
+ * `initDurationMs` is set on a cold start (the first invocation after an init), with `initEndedAt` (epoch ms); they are
+ * for metrics and spans, never in the reply.
+ */
+export type EnvironmentInvokeResult = InvocationResult & { outcome: InvokeOutcome; initDurationMs?: number; initEndedAt?: number };
 
 /** What ended an invocation, before timing and memory are known. */
 export interface Ending {

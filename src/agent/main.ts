@@ -8,6 +8,7 @@ import { newRegistry } from '../metrics/registry.js';
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js';
 import { prepareLayers } from './opt-fetch.js';
 import { preparePackage } from './package-fetch.js';
+import { startTracing } from '../tracing/tracer.js';
 
 /** Function output and START/END/REPORT, batched: an invocation's lines reach the reader in one write, after it. */
 const LOG_BATCH_MS = 10;
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
   // an idle environment should cost nothing: its event loop is sampled once a second
   const registry = newRegistry({ eventLoopSampleMs: 1000 });
   const metrics = new AgentMetrics(registry, cfg.queue, pod ? 1 : Math.max(1, cfg.slots));
-  const agent = new Agent(cfg, { logger, logSink, metrics, ...(pod ? { pod } : {}) });
+  const tracing = await startTracing(process.env, 'klambda-agent', logger);
+  const agent = new Agent(cfg, { logger, logSink, metrics, tracing, ...(pod ? { pod } : {}) });
   let ready = false;
   // optional: the agent's figures per invocation reach Prometheus through Redis; this is only its process metrics
   const ops: OpsServer | undefined = cfg.metricsPort === undefined ? undefined
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ msg: 'stopping', signal });
-    agent.stop().then(() => pod?.close()).then(() => ops?.close()).then(() => exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); exit(1); });
+    agent.stop().then(() => pod?.close()).then(() => ops?.close()).then(() => tracing.shutdown()).then(() => exit(0), (err: unknown) => { logger.error({ msg: 'stop failed', error: String(err) }); exit(1); });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

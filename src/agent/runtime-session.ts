@@ -50,6 +50,8 @@ export class RuntimeSession {
   /** Until the first invocation after init has reported its Init Duration. */
   coldStart = true;
   initDurationMs = 0;
+  /** Epoch ms when that init ended (the start of its trace span is this less initDurationMs). */
+  initEndedAt = 0;
   ready = false;
   /** Killed, exited or retired: it serves nothing any more. */
   dead = false;
@@ -111,6 +113,7 @@ export class RuntimeSession {
       else armTimer();
       await settled;
       this.initDurationMs = performance.now() - started;
+      this.initEndedAt = Date.now();
       proc.setBusy?.(false);
     } catch (err) {
       const initErr = err instanceof InitError ? err : new InitError('Runtime.Unknown', err instanceof Error ? err.message : String(err));

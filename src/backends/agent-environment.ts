@@ -1,6 +1,6 @@
 // The environment an agent process starts with (pure): a few variables a process needs and its config, never klambda's own (credentials, REDIS_URL…).
 
-/** What an agent may inherit: where its tools are, its locale and zone, its temp folder. */
+/** What an agent may inherit: where its tools are, its locale and zone, its temp folder (and the OTEL_* variables). */
 const INHERITED = [
   'PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH',
   // where a java17/java21 runtime's JDK and AWS's Java runtime client are (src/agent/java-install.ts)
@@ -13,6 +13,8 @@ export function agentEnvironment(host: NodeJS.ProcessEnv, configJson: string): R
     const value = host[name];
     if (value !== undefined) env[name] = value;
   }
+  // its spans go where klambda's go (OTEL_EXPORTER_OTLP_ENDPOINT…); the function's own environment never sees these
+  for (const [name, value] of Object.entries(host)) if (name.startsWith('OTEL_') && value !== undefined) env[name] = value;
   env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
   env.KLAMBDA_AGENT_CONFIG = configJson;
   return env;

@@ -18,6 +18,7 @@ import { startOpsServer } from '../ops/ops-server.js';
 import { devConsole } from '../local/console.js';
 import { clusterUrlRefusal } from '../events/url-guard.js';
 import { defaultLogFormat } from '../local/console-format.js';
+import { startTracing } from '../tracing/tracer.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const { logFormat, ...options } = cmd;
@@ -67,10 +68,11 @@ async function controller(cmd: ControllerCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-controller' });
   const codeStore = cmd.codeStore ? new CodeStore(cmd.codeStore) : undefined;
   const storeSetup = codeStore ? prepareCodeStore(codeStore, cmd.codeStoreReaderPrincipal, logger) : undefined;
+  const tracing = await startTracing(process.env, 'klambda-controller', logger);
   const c = new Controller({
-    client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
+    tracing, client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
-      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
+      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), ...(cmd.runtimes ? { runtimes: cmd.runtimes } : {}), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
       ...(cmd.packageCacheHostPath ? { packageCacheHostPath: cmd.packageCacheHostPath } : {}),
       ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),
@@ -87,15 +89,16 @@ async function controller(cmd: ControllerCommand): Promise<void> {
   c.start();
   // /healthz, /readyz and /metrics on every replica (followers export no function figures: see docs/metrics.md)
   const ops = await startOpsServer({ port: cmd.opsPort, host: '0.0.0.0', logger, registry: c.registry, ping: () => c.ping(), ready: () => c.ready });
-  untilSignal('controller', async () => { storeSetup?.stop(); await c.stop(); await ops.close(); codeStore?.destroy(); });
+  untilSignal('controller', async () => { storeSetup?.stop(); await c.stop(); await ops.close(); codeStore?.destroy(); await tracing.shutdown(); });
 }
 
 async function router(cmd: RouterCommand): Promise<void> {
   const logger = jsonLogger(process.stderr, { component: 'klambda-router' });
   const { kubeconfig, codeStore, ...options } = cmd;
-  const r = await startClusterRouter({ ...options, client: KubeClient.fromDefault(kubeconfig), logger, ...(codeStore ? { codeStore: new CodeStore(codeStore) } : {}) });
+  const tracing = await startTracing(process.env, 'klambda-router', logger);
+  const r = await startClusterRouter({ ...options, client: KubeClient.fromDefault(kubeconfig), logger, tracing, ...(codeStore ? { codeStore: new CodeStore(codeStore) } : {}) });
   logger.info({ msg: 'router listening', url: r.url, region: cmd.region });
-  untilSignal('router', () => r.stop());
+  untilSignal('router', async () => { await r.stop(); await tracing.shutdown(); });
 }
 
 async function main(): Promise<void> {

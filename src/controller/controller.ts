@@ -56,6 +56,7 @@ import { rulesScheduler } from '../events/schedules.js';
 import type { Scheduler } from '../events/schedule/index.js';
 import { ruleView } from '../events/views.js';
 import type { EventRule } from '../api/event-rule.js';
+import type { Tracing } from '../tracing/tracer.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import type { ArnContext } from '../core/arn.js';
@@ -69,6 +70,8 @@ const EVENT_KINDS: Array<EventKind<never>> = [TOPIC, EVENT_RULE, EVENT_SOURCE_MA
 
 export interface ControllerOptions {
   client: KubeClient;
+  /** The dispatcher's `destination` spans (startTracing); absent: none. */
+  tracing?: Tracing;
   redisUrl: string;
   keyPrefix: string;
   workload: Omit<WorkloadConfig, 'keyPrefix'>;
@@ -378,6 +381,7 @@ export class Controller {
       registryFor: (namespace) => routes.registryFor(namespace, this.ctxArnFor(namespace)),
       arnFor: (namespace) => this.ctxArnFor(namespace),
       queues: () => targets.provisioned(),
+      ...(this.opts.tracing ? { tracing: this.opts.tracing } : {}),
     });
     this.dispatcher.start();
     // Redis keeps no ACL users across a restart (no aclfile): every version's agent user is made again

@@ -16,6 +16,8 @@ export interface Invocation {
   type: InvocationType;
   /** Epoch ms when the router accepted it. */
   acceptedAt: number;
+  /** Epoch ms when this delivery was queued, where that is not acceptedAt (an async retry: when it came due). */
+  queuedAt?: number;
   /** Sync only: epoch ms after which nobody waits for the answer any more. */
   replyBy?: number;
   /** Sync only: the id of the router that waits; the result goes on its reply list under this version's hash tag. */

@@ -15,6 +15,8 @@ import { queueName } from '../queue/keys.js';
 import { parseOutcome, type OutcomeQueue, type OutcomeRecord } from '../queue/outcomes.js';
 import type { AsyncMetrics } from '../metrics/dispatcher-metrics.js';
 import { Passes } from '../queue/passes.js';
+import { contextOfXray, formatXrayHeader } from '../core/trace-context.js';
+import type { Tracing } from '../tracing/tracer.js';
 
 export interface DispatcherOptions {
   outcomes: OutcomeQueue;
@@ -35,6 +37,8 @@ export interface DispatcherOptions {
   metrics?: AsyncMetrics;
   /** Destinations that are topics and event buses (the event inbox); without it they are given up as undeliverable. */
   events?: DestinationEvents;
+  /** A `destination` span per onSuccess/onFailure delivery, in the event's trace; absent or off: none. */
+  tracing?: Tracing;
 }
 
 /** Hands a record to a topic or an event bus; throws DestinationMissing when there is no such topic or bus. */
@@ -109,7 +113,7 @@ export class Dispatcher {
     const decision = decideAsync(record.outcome, settings, inv.acceptedAt, this.opts.clock);
     const log = { requestId: inv.requestId, function: inv.functionName, version: inv.version, invokeCount: decision.invokeCount };
     if (decision.kind === 'retry') {
-      const next: Invocation = { ...inv, async: { ...settings, invokeCount: decision.invokeCount } };
+      const next: Invocation = { ...inv, queuedAt: decision.dueAt, async: { ...settings, invokeCount: decision.invokeCount } };
       if (await this.opts.outcomes.retry(ref, raw, next, decision.dueAt)) {
         this.opts.metrics?.settled(ref, 'retried');
         this.opts.logger.info({ msg: 'async invocation failed; retrying it later', ...log, dueAt: new Date(decision.dueAt).toISOString() });
@@ -163,7 +167,29 @@ export class Dispatcher {
       requestId: inv.requestId, functionArn: inv.invokedFunctionArn, payload: inv.payload, condition, invokeCount,
       now: this.opts.clock.now(), ...(record.outcome.result ? { result: record.outcome.result } : {}),
     });
-    await this.send(ref, inv, to, JSON.stringify(body), `destination:${condition}`);
+    const tracing = this.opts.tracing;
+    if (!tracing?.enabled) {
+      await this.send(ref, inv, to, JSON.stringify(body), `destination:${condition}`);
+      return;
+    }
+    const kind = to.function !== undefined ? 'function' : to.queue !== undefined ? 'queue' : to.topic !== undefined ? 'topic' : 'event-bus';
+    const span = tracing.start('destination', {
+      parent: contextOfXray(inv.traceId), kind: 'producer',
+      attributes: {
+        'faas.name': inv.functionName, 'faas.version': inv.version, 'faas.invocation_id': inv.requestId,
+        'klambda.destination.condition': condition, 'klambda.destination.type': kind,
+        'klambda.destination': to.function ?? to.queue ?? to.topic ?? to.eventBus ?? '',
+      },
+    });
+    try {
+      // a destination function runs below this span
+      await this.send(ref, { ...inv, traceId: formatXrayHeader(span.context) }, to, JSON.stringify(body), `destination:${condition}`);
+    } catch (err) {
+      span.fail(err instanceof Error ? err.message : String(err));
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   /** Lambda's dead-letter message: the event's own payload, with the request id and error as attributes. */

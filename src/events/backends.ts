@@ -101,9 +101,9 @@ export function eventBusBackend(objects: EventObjects, inbox: EventInbox, now: (
     async busExists(bus) {
       return bus === 'default' || (await views()).some((r) => r.spec.eventBusName === bus);
     },
-    async putEvents(bus, events: BusEvent[]) {
+    async putEvents(bus, events: BusEvent[], traceId?: string) {
       const ingestedAt = now();
-      await inbox.add(events.map((event) => ({ kind: 'bus', namespace: objects.namespace, bus, event, ingestedAt })));
+      await inbox.add(events.map((event) => ({ kind: 'bus', namespace: objects.namespace, bus, event, ingestedAt, ...(traceId ? { traceId } : {}) })));
     },
     async listRules(bus) {
       return (await views()).filter((r) => r.spec.eventBusName === bus).sort((a, b) => a.name.localeCompare(b.name));

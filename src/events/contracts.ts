@@ -97,8 +97,11 @@ export interface RuleView {
 export interface EventBusBackend {
   /** Whether the bus exists: `default`, or one a rule or CreateEventBus named. */
   busExists(bus: string): Promise<boolean>;
-  /** Accepts the events durably (resolves once Redis holds them all); rules are matched and targets invoked after. */
-  putEvents(bus: string, events: BusEvent[]): Promise<void>;
+  /**
+   * Accepts the events durably (resolves once Redis holds them all); rules are matched and targets invoked after, each
+   * function target in the trace `traceId` (an X-Amzn-Trace-Id) when given.
+   */
+  putEvents(bus: string, events: BusEvent[], traceId?: string): Promise<void>;
   listRules(bus: string): Promise<RuleView[]>;
   getRule(bus: string, name: string): Promise<RuleView | undefined>;
   /** Creates or replaces a rule (PutRule keeps its targets; PutTargets/RemoveTargets change them). */

@@ -92,13 +92,13 @@ export function topicDeliveries(topic: TopicView, m: SnsMessage, arn: ArnContext
 }
 
 /** The deliveries of one rule's targets for an event. */
-export function ruleDeliveries(rule: RuleView, event: BusEvent, arn: ArnContext, ingestionTime: string): Delivery[] {
+export function ruleDeliveries(rule: RuleView, event: BusEvent, arn: ArnContext, ingestionTime: string, traceId?: string): Delivery[] {
   const arnOfRule = ruleArn(arn, rule.spec.eventBusName, rule.name);
   const from = `rule ${rule.namespace}/${rule.name}`;
   return (rule.spec.targets ?? []).map((t: RuleTarget): Delivery => {
     const input = targetInput(event, t, { arn: arnOfRule, name: rule.name }, ingestionTime);
     const id = derivedRequestId(event.id, `${arnOfRule}\u0000${t.id}`);
-    if (t.function !== undefined) return { to: 'function', namespace: rule.namespace, functionRef: t.function, payload: input, id, from };
+    if (t.function !== undefined) return { to: 'function', namespace: rule.namespace, functionRef: t.function, payload: input, id, from, ...(traceId ? { traceId } : {}) };
     // a topic target publishes the input as the message (EventBridge → SNS)
     const message: SnsMessage = { messageId: id, message: input, messageAttributes: {}, timestamp: Date.parse(ingestionTime) || Date.now() };
     return { to: 'topic', namespace: rule.namespace, topic: t.topic!, message, from };
@@ -115,7 +115,7 @@ export function entryDeliveries(e: InboxEntry, catalog: EventCatalog, unsubscrib
     }
     case 'bus': {
       const ingestion = new Date(e.ingestedAt).toISOString();
-      return catalog.matchingRules(e.namespace, e.bus, e.event).flatMap((r) => ruleDeliveries(r, e.event, arn, ingestion));
+      return catalog.matchingRules(e.namespace, e.bus, e.event).flatMap((r) => ruleDeliveries(r, e.event, arn, ingestion, e.traceId));
     }
     case 'rule': {
       const rule = catalog.rule(e.namespace, 'default', e.rule);

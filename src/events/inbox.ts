@@ -14,7 +14,7 @@ import type { ObjectRecord } from './s3/records.js';
  */
 export type InboxEntry =
   | { kind: 'topic'; namespace: string; topic: string; message: SnsMessage }
-  | { kind: 'bus'; namespace: string; bus: string; event: BusEvent; ingestedAt: number }
+  | { kind: 'bus'; namespace: string; bus: string; event: BusEvent; ingestedAt: number; traceId?: string }
   | { kind: 'rule'; namespace: string; rule: string; event: BusEvent; ingestedAt: number }
   | { kind: 'object'; namespace: string; record: ObjectRecord; ingestedAt: number };
 

@@ -45,6 +45,7 @@ import type { InventoryFunction } from '../metrics/inventory.js';
 import { RedisErrors } from '../metrics/redis-errors.js';
 import { asyncClockFromEnv, systemErrorBackoff, type AsyncClock } from '../core/async-policy.js';
 import { Dispatcher } from '../dispatcher/dispatcher.js';
+import { startTracing } from '../tracing/tracer.js';
 import { DispatcherMetrics } from '../metrics/dispatcher-metrics.js';
 import { OutcomeQueue } from '../queue/outcomes.js';
 import { newRegistry } from '../metrics/registry.js';
@@ -173,6 +174,9 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
   const redisErrors = new RedisErrors(registry);
   const commands = redisErrors.watch(connectRedis(redisUrl, { maxRetriesPerRequest: 3 }));
   const asyncTime = opts.asyncClock ?? asyncClockFromEnv(process.env);
+  // spans (OTEL_EXPORTER_OTLP_ENDPOINT…): the router's and the dispatcher's under the names they have on a cluster;
+  // the agents inherit the OTEL_* variables
+  const [routerTracing, dispatcherTracing] = await Promise.all([startTracing(process.env, 'klambda-router', logger), startTracing(process.env, 'klambda-controller')]);
   const queue = new WorkQueue(commands, { keyPrefix, eventBackoff: systemErrorBackoff(asyncTime), onUnreplicated: redisErrors.unreplicated(logger) });
   const credentials = new LocalAgentCredentials(commands, redisUrl, keyPrefix, logger);
   ownRedis?.onRestart(() => credentials.restore());
@@ -232,7 +236,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     events: destinationEvents(events.inbox, eventCatalog),
     outcomes, clock: asyncTime, logger, redisErrors, metrics: new DispatcherMetrics(registry),
     enqueue: (ref, inv) => queue.enqueue(ref, inv), onDemand: (ref) => scaler.onDemand(ref),
-    registryFor: () => functions, arnFor: () => arn, queues: () => functions.queues(),
+    registryFor: () => functions, arnFor: () => arn, queues: () => functions.queues(), tracing: dispatcherTracing,
   });
   // the agents' figures: the local mode is the one process that exports them
   new FunctionExporter({ registry, redis: commands, keyPrefix, redisErrors, inventory: () => localInventory(store, functions) });
@@ -273,7 +277,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
     ...(keys ? {} : { refuseHost: localUrlHostRefusal }),
   });
   const app = createRouterApp({
-    logger,
+    logger, tracing: routerTracing,
     auth: keys ? sigv4Auth({ keys, region: opts.region }) : localGuard(anonymous),
     invoke,
     // /metrics and /readyz beside /healthz on the API port, before auth (a scraper has no SigV4 key)
@@ -354,6 +358,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalKlambda> {
       if (!ownRedis && !connectionDown(commands)) await credentials.removeAll();
       commands.disconnect();
       await ownRedis?.stop();
+      await Promise.all([routerTracing.shutdown(), dispatcherTracing.shutdown()]);
     })()),
   };
 }

@@ -7,6 +7,8 @@ import { wireProtocolOf } from './json-rpc/dispatch.js';
 import { handleInvoke, type InvokeDeps } from './lambda/invoke.js';
 import { handleInvokeWithResponseStream } from './lambda/invoke-stream.js';
 import { opsHandler, type OpsHandlers } from '../ops/ops-server.js';
+import { requestSpans } from '../tracing/request-spans.js';
+import type { Tracing } from '../tracing/tracer.js';
 
 /** Extra routes (the management API, the JSON APIs' `POST /` of router/json-rpc, SNS's of router/sns) install themselves on the app. */
 export type RouteInstaller = (app: Express) => void;
@@ -22,6 +24,8 @@ export interface RouterOptions {
   ops?: OpsHandlers;
   /** Routes that carry their own proof and come before auth (GetFunction's signed Code.Location). */
   publicRoutes?: RouteInstaller[];
+  /** A server span per request (after the ops routes); off: nothing installed. */
+  tracing?: Tracing;
 }
 
 /** Express's own errors as the AWS error a client can read: a path parameter that is not valid percent-encoding. */
@@ -42,6 +46,7 @@ export function createRouterApp(opts: RouterOptions): Express {
   } else {
     app.get('/healthz', (_req, res) => { res.json({ ok: true }); });
   }
+  if (opts.tracing?.enabled) app.use(requestSpans(opts.tracing));
   for (const install of opts.publicRoutes ?? []) install(app);
   if (opts.auth) app.use(opts.auth);
   app.post('/2015-03-31/functions/:name/invocations', async (req: Request, res: Response) => {

@@ -9,6 +9,7 @@ import { queueUnreachable } from '../core/errors.js';
 import { demandChannel, queueName } from '../queue/keys.js';
 import { WorkQueue } from '../queue/work-queue.js';
 import { DEMAND_GAP_MS } from '../scaler/scaler.js';
+import type { Tracing } from '../tracing/tracer.js';
 import { createRouterApp } from './app.js';
 import { eventBridgeApi } from './eventbridge/targets.js';
 import { snsRoutes } from './sns/routes.js';
@@ -51,6 +52,8 @@ import { StoredSizes } from '../code/stored-sizes.js';
 
 export interface ClusterRouterOptions {
   client: KubeClient;
+  /** A server span per request (startTracing); absent: none. */
+  tracing?: Tracing;
   redisUrl: string;
   keyPrefix: string;
   /** Credentials must be scoped to this region; ARNs carry it. */
@@ -141,7 +144,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     invoke: (t) => { const at = accountArn(t.namespace); return { ...invoke, registry: routes.registryFor(t.namespace, at), arn: at }; },
   });
   const app = createRouterApp({
-    logger,
+    logger, ...(opts.tracing ? { tracing: opts.tracing } : {}),
     publicRoutes: [urls, s3EventRoutes({ tokenFor: (ns) => s3Tokens.tokenFor(ns), inbox, logger })],
     auth: sigv4Auth({ keys, region: opts.region }),
     invoke: (req) => {

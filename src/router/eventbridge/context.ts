@@ -21,6 +21,8 @@ export interface EventBridgeContext {
   namespace: string;
   now: () => Date;
   newId: () => string;
+  /** The X-Amzn-Trace-Id the request's events carry to their function targets (router/tracing), if any. */
+  traceId?: string;
 }
 
 export const defaultClock = (): Date => new Date();

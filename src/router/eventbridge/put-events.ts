@@ -100,7 +100,7 @@ async function deliver(accepted: Accepted[], results: ResultEntry[], ctx: EventB
   for (const a of accepted) byBus.set(a.bus, [...(byBus.get(a.bus) ?? []), a]);
   for (const [bus, list] of byBus) {
     try {
-      await ctx.backend.putEvents(bus, list.map((a) => a.event));
+      await ctx.backend.putEvents(bus, list.map((a) => a.event), ctx.traceId);
     } catch (err) {
       const message = isAwsError(err) ? err.message : 'Internal Failure';
       for (const a of list) results[a.index] = { ErrorCode: 'InternalFailure', ErrorMessage: message };

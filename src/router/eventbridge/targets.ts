@@ -13,6 +13,12 @@ import { listRuleNamesByTarget, listTargetsByRule, putTargets, removeTargets } f
 import { deleteRule, describeRule, disableRule, enableRule, listRules, putRule } from './rules.js';
 import { listTagsForResource, tagResource, untagResource } from './tags.js';
 import { testEventPattern } from './test-event-pattern.js';
+import { carriedTraceHeader } from '../../tracing/request-spans.js';
+
+const traceOf = (req: Request): { traceId?: string } => {
+  const traceId = carriedTraceHeader(req);
+  return traceId ? { traceId } : {};
+};
 
 export interface EventBridgeOptions {
   /** The clock of events' default time (tests pass their own). */
@@ -48,6 +54,7 @@ export function eventBridgeApi(
     namespace: t.principal?.namespace ?? DEFAULT_NAMESPACE,
     now: opts.now ?? defaultClock,
     newId: opts.newId ?? defaultIds,
+    ...traceOf(t.req),
   });
   const targets: Record<string, (input: Record<string, unknown>, t: TargetContext) => unknown> = {
     TestEventPattern: (input) => testEventPattern(input),

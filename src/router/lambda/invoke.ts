@@ -2,7 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
 import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge, queueUnreachable } from '../../core/errors.js';
-import { newRequestId, newTraceId } from '../../core/ids.js';
+import { newRequestId } from '../../core/ids.js';
+import { describeRequestSpan, traceHeaderFor } from '../../tracing/request-spans.js';
 import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
@@ -97,9 +98,10 @@ export async function handleInvoke(deps: InvokeDeps, req: IncomingMessage, res: 
 
 export const queueOf = (target: ResolvedTarget): QueueRef => ({ namespace: target.namespace, functionName: target.functionName, version: target.version });
 
-/** The job of one invoke of `target` (its trace id from X-Amzn-Trace-Id, or a new one). */
+/** The job of one invoke of `target` (its trace below the request's span, or the caller's, or a new one: traceHeaderFor). */
 export function newInvocation(deps: InvokeDeps, req: IncomingMessage, target: ResolvedTarget,
   at: { requestId: string; payload: string; type: Invocation['type']; now: number; clientContext?: string }): Invocation {
+  describeRequestSpan(req, 'invoke', { 'faas.name': target.functionName, 'faas.version': target.version, 'faas.invocation_id': at.requestId, 'faas.invocation_type': at.type });
   const invocation: Invocation = {
     requestId: at.requestId,
     functionName: target.functionName,
@@ -108,7 +110,7 @@ export function newInvocation(deps: InvokeDeps, req: IncomingMessage, target: Re
     payload: at.payload,
     type: at.type,
     acceptedAt: at.now,
-    traceId: typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(at.now),
+    traceId: traceHeaderFor(req, at.now),
   };
   if (at.clientContext !== undefined) invocation.clientContext = at.clientContext;
   return invocation;

@@ -3,6 +3,7 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import type { ArnContext } from '../../core/arn.js';
 import { newRequestId } from '../../core/ids.js';
+import { carriedTraceHeader } from '../../tracing/request-spans.js';
 import type { Logger } from '../../core/logger.js';
 import { queryAction, SNS } from '../../core/query-apis.js';
 import type { TopicBackend } from '../../events/contracts.js';
@@ -22,11 +23,6 @@ import type { SnsContext } from './params.js';
  * parameter names of a 10-entry batch. A larger body cannot hold a message SNS would take.
  */
 export const MAX_QUERY_BODY = 1024 * 1024;
-
-function headerValue(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 async function readParams(req: Request): Promise<Map<string, string>> {
   try {
@@ -52,7 +48,7 @@ export function snsRoutes(backendFor: (req: Request) => TopicBackend, arnFor: (r
       queryAction(SNS, params, arn);
       const action = params.get('Action')!;
       const operation = SNS_OPERATIONS[action]!;
-      const traceId = headerValue(req, 'x-amzn-trace-id');
+      const traceId = carriedTraceHeader(req);
       const ctx: SnsContext = {
         backend: backendFor(req), arn, userArn: principalOf(req)?.userArn ?? userArn(arn.accountId, 'anonymous'), now: Date.now,
         ...(traceId ? { traceId } : {}),

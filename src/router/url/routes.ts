@@ -5,7 +5,8 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { urlHost, urlIdOfHost, urlIdOfPath, type UrlTarget } from '../../core/function-url.js';
 import { functionArn } from '../../core/arn.js';
 import { toAwsError } from '../../core/errors.js';
-import { newRequestId, newTraceId } from '../../core/ids.js';
+import { newRequestId } from '../../core/ids.js';
+import { traceHeaderFor } from '../../tracing/request-spans.js';
 import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { ResolvedTarget } from '../../core/registry.js';
 import type { Principal } from '../auth/principal.js';
@@ -97,7 +98,7 @@ function prepare(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, 
     throw err;
   }
   const now = deps.now();
-  const traceId = typeof req.headers['x-amzn-trace-id'] === 'string' ? req.headers['x-amzn-trace-id'] : newTraceId(now);
+  const traceId = traceHeaderFor(req, now);
   const payload = JSON.stringify(urlEvent({
     method: req.method, rawPath: at.rawPath, rawQueryString: at.rawQueryString, rawHeaders: req.rawHeaders, body,
     sourceIp: sourceIpOf(req), protocol: `HTTP/${req.httpVersion}`, urlId: at.id,
