@@ -1,11 +1,12 @@
 // Zip packages on a real control plane with a real versitygw as the code store, through the official SDK: create a
 // Node function (an npm package in node_modules) and a Python one (a vendored package) from zips → invoke → update
 // code → the next invoke runs it → publish → delete → 404; CodeSha256 is the zip's; a Go bootstrap built with
-// aws-lambda-go as provided.al2023; code.s3 from a bucket of the tenant's own; hostile zips refused with nothing stored.
+// aws-lambda-go as provided.al2023 (a typed Function URL handler too) and a Rust one built with lambda_runtime; code.s3
+// from a bucket of the tenant's own; hostile zips refused with nothing stored.
 // The agent fetches each package with its version's presigned URL, checks it, and keeps it in the node's cache; the
 // function container never holds a store credential.
 import {
-  CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand,
+  CreateFunctionCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, GetFunctionCommand, InvalidParameterValueException, InvokeCommand,
   LambdaServiceException, PublishVersionCommand, ResourceNotFoundException, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
@@ -14,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bufferDigest, digestName } from '../src/code/package-digest.js';
+import { urlId } from '../src/core/function-url.js';
 import { packageRoot } from '../src/core/package-root.js';
 import { makeZip, renameInZip } from '../test/helpers/zips.js';
 import { s3Client } from '../test/helpers/versitygw.js';
@@ -35,10 +37,12 @@ const nodeZip = (greeting: string) => makeZip([
   { name: 'node_modules/ms/index.js', data: readFileSync(join(ms, 'index.js')) },
 ]);
 
-function goBootstrap(): string {
-  const out = execFileSync('bash', [join(packageRoot(), 'hack', 'testbin', 'build-go-bootstrap.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+/** A test function's binary, built by hack/testbin/<script> once into ~/.cache/klambda. */
+function builtBootstrap(script: string): string {
+  const out = execFileSync('bash', [join(packageRoot(), 'hack', 'testbin', script)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
   return out.trim().split('\n').at(-1)!;
 }
+const goBootstrap = () => builtBootstrap('build-go-bootstrap.sh');
 
 beforeAll(async () => {
   k = await startKlambdaOnCluster({ codeStore: true });
@@ -132,6 +136,30 @@ it('runs a Go bootstrap built with aws-lambda-go, shipped as a zip (provided.al2
   expect(created.CodeSha256).toBe(bufferDigest(zip).sha256);
   await waitUntilFunctionActiveV2({ ...waiter, client: k.lambda }, { FunctionName: 'gofn' });
   expect(await invoke('gofn', { name: 'ada' })).toMatchObject({ greeting: 'hello ada from Go', functionName: 'gofn' });
+  // an error of the function's own type, as aws-lambda-go names it
+  const failed = await k.lambda.send(new InvokeCommand({ FunctionName: 'gofn', Payload: Buffer.from('{"reject":"out of stock"}') }));
+  expect(failed.FunctionError).toBe('Unhandled');
+  expect(JSON.parse(Buffer.from(failed.Payload!).toString())).toEqual({ errorType: 'OrderRejected', errorMessage: 'order rejected: out of stock' });
+  // the same binary as a typed events.LambdaFunctionURLRequest handler behind a Function URL on the router
+  await k.lambda.send(new CreateFunctionCommand({ FunctionName: 'gourl', Runtime: 'provided.al2023', Role: ROLE, Handler: 'url', Code: { ZipFile: zip } }));
+  await k.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: 'gourl', AuthType: 'NONE' }));
+  await waitUntilFunctionActiveV2({ ...waiter, client: k.lambda }, { FunctionName: 'gourl' });
+  const res = await waitFor(async () => {
+    const r = await fetch(`${k.routerUrl}/lambda-url/${urlId('default', 'gourl', '$LATEST')}/orders/7?tag=a`, { method: 'POST', body: 'hi' });
+    return r.status === 201 ? r : undefined;
+  }, 120_000, 'the Go URL served');
+  expect(res.headers.get('x-runtime')).toBe('go');
+  expect(await res.json()).toMatchObject({ method: 'POST', path: '/orders/7', query: { tag: 'a' }, body: 'hi' });
+}, 900_000);
+
+it('runs a Rust bootstrap built with lambda_runtime, shipped as a zip (provided.al2023)', async () => {
+  const zip = await makeZip([{ name: 'bootstrap', data: readFileSync(builtBootstrap('build-rust-bootstrap.sh')), mode: 0o100755 }]);
+  await k.lambda.send(new CreateFunctionCommand({ FunctionName: 'rustfn', Runtime: 'provided.al2023', Role: ROLE, Handler: 'bootstrap', Code: { ZipFile: zip } }));
+  await waitUntilFunctionActiveV2({ ...waiter, client: k.lambda }, { FunctionName: 'rustfn' });
+  expect(await invoke('rustfn', { name: 'ada' })).toMatchObject({ greeting: 'hello ada from Rust', functionName: 'rustfn' });
+  const failed = await k.lambda.send(new InvokeCommand({ FunctionName: 'rustfn', Payload: Buffer.from('{"name":"x","fail":"no"}') }));
+  expect(failed.FunctionError).toBe('Unhandled');
+  expect(JSON.parse(Buffer.from(failed.Payload!).toString())).toMatchObject({ errorMessage: 'no', errorType: expect.stringContaining('Box<dyn core::error::Error') });
 }, 900_000);
 
 it('takes code.s3 from a bucket of the tenant\'s own, read with the access key in its Secret klambda-s3', async () => {
