@@ -18,7 +18,7 @@ import { startOpsServer } from '../ops/ops-server.js';
 import { devConsole } from '../local/console.js';
 import { clusterUrlRefusal } from '../events/url-guard.js';
 import { defaultLogFormat } from '../local/console-format.js';
-import { startTracing } from '../tracing/tracer.js';
+import { agentTracingEnv, startTracing } from '../tracing/tracer.js';
 
 async function dev(cmd: DevCommand): Promise<void> {
   const { logFormat, ...options } = cmd;
@@ -72,7 +72,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
   const c = new Controller({
     tracing, client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
-      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
+      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, agentEnv: agentTracingEnv(process.env), region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
       ...(cmd.packageCacheHostPath ? { packageCacheHostPath: cmd.packageCacheHostPath } : {}),
       ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),

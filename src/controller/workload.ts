@@ -19,6 +19,8 @@ export interface WorkloadConfig {
   runtimeImages: RuntimeImages;
   /** The Redis URL as pods reach it. */
   agentRedisUrl: string;
+  /** The agents' OTEL_* variables (agentTracingEnv of the controller's own): their spans go where the controller's go. */
+  agentEnv?: Record<string, string>;
   keyPrefix: string;
   region: string;
   accountId: string;
@@ -61,7 +63,7 @@ export async function ensureWorkload(client: KubeClient, cfg: WorkloadConfig, i:
     // a new version starts with no environments: the scaler starts them on the first request or for provisioned concurrency
     replicas: 0,
     agentImage: cfg.agentImage, runtimeImages: cfg.runtimeImages, keyPrefix: cfg.keyPrefix, region: cfg.region, accountId: cfg.accountId,
-    visibilityGraceMs: cfg.visibilityGraceMs,
+    visibilityGraceMs: cfg.visibilityGraceMs, ...(cfg.agentEnv ? { agentEnv: cfg.agentEnv } : {}),
   }));
   out.deployment = await ensureOwned(client, `/apis/apps/v1/namespaces/${ns}/deployments`, deployment, i.owner.uid, {
     // replicas belong to the scaler

@@ -5,6 +5,8 @@ import {
 } from '../../src/core/trace-context.js';
 import { newTraceId } from '../../src/core/ids.js';
 import { agentEnvironment } from '../../src/backends/agent-environment.js';
+import { agentContainer } from '../../src/controller/resources/pod-containers.js';
+import { agentTracingEnv } from '../../src/tracing/tracer.js';
 
 const TRACE = '5759e988bd862e3fe1be46a994272793';
 const SPAN = '53995c3f42cd8ad8';
@@ -70,4 +72,14 @@ it('prefers a valid traceparent over X-Amzn-Trace-Id, and passes a valid X-Amzn-
 it('gives an agent process the OTEL_* variables and nothing else of klambda\'s', () => {
   const env = agentEnvironment({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'x', REDIS_URL: 'redis://secret', PATH: '/bin' }, '{}');
   expect(env).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'x', PATH: '/bin', KLAMBDA_AGENT_CONFIG: '{}' });
+});
+
+it('gives an agent pod the controller\'s OTEL_* variables but its own service name, after its config', () => {
+  const env = agentTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'klambda-controller', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', HOME: '/root' });
+  expect(env).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' });
+  expect(agentContainer('k:1', '{}', {}, env).env).toEqual([
+    { name: 'KLAMBDA_AGENT_CONFIG', value: '{}' },
+    { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector:4318' },
+    { name: 'OTEL_TRACES_SAMPLER', value: 'parentbased_traceidratio' },
+  ]);
 });

@@ -42,6 +42,8 @@ export interface DeploymentInput {
   region: string;
   accountId: string;
   visibilityGraceMs: number;
+  /** The agent container's extra environment: where its spans go (OTEL_*); none: no spans. */
+  agentEnv?: Record<string, string>;
 }
 
 /** The layers the pod unpacks under /opt: a zip function's (a user's image brings its own /opt). */
@@ -135,7 +137,7 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
           // a function's timeout plus a grace: the agent finishes the invocation in progress before it exits
           terminationGracePeriodSeconds: i.config.timeoutSeconds + Math.ceil(i.visibilityGraceMs / 1000),
           containers: [
-            agentContainer(i.agentImage, JSON.stringify(cfg), { package: fetchesPackage, layers: mountsOpt }),
+            agentContainer(i.agentImage, JSON.stringify(cfg), { package: fetchesPackage, layers: mountsOpt }, i.agentEnv),
             functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsOpt, mountsToken }),
           ],
           volumes,

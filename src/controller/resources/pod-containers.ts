@@ -52,7 +52,8 @@ const WAIT_FOR_RUNTIME_API = `const net = require('net'); const [host, port] = '
 /** What the agent fills from the node's package cache before the function starts: the code volume, the opt volume. */
 export interface AgentFetches { package?: boolean; layers?: boolean }
 
-export function agentContainer(image: string, configJson: string, fetches: AgentFetches = {}): V1Container {
+/** `env`: the agent's own extra variables (the OTEL_* of its spans), after its config. */
+export function agentContainer(image: string, configJson: string, fetches: AgentFetches = {}, env: Record<string, string> = {}): V1Container {
   const mounts: V1VolumeMount[] = [{ name: VOLUMES.agentSecret, mountPath: AGENT_SECRET_DIR, readOnly: true }];
   if (fetches.package) mounts.push({ name: VOLUMES.code, mountPath: AGENT_CODE_DIR });
   if (fetches.layers) mounts.push({ name: VOLUMES.opt, mountPath: AGENT_OPT_DIR });
@@ -61,7 +62,7 @@ export function agentContainer(image: string, configJson: string, fetches: Agent
     name: 'agent',
     image,
     command: [AGENT_CAPS_WRAPPER, '--inh-caps=+kill', '--ambient-caps=+kill', '--', 'node', `--max-old-space-size=${AGENT_HEAP_MB}`, AGENT_MAIN],
-    env: [{ name: 'KLAMBDA_AGENT_CONFIG', value: configJson }],
+    env: [{ name: 'KLAMBDA_AGENT_CONFIG', value: configJson }, ...Object.keys(env).sort().map((name) => ({ name, value: env[name]! }))],
     resources: AGENT_RESOURCES,
     // KILL: to end the function's processes (another uid) on a timeout; nothing else
     securityContext: lockedDown(AGENT_UID, ['KILL']),
