@@ -182,6 +182,30 @@ seccompProfile:
 {{- end }}
 {{- end }}
 
+{{/*
+  Where spans go (tracing.*) as the standard OTEL_* env; nothing when tracing.otlpEndpoint is empty.
+*/}}
+{{- define "klambda.tracing.env" -}}
+{{- with .Values.tracing }}
+{{- if .otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .otlpEndpoint | quote }}
+{{- with .headers }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  value: {{ . | quote }}
+{{- end }}
+{{- with .sampler }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ . | quote }}
+{{- end }}
+{{- with .samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- define "klambda.codeStore.labelsFlag" -}}
 {{- printf "app.kubernetes.io/name=%s,app.kubernetes.io/instance=%s,app.kubernetes.io/component=code-store" (include "klambda.name" .) .Release.Name }}
 {{- end }}
