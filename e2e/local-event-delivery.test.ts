@@ -30,9 +30,10 @@ describe('event delivery (local mode)', () => {
   beforeAll(async () => {
     out = sharedOutDir('klambda-events-');
     // the sink keeps each event under the tag it finds in it (SNS message, bus detail or transformed input)
-    const sink = `import { writeFileSync } from 'node:fs';
+    // written as .tmp and renamed: the test never reads half a file
+    const sink = `import { renameSync, writeFileSync } from 'node:fs';
 const tagOf = (e) => { const m = e.Records ? JSON.parse(e.Records[0].Sns.Message) : e; return m.tag ?? m.detail?.tag; };
-export const handler = async (e) => { writeFileSync(${JSON.stringify(out)} + '/' + Date.now() + '-' + Math.random() + '.json', JSON.stringify({ tag: tagOf(e), event: e })); return 'ok'; };`;
+export const handler = async (e) => { const f = ${JSON.stringify(out)} + '/' + Date.now() + '-' + Math.random() + '.json'; writeFileSync(f + '.tmp', JSON.stringify({ tag: tagOf(e), event: e })); renameSync(f + '.tmp', f); return 'ok'; };`;
     fx = await startFixture({
       'sink.yaml': fn('sink', 'nodejs20', 'index.handler', { 'index.mjs': sink }),
       'relay.yaml': fn('relay', 'nodejs20', 'index.handler', {
@@ -194,8 +195,8 @@ describe('scheduled rules (local mode, a sped-up clock)', () => {
 
   beforeAll(async () => {
     out = sharedOutDir('klambda-schedules-');
-    const sink = `import { writeFileSync } from 'node:fs';
-export const handler = async (e) => { writeFileSync(${JSON.stringify(out)} + '/' + e.id + '.json', JSON.stringify(e)); return 'ok'; };`;
+    const sink = `import { renameSync, writeFileSync } from 'node:fs';
+export const handler = async (e) => { const f = ${JSON.stringify(out)} + '/' + e.id + '.json'; writeFileSync(f + '.tmp', JSON.stringify(e)); renameSync(f + '.tmp', f); return 'ok'; };`;
     const rule = (name: string, state: string) => `apiVersion: klambda.dev/v1alpha1
 kind: EventRule
 metadata: {name: ${name}}
@@ -218,7 +219,7 @@ spec:
   });
 
   it('fires an ENABLED rate rule\'s Scheduled Event to its target tick after tick; a DISABLED rule fires nothing', async () => {
-    const events = () => readdirSync(out).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as Record<string, unknown>);
+    const events = () => readdirSync(out).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(out, f), 'utf8')) as Record<string, unknown>);
     await waitFor(() => (events().length >= 3 ? true : undefined), 60_000, 'three ticks');
     const all = events();
     for (const e of all) {

@@ -21,9 +21,10 @@ describe('event source mappings (local mode)', () => {
 
   beforeAll(async () => {
     out = sharedOutDir('klambda-esm-');
-    const writer = (name: string, extra = '') => `import { writeFileSync } from 'node:fs';
+    // each batch in a file of its own, written under a hidden name and renamed: the test never reads half a file
+    const writer = (name: string, extra = '') => `import { renameSync, writeFileSync } from 'node:fs';
 let n = 0;
-export const handler = async (e) => { writeFileSync(${JSON.stringify(out)} + '/${name}-' + String(Date.now()).padStart(15, '0') + '-' + (n++) + '-' + Math.random().toString(36).slice(2) + '.json', JSON.stringify(e));${extra} };`;
+export const handler = async (e) => { const f = '${name}-' + String(Date.now()).padStart(15, '0') + '-' + (n++) + '-' + Math.random().toString(36).slice(2) + '.json'; writeFileSync(${JSON.stringify(out)} + '/.' + f, JSON.stringify(e)); renameSync(${JSON.stringify(out)} + '/.' + f, ${JSON.stringify(out)} + '/' + f);${extra} };`;
     // fails the messages whose body says "fail" (once each: the second delivery has ApproximateReceiveCount 2)
     const partial = ` return { batchItemFailures: e.Records.filter((r) => r.body.includes('fail') && r.attributes.ApproximateReceiveCount === '1').map((r) => ({ itemIdentifier: r.messageId })) };`;
     fx = await startFixture({
@@ -62,14 +63,17 @@ spec:
     ] }));
     await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ kind: 'job', n: 4 }), MessageAttributes: { team: { DataType: 'String', StringValue: 'blue' } } }));
     const seen = () => batches('jobs').flatMap((b) => b.Records);
-    // n=2 twice (its failure was reported once), 1 and 4 once; 3 never passes the filter
-    await waitFor(() => (seen().filter((r) => JSON.parse(r.body).n === 2).length === 2 ? true : undefined), 30_000, 'the failed message again');
+    // n=2 at least twice (its failure was reported once), 1 and 4 at least once (a batch that outlives the 1 s visibility
+    // on a busy machine comes again: at-least-once); 3 never passes the filter
+    await waitFor(() => (seen().filter((r) => JSON.parse(r.body).n === 2).length >= 2 ? true : undefined), 30_000, 'the failed message again');
     await waitFor(async () => {
       const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
       return a.Attributes?.ApproximateNumberOfMessages === '0' && a.Attributes.ApproximateNumberOfMessagesNotVisible === '0' ? true : undefined;
     }, 30_000, 'an empty queue');
-    const ns = seen().map((r) => JSON.parse(r.body).n as number).sort();
-    expect(ns).toEqual([1, 2, 2, 4]);
+    const ns = seen().map((r) => JSON.parse(r.body).n as number);
+    expect([...new Set(ns)].sort()).toEqual([1, 2, 4]);
+    expect(ns.filter((n) => n === 2).length).toBeGreaterThanOrEqual(2);
+    // its first delivery (the files sort by time)
     const four = seen().find((r) => JSON.parse(r.body).n === 4)!;
     expect(four).toMatchObject({
       eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:jobs', awsRegion: 'us-east-1',

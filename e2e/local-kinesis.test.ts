@@ -18,18 +18,20 @@ describe('Kinesis (local mode)', () => {
   let kinesis: KinesisClient;
   let sqs: SQSClient;
   const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
-  const records = (): Array<Record<string, any>> => readdirSync(out).sort().flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { Records: Array<Record<string, any>> }).Records);
+  const records = (): Array<Record<string, any>> => readdirSync(out).filter((f) => f.endsWith('.json')).sort().flatMap((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { Records: Array<Record<string, any>> }).Records);
   const dataOf = (r: Record<string, any>): string => Buffer.from(String(r.kinesis.data), 'base64').toString('utf8');
 
   beforeAll(async () => {
     out = sharedOutDir('klambda-kinesis-');
     // writes each batch it gets, then fails any batch that holds the record "poison"
-    const picky = `import { writeFileSync } from 'node:fs';
+    const picky = `import { renameSync, writeFileSync } from 'node:fs';
 let n = 0;
 export const handler = async (e) => {
   const data = e.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
   if (data.includes('poison')) throw new Error('poison in the batch');
-  writeFileSync(${JSON.stringify(out)} + '/' + String(Date.now()).padStart(15, '0') + '-' + (n++) + '.json', JSON.stringify(e));
+  const f = ${JSON.stringify(out)} + '/' + String(Date.now()).padStart(15, '0') + '-' + (n++) + '.json';
+  writeFileSync(f + '.tmp', JSON.stringify(e));
+  renameSync(f + '.tmp', f);
 };`;
     fx = await startFixture({
       'picky.yaml': fn('picky', 'nodejs20', 'index.handler', { 'index.mjs': picky }),

@@ -29,9 +29,11 @@ describe('object events from versitygw (local mode)', () => {
 
   beforeAll(async () => {
     out = sharedOutDir('klambda-objects-');
-    const sink = `import { writeFileSync } from 'node:fs';
+    const sink = `import { renameSync, writeFileSync } from 'node:fs';
 export const handler = async (event, context) => {
-  writeFileSync(${JSON.stringify(out)} + '/' + Date.now() + '-' + Math.random() + '.json', JSON.stringify({ requestId: context.awsRequestId, event }));
+  const f = ${JSON.stringify(out)} + '/' + Date.now() + '-' + Math.random() + '.json';
+  writeFileSync(f + '.tmp', JSON.stringify({ requestId: context.awsRequestId, event }));
+  renameSync(f + '.tmp', f);
   return 'ok';
 };`;
     fx = await startFixture({
