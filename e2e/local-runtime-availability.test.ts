@@ -1,7 +1,7 @@
 // A runtime klambda does not know, or cannot run here (its program is not installed, or this klambda was told not to
 // serve it), is refused when a function is created or loaded: AWS's errors from the Lambda API, a clear load error
 // from the folder, never a crash at the first invoke.
-import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, type Runtime } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,8 +59,8 @@ describe('the Lambda API', () => {
   }, 60_000);
   afterAll(async () => { await f?.stop(); });
 
-  const create = (name: string, Runtime: string, Handler = 'index.handler') => f.lambda.send(new CreateFunctionCommand({
-    FunctionName: name, Runtime, Handler, Role: 'arn:aws:iam::000000000000:role/x', Code: { ZipFile: zip },
+  const create = (name: string, runtime: string, Handler = 'index.handler') => f.lambda.send(new CreateFunctionCommand({
+    FunctionName: name, Runtime: runtime as Runtime, Handler, Role: 'arn:aws:iam::000000000000:role/x', Code: { ZipFile: zip },
   }));
   const failure = async (p: Promise<unknown>) => {
     try {
@@ -84,7 +84,7 @@ describe('the Lambda API', () => {
       message: 'The runtime parameter of ruby3.2 is not supported on this klambda: this klambda does not serve ruby3 (its runtimes: nodejs20, python3.11, provided, dotnet8)',
     });
     expect((await failure(f.lambda.send(new GetFunctionCommand({ FunctionName: 'rubyoff' })))).name).toBe('ResourceNotFoundException');
-    expect(await failure(f.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'nodefn', Runtime: 'ruby3.4', Handler: 'a.b' })))).toMatchObject({
+    expect(await failure(f.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'nodefn', Runtime: 'ruby3.4' as Runtime, Handler: 'a.b' })))).toMatchObject({
       name: 'InvalidParameterValueException', message: expect.stringContaining('this klambda does not serve ruby3'),
     });
     // the function is untouched and still answers

@@ -1,4 +1,5 @@
 // `klambda controller` and `klambda router` (the processes of a cluster install): options from flags, then env (pure).
+import { parseRuntimeList } from '../core/runtime-availability.js';
 import { parseArgs } from 'node:util';
 import { hostname } from 'node:os';
 import type { ClusterRouterOptions } from '../router/cluster-router.js';
@@ -15,6 +16,8 @@ export interface ControllerCommand {
   agentImage: string;
   /** Runtime images given explicitly; the others are named after the agent image (klambda-<runtime>:<its tag>). */
   runtimeImages: Partial<Record<Runtime, string>>;
+  /** --runtimes: the runtimes the cluster serves (it has their images); undefined: all. */
+  runtimes?: Runtime[];
   routerUrl: string;
   identity: string;
   leaseNamespace: string;
@@ -66,6 +69,8 @@ options:
   --kubeconfig FILE        Kubernetes credentials (default: $KUBECONFIG, else the pod's service account, else ~/.kube/config)
   --agent-image IMAGE      the klambda image of the agent container in function pods (default: $KLAMBDA_AGENT_IMAGE, else klambda:latest)
   --runtime-images RT=IMAGE,...  runtime images given explicitly (default: klambda-<runtime> beside the agent image, same tag)
+  --runtimes RT,...        the runtimes this cluster serves, klambda's or Lambda's names (default: $KLAMBDA_RUNTIMES, else
+                           all); a Function of another is Ready False, reason InvalidRuntime
   --router-url URL         the router, for functions that call the Lambda API (default: $KLAMBDA_ROUTER_URL, else
                            http://klambda-router.<lease namespace>.svc:9000)
   --lease-namespace NS     namespace of the leader-election Lease (default: $POD_NAMESPACE, else klambda-system)
@@ -188,10 +193,19 @@ export function parseRuntimeImages(raw: string): Partial<Record<Runtime, string>
   return out;
 }
 
+function runtimesOf(text: string | undefined): { runtimes?: Runtime[] } {
+  try {
+    const runtimes = parseRuntimeList(text);
+    return runtimes ? { runtimes } : {};
+  } catch (e) {
+    throw new UsageError(`--runtimes: ${(e as Error).message}`);
+  }
+}
+
 export function parseControllerArgs(argv: string[], env: Env): ControllerCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'router-url', 'identity', 'lease-namespace', 'region',
+    options: Object.fromEntries(['redis-url', 'agent-redis-url', 'key-prefix', 'agent-image', 'runtime-images', 'runtimes', 'router-url', 'identity', 'lease-namespace', 'region',
       'account-id', 'idle-timeout', 'max-environments', 'redis-namespace', 'redis-labels', 'kubeconfig', 'ops-port', ...CODE_STORE_FLAGS,
       'code-store-agent-url', 'code-store-labels', 'package-cache-host-path', 'code-store-reader-principal', 'internal-http-subscriptions',
       'url-expose', 'url-domain', 'router-service', 'url-gateway', 'url-gateway-namespace', 'url-gateway-section', 'url-ingress-class',
@@ -218,6 +232,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
     agentRedisUrl: values['agent-redis-url'] ?? base.redisUrl,
     agentImage: values['agent-image'] ?? env.KLAMBDA_AGENT_IMAGE ?? 'klambda:latest',
     runtimeImages: parseRuntimeImages(values['runtime-images'] ?? ''),
+    ...runtimesOf(values.runtimes ?? env.KLAMBDA_RUNTIMES),
     routerUrl: values['router-url'] ?? env.KLAMBDA_ROUTER_URL ?? `http://klambda-router.${leaseNamespace}.svc:9000`,
     identity: values.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`,
     leaseNamespace,

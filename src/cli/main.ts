@@ -72,7 +72,7 @@ async function controller(cmd: ControllerCommand): Promise<void> {
   const c = new Controller({
     tracing, client: KubeClient.fromDefault(cmd.kubeconfig), redisUrl: cmd.redisUrl, keyPrefix: cmd.keyPrefix, routerUrl: cmd.routerUrl,
     workload: {
-      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), agentRedisUrl: cmd.agentRedisUrl, agentEnv: agentTracingEnv(process.env), region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
+      agentImage: cmd.agentImage, runtimeImages: runtimeImages(cmd.agentImage, cmd.runtimeImages), ...(cmd.runtimes ? { runtimes: cmd.runtimes } : {}), agentRedisUrl: cmd.agentRedisUrl, agentEnv: agentTracingEnv(process.env), region: cmd.region, accountId: cmd.accountId, visibilityGraceMs: 5000,
       redis: { namespace: cmd.redisNamespace, podLabels: cmd.redisPodLabels, port: Number(new URL(cmd.redisUrl).port || 6379) },
       ...(cmd.packageCacheHostPath ? { packageCacheHostPath: cmd.packageCacheHostPath } : {}),
       ...(cmd.codeStorePods ? { codeStore: cmd.codeStorePods } : {}),

@@ -9,6 +9,7 @@ import { deleteOwned, ensureOwned, type ApplyOutcome } from './apply.js';
 import { buildCodeConfigMap } from './resources/code-configmap.js';
 import { buildDeployment } from './resources/deployment.js';
 import type { RuntimeImages } from './resources/images.js';
+import type { Runtime } from '../core/runtimes.js';
 import { deploymentName } from './resources/names.js';
 import { buildNetworkPolicy, type NetworkPolicyInput } from './resources/network-policy.js';
 
@@ -17,6 +18,8 @@ export interface WorkloadConfig {
   agentImage: string;
   /** The function container's image for each klambda runtime (code that is not an image). */
   runtimeImages: RuntimeImages;
+  /** The runtimes the cluster serves (--runtimes); undefined: all. A Function of another is not deployed. */
+  runtimes?: readonly Runtime[];
   /** The Redis URL as pods reach it. */
   agentRedisUrl: string;
   /** The agents' OTEL_* variables (agentTracingEnv of the controller's own): their spans go where the controller's go. */

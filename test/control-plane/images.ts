@@ -80,6 +80,9 @@ export function klambdaImages(repo: string): Record<string, ImageConfig> {
       return { ...image, env: { PATH: '/usr/local/bin:/usr/bin:/bin', ...image.env }, paths: { '/var/runtime': join(repo, 'src/agent/runtimes/python') } };
     })(),
     'klambda-provided': { ...fromDockerfile(repo, 'docker/provided.Dockerfile'), paths: {} },
+    // the system's ruby and dotnet (when installed), as in the python image
+    'klambda-ruby3': { ...fromDockerfile(repo, 'docker/ruby3.Dockerfile'), env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' }, paths: { '/var/runtime': join(repo, 'src/agent/runtimes/ruby') } },
+    'klambda-dotnet8': { ...fromDockerfile(repo, 'docker/dotnet8.Dockerfile'), env: { PATH: '/usr/local/bin:/usr/bin:/bin', DOTNET_CLI_TELEMETRY_OPTOUT: 'true', DOTNET_NOLOGO: 'true' }, paths: { '/var/runtime': join(repo, 'src/agent/runtimes/dotnet') } },
   };
 }
 

@@ -3,6 +3,7 @@ import { codeSha256, codeSize, type ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
 import type { FunctionSpec } from '../../api/function.js';
 import { KlambdaError } from '../../core/errors.js';
+import { runtimeAvailability } from '../../core/runtime-availability.js';
 import type { UrlConfig } from '../../core/function-url.js';
 import type { FunctionRoute } from '../../core/routes.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
@@ -42,6 +43,12 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   const opened = await openForReconcile<FunctionSpec>(ctx, path, () => cleanupFunction(ctx, namespace, name));
   if (!opened) return;
   const { obj: fn, spec } = opened;
+  // code that is an image brings its runtime; other code runs on the cluster's image of its runtime
+  const runtime = spec.code.image === undefined ? runtimeAvailability(spec.runtime, () => true, ctx.workload.runtimes) : undefined;
+  if (runtime && !runtime.available) {
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidRuntime', message: `${spec.runtime} cannot run here: ${runtime.reason}` });
+    return;
+  }
   let code: ResolvedCode;
   try {
     code = await resolveClusterCode(ctx.client, namespace, spec.code, ctx.s3);

@@ -508,7 +508,7 @@ export function latestState(object: Stored<unknown>): Partial<FunctionConfigurat
   const ready = status?.conditions?.find((c) => c.type === 'Ready');
   const seen = status?.observedGeneration !== undefined && status.observedGeneration >= (object.metadata.generation ?? 0);
   const everDeployed = status?.codeSha256 !== undefined;
-  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'LayerNotFound', 'InvalidLayer', 'InvalidSpec', 'Rejected', 'NotOwned'].includes(ready.reason)) {
+  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'LayerNotFound', 'InvalidLayer', 'InvalidSpec', 'InvalidRuntime', 'Rejected', 'NotOwned'].includes(ready.reason)) {
     return everDeployed
       ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: ready.message, LastUpdateStatusReasonCode: ready.reason }
       : { State: 'Failed', StateReason: ready.message, StateReasonCode: ready.reason, LastUpdateStatus: 'Failed' };
