@@ -1,4 +1,5 @@
 // The CRDs: generated from the TypeBox schemas, committed under crds/, structural, with the CRD-only rules in place.
+import { RUNTIMES } from '../../src/core/runtimes.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
@@ -88,7 +89,8 @@ describe('kind-specific settings', () => {
   it('keeps Function limits and defaults (memoryMB 128..10240, default 128)', () => {
     expect(specOf('Function').properties!.memoryMB).toEqual({ type: 'integer', minimum: 128, maximum: 10240, default: 128 });
     expect(specOf('Function').required).toEqual(['runtime', 'code']);
-    expect(specOf('Function').properties!.runtime).toEqual({ type: 'string', enum: ['nodejs20', 'python3.11', 'provided'] });
+    expect(specOf('Function').properties!.runtime).toEqual({ type: 'string', enum: [...RUNTIMES] });
+    expect(RUNTIMES).toEqual(expect.arrayContaining(['nodejs20', 'python3.11', 'provided', 'ruby3', 'dotnet8']));
     expect(specOf('Function').properties!.environment).toEqual({ type: 'object', additionalProperties: { type: 'string' } });
     expect(specOf('FunctionVersion').properties!.function!.properties!.memoryMB).toMatchObject({ minimum: 128, maximum: 10240, default: 128 });
   });

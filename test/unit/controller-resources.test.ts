@@ -1,4 +1,5 @@
 import { buildCodeConfigMap, codeKeys } from '../../src/controller/resources/code-configmap.js';
+import { RUNTIMES } from '../../src/core/runtimes.js';
 import { agentConfig, buildDeployment, type DeploymentInput } from '../../src/controller/resources/deployment.js';
 import type { FunctionConfig, KlambdaFunction } from '../../src/api/function.js';
 import { checkObject } from '../../src/api/parse.js';
@@ -151,7 +152,11 @@ describe('runtime images', () => {
     expect(runtimeImageFor('klambda:0.1.0', 'nodejs20')).toBe('klambda-nodejs20:0.1.0');
     expect(runtimeImageFor('ghcr.io/acme/klambda', 'python3.11')).toBe('ghcr.io/acme/klambda-python3.11');
     expect(runtimeImageFor('localhost:5000/klambda:dev@sha256:abc', 'provided')).toBe('localhost:5000/klambda-provided:dev');
-    expect(runtimeImages('r/klambda:1', { provided: 'mine/bootstrap:2' })).toEqual({ nodejs20: 'r/klambda-nodejs20:1', 'python3.11': 'r/klambda-python3.11:1', provided: 'mine/bootstrap:2' });
+    const images = runtimeImages('r/klambda:1', { provided: 'mine/bootstrap:2' });
+    expect(images).toMatchObject({ nodejs20: 'r/klambda-nodejs20:1', 'python3.11': 'r/klambda-python3.11:1', provided: 'mine/bootstrap:2', ruby3: 'r/klambda-ruby3:1', dotnet8: 'r/klambda-dotnet8:1' });
+    // one image per runtime, every other one named after the agent image
+    expect(Object.keys(images).sort()).toEqual([...RUNTIMES].sort());
+    for (const rt of RUNTIMES.filter((r) => r !== 'provided')) expect(images[rt]).toBe(`r/klambda-${rt}:1`);
   });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRuntimeList, runtimeAvailability, unavailableRuntimeMessage } from '../../src/core/runtime-availability.js';
 import { localRuntimeAvailability, programOnPath } from '../../src/core/runtime-probe.js';
+import { RUNTIME_FACTS } from '../../src/core/runtimes.js';
 
 const has = (...programs: string[]) => (p: string) => programs.includes(p);
 
@@ -47,4 +48,13 @@ it('finds a program only as an executable file on PATH', () => {
   expect(programOnPath('ruby', '')).toBe(false);
   expect(localRuntimeAvailability('ruby3', undefined, path)).toEqual({ available: true });
   expect(localRuntimeAvailability('python3.11', undefined, path)).toMatchObject({ available: false });
+});
+
+it('takes ruby3 and dotnet8 handlers as AWS writes them, and refuses others', () => {
+  const ruby = RUNTIME_FACTS.ruby3.handler!.shape;
+  for (const ok of ['lambda_function.lambda_handler', 'shop/orders.Shop::Orders.place', 'app.Handler.call', 'app.ok?']) expect({ ok, matches: ruby.test(ok) }).toEqual({ ok, matches: true });
+  for (const bad of ['lambda_function', 'a.b.c.d', 'app.shop::Orders.place', 'app. handler']) expect({ bad, matches: ruby.test(bad) }).toEqual({ bad, matches: false });
+  const dotnet = RUNTIME_FACTS.dotnet8.handler!.shape;
+  for (const ok of ['MyFunction::MyFunction.Function::FunctionHandler', 'Greeter', 'My.Fn::My.Fn.Outer+Inner::Handle']) expect({ ok, matches: dotnet.test(ok) }).toEqual({ ok, matches: true });
+  for (const bad of ['../Evil', 'A::B', 'A::B::C::D', 'dir/Fn::A.B::C']) expect({ bad, matches: dotnet.test(bad) }).toEqual({ bad, matches: false });
 });
