@@ -4,7 +4,8 @@
 // version's environment stops at the scaler's next tick after its call ends. A round waits until the version has no
 // environment left, then times one InvokeCommand (LogType Tail) and checks that its REPORT line carries an Init
 // Duration, i.e. that the call really started an environment. One untimed round first unpacks the code into the code
-// cache (what every later cold start finds on the node). JSON with p50/p90/min/max per fixture.
+// cache (what every later cold start finds on the node). JSON with p50/p90/min/max per fixture; a fixture that fails is
+// reported with its error (exit code 1) and the others still run.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -93,9 +94,16 @@ async function measure(name: string, fixture: RuntimeFixture) {
 
 async function main(): Promise<void> {
   const results: Record<string, unknown> = {};
+  let failed = false;
   for (const { name, fixture } of await loadFixtures()) {
     process.stderr.write(`runtime-cold-start: ${name}\n`);
-    results[name] = await measure(name, fixture);
+    // one fixture that cannot run (its runtime not installed here, say) is reported, and the others still measured
+    try {
+      results[name] = await measure(name, fixture);
+    } catch (err) {
+      failed = true;
+      results[name] = { runtime: fixture.runtime, error: err instanceof Error ? err.message : String(err) };
+    }
   }
   process.stdout.write(`${JSON.stringify({
     benchmark: 'runtime-cold-start',
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, node: process.version }, rounds: ROUNDS,
     runtimes: results,
   }, null, 2)}\n`);
+  if (failed) process.exitCode = 1;
 }
 
 main().catch((err: unknown) => { process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`); process.exit(1); });
