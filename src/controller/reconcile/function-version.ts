@@ -3,6 +3,7 @@ import type { ResolvedCode } from '../../api/code.js';
 import { API_VERSION } from '../../api/common.js';
 import type { FunctionVersionSpec } from '../../api/function-version.js';
 import { KlambdaError } from '../../core/errors.js';
+import { runtimeAvailability } from '../../core/runtime-availability.js';
 import { controllerRef, splitKey } from '../../kube/objects.js';
 import { NotOwnedError, RejectedError } from '../apply.js';
 import { resolveClusterCode } from '../cluster-code.js';
@@ -28,6 +29,11 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
   });
   if (!opened) return;
   const { obj: fv, spec } = opened;
+  const runtime = spec.function.code.image === undefined ? runtimeAvailability(spec.function.runtime, () => true, ctx.workload.runtimes) : undefined;
+  if (runtime && !runtime.available) {
+    await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidRuntime', message: `${spec.function.runtime} cannot run here: ${runtime.reason}` });
+    return;
+  }
   let code: ResolvedCode;
   try {
     code = await resolveClusterCode(ctx.client, namespace, spec.function.code, ctx.s3);
