@@ -113,7 +113,7 @@ it('refuses hostile and oversized zips, a taken name and an unknown runtime, wri
   await expect(create('evil', slip)).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('Could not unzip') });
   await expect(create('big', Buffer.alloc(50 * 1024 * 1024 + 1))).rejects.toMatchObject({ name: 'RequestEntityTooLargeException', $metadata: { httpStatusCode: 413 } });
   await expect(create('shop', await nodeZip('x'))).rejects.toMatchObject({ name: 'ResourceConflictException' });
-  await expect(create('ruby', await nodeZip('x'), 'ruby3.3' as Runtime)).rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('runtime') });
+  await expect(create('ruby', await nodeZip('x'), 'ruby2.7' as Runtime)).rejects.toMatchObject({ name: 'ValidationException', message: expect.stringContaining("Value 'ruby2.7' at 'runtime'") });
   await expect(f.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'shop', ZipFile: slip }))).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
   expect(readdirSync(f.dir).sort()).toEqual(before);
   expect(existsSync(join(f.dir, '..', 'evil.txt'))).toBe(false);
