@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { newTraceId } from '../core/ids.js';
 import { formatXrayHeader, incomingContext, incomingTraceHeader } from '../core/trace-context.js';
-import type { Span, SpanAttributes, Tracing } from './tracer.js';
+import type { Span, Tracing } from './tracer.js';
 
 const spans = new WeakMap<IncomingMessage, Span>();
 
@@ -40,19 +40,17 @@ export function requestSpans(tracing: Tracing): RequestHandler {
   };
 }
 
-/** Names the request's span after what it turned out to be (`invoke`) and adds attributes; nothing when tracing is off. */
-export function describeRequestSpan(req: IncomingMessage, name: string, attributes: SpanAttributes): void {
-  const span = spans.get(req);
-  if (!span) return;
-  span.rename(name);
-  span.setAttributes(attributes);
-}
+/** The request's server span (to name it after what it turned out to be, `invoke`); undefined when tracing is off. */
+export const requestSpan = (req: IncomingMessage): Span | undefined => spans.get(req);
 
 /**
  * The X-Amzn-Trace-Id for what `req` queues: below the request's span when tracing is on, else the caller's trace
  * (traceparent in X-Ray form, or X-Amzn-Trace-Id as it came), else a new one.
  */
 export function traceHeaderFor(req: IncomingMessage, nowMs: number): string {
+  const xray = req.headers['x-amzn-trace-id'];
+  // the common case, kept cheap: no span, no trace header of any kind
+  if (xray === undefined && req.headers.traceparent === undefined && !spans.has(req)) return newTraceId(nowMs);
   return carriedTraceHeader(req) ?? newTraceId(nowMs);
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName, functionArn, type ArnContext } from '../../core/arn.js';
 import { invalidContent, invalidParameter, isAwsError, serviceError, tooLarge, queueUnreachable } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
-import { describeRequestSpan, traceHeaderFor } from '../../tracing/request-spans.js';
+import { requestSpan, traceHeaderFor } from '../../tracing/request-spans.js';
 import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { QueueRef } from '../../core/queue-contract.js';
 import type { FunctionRegistry, ResolvedTarget } from '../../core/registry.js';
@@ -101,7 +101,11 @@ export const queueOf = (target: ResolvedTarget): QueueRef => ({ namespace: targe
 /** The job of one invoke of `target` (its trace below the request's span, or the caller's, or a new one: traceHeaderFor). */
 export function newInvocation(deps: InvokeDeps, req: IncomingMessage, target: ResolvedTarget,
   at: { requestId: string; payload: string; type: Invocation['type']; now: number; clientContext?: string }): Invocation {
-  describeRequestSpan(req, 'invoke', { 'faas.name': target.functionName, 'faas.version': target.version, 'faas.invocation_id': at.requestId, 'faas.invocation_type': at.type });
+  const span = requestSpan(req);
+  if (span) {
+    span.rename('invoke');
+    span.setAttributes({ 'faas.name': target.functionName, 'faas.version': target.version, 'faas.invocation_id': at.requestId, 'faas.invocation_type': at.type });
+  }
   const invocation: Invocation = {
     requestId: at.requestId,
     functionName: target.functionName,
