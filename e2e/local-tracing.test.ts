@@ -7,7 +7,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { randomBytes } from 'node:crypto';
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 import { jaegerBinaries, parentOf, serviceOf, startJaeger, tagOf, type JaegerSpan, type JaegerTrace, type RunningJaeger } from '../test/helpers/jaeger.js';
-import { parseXrayHeader, traceIdOfRoot } from '../src/core/trace-context.js';
+import { parseXrayHeader, rootOfTraceId, traceIdOfRoot } from '../src/core/trace-context.js';
 
 // logs what it saw, by the event's id (an EventBridge event) or its request id
 const traced = fn('traced', 'nodejs20', 'index.handler', {
@@ -17,6 +17,13 @@ const traced = fn('traced', 'nodejs20', 'index.handler', {
   return { seen };
 };`,
 }, '  async:\n    onSuccess: {queue: traced-done}\n');
+
+// the Python runtime sets _X_AMZN_TRACE_ID the same way
+const tracedPy = fn('traced-py', 'python3.11', 'app.handler', {
+  'app.py': `import os
+def handler(event, context):
+    return {"seen": os.environ.get("_X_AMZN_TRACE_ID")}`,
+});
 
 const rule = `apiVersion: klambda.dev/v1alpha1
 kind: EventRule
@@ -36,7 +43,7 @@ beforeAll(async () => {
   // read once by klambda dev as it starts, and inherited by its agents
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
   for (const [k, v] of Object.entries(env)) { saved[k] = process.env[k]; process.env[k] = v; }
-  f = await startFixture({ 'traced.yaml': traced, 'rule.yaml': rule });
+  f = await startFixture({ 'traced.yaml': traced, 'traced-py.yaml': tracedPy, 'rule.yaml': rule });
   events = new EventBridgeClient({ endpoint: f.local.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }, 120_000);
 afterAll(async () => {
@@ -95,6 +102,20 @@ it('continues an incoming traceparent through the router, the queue and the agen
   expectAgentBelow(t, invoke, seen, out.$metadata.requestId!);
   // the first run of the environment was its cold start: its init is in the trace
   if (tagOf(span(t, 'run'), 'faas.coldstart') === true) expect(t.spans.some((s) => s.operationName === 'init')).toBe(true);
+}, 90_000);
+
+it('gives a Python function the run span as its _X_AMZN_TRACE_ID parent', async () => {
+  const traceId = randomBytes(16).toString('hex');
+  const cmd = new InvokeCommand({ FunctionName: 'traced-py', Payload: Buffer.from('{}') });
+  cmd.middlewareStack.add((next) => async (args) => {
+    (args.request as { headers: Record<string, string> }).headers['x-amzn-trace-id'] = `Root=${rootOfTraceId(traceId)};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+    return next(args);
+  }, { step: 'build' });
+  const out = await f.lambda.send(cmd);
+  const seen = (JSON.parse(Buffer.from(out.Payload!).toString('utf8')) as { seen: string }).seen;
+  const t = await traceWith(traceId, ['invoke', 'queue wait', 'run']);
+  expect(tagOf(span(t, 'run'), 'faas.name')).toBe('traced-py');
+  expect(parseXrayHeader(seen)?.parent).toBe(span(t, 'run').spanID);
 }, 90_000);
 
 it('keeps an async invocation in its trace across the queue, to its onSuccess destination', async () => {
