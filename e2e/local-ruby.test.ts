@@ -1,12 +1,19 @@
 // Ruby functions in the local mode, written as AWS's docs show them (`def lambda_handler(event:, context:)`), through the
 // official AWS SDK: the context object, Module::Class.method handlers, errors and init errors as AWS's Ruby runtime
 // reports them, timeouts, the REPORT line, and CreateFunction with Lambda's Ruby names.
-import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import { spawnSync } from 'node:child_process';
 import { makeZip } from '../test/helpers/zips.js';
 import { decode, fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const hasRuby = spawnSync('ruby', ['--version']).status === 0;
+/** Ruby's gem folder name (3.1.0 for Debian 12's Ruby 3.1). */
+const rubyVersion = hasRuby ? spawnSync('ruby', ['-e', 'print RbConfig::CONFIG["ruby_version"]'], { encoding: 'utf8' }).stdout : '';
+/** A gem as `gem install --install-dir` lays it out: its specification and its files. */
+const gem = (root: string, name: string, body: string) => [
+  { name: `${root}/specifications/${name}-1.0.0.gemspec`, data: Buffer.from(`Gem::Specification.new do |s|\n  s.name = '${name}'\n  s.version = '1.0.0'\n  s.summary = 'test'\n  s.authors = ['t']\n  s.files = ['lib/${name}.rb']\n  s.require_paths = ['lib']\nend\n`) },
+  { name: `${root}/gems/${name}-1.0.0/lib/${name}.rb`, data: Buffer.from(body) },
+];
 // Ruby is part of the development setup (.ci/run installs Debian's); a machine without it runs the uninstalled-runtime tests instead.
 const describeRuby = hasRuby ? describe : describe.skip;
 
@@ -141,6 +148,25 @@ describeRuby('ruby3 in the local mode', () => {
     expect(out.StatusCode).toBe(200);
     expect(out.FunctionError).toBe('Unhandled');
     expect(decode(out.Payload)).toMatchObject({ errorType, errorMessage: expect.stringContaining(message) });
+  });
+
+  it('finds a layer\'s ruby/lib and ruby/gems and the code\'s vendor/bundle, as Lambda\'s Ruby does', async () => {
+    const layer = await makeZip([
+      { name: 'ruby/lib/greet.rb', data: Buffer.from('module Greet\n  def self.hi(name) = "hi #{name}"\nend\n') },
+      ...gem(`ruby/gems/${rubyVersion}`, 'layergem', 'module LayerGem\n  WHO = "layer gem"\nend\n'),
+    ]);
+    const published = await f.lambda.send(new PublishLayerVersionCommand({ LayerName: 'rblayer', Content: { ZipFile: layer }, CompatibleRuntimes: ['ruby3.3'] }));
+    const code = await makeZip([
+      { name: 'app.rb', data: Buffer.from("require 'greet'\nrequire 'layergem'\nrequire 'vendored'\ndef handler(event:, context:)\n  { greet: Greet.hi(event['name']), gem: LayerGem::WHO, vendored: Vendored::WHO }\nend\n") },
+      ...gem(`vendor/bundle/ruby/${rubyVersion}`, 'vendored', 'module Vendored\n  WHO = "vendored gem"\nend\n'),
+    ]);
+    await f.lambda.send(new CreateFunctionCommand({
+      FunctionName: 'rblayered', Runtime: 'ruby3.4', Handler: 'app.handler', Role: 'arn:aws:iam::000000000000:role/x', Code: { ZipFile: code },
+      Layers: [published.LayerVersionArn!],
+    }));
+    await waitFor(async () => (await f.lambda.send(new GetFunctionCommand({ FunctionName: 'rblayered' }))).Configuration?.State === 'Active' || undefined);
+    const out = await invoke('rblayered', { name: 'ada' });
+    expect({ error: out.FunctionError, payload: decode(out.Payload) }).toEqual({ error: undefined, payload: { greet: 'hi ada', gem: 'layer gem', vendored: 'vendored gem' } });
   });
 
   it('creates a function from a zip with Lambda\'s ruby3.3 name and describes it as ruby3.2', async () => {
