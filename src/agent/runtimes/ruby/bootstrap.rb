@@ -157,6 +157,8 @@ module KlambdaRuntime
     task_root = ENV['LAMBDA_TASK_ROOT'] || Dir.pwd
     $LOAD_PATH.unshift(task_root) unless $LOAD_PATH.include?(task_root)
     handler = ENV.fetch('_HANDLER', '')
+    # the code runs from its folder, as on Lambda (/var/task), from its first line on
+    Dir.chdir(task_root) if File.directory?(task_root)
     begin
       add_gem_paths(task_root)
       path, class_name, method_name = parse_handler(handler, task_root)
@@ -168,7 +170,6 @@ module KlambdaRuntime
       post_error(client, '/init/error', error)
       exit!(1)
     end
-    Dir.chdir(task_root) if File.directory?(task_root)
 
     loop do
       res = client.call('GET', '/invocation/next')
