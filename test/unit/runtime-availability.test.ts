@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { parseRuntimeList, runtimeAvailability, unavailableRuntimeMessage } from '../../src/core/runtime-availability.js';
 import { localRuntimeAvailability, programOnPath } from '../../src/core/runtime-probe.js';
 import { RUNTIME_FACTS } from '../../src/core/runtimes.js';
+import { parseControllerArgs } from '../../src/cli/cluster-args.js';
+import { UsageError } from '../../src/cli/usage-error.js';
 
 const has = (...programs: string[]) => (p: string) => programs.includes(p);
 
@@ -57,4 +59,13 @@ it('takes ruby3 and dotnet8 handlers as AWS writes them, and refuses others', ()
   const dotnet = RUNTIME_FACTS.dotnet8.handler!.shape;
   for (const ok of ['MyFunction::MyFunction.Function::FunctionHandler', 'Greeter', 'My.Fn::My.Fn.Outer+Inner::Handle']) expect({ ok, matches: dotnet.test(ok) }).toEqual({ ok, matches: true });
   for (const bad of ['../Evil', 'A::B', 'A::B::C::D', 'dir/Fn::A.B::C']) expect({ bad, matches: dotnet.test(bad) }).toEqual({ bad, matches: false });
+});
+
+it('reads the controller\'s --runtimes (else $KLAMBDA_RUNTIMES), all by default, a usage error for an unknown name', () => {
+  const args = (...more: string[]) => ['--redis-url', 'redis://r', ...more];
+  expect(parseControllerArgs(args(), {}).runtimes).toBeUndefined();
+  expect(parseControllerArgs(args('--runtimes', 'nodejs20.x,ruby3.3'), {}).runtimes).toEqual(['nodejs20', 'ruby3']);
+  expect(parseControllerArgs(args(), { KLAMBDA_RUNTIMES: 'provided' }).runtimes).toEqual(['provided']);
+  expect(() => parseControllerArgs(args('--runtimes', 'nodejs20,cobol'), {})).toThrow(UsageError);
+  expect(() => parseControllerArgs(args('--runtimes', 'nodejs20,cobol'), {})).toThrow('--runtimes: unknown runtime "cobol"');
 });
