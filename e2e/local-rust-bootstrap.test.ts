@@ -1,7 +1,7 @@
 // A Rust function on AWS's own runtime client (the lambda_runtime 1.5.0 crate, typed events from aws_lambda_events
 // 1.2.1) runs unchanged in the local mode as a `provided` runtime, shipped as a zip whose bootstrap is the Rust binary:
 // a Function URL on LambdaFunctionUrlRequest, an SqsEvent from an EventSourceMapping with its batch item failures,
-// errors as lambda_runtime reports them, a timeout, and Init Duration in the REPORT line.
+// errors and a panic as lambda_runtime reports them, a timeout, and Init Duration in the REPORT line.
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { execFileSync } from 'node:child_process';
@@ -61,6 +61,13 @@ it('reports an error the handler returns as an Unhandled function error, typed a
   // lambda_runtime names a boxed error by its Rust type (std::any::type_name of a reference to it)
   expect(decode(out.Payload)).toEqual({ errorMessage: 'the Rust handler said no', errorType: '&alloc::boxed::Box<dyn core::error::Error + core::marker::Send + core::marker::Sync>' });
   expect(decode((await invoke({ name: 'again' })).Payload)).toMatchObject({ greeting: 'hello again from Rust' });
+});
+
+it('reports a panic in the handler as lambda_runtime catches it, and the next call runs', async () => {
+  const out = await invoke({ name: 'x', panic: 'index out of bounds' });
+  expect(out.FunctionError).toBe('Unhandled');
+  expect(decode(out.Payload)).toEqual({ errorMessage: 'Lambda panicked: index out of bounds', errorType: '&alloc::boxed::Box<dyn core::any::Any + core::marker::Send>' });
+  expect(decode((await invoke({ name: 'after' })).Payload)).toMatchObject({ greeting: 'hello after from Rust' });
 });
 
 it('reports an event its typed handler cannot take as lambda_runtime\'s deserialization error', async () => {
