@@ -4,16 +4,17 @@
 // _X_AMZN_TRACE_ID names the agent's run span as its parent.
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomBytes } from 'node:crypto';
 import { fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 import { jaegerBinaries, parentOf, serviceOf, startJaeger, tagOf, type JaegerSpan, type JaegerTrace, type RunningJaeger } from '../test/helpers/jaeger.js';
 import { parseXrayHeader, rootOfTraceId, traceIdOfRoot } from '../src/core/trace-context.js';
 
-// logs what it saw, by the event's id (an EventBridge event) or its request id
+// logs what it saw, by the event's id (an EventBridge event), its first SQS message's body, or its request id
 const traced = fn('traced', 'nodejs20', 'index.handler', {
   'index.mjs': `export const handler = async (event, context) => {
   const seen = process.env._X_AMZN_TRACE_ID;
-  console.log('SEEN ' + (event.id ?? context.awsRequestId) + ' ' + seen);
+  console.log('SEEN ' + (event.id ?? event.Records?.[0]?.body ?? context.awsRequestId) + ' ' + seen);
   return { seen };
 };`,
 }, '  async:\n    onSuccess: {queue: traced-done}\n');
@@ -33,6 +34,8 @@ spec:
   targets: [{id: fn, function: traced}]
 `;
 
+const mapping = 'apiVersion: klambda.dev/v1alpha1\nkind: EventSourceMapping\nmetadata: {name: traced-jobs}\nspec:\n  source: {queue: traced-jobs}\n  functionName: traced\n';
+
 let jaeger: RunningJaeger;
 let f: Fixture;
 let events: EventBridgeClient;
@@ -43,7 +46,7 @@ beforeAll(async () => {
   // read once by klambda dev as it starts, and inherited by its agents
   const env = { OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpEndpoint, OTEL_BSP_SCHEDULE_DELAY: '100' };
   for (const [k, v] of Object.entries(env)) { saved[k] = process.env[k]; process.env[k] = v; }
-  f = await startFixture({ 'traced.yaml': traced, 'traced-py.yaml': tracedPy, 'rule.yaml': rule });
+  f = await startFixture({ 'traced.yaml': traced, 'traced-py.yaml': tracedPy, 'rule.yaml': rule, 'mapping.yaml': mapping });
   events = new EventBridgeClient({ endpoint: f.local.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }, 120_000);
 afterAll(async () => {
@@ -148,4 +151,21 @@ it('carries a PutEvents call\'s trace to the EventRule\'s function target', asyn
   const run = span(t, 'run');
   expectAgentBelow(t, put, seen, String(tagOf(run, 'faas.invocation_id')));
   expect(tagOf(run, 'faas.invocation_type')).toBe('Event');
+}, 90_000);
+
+it('carries a SendMessage call\'s trace through the queue to the function its mapping invokes', async () => {
+  const sqs = new SQSClient({ endpoint: f.local.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  try {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'traced-jobs' }));
+    const body = `job-${randomBytes(4).toString('hex')}`;
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    const seen = await seenBy(body);
+    const traceId = traceIdOfRoot(parseXrayHeader(seen)!.root);
+    const t = await traceWith(traceId, ['SendMessage', 'queue wait', 'run']);
+    const send = span(t, 'SendMessage');
+    expect(serviceOf(t, send)).toBe('klambda-router');
+    expectAgentBelow(t, send, seen, String(tagOf(span(t, 'run'), 'faas.invocation_id')));
+  } finally {
+    sqs.destroy();
+  }
 }, 90_000);

@@ -14,6 +14,8 @@ export interface SqsContext {
   signal?: AbortSignal;
   /** SenderId of the messages it sends (the caller's account, or its access key's user). */
   senderId: string;
+  /** The request's trace (router/tracing): a sent message's AWSTraceHeader when it names none, as SQS sets it. */
+  traceHeader?: string;
 }
 
 /** The request's own origin (`http://<Host>`): a base URL for queue URLs that brings the SDK back to this router. */

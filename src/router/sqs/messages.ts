@@ -28,7 +28,7 @@ function checkMessage(input: Input, c: SqsContext): Checked {
   const dedup = optionalString(input, 'MessageDeduplicationId');
   if (dedup !== undefined) throw invalidValue('MessageDeduplicationId', dedup, 'The request includes a parameter that is not valid for this queue type.');
   const system = messageAttributeMap(input, 'MessageSystemAttributes');
-  const trace = system.AWSTraceHeader?.StringValue;
+  const trace = system.AWSTraceHeader?.StringValue ?? c.traceHeader;
   const message: NewMessage = { body, senderId: c.senderId, ...(Object.keys(attributes).length ? { attributes } : {}),
     ...(delaySeconds !== undefined ? { delaySeconds } : {}), ...(trace !== undefined ? { traceHeader: trace } : {}) };
   return { message, size: messageSize(body, attributes) };

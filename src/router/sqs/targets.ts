@@ -4,6 +4,7 @@ import { SQS } from '../../core/json-targets.js';
 import { SqsError } from '../../events/sqs/errors.js';
 import type { JsonApiRoutes, TargetContext, TargetHandler } from '../json-rpc/dispatch.js';
 import type { SqsContext } from './context.js';
+import { carriedTraceHeader } from '../../tracing/request-spans.js';
 import type { Input } from './input.js';
 import {
   changeMessageVisibility, changeMessageVisibilityBatch, deleteMessage, deleteMessageBatch, receiveMessage, sendMessage, sendMessageBatch,
@@ -30,7 +31,8 @@ function handler(contextFor: SqsContextFor, op: Operation): TargetHandler {
     const res = ctx.req.res;
     res?.once('close', () => { if (!res.writableFinished) gone.abort(); });
     try {
-      return await op(input, { ...base, senderId: base.senderId ?? ctx.principal?.accountId ?? base.arn.accountId, signal: gone.signal });
+      const traceHeader = carriedTraceHeader(ctx.req);
+      return await op(input, { ...base, senderId: base.senderId ?? ctx.principal?.accountId ?? base.arn.accountId, signal: gone.signal, ...(traceHeader ? { traceHeader } : {}) });
     } catch (err) {
       if (err instanceof SqsError && res && !res.headersSent) res.setHeader('x-amzn-query-error', err.queryErrorHeader);
       throw err;
