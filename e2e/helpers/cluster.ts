@@ -83,6 +83,8 @@ export interface ClusterOptions {
   images?: Record<string, ImageConfig>;
   /** More flags of `klambda controller`. */
   controllerArgs?: string[];
+  /** More environment of the controller and the router (OTEL_* for the tracing test). */
+  env?: Record<string, string>;
 }
 
 export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<KlambdaOnCluster> {
@@ -105,9 +107,12 @@ export async function startKlambdaOnCluster(opts: ClusterOptions = {}): Promise<
     [cluster, redis, store] = await Promise.all([
       startCluster(), opts.privateRedis ? startRedisServer({ password: newPassword() }) : useRedis(), opts.codeStore ? startVersityGw() : undefined,
     ]);
-    const storeEnv: Record<string, string> = store ? {
-      KLAMBDA_CODE_STORE_URL: store.endpoint, KLAMBDA_CODE_STORE_ACCESS_KEY_ID: store.root.accessKeyId, KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY: store.root.secretAccessKey,
-    } : {};
+    const storeEnv: Record<string, string> = {
+      ...(store ? {
+        KLAMBDA_CODE_STORE_URL: store.endpoint, KLAMBDA_CODE_STORE_ACCESS_KEY_ID: store.root.accessKeyId, KLAMBDA_CODE_STORE_SECRET_ACCESS_KEY: store.root.secretAccessKey,
+      } : {}),
+      ...opts.env,
+    };
     const storeFlags = store ? ['--package-cache-host-path', '/var/cache/klambda/packages', '--code-store-labels', ''] : [];
     // pods run the real shape: the agent from the klambda image, the function from a runtime image or an AWS base image
     awsBase = awsBaseImage(join(packageRoot(), 'test', 'fixtures', 'functions', 'aws-base-image'));
