@@ -1,6 +1,6 @@
 // A Rust function on AWS's own runtime client (the lambda_runtime 1.5.0 crate, typed events from aws_lambda_events
 // 1.2.1) runs unchanged in the local mode as a `provided` runtime, shipped as a zip whose bootstrap is the Rust binary:
-// a Function URL on LambdaFunctionUrlRequest, an SqsEvent from an EventSourceMapping with its batch item failures,
+// Function URLs on LambdaFunctionUrlRequest and ApiGatewayV2httpRequest, an SqsEvent from an EventSourceMapping with its batch item failures,
 // errors and a panic as lambda_runtime reports them, a timeout, and Init Duration in the REPORT line.
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
@@ -30,6 +30,7 @@ beforeAll(async () => {
   f = await startFixture({
     'rust.yaml': rustFn('rustfn', undefined),
     'rust-url.yaml': rustFn('rusturl', 'url', '  url: {authType: NONE}\n'),
+    'rust-http.yaml': rustFn('rusthttp', 'http', '  url: {authType: NONE}\n'),
     'rust-sqs.yaml': rustFn('rustsqs', 'sqs'),
     'rust-slow.yaml': rustFn('rustslow', 'sleep', '  timeoutSeconds: 1\n'),
     'mapping.yaml': 'apiVersion: klambda.dev/v1alpha1\nkind: EventSourceMapping\nmetadata: {name: rust-orders}\nspec:\n'
@@ -88,6 +89,12 @@ it('serves a Function URL to a handler on LambdaFunctionUrlRequest, its LambdaFu
   expect(res.status).toBe(201);
   expect(res.headers.get('x-runtime')).toBe('rust');
   expect(await res.json()).toMatchObject({ method: 'PUT', path: '/orders/7', query: { tag: 'a' }, body: 'qty=2', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+});
+
+it('serves a Function URL to a handler on ApiGatewayV2httpRequest (payload 2.0)', async () => {
+  const res = await fetch(`${f.local.url}/lambda-url/${urlId('default', 'rusthttp', '$LATEST')}/a/b?x=1&y=2`, { headers: { 'x-tag': 'v2' } });
+  expect(res.status).toBe(200);
+  expect(await res.json()).toEqual({ version: '2.0', routeKey: '$default', method: 'GET', path: '/a/b', x: '1', tag: 'v2', stage: '$default' });
 });
 
 it('feeds an SQS queue to a handler on SqsEvent; a batch item failure it reports comes back, the rest is deleted', async () => {
