@@ -204,6 +204,19 @@ describe('helm template with other values', () => {
     expect(container(find(docs, 'Deployment', 'klambda-controller')).args).toEqual(expect.arrayContaining(['--agent-image=reg/klambda:t1', '--runtime-images=nodejs20=reg/node:1,provided=reg/p:2']));
   });
 
+  it('points the router and the controller at an OTLP collector with tracing.*, and sets no OTEL_* without it', () => {
+    const docs = parseDocs(templateChart(['--set', 'tracing.otlpEndpoint=http://otel-collector.observability:4318', '--set', 'tracing.sampler=parentbased_traceidratio', '--set-string', 'tracing.samplerArg=0.25']));
+    for (const name of ['klambda-router', 'klambda-controller']) {
+      const c = container(find(docs, 'Deployment', name));
+      expect(envOf(c, 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value).toBe('http://otel-collector.observability:4318');
+      expect(envOf(c, 'OTEL_TRACES_SAMPLER')?.value).toBe('parentbased_traceidratio');
+      expect(envOf(c, 'OTEL_TRACES_SAMPLER_ARG')?.value).toBe('0.25');
+      expect(envOf(c, 'OTEL_EXPORTER_OTLP_HEADERS')).toBeUndefined();
+    }
+    const plain = parseDocs(templateChart([]));
+    expect(container(find(plain, 'Deployment', 'klambda-router')).env?.some((e) => e.name.startsWith('OTEL_'))).toBe(false);
+  });
+
   it('exposes Function URLs through HTTPRoutes: the controller gets the Gateway, the router Service and the URL domain', () => {
     const docs = parseDocs(templateChart(['--set', 'router.functionUrls.expose=httpRoute', '--set', 'router.functionUrls.gateway.name=public',
       '--set', 'router.functionUrls.gateway.namespace=gateways', '--set', 'router.functionUrls.gateway.sectionName=https', '--set', 'router.functionUrls.domain=fn.example.com',
@@ -235,6 +248,7 @@ describe('helm template with other values', () => {
     ['a Gateway name that is not a DNS label', ['--set', 'router.functionUrls.expose=httpRoute', '--set', 'router.functionUrls.gateway.name=Public'], '/router/functionUrls/gateway/name'],
     ['an account id that is not 12 digits', ['--set-string', 'accountId=12'], '/accountId'],
     ['an unknown pull policy', ['--set', 'image.pullPolicy=Sometimes'], '/image/pullPolicy'],
+    ['an unknown trace sampler', ['--set', 'tracing.sampler=sometimes'], '/tracing/sampler'],
     ['a Redis URL that is not redis://', ['--set', 'redis.external.url=http://r', '--set', 'redis.external.existingSecret=s'], '/redis/external/url'],
     ['a Redis Cluster URL with a database (a cluster has only 0)', ['--set', 'redis.external.url=redis+cluster://r:6379/1', '--set', 'redis.external.existingSecret=s'], '/redis/external/url'],
   ])('refuses %s (values.schema.json)', (_, extra, message) => {
