@@ -13,12 +13,15 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
+/** What a JSON protocol target or a path segment may be to name a span (a caller chooses them: kept short and plain). */
+const PLAIN = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** A JSON protocol call's operation (`X-Amz-Target: AWSEvents.PutEvents` → `PutEvents`), else the method and first path segment. */
 function spanName(req: IncomingMessage): string {
   const target = header(req, 'x-amz-target');
-  if (target) return target.slice(target.lastIndexOf('.') + 1);
-  const path = (req.url ?? '/').split('?')[0]!;
-  return `${req.method ?? 'GET'} /${path.split('/')[1] ?? ''}`;
+  if (target && PLAIN.test(target)) return target.slice(target.lastIndexOf('.') + 1);
+  const first = (req.url ?? '/').split('?')[0]!.split('/')[1] ?? '';
+  return `${req.method ?? 'GET'} /${PLAIN.test(first) ? first : ''}`;
 }
 
 /** Starts a server span per request (ended when its response is done); install it only when tracing is on. */

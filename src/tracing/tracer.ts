@@ -51,11 +51,17 @@ export function tracingWanted(env: NodeJS.ProcessEnv): boolean {
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim());
 }
 
-/** The OTEL_* variables an agent pod gets from the controller's: all but the service name (an agent's is its own). */
+/**
+ * The OTEL_* variables an agent pod gets from the controller's: all but the service name (an agent's is its own), the
+ * headers (a collector's credentials would be readable in every function namespace's Deployments) and file paths of
+ * certificates and keys (not in the pod).
+ */
 export function agentTracingEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith('OTEL_') && name !== 'OTEL_SERVICE_NAME' && value !== undefined) out[name] = value;
+    if (!name.startsWith('OTEL_') || value === undefined || name === 'OTEL_SERVICE_NAME') continue;
+    if (/^OTEL_EXPORTER_OTLP_(TRACES_)?(HEADERS|CERTIFICATE|CLIENT_CERTIFICATE|CLIENT_KEY)$/.test(name)) continue;
+    out[name] = value;
   }
   return out;
 }

@@ -74,8 +74,11 @@ it('gives an agent process the OTEL_* variables and nothing else of klambda\'s',
   expect(env).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'x', PATH: '/bin', KLAMBDA_AGENT_CONFIG: '{}' });
 });
 
-it('gives an agent pod the controller\'s OTEL_* variables but its own service name, after its config', () => {
-  const env = agentTracingEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'klambda-controller', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', HOME: '/root' });
+it('gives an agent pod the controller\'s OTEL_* variables but its service name, the collector\'s credentials and file paths', () => {
+  const env = agentTracingEnv({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'klambda-controller', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', HOME: '/root',
+    OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer s3cret', OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: '/etc/ca.pem',
+  });
   expect(env).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio' });
   expect(agentContainer('k:1', '{}', {}, env).env).toEqual([
     { name: 'KLAMBDA_AGENT_CONFIG', value: '{}' },

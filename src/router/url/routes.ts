@@ -6,7 +6,7 @@ import { urlHost, urlIdOfHost, urlIdOfPath, type UrlTarget } from '../../core/fu
 import { functionArn } from '../../core/arn.js';
 import { toAwsError } from '../../core/errors.js';
 import { newRequestId } from '../../core/ids.js';
-import { traceHeaderFor } from '../../tracing/request-spans.js';
+import { requestSpan, traceHeaderFor } from '../../tracing/request-spans.js';
 import type { Invocation, InvocationResult } from '../../core/invocation.js';
 import type { ResolvedTarget } from '../../core/registry.js';
 import type { Principal } from '../auth/principal.js';
@@ -99,6 +99,11 @@ function prepare(opts: FunctionUrlOptions, deps: InvokeDeps, target: UrlTarget, 
   }
   const now = deps.now();
   const traceId = traceHeaderFor(req, now);
+  const span = requestSpan(req);
+  if (span) {
+    span.rename('invoke');
+    span.setAttributes({ 'faas.name': resolved.functionName, 'faas.version': resolved.version, 'faas.invocation_id': requestId, 'faas.trigger': 'http' });
+  }
   const payload = JSON.stringify(urlEvent({
     method: req.method, rawPath: at.rawPath, rawQueryString: at.rawQueryString, rawHeaders: req.rawHeaders, body,
     sourceIp: sourceIpOf(req), protocol: `HTTP/${req.httpVersion}`, urlId: at.id,
