@@ -41,6 +41,9 @@ const NO_SPAN: Span = {
   end() {},
 };
 
+/** The SDK's diagnostics go to the first logger given (they are one per process). */
+let diagLogged = false;
+
 /** Tracing off: every call returns at once. */
 export const NO_TRACING: Tracing = { enabled: false, start: () => NO_SPAN, shutdown: async () => {} };
 
@@ -77,6 +80,12 @@ export async function startTracing(env: NodeJS.ProcessEnv, serviceName: string, 
   const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
   const { resourceFromAttributes, detectResources, envDetector } = await import('@opentelemetry/resources');
+  // the SDK's own complaints (an export that failed, a bad variable) go to the process's log, not nowhere
+  if (logger && !diagLogged) {
+    diagLogged = true;
+    const log = (level: 'warn' | 'error') => (message: string, ...args: unknown[]) => logger[level]({ msg: `tracing: ${message}`, detail: args.map(String).join(' ') });
+    api.diag.setLogger({ error: log('error'), warn: log('warn'), info: () => {}, debug: () => {}, verbose: () => {} }, api.DiagLogLevel.WARN);
+  }
   const resource = resourceFromAttributes({ 'service.name': serviceName }).merge(detectResources({ detectors: [envDetector] }));
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())] });
   const tracer = provider.getTracer('klambda');
