@@ -107,9 +107,12 @@ it('feeds an SQS queue to a handler on SqsEvent; a batch item failure it reports
     const source = 'source=arn:aws:sqs:us-east-1:000000000000:rust-orders';
     await waitFor(() => (f.logs.some((l) => l.includes(`rust sqs body=order-1 ${source}`)) ? true : undefined), 30_000, 'order-1 in the Rust handler');
     await waitFor(() => (f.logs.filter((l) => l.includes(`rust sqs body=fail ${source}`)).length >= 2 ? true : undefined), 30_000, 'the failed item again');
-    expect(f.logs.filter((l) => l.includes('rust sqs body=order-1')).length).toBe(1);
-    const attrs = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes!;
-    expect(Number(attrs.ApproximateNumberOfMessages) + Number(attrs.ApproximateNumberOfMessagesNotVisible)).toBe(1);
+    // order-1 is deleted (a slow machine may deliver it twice past the 1 s visibility: SQS is at least once); the failed item stays
+    const left = async () => {
+      const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes!;
+      return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
+    };
+    await waitFor(async () => ((await left()) === 1 ? true : undefined), 30_000, 'only the failed item left in the queue');
   } finally {
     sqs.destroy();
   }
