@@ -1,7 +1,7 @@
 // java17 in the local mode: AWS's own Java runtime interface client (2.10.1, from Maven Central, pinned by SHA-256) runs
 // a RequestHandler<Map<String,Object>,String> shipped as a jar and a RequestStreamHandler shipped as a classes folder,
 // both compiled with javac against aws-lambda-java-core; invoked with @aws-sdk/client-lambda.
-import { GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findJava } from '../src/agent/java-install.js';
@@ -24,7 +24,6 @@ beforeAll(async () => {
     'stream.yaml': manifest('javastream', 'java17', 'example.Stream::handleRequest', 'stream-classes/', '  environment: {GREETING: hi}\n'),
     ...classes,
     'missing.yaml': manifest('javamissing', 'java17', 'example.Nope::handleRequest', 'hello.jar'),
-    'j21.yaml': manifest('java21fn', 'java21', 'example.Stream::handleRequest', 'stream-classes/'),
   });
 }, 300_000);
 afterAll(async () => { await f?.stop(); });
@@ -95,16 +94,19 @@ it('describes a java17 function as Lambda does', async () => {
   expect(got.Configuration).toMatchObject({ Runtime: 'java17', Handler: 'example.Hello::handleRequest', MemorySize: 512 });
 });
 
-it('runs java21 on a JDK 21, and without one says which JDKs it looked at', async () => {
-  const out = await invoke('java21fn', { x: 1 });
+it('runs java21 on a JDK 21, and without one refuses to create it, saying which JDKs it looked at', async () => {
+  const create = () => f.lambda.send(new CreateFunctionCommand({
+    FunctionName: 'java21fn', Runtime: 'java21', Role: 'arn:aws:iam::000000000000:role/r', Handler: 'example.Stream::handleRequest',
+    Code: { ZipFile: readFileSync(join(javaFunctions(), 'functions.jar')) },
+  }));
   if (findJava('java21').install) {
-    expect(out.FunctionError).toBeUndefined();
+    await create();
+    const out = await invoke('java21fn', { x: 1 });
     expect(decode(out.Payload)).toMatchObject({ javaVersion: '21', executionEnv: 'AWS_Lambda_java21' });
   } else {
-    expect(out.FunctionError).toBe('Unhandled');
-    const err = decode(out.Payload) as { errorType: string; errorMessage: string };
-    expect(err.errorType).toBe('Runtime.InvalidEntrypoint');
-    expect(err.errorMessage).toContain('java21 needs a JDK 21');
-    expect(err.errorMessage).toMatch(/\(17\)/);
+    const err = await create().then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.name).toBe('InvalidParameterValueException');
+    expect(err?.message).toContain('The runtime parameter of java21 is not supported on this klambda: java21 needs a JDK 21');
+    expect(err?.message).toMatch(/\(17\)/);
   }
 }, 60_000);

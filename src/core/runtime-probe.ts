@@ -1,6 +1,7 @@
 // Which runtimes' programs are installed on this machine: a PATH lookup for runtime-availability.ts's rules.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isJavaRuntime, javaLaunch } from '../agent/java-install.js';
 import { runtimeAvailability, type RuntimeAvailability } from './runtime-availability.js';
 import type { Runtime } from './runtimes.js';
 
@@ -20,6 +21,14 @@ export function programOnPath(program: string, path = process.env.PATH ?? ''): b
   return false;
 }
 
-/** Whether a runtime can run on this machine (and is among `enabled`, when given). Asks PATH each time: installing a program takes effect at once. */
-export const localRuntimeAvailability = (runtime: Runtime, enabled?: readonly string[], path?: string): RuntimeAvailability =>
-  runtimeAvailability(runtime, (p) => programOnPath(p, path), enabled);
+/**
+ * Whether a runtime can run on this machine (and is among `enabled`, when given). Asks PATH each time: installing a
+ * program takes effect at once. A Java runtime needs a JDK of its own major version and AWS's Java runtime client
+ * (java-install.ts): java21 is refused where only a JDK 17 is.
+ */
+export function localRuntimeAvailability(runtime: Runtime, enabled?: readonly string[], path?: string): RuntimeAvailability {
+  const base = runtimeAvailability(runtime, (p) => programOnPath(p, path), enabled);
+  if (!base.available || !isJavaRuntime(runtime)) return base;
+  const java = javaLaunch(runtime, path === undefined ? process.env : { ...process.env, PATH: path });
+  return java.problem ? { available: false, reason: java.problem } : base;
+}
