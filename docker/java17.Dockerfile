@@ -23,11 +23,12 @@ RUN apt-get update \
 
 FROM debian:bookworm-slim@sha256:7b140f374b289a7c2befc338f42ebe6441b7ea838a042bbd5acbfca6ec875818
 # Versions are Debian bookworm's current ones: pinning a point release breaks the build when the mirror moves on.
+# (the JRE's postinst links its man page: a slim image has no man1 folder)
 # hadolint ignore=DL3008
-RUN apt-get update \
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jre-headless ca-certificates \
- && rm -rf /var/lib/apt/lists/* \
- && java -Xshare:dump
+ && rm -rf /var/lib/apt/lists/*
 COPY --from=jars /var/runtime/ /var/runtime/
 WORKDIR /var/task
 USER 10002:10002

@@ -23,7 +23,6 @@ RUN apt-get update \
 
 # Debian 12 has no JDK 21: Eclipse Temurin's JRE image (Ubuntu 24.04), its java on PATH
 FROM eclipse-temurin:21-jre-noble@sha256:96975602e131485862eb8cd32927face8a06d7591a5e865944b634a701d9df72
-RUN java -Xshare:dump
 COPY --from=jars /var/runtime/ /var/runtime/
 WORKDIR /var/task
 USER 10002:10002
