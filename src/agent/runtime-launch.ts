@@ -6,6 +6,8 @@ import { RUNTIME_FACTS } from '../core/runtimes.js';
 export interface LaunchCommand {
   command: string;
   args: string[];
+  /** Files and folders outside the code and runtime folders that the runtime's user must read (a JDK, a client's jars). */
+  reads?: string[];
 }
 
 export interface LaunchPaths {
@@ -41,6 +43,7 @@ const javaLauncher: RuntimeLauncher = {
   command: (_spec, paths) => ({
     command: '/bin/sh',
     args: [join(paths.runtimesDir, 'java', 'bootstrap'), paths.java?.java ?? 'java', paths.java?.lib ?? join(paths.runtimesDir, 'java', 'lib')],
+    ...(paths.java?.java ? { reads: [paths.java.java, paths.java.lib] } : {}),
   }),
   runtimeDir: (_spec, runtimesDir) => join(runtimesDir, 'java'),
   // Lambda's /opt/java/lib is read by the client's own class loader

@@ -1,4 +1,5 @@
 // Decides once per execution environment how its runtimes are sealed (trying the strongest first), logs it, and builds each launch.
+import { statSync } from 'node:fs';
 import { chown } from 'node:fs/promises';
 import type { Logger } from '../core/logger.js';
 import {
@@ -35,6 +36,14 @@ export class CommandNotFound extends Error {
   }
 }
 
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
 export class RuntimeSandbox {
   private isolation: Promise<Isolation> | undefined;
   private guard: RuntimeApiGuardMode | undefined;
@@ -54,7 +63,7 @@ export class RuntimeSandbox {
     const command = resolveCommand(cmd.command, env.PATH);
     if (!command) throw new CommandNotFound(cmd.command);
     const resolved = { command, args: cmd.args };
-    this.isolation ??= this.choose(resolved, env);
+    this.isolation ??= this.choose({ ...resolved, ...(cmd.reads ? { reads: cmd.reads } : {}) }, env);
     const isolation = await this.isolation;
     const user = spawnUser(isolation);
     return { command: isolatedCommand(isolation, hostAbilities(), resolved), isolation, ...(user ? { spawnUser: user } : {}) };
@@ -67,6 +76,8 @@ export class RuntimeSandbox {
         () => (env.LAMBDA_TASK_ROOT ? folderUnreadableBy(env.LAMBDA_TASK_ROOT, user) : undefined),
         () => (env.LAMBDA_RUNTIME_DIR ? folderUnreadableBy(env.LAMBDA_RUNTIME_DIR, user) : undefined),
         () => (this.opts.optDir ? folderUnreadableBy(this.opts.optDir, user) : undefined),
+        // a folder (a client's jars) read with what it holds, a file (a JDK's java) read and run
+        ...(cmd.reads ?? []).map((path) => () => (isFolder(path) ? folderUnreadableBy(path, user) : unreachableBy(path, user, { read: true, execute: true }))),
         // The temp folder itself is handed over below; the folders above it must let the user in.
         () => (env.TMPDIR ? unreachableBy(`${env.TMPDIR}/.`, user, {}) : undefined),
       ];

@@ -71,5 +71,5 @@ it('takes Java handlers as AWS\'s client reads them', () => {
 it('launches the JVM through the runtime\'s bootstrap with the JDK and client folder found', () => {
   const spec = { runtime: 'java17', codeDir: '/code', memoryMB: 512 } as EnvironmentSpec;
   expect(LAUNCHERS.java17.command(spec, { nodePath: 'node', pythonPath: 'python3', runtimesDir: '/rt', java: { java: '/jdk/bin/java', lib: '/ric' } }))
-    .toEqual({ command: '/bin/sh', args: ['/rt/java/bootstrap', '/jdk/bin/java', '/ric'] });
+    .toEqual({ command: '/bin/sh', args: ['/rt/java/bootstrap', '/jdk/bin/java', '/ric'], reads: ['/jdk/bin/java', '/ric'] });
 });
