@@ -24,6 +24,7 @@ beforeAll(async () => {
     'stream.yaml': manifest('javastream', 'java17', 'example.Stream::handleRequest', 'stream-classes/', '  environment: {GREETING: hi}\n'),
     ...classes,
     'missing.yaml': manifest('javamissing', 'java17', 'example.Nope::handleRequest', 'hello.jar'),
+    'broken.yaml': manifest('javabroken', 'java17', 'example.Broken::handleRequest', 'hello.jar'),
   });
 }, 300_000);
 afterAll(async () => { await f?.stop(); });
@@ -87,6 +88,14 @@ it('answers a handler class that is not there with the Java client\'s ClassNotFo
   const out = await invoke('javamissing', {});
   expect(out.FunctionError).toBe('Unhandled');
   expect(decode(out.Payload)).toMatchObject({ errorType: 'java.lang.ClassNotFoundException' });
+}, 60_000);
+
+it('reports a handler class whose initialisation throws as an init error, as AWS\'s client posts it to /init/error', async () => {
+  const out = await invoke('javabroken', {}, true);
+  expect(out.FunctionError).toBe('Unhandled');
+  const err = decode(out.Payload) as { errorType: string; errorMessage: string };
+  expect(err).toEqual({ errorType: 'java.lang.ExceptionInInitializerError', errorMessage: 'Error loading class example.Broken' });
+  expect(tailOf(out)).toContain('no configuration for this stage');
 }, 60_000);
 
 it('describes a java17 function as Lambda does', async () => {
