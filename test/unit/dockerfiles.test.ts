@@ -3,12 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/core/package-root.js';
+import { RUNTIMES } from '../../src/core/runtimes.js';
 
 const root = packageRoot();
 const dockerfiles = ['Dockerfile', ...readdirSync(join(root, 'docker')).filter((f) => f.endsWith('.Dockerfile')).map((f) => `docker/${f}`)];
 
 it('finds the klambda image and a runtime image per runtime', () => {
-  expect(dockerfiles.sort()).toEqual(['Dockerfile', 'docker/dotnet8.Dockerfile', 'docker/nodejs20.Dockerfile', 'docker/provided.Dockerfile', 'docker/python3.11.Dockerfile', 'docker/ruby3.Dockerfile']);
+  expect(dockerfiles.sort()).toEqual(['Dockerfile', ...RUNTIMES.map((r) => `docker/${r}.Dockerfile`)].sort());
 });
 
 it.each(dockerfiles)('hadolint finds nothing in %s', (file) => {
