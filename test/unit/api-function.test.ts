@@ -1,6 +1,7 @@
 // The Function kind: every range, enum and default of its spec, exactly-one-of rules, environment rules, names.
 import { checkObject } from '../../src/api/parse.js';
 import type { KlambdaFunction } from '../../src/api/function.js';
+import { RUNTIMES } from '../../src/core/runtimes.js';
 
 const base = () => ({
   apiVersion: 'klambda.dev/v1alpha1',
@@ -70,7 +71,7 @@ describe('Function ranges and enums', () => {
     ['reservedConcurrency', 0, undefined],
     ['reservedConcurrency', -1, 'spec.reservedConcurrency: must be >= 0, got -1'],
     ['runtime', 'python3.11', undefined],
-    ['runtime', 'nodejs18', 'spec.runtime: must be one of nodejs20, python3.11, provided, got "nodejs18"'],
+    ['runtime', 'nodejs18', `spec.runtime: must be one of ${RUNTIMES.join(', ')}, got "nodejs18"`],
     ['networking', 'private', undefined],
     ['networking', 'vpc', 'spec.networking: must be one of public, private, got "vpc"'],
     ['publish', true, undefined],
