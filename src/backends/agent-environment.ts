@@ -1,7 +1,7 @@
 // The environment an agent process starts with (pure): a few variables a process needs and its config, never klambda's own (credentials, REDIS_URL…).
 
 /** What an agent may inherit: where its tools are, its locale and zone, its temp folder (and the OTEL_* variables). */
-const INHERITED = [
+export const AGENT_INHERITED = [
   'PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH',
   // where a java17/java21 runtime's JDK and AWS's Java runtime client are (src/agent/java-install.ts)
   'JAVA_HOME', 'KLAMBDA_JAVA17_HOME', 'KLAMBDA_JAVA21_HOME', 'KLAMBDA_JAVA_RIC_DIR', 'KLAMBDA_CACHE', 'XDG_CACHE_HOME',
@@ -9,7 +9,7 @@ const INHERITED = [
 
 export function agentEnvironment(host: NodeJS.ProcessEnv, configJson: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of INHERITED) {
+  for (const name of AGENT_INHERITED) {
     const value = host[name];
     if (value !== undefined) env[name] = value;
   }

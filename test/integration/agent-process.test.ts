@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procProcessesBelow } from '../../src/agent/process-table.js';
 import { ProcessBackend } from '../../src/backends/process-backend.js';
+import { AGENT_INHERITED } from '../../src/backends/agent-environment.js';
 import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
 import { packageRoot } from '../../src/core/package-root.js';
 import type { QueueRef } from '../../src/core/queue-contract.js';
@@ -85,8 +86,10 @@ describe('an agent of the local mode', () => {
     const names = readFileSync(`/proc/${started.pid}/environ`, 'latin1').split('\0').filter(Boolean).map((kv) => kv.slice(0, kv.indexOf('=')));
     expect(names).toContain('KLAMBDA_AGENT_CONFIG');
     // and Node's own two for the IPC channel klambda dev sizes it over (not in its process.env, never in a runtime's)
-    const own = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH', 'KLAMBDA_AGENT_CONFIG', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE'];
+    const own: string[] = [...AGENT_INHERITED, 'KLAMBDA_AGENT_CONFIG', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE'];
     expect(names.filter((n) => !own.includes(n))).toEqual([]);
+    expect(names).not.toContain('AWS_SECRET_ACCESS_KEY');
+    expect(names).not.toContain('REDIS_URL');
   }, 60_000);
 
   it("runs a version's environments as the slots of one agent, sized over its IPC channel", async () => {
