@@ -130,14 +130,36 @@ function parseJsonHeader(value) {
   }
 }
 
-/** Runs one event through the handler; resolves once its result has been posted. */
-function runInvocation(handler, next) {
+/** The request id and deadline of the event `next` carries; its trace becomes the process's _X_AMZN_TRACE_ID. */
+function startInvocation(next) {
   const h = next.headers;
   const requestId = h['lambda-runtime-aws-request-id'];
-  const deadline = Number(h['lambda-runtime-deadline-ms']);
   currentRequestId = requestId;
   if (h['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
   else delete env._X_AMZN_TRACE_ID;
+  return { h, requestId, deadline: Number(h['lambda-runtime-deadline-ms']) };
+}
+
+/** Lambda's context object of one invocation (the buffered path adds the callback methods). */
+function lambdaContext(h, requestId, deadline) {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: FUNCTION_NAME,
+    functionVersion: FUNCTION_VERSION,
+    invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
+    memoryLimitInMB: MEMORY_MB,
+    awsRequestId: requestId,
+    logGroupName: LOG_GROUP,
+    logStreamName: LOG_STREAM,
+    clientContext: parseJsonHeader(h['lambda-runtime-client-context']),
+    identity: parseJsonHeader(h['lambda-runtime-cognito-identity']),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+/** Runs one event through the handler; resolves once its result has been posted. */
+function runInvocation(handler, next) {
+  const { h, requestId, deadline } = startInvocation(next);
 
   return new Promise((resolve) => {
     let settled = false;
@@ -170,17 +192,7 @@ function runInvocation(handler, next) {
       if (begin()) sent(post(`/invocation/${requestId}/response`, json));
     };
     const context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: FUNCTION_NAME,
-      functionVersion: FUNCTION_VERSION,
-      invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
-      memoryLimitInMB: MEMORY_MB,
-      awsRequestId: requestId,
-      logGroupName: LOG_GROUP,
-      logStreamName: LOG_STREAM,
-      clientContext: parseJsonHeader(h['lambda-runtime-client-context']),
-      identity: parseJsonHeader(h['lambda-runtime-cognito-identity']),
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+      ...lambdaContext(h, requestId, deadline),
       done: (err, value) => callback(err, value),
       succeed: (value) => callback(null, value),
       fail: (err) => callback(err ?? new Error('handled')),
@@ -334,12 +346,7 @@ class ResponseStream extends Writable {
 
 /** Runs one event through a streaming handler; resolves once its response stream has been posted. */
 function runStreamingInvocation(handler, next) {
-  const h = next.headers;
-  const requestId = h['lambda-runtime-aws-request-id'];
-  const deadline = Number(h['lambda-runtime-deadline-ms']);
-  currentRequestId = requestId;
-  if (h['lambda-runtime-trace-id']) env._X_AMZN_TRACE_ID = h['lambda-runtime-trace-id'];
-  else delete env._X_AMZN_TRACE_ID;
+  const { h, requestId, deadline } = startInvocation(next);
   const stream = new ResponseStream(requestId, handler[HANDLER_HIGHWATERMARK]);
   // writes after the end, or after a failure, are the handler's bug: logged, never a crash of the runtime
   stream.on('error', (err) => logError('Response stream error', toErrorBody(err)));
@@ -352,19 +359,7 @@ function runStreamingInvocation(handler, next) {
   failCurrent = fail;
   // the event loop emptied with the stream still open (a handler that never ends it): nothing more can come
   onEmptyLoop = () => fail(toErrorBody('Response stream is not finished.'));
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: FUNCTION_NAME,
-    functionVersion: FUNCTION_VERSION,
-    invokedFunctionArn: h['lambda-runtime-invoked-function-arn'],
-    memoryLimitInMB: MEMORY_MB,
-    awsRequestId: requestId,
-    logGroupName: LOG_GROUP,
-    logStreamName: LOG_STREAM,
-    clientContext: parseJsonHeader(h['lambda-runtime-client-context']),
-    identity: parseJsonHeader(h['lambda-runtime-cognito-identity']),
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-  };
+  const context = lambdaContext(h, requestId, deadline);
   const done = stream.posted.then((res) => {
     failCurrent = undefined;
     onEmptyLoop = null;
