@@ -4,7 +4,7 @@
 // and AWS_IAM URLs under --auth: refused without a signature or permission, served with one.
 import { SignatureV4 } from '@smithy/signature-v4';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,13 +121,9 @@ const pathOf = (name: string, rest = '/', qualifier = '$LATEST') => `/lambda-url
 
 describe('klambda dev without --auth', () => {
   let f: Fixture;
-  const pyDir = mkdtempSync(join(tmpdir(), 'klambda-fastapi-'));
   const get = (name: string, rest: string, headers: Record<string, string | string[]> = {}) => call(f.local.url, 'GET', pathOf(name, rest), headers);
 
   beforeAll(async () => {
-    // FastAPI and mangum installed into the folder the function ships, as `pip install -t` does for a Lambda package
-    execFileSync('python3.11', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pyDir, 'fastapi==0.165.0', 'mangum==0.22.0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    writeFileSync(join(pyDir, 'main.py'), FASTAPI_APP);
     f = await startFixture({
       'web.yaml': manifest('web', 'nodejs20', 'app.handler', 'express-app', CORS),
       'express-app/app.mjs': EXPRESS_APP,
@@ -143,13 +139,17 @@ describe('klambda dev without --auth', () => {
       'iam.yaml': fn('iam', 'nodejs20', 'index.handler', ECHO, '  url: {authType: AWS_IAM}\n'),
     });
     copyPackages(['express', 'serverless-http'], join(f.dir, 'express-app', 'node_modules'));
-    // outside the manifest folder: the .json files pip leaves in *.dist-info would be read as manifests there
-    f.write('pyweb.yaml', manifest('pyweb', 'python3.11', 'main.handler', pyDir, '{authType: NONE}'));
+    // FastAPI and mangum installed into the folder the function ships, as `pip install -t` does for a Lambda package:
+    // inside the manifest folder, with the JSON pip leaves in *.dist-info (read as code, not as manifests)
+    const pyDir = join(f.dir, 'fastapi-app');
+    execFileSync('python3.11', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', pyDir, 'fastapi==0.165.0', 'mangum==0.22.0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    writeFileSync(join(pyDir, 'main.py'), FASTAPI_APP);
+    expect((readdirSync(pyDir, { recursive: true }) as string[]).filter((p) => p.endsWith('.json')).length).toBeGreaterThan(0);
+    f.write('pyweb.yaml', manifest('pyweb', 'python3.11', 'main.handler', 'fastapi-app', '{authType: NONE}'));
     await f.local.store.reload();
   }, 180_000);
   afterAll(async () => {
     await f?.stop();
-    rmSync(pyDir, { recursive: true, force: true });
   });
 
   describe.each([['express in serverless-http', 'web'], ['FastAPI in mangum', 'pyweb']])('%s, unchanged', (_what, name) => {

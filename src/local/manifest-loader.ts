@@ -8,6 +8,7 @@ import { PackageDigests } from './package-digests.js';
 import { layerUseIssues } from './layer-refs.js';
 import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
 import { parseManifestDocuments } from '../api/parse.js';
+import { isMap, parseAllDocuments } from 'yaml';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
 import type { RuntimeAvailability } from '../core/runtime-availability.js';
 import { localRuntimeAvailability } from '../core/runtime-probe.js';
@@ -66,23 +67,15 @@ export async function loadManifestFolder(dir: string, digests = new PackageDiges
   } catch (err) {
     throw new ManifestError([{ source: dir, document: 0, path: '', message: `cannot read the folder: ${(err as Error).message}` }]);
   }
+  const read = await Promise.all(files.map((file) => readManifestFile(dir, file)));
+  const folders = codeFolders(read.flatMap((r) => r.entries));
   const issues: ManifestIssue[] = [];
   const entries: LocatedManifest[] = [];
-  for (const file of files) {
-    const source = sourceOf(dir, file);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      issues.push({ source, document: 0, path: '', message: `cannot read: ${(err as Error).message}` });
-      continue;
-    }
-    try {
-      for (const d of parseManifestDocuments(text, source)) entries.push({ ...d, file });
-    } catch (err) {
-      if (err instanceof ManifestError) issues.push(...err.issues);
-      else throw err;
-    }
+  for (const r of read) {
+    // a code folder's own YAML and JSON (a package's data, pip's *.dist-info, an app's config) is code, not manifests
+    if (!r.objectShaped && folders.some((f) => isInside(f, r.file))) continue;
+    entries.push(...r.entries);
+    issues.push(...r.issues);
   }
   issues.push(...duplicateIssues(entries), ...runtimeIssues(entries, runtimes));
   const packages = await packageIssues(entries, digests, issues);
@@ -92,6 +85,58 @@ export async function loadManifestFolder(dir: string, digests = new PackageDiges
   if (issues.length > 0) throw new ManifestError(issues);
   return snapshot;
 }
+
+interface ReadFile {
+  file: string;
+  entries: LocatedManifest[];
+  issues: readonly ManifestIssue[];
+  /** Whether a document of the file is shaped as a Kubernetes object (a map with apiVersion and kind). */
+  objectShaped: boolean;
+}
+
+async function readManifestFile(dir: string, file: string): Promise<ReadFile> {
+  const source = sourceOf(dir, file);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return { file, entries: [], issues: [{ source, document: 0, path: '', message: `cannot read: ${(err as Error).message}` }], objectShaped: true };
+  }
+  try {
+    return { file, entries: parseManifestDocuments(text, source).map((d) => ({ ...d, file })), issues: [], objectShaped: true };
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    return { file, entries: [], issues: err.issues, objectShaped: holdsObject(text) };
+  }
+}
+
+/** Whether any document of a YAML/JSON text is a map with both `apiVersion` and `kind`, whatever else is wrong with it. */
+function holdsObject(text: string): boolean {
+  try {
+    const docs = parseAllDocuments(text);
+    return (Array.isArray(docs) ? docs : []).some((d) => {
+      const c = d.contents;
+      return isMap(c) && c.has('apiVersion') && c.has('kind');
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** The folders that manifests name as `code.path` (of functions, versions and layer versions), absolute. */
+function codeFolders(entries: readonly LocatedManifest[]): string[] {
+  const paths: string[] = [];
+  for (const e of entries) {
+    const o = e.object;
+    const given = o.kind === 'Function' ? [o.spec.code.path]
+      : o.kind === 'FunctionVersion' ? [o.spec.function.code.path]
+        : o.kind === 'Layer' ? o.spec.versions.map((v) => v.code.path) : [];
+    for (const p of given) if (p !== undefined && !/\.zip$/i.test(p)) paths.push(resolve(dirname(e.file), p));
+  }
+  return paths;
+}
+
+const isInside = (folder: string, file: string) => file.startsWith(folder.endsWith(sep) ? folder : `${folder}${sep}`);
 
 /** A Function or FunctionVersion whose runtime cannot run here (its program is not installed): one issue each, saying why. */
 function runtimeIssues(entries: readonly LocatedManifest[], check: RuntimeCheck): ManifestIssue[] {

@@ -79,6 +79,27 @@ describe('loading a folder', () => {
     expect(err.message).toContain('bad.yaml (document 1, line 10): spec.memoryMB: must be >= 128, got 64');
   });
 
+  it("leaves a code folder's own YAML and JSON to the code (vendored data, pip's dist-info), yet reads a manifest kept there", async () => {
+    const pathFn = (name: string, path: string) => `apiVersion: klambda.dev/v1alpha1
+kind: Function
+metadata: {name: ${name}}
+spec: {runtime: python3.11, handler: app.handler, code: {path: ${path}}}
+`;
+    write('api.yaml', pathFn('api', './api'));
+    write('api/app.py', 'def handler(e, c):\n    return 1\n');
+    write('api/yaml_pkg-6.0.dist-info/direct_url.json', '{"url": "file:///build/yaml_pkg", "dir_info": {}}');
+    write('api/config/settings.yaml', 'debug: true\nlevels: [1, 2\n'); // not even valid YAML
+    write('api/data.json', '[1, 2, 3]');
+    write('api/more.yaml', fn('more')); // object-shaped: still a manifest
+    store = await ManifestStore.open(dir);
+    expect(store.functions().map((f) => f.metadata.name)).toEqual(['api', 'more']);
+    // outside every code folder, the same file is still refused
+    write('stray.json', '{"url": "x"}');
+    write('api/broken.yaml', 'apiVersion: klambda.dev/v1alpha1\nkind: Function\nmetadata: {name: broken}\n');
+    const err = await ManifestStore.open(dir).then(() => undefined, (e: unknown) => e as ManifestError);
+    expect(err?.issues.map((i) => i.source).sort()).toEqual(['api/broken.yaml', 'stray.json']);
+  });
+
   it('refuses two objects of the same kind, namespace and name, naming both files', async () => {
     write('a.yaml', fn('hello'));
     write('b/c.yaml', `${fn('other')}---\n${fn('hello')}`);
