@@ -1,13 +1,16 @@
 // Benchmark: sync invoke latency (concurrency 1) and throughput (concurrency 16) of a no-op nodejs function
 // through the AWS SDK against klambda's local mode, unsigned and with SigV4 on (--auth), side by side with the
 // floor: the same handler behind a plain node:http server, driven by the same SDK client in the same run; and the
-// cost of one SigV4 verification on its own. Prints JSON.
+// cost of one SigV4 verification on its own; and, in the same run, what the process model costs by itself — the floor
+// in a process of its own and bare process chains with no logic (bench/process-chain.ts) — with each one's ratios
+// to the floor (`against_floor`). Prints JSON.
 // klambda runs as a user runs it (`klambda dev`, its own process); the client runs in this process.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFloor, startKlambda } from './servers.js';
+import { startChain } from './process-chain.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SigningKeyCache, sha256Hex, verifySigV4 } from '../src/core/sigv4/index.js';
@@ -33,6 +36,17 @@ async function invokeOnce(c: LambdaClient): Promise<number> {
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** The bare chains measured beside the floor: name, shape, runtime processes. */
+const CHAINS: ReadonlyArray<readonly [string, 'front' | 'router' | 'floor-process', number]> = [
+  ['floor_process', 'floor-process', 1],
+  ['front_16_environments', 'front', 16], ['front_2_environments', 'front', 2],
+  ['router_16_environments', 'router', 16], ['router_2_environments', 'router', 2],
+];
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+type Figures = Awaited<ReturnType<typeof measure>>;
 
 async function measure(endpoint: string) {
   const c = client(endpoint);
@@ -116,9 +130,28 @@ async function main(): Promise<void> {
     const floorServer = await startFloor();
     const floor = await measure(floorServer.url);
     floorServer.server.close();
+    // What the process model costs by itself, in the same run: bare chains with no logic (bench/process-chain.ts)
+    const chains: Record<string, Figures> = {};
+    for (const [name, kind, environments] of CHAINS) {
+      const chain = await startChain(kind, environments);
+      chains[name] = await measure(chain.url).finally(() => chain.stop());
+    }
+    const ratios = (x: { p50: Figures; sixteen: Figures; two: Figures }) => ({
+      p50_over_floor: round2(x.p50.sync_p50_ms / floor.sync_p50_ms),
+      throughput_share_16_environments: round2(x.sixteen.throughput_per_s / floor.throughput_per_s),
+      throughput_share_2_environments: round2(x.two.throughput_per_s / floor.throughput_per_s),
+    });
     process.stdout.write(`${JSON.stringify({
       benchmark: 'invoke', function: 'nodejs20 no-op, 128 MB', client: '@aws-sdk/client-lambda InvokeCommand',
       machine: { cpus: cpus().length, node: process.version }, klambda, klambda_sigv4: klambdaSigned, klambda_max_environments_2: klambdaTwoEnvironments, floor,
+      process_chains: chains,
+      against_floor: {
+        targets: { p50_over_floor_at_most: 2, throughput_share_16_environments_at_least: 0.6, throughput_share_2_environments_at_least: 0.9 },
+        klambda: ratios({ p50: klambda, sixteen: klambda, two: klambdaTwoEnvironments }),
+        chain_2_processes: ratios({ p50: chains.front_2_environments!, sixteen: chains.front_16_environments!, two: chains.front_2_environments! }),
+        chain_3_processes: ratios({ p50: chains.router_2_environments!, sixteen: chains.router_16_environments!, two: chains.router_2_environments! }),
+        floor_in_own_process: ratios({ p50: chains.floor_process!, sixteen: chains.floor_process!, two: chains.floor_process! }),
+      },
       sigv4_verify_us: await verifyCost(),
       target: { sync_p50_ms_below: 1.5, throughput_per_s_at_least: 3000, sigv4_verify_us_below: 100 },
     }, null, 2)}\n`);
