@@ -3,13 +3,14 @@
 // a wrong secret, a clock 10 minutes off, another account's ARN and an action outside the key's policy get AWS's errors;
 // environment variables only for keys allowed lambda:GetFunction; the key file is reloaded when it changes.
 import {
-  GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, LambdaServiceException,
+  CreateFunctionCommand, GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, LambdaServiceException,
   ListFunctionsCommand, PublishVersionCommand, RequestTooLargeException,
 } from '@aws-sdk/client-lambda';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rejection } from '../test/helpers/refusal.js';
+import { makeZip } from '../test/helpers/zips.js';
 import { decode, fn, startFixture, waitFor, type Fixture } from './helpers/local.js';
 
 const keysDir = mkdtempSync(join(tmpdir(), 'klambda-keys-'));
@@ -17,6 +18,7 @@ const keyFile = join(keysDir, 'keys.ini');
 const ADMIN = { accessKeyId: 'AKIAKLAMBDAADMIN0001', secretAccessKey: 'admin/secret+0001' };
 const INVOKER = { accessKeyId: 'AKIAKLAMBDAINVOKER01', secretAccessKey: 'invoker-secret' };
 const READER = { accessKeyId: 'AKIAKLAMBDAREADER001', secretAccessKey: 'reader-secret' };
+const CREATOR = { accessKeyId: 'AKIAKLAMBDACREATOR01', secretAccessKey: 'creator-secret' };
 const keys = `# klambda dev --auth: AWS credentials-file format
 [admin]
 aws_access_key_id = ${ADMIN.accessKeyId}
@@ -28,6 +30,11 @@ aws_secret_access_key = ${INVOKER.secretAccessKey}
 klambda_policy = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:echo*"},
     {"Effect": "Deny", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:echo:secret"}]}
+
+[creator]
+aws_access_key_id = ${CREATOR.accessKeyId}
+aws_secret_access_key = ${CREATOR.secretAccessKey}
+klambda_policy = {"Statement": [{"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:team-a-*"}]}
 
 [reader]
 aws_access_key_id = ${READER.accessKeyId}
@@ -139,6 +146,27 @@ describe('environment variables', () => {
     expect((await refusal(reader.send(new GetFunctionCommand({ FunctionName: 'echo' })))).name).toBe('AccessDeniedException');
     const admin = await client(ADMIN).send(new ListFunctionsCommand({}));
     expect(admin.Functions?.[0]?.Environment?.Variables).toMatchObject({ GREETING: 'hi' });
+  });
+});
+
+describe('CreateFunction, authorized on the ARN of the function it names (in the body)', () => {
+  const create = (FunctionName: string, Tags?: Record<string, string>) => makeZip([{ name: 'index.mjs', data: 'export const handler = async () => 1;' }])
+    .then((ZipFile) => client(CREATOR).send(new CreateFunctionCommand({
+      FunctionName, Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/lambda-runner', Handler: 'index.handler', Code: { ZipFile }, ...(Tags ? { Tags } : {}),
+    })));
+
+  it('lets a key create the functions its policy names, and no other', async () => {
+    expect((await create('team-a-orders')).FunctionName).toBe('team-a-orders');
+    const e = await refusal(create('team-b-orders'));
+    expect(e.name).toBe('AccessDeniedException');
+    expect(e.message).toContain('arn:aws:lambda:us-east-1:000000000000:function:team-b-orders');
+    expect(existsSync(join(f.dir, 'team-b-orders.yaml'))).toBe(false);
+  });
+
+  it('reads the name from the parsed body: an allowed name elsewhere in it (a tag) does not pass, nor another account\'s ARN', async () => {
+    expect((await refusal(create('team-b-tagged', { FunctionName: 'team-a-x', '"FunctionName"': 'team-a-y' }))).name).toBe('AccessDeniedException');
+    expect((await refusal(create('arn:aws:lambda:us-east-1:111111111111:function:team-a-theirs'))).name).toBe('AccessDeniedException');
+    expect(existsSync(join(f.dir, 'team-b-tagged.yaml'))).toBe(false);
   });
 });
 

@@ -137,7 +137,14 @@ function resourceOf(rawName: string, qualifier: string | undefined, qualified: b
  * The action a request performs, for the Lambda API routes of the router; undefined for anything else
  * (the router answers that with UnknownOperationException).
  */
-export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): LambdaAction | undefined {
+/** Whether a Lambda API request names the resource it acts on in its JSON body (CreateFunction's FunctionName). */
+export function namesResourceInBody(method: string, rawUrl: string): boolean {
+  const q = rawUrl.indexOf('?');
+  const m = FUNCTIONS.exec(q < 0 ? rawUrl : rawUrl.slice(0, q));
+  return method === 'POST' && m !== null && m[1] === '2015-03-31' && m[2] === undefined;
+}
+
+export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext, members?: Readonly<Record<string, unknown>>): LambdaAction | undefined {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
   const verb = method === 'HEAD' ? 'GET' : method;
@@ -156,8 +163,12 @@ export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext): L
   const api = m[1]!;
   if (m[2] === undefined) {
     if (api !== '2015-03-31') return undefined;
-    // CreateFunction names its function in the body: authorized as "*" here
-    return verb === 'GET' ? { action: 'lambda:ListFunctions', resource: '*' } : verb === 'POST' ? { action: 'lambda:CreateFunction', resource: '*' } : undefined;
+    if (verb === 'GET') return { action: 'lambda:ListFunctions', resource: '*' };
+    if (verb !== 'POST') return undefined;
+    // CreateFunction names its function in the body (`members`, parsed once): its ARN, as AWS authorizes it; a body
+    // without a FunctionName string is checked against "*" (and then refused by the API)
+    const name = members?.FunctionName;
+    return { action: 'lambda:CreateFunction', ...(typeof name === 'string' && name !== '' ? resourceOf(name, undefined, false, ctx) : { resource: '*' }) };
   }
   const tail = m[3] ?? '';
   const route = ROUTES.find((r) => r.api === api && r.method === verb && r.tail.test(tail));

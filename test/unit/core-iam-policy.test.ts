@@ -1,6 +1,6 @@
 // The per-key IAM-style policy (pure): parsing, wildcards, explicit Deny first, and the route → action map.
 import { evaluate, isAllowed, parsePolicy, PolicyError, wildcardMatch } from '../../src/core/iam-policy.js';
-import { isCodeUpload, lambdaAction } from '../../src/core/lambda-actions.js';
+import { isCodeUpload, lambdaAction, namesResourceInBody } from '../../src/core/lambda-actions.js';
 import { accountIdFor, derivedAccountId } from '../../src/core/accounts.js';
 
 const fn = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -110,7 +110,15 @@ describe('lambdaAction: every route of the router, its action and resource', () 
 
   it('maps the calls that write functions, the tag calls and GetAccountSettings', () => {
     const fnArn = 'arn:aws:lambda:us-east-1:000000000000:function:hello';
+    // CreateFunction's function is in its body: its ARN once the body is parsed, "*" without a name
     expect(lambdaAction('POST', '/2015-03-31/functions', ctx)).toEqual({ action: 'lambda:CreateFunction', resource: '*' });
+    expect(lambdaAction('POST', '/2015-03-31/functions', ctx, { FunctionName: 'hello', Tags: { FunctionName: 'other' } })).toEqual({ action: 'lambda:CreateFunction', resource: fnArn });
+    expect(lambdaAction('POST', '/2015-03-31/functions', ctx, { FunctionName: 'arn:aws:lambda:us-east-1:111111111111:function:x' }))
+      .toEqual({ action: 'lambda:CreateFunction', resource: 'arn:aws:lambda:us-east-1:111111111111:function:x', account: '111111111111' });
+    expect(lambdaAction('POST', '/2015-03-31/functions', ctx, { FunctionName: 7 })).toEqual({ action: 'lambda:CreateFunction', resource: '*' });
+    expect(namesResourceInBody('POST', '/2015-03-31/functions')).toBe(true);
+    expect(namesResourceInBody('POST', '/2015-03-31/functions/hello/invocations')).toBe(false);
+    expect(namesResourceInBody('GET', '/2015-03-31/functions')).toBe(false);
     expect(lambdaAction('PUT', '/2015-03-31/functions/hello/code', ctx)).toEqual({ action: 'lambda:UpdateFunctionCode', resource: fnArn });
     expect(lambdaAction('PUT', '/2015-03-31/functions/hello/configuration', ctx)).toEqual({ action: 'lambda:UpdateFunctionConfiguration', resource: fnArn });
     expect(lambdaAction('DELETE', '/2015-03-31/functions/hello?Qualifier=2', ctx)).toEqual({ action: 'lambda:DeleteFunction', resource: `${fnArn}:2` });

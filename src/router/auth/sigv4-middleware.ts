@@ -5,12 +5,12 @@ import { accessDenied } from '../../core/auth-errors.js';
 import { KlambdaError } from '../../core/errors.js';
 import { evaluate } from '../../core/iam-policy.js';
 import { JSON_APIS, jsonTargetOf, targetAction, unknownTarget, type JsonTarget } from '../../core/json-targets.js';
-import { isCodeUpload, lambdaAction } from '../../core/lambda-actions.js';
+import { isCodeUpload, lambdaAction, namesResourceInBody } from '../../core/lambda-actions.js';
 import { isQueryCall, queryAction, SNS, type QueryParams } from '../../core/query-apis.js';
 import { MAX_CODE_REQUEST_BYTES } from '../../code/package-limits.js';
 import { EMPTY_SHA256, parseSignedAuth, queryPairs, sha256Hex, SigningKeyCache, verifySigV4 } from '../../core/sigv4/index.js';
 import { readBody } from '../body.js';
-import { stashBody } from '../body-stash.js';
+import { stashBody, stashJson } from '../body-stash.js';
 import { parseForm } from '../query/form.js';
 import { principalOfKey, setPrincipal, type KeyStore, type Principal } from './principal.js';
 
@@ -53,7 +53,7 @@ export function signingService(json: JsonTarget | undefined): string | undefined
 export function authorize(principal: Principal, method: string, url: string, region: string, target?: string, form?: QueryParams, members?: Readonly<Record<string, unknown>>): void {
   const at = { region, accountId: principal.accountId };
   const json = form ? undefined : jsonTargetOf(method, pathOf(url), target);
-  const call: { action: string; resource: string; account?: string } | undefined = form ? queryAction(SNS, form, at) : json ? targetAction(json, at, members) : lambdaAction(method, url, at);
+  const call: { action: string; resource: string; account?: string } | undefined = form ? queryAction(SNS, form, at) : json ? targetAction(json, at, members) : lambdaAction(method, url, at, members);
   if (!call) {
     // every route is mapped to its action; a request no route serves never reaches one
     if (json) throw unknownTarget(json.target);
@@ -102,8 +102,9 @@ export function sigv4Auth(opts: SigV4AuthOptions): RequestHandler {
         { region: opts.region, services: scope, now: now(), cache },
       );
       const principal = principalOfKey(key);
-      // only a JSON API's call is parsed here (an Invoke's payload never is)
-      const members = !query && json ? jsonMembers(body) : undefined;
+      // only a JSON API's call, or one naming its resource in the body, is parsed here (an Invoke's payload never is)
+      const members = !query && (json || namesResourceInBody(req.method, url)) ? jsonMembers(body) : undefined;
+      if (members && !json) stashJson(req, members as Record<string, unknown>);
       authorize(principal, req.method, url, opts.region, target, query ? parseForm(body) : undefined, members);
       setPrincipal(req, principal);
     })().then(() => next(), (err: unknown) => next(err));

@@ -4,12 +4,15 @@ import type { IncomingMessage } from 'node:http';
 import { parseFunctionName, type ArnContext, type FunctionNameRef } from '../../core/arn.js';
 import { invalidContent, invalidParameter } from '../../core/errors.js';
 import { readBody } from '../body.js';
+import { stashedJson } from '../body-stash.js';
 
 const BODY_LIMIT = 256 * 1024;
 
 export async function jsonBody(req: IncomingMessage, limit = BODY_LIMIT): Promise<Record<string, unknown>> {
   const raw = await readBody(req, limit);
   if (raw.length === 0) return {};
+  const parsed = stashedJson(req);
+  if (parsed) return parsed;
   let value: unknown;
   try { value = JSON.parse(raw.toString('utf8')); } catch { throw invalidContent('Could not parse request body into json'); }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidContent('The request body must be a JSON object');
