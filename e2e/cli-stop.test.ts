@@ -1,10 +1,15 @@
-// How `klambda dev` ends: Ctrl-C stops it cleanly with nothing left running, and a busy port is one clear line.
+// How `klambda dev` ends: Ctrl-C stops it cleanly with nothing left running, and a busy port is one clear line. Killed
+// with SIGKILL, it leaves its Redis running on the folder's data; the next klambda on the folder stops that one first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { Redis } from 'ioredis';
+import { jsonLogger } from '../src/core/logger.js';
 import { packageRoot } from '../src/core/package-root.js';
+import { startRedisServer } from '../src/local/redis-server.js';
+import { startSupervisedRedis } from '../src/local/supervised-redis.js';
 import { fn, waitFor } from './helpers/local.js';
 
 const cli = join(packageRoot(), 'dist', 'cli', 'main.js');
@@ -164,4 +169,145 @@ describeIfProc('klambda dev stopping', () => {
     expect(lines[0]).toContain('--port');
     expect(leftovers(dir).map((q) => `${q.pid} ${q.cmdline}`)).toEqual([]);
   }, 40_000);
+});
+
+/** The redis-servers running in `dataDir` (redis works in its --dir, and its command line starts with its name). */
+const redisServersIn = (dataDir: string): Proc[] =>
+  processes().filter((q) => running(q) && q.cwd === dataDir && q.cmdline.startsWith('redis-server'));
+
+/** Whether the process seen as `p` (same pid and start time) still runs. */
+const stillRuns = (p: Proc): boolean => processes().some((q) => running(q) && q.pid === p.pid && q.start === p.start);
+
+const logLines = (): { logger: ReturnType<typeof jsonLogger>; lines: string[] } => {
+  const lines: string[] = [];
+  return { logger: jsonLogger({ write: (line: string) => lines.push(line) }), lines };
+};
+
+describeIfProc('klambda killed with SIGKILL', () => {
+  let dir: string;
+  let dataDir: string;
+  let p: Run | undefined;
+  const children: ChildProcess[] = [];
+  beforeEach(() => {
+    dir = functionFolder();
+    dataDir = join(dir, '.klambda', 'redis');
+  });
+  afterEach(() => {
+    if (p && p.child.exitCode === null && p.child.signalCode === null) {
+      try { process.kill(-p.child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    }
+    p = undefined;
+    for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    // an orphan a failed test left in its folder
+    for (const q of leftovers(dir)) {
+      try { process.kill(q.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves its Redis running; the next klambda dev on the folder stops that one first, says so, and runs on one', async () => {
+    const run1 = run(['dev', dir, '--port', '0']);
+    p = run1;
+    await waitFor(() => run1.output().match(/klambda listening on /)?.[0], 20_000, 'listening')
+      .catch(() => { throw new Error(`not listening:\n${run1.output()}`); });
+    const [orphan] = redisServersIn(dataDir);
+    expect(orphan).toBeDefined();
+    expect(readFileSync(join(dataDir, 'redis.pid'), 'utf8').trim()).toBe(String(orphan!.pid));
+    process.kill(run1.child.pid!, 'SIGKILL');
+    await run1.done;
+    // in a process group of its own, nothing ended it
+    expect(redisServersIn(dataDir).map((q) => q.pid)).toEqual([orphan!.pid]);
+
+    const run2 = run(['dev', dir, '--port', '0']);
+    p = run2;
+    const url = await waitFor(() => run2.output().match(/klambda listening on (http:\/\/127\.0\.0\.1:\d+)/)?.[1], 20_000, 'listening again')
+      .catch(() => { throw new Error(`not listening:\n${run2.output()}`); });
+    expect(stillRuns(orphan!)).toBe(false);
+    const now = redisServersIn(dataDir);
+    expect(now).toHaveLength(1);
+    expect(run2.output().split('\n').filter((line) => line.includes('stopped an orphaned redis-server'))).toHaveLength(1);
+    expect(run2.output()).not.toContain('keeps its queues in memory only');
+    const res = await fetch(`${url}/2015-03-31/functions/hi/invocations`, { method: 'POST', body: '{"name":"again"}', headers: { 'Content-Type': 'application/json' } });
+    expect(await res.json()).toEqual({ hi: 'again' });
+
+    process.kill(-run2.child.pid!, 'SIGINT');
+    expect(await run2.done).toBe(0);
+    expect(leftovers(dir, now).map((q) => `${q.pid} ${q.cmdline}`)).toEqual([]);
+    // a clean stop leaves no pid file behind
+    expect(existsSync(join(dataDir, 'redis.pid'))).toBe(false);
+  }, 60_000);
+
+  it('keeps what was written through the killed one\'s Redis: the next owner stops it, then loads its append-only file', async () => {
+    // the owner in a process of its own, so that it can be SIGKILLed
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { startSupervisedRedis } = await import(${JSON.stringify(join(packageRoot(), 'dist', 'local', 'supervised-redis.js'))});
+      const { silentLogger } = await import(${JSON.stringify(join(packageRoot(), 'dist', 'core', 'logger.js'))});
+      const r = await startSupervisedRedis({ dataDir: process.argv[1], password: 'first', logger: silentLogger });
+      process.stdout.write(JSON.stringify({ url: r.url, pid: r.pid(), persistent: r.persistent }) + '\\n');
+      setInterval(() => undefined, 60_000);
+    `, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(owner);
+    let out = '';
+    owner.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    const first = await waitFor(() => (out.includes('\n') ? JSON.parse(out.split('\n')[0]!) as { url: string; pid: number; persistent: boolean } : undefined), 20_000, 'the owner\'s Redis');
+    expect(first.persistent).toBe(true);
+    const client = new Redis(first.url);
+    await client.set('accepted', 'before the kill');
+    client.disconnect();
+
+    const ownerGone = new Promise((resolve) => owner.once('exit', resolve));
+    owner.kill('SIGKILL');
+    await ownerGone;
+    const [orphan] = redisServersIn(dataDir);
+    expect(orphan?.pid).toBe(first.pid);
+
+    const { logger, lines } = logLines();
+    const next = await startSupervisedRedis({ dataDir, password: 'second', logger });
+    try {
+      expect(next.persistent).toBe(true);
+      expect(stillRuns(orphan!)).toBe(false);
+      expect(redisServersIn(dataDir).map((q) => q.pid)).toEqual([next.pid()]);
+      expect(lines.filter((line) => line.includes('stopped an orphaned redis-server') && line.includes(`"pid":${first.pid}`))).toHaveLength(1);
+      const again = new Redis(next.url);
+      try {
+        expect(await again.get('accepted')).toBe('before the kill');
+      } finally {
+        again.disconnect();
+      }
+    } finally {
+      await next.stop();
+    }
+    expect(redisServersIn(dataDir)).toEqual([]);
+  }, 60_000);
+
+  it('leaves alone a live process that redis.pid names but that is not a redis-server on this folder', async () => {
+    mkdirSync(dataDir, { recursive: true });
+    // in the folder, but not a redis-server
+    const sleeper = spawn('sleep', ['600'], { cwd: dataDir, stdio: 'ignore' });
+    children.push(sleeper);
+    // a redis-server, on another folder
+    const otherDir = join(dir, 'other-redis');
+    mkdirSync(otherDir);
+    const other = await startRedisServer({ dataDir: otherDir });
+    try {
+      const sleeperSeen = await waitFor(() => processes().find((q) => q.pid === sleeper.pid && q.cmdline.startsWith('sleep')), 5000, 'sleep running');
+      const [otherSeen] = redisServersIn(otherDir);
+      expect(otherSeen?.pid).toBe(other.pid);
+      for (const named of [sleeperSeen, otherSeen!]) {
+        writeFileSync(join(dataDir, 'redis.pid'), String(named.pid));
+        const { logger, lines } = logLines();
+        const next = await startSupervisedRedis({ dataDir, password: 'x', logger });
+        try {
+          expect(next.persistent).toBe(true);
+          expect(lines.filter((line) => line.includes('orphaned'))).toEqual([]);
+          expect(redisServersIn(dataDir).map((q) => q.pid)).toEqual([next.pid()]);
+        } finally {
+          await next.stop();
+        }
+        expect(stillRuns(named)).toBe(true);
+      }
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
 });

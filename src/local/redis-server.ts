@@ -46,7 +46,7 @@ function track(child: ChildProcess): void {
 }
 
 /** How long a redis-server may take to exit after SIGTERM (it flushes its append-only file) before SIGKILL. */
-const STOP_GRACE_MS = 5000;
+export const STOP_GRACE_MS = 5000;
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -82,6 +82,8 @@ export interface RedisServerOptions {
    * persistence, in a temporary folder removed when it stops.
    */
   dataDir?: string;
+  /** A file where redis-server writes its pid as it starts (before it loads its data) and that it removes on a clean shutdown. */
+  pidFile?: string;
 }
 
 /** Starts redis-server (see RedisServerOptions.dataDir for persistence); rejects with RedisServerMissingError if absent. */
@@ -93,7 +95,8 @@ export async function startRedisServer(opts: RedisServerOptions = {}): Promise<R
   const child: ChildProcess = spawn(
     opts.binary ?? 'redis-server',
     // "-" reads more configuration from stdin
-    ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir],
+    ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir,
+      ...(opts.pidFile ? ['--pidfile', opts.pidFile] : [])],
     // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and a Redis that died with it
     // would leave klambda stopping its agents and connections against a dead server (ioredis reconnect errors, agents
     // that wait out their retries). klambda stops it itself, last.

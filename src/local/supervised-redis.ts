@@ -1,10 +1,12 @@
 // The local mode's own Redis: its append-only file in the folder's .klambda/redis (so accepted work outlives a crash
 // of Redis or of klambda), started again on the same port and password whenever it dies. One klambda per folder
 // holds that data folder (a lock file with its pid); a second one gets a Redis without persistence, and says so.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+// The folder's redis-server writes its pid in `redis.pid`: a klambda killed with SIGKILL leaves its Redis running, and
+// the next one on the folder stops that orphan before it starts its own, so that one file never has two writers.
+import { closeSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, rmSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { Logger } from '../core/logger.js';
-import { freePort, startRedisServer, type RedisServerHandle } from './redis-server.js';
+import { freePort, startRedisServer, STOP_GRACE_MS, type RedisServerHandle } from './redis-server.js';
 
 export interface SupervisedRedis {
   url: string;
@@ -66,6 +68,62 @@ function releaseLock(file: string): void {
   rmSync(file, { force: true });
 }
 
+const readOrEmpty = (file: string): string => { try { return readFileSync(file, 'utf8'); } catch { return ''; } };
+
+/** Whether the process has ended: no /proc entry, or a zombie waiting for a parent (an init that may never reap). */
+function ended(pid: number): boolean {
+  const stat = readOrEmpty(`/proc/${pid}/stat`);
+  if (stat === '') return true;
+  // the state is the field after "(comm)", which may itself hold spaces and parentheses
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
+}
+
+/**
+ * Whether `pid` runs a redis-server on `dataDir`, read from /proc (Linux): `redis-server` first on its command line
+ * (redis rewrites that to "redis-server 127.0.0.1:PORT", which drops the `--dir` argument but keeps the name), and the
+ * folder as its working folder (redis changes into its `--dir`). Anything else — a pid reused by another program or
+ * by another folder's Redis, or no /proc to tell — is not one to signal.
+ */
+export function isRedisServerOn(pid: number, dataDir: string): boolean {
+  if (ended(pid)) return false;
+  const program = readOrEmpty(`/proc/${pid}/cmdline`).split('\0')[0]!.split(' ')[0]!;
+  if (basename(program) !== 'redis-server') return false;
+  try { return readlinkSync(`/proc/${pid}/cwd`) === realpathSync(dataDir); } catch { return false; }
+}
+
+/** Waits until the process has ended, at most `ms`; whether it has. */
+async function endedWithin(pid: number, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!ended(pid)) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
+const signal = (pid: number, sig: NodeJS.Signals): void => {
+  try { process.kill(pid, sig); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e; }
+};
+
+/**
+ * Stops the redis-server that `redis.pid` names if it still runs on this folder: the Redis of a klambda that was
+ * killed (SIGKILL, a crash) without stopping it, and that would otherwise append to the same append-only file as the
+ * new one. SIGTERM first (Redis writes out its append-only file as it shuts down), SIGKILL after a grace.
+ */
+async function stopOrphan(dataDir: string, pidFile: string, logger: Logger): Promise<void> {
+  const pid = Number(readOrEmpty(pidFile).trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isRedisServerOn(pid, dataDir)) return;
+  signal(pid, 'SIGTERM');
+  if (!await endedWithin(pid, STOP_GRACE_MS)) {
+    signal(pid, 'SIGKILL');
+    if (!await endedWithin(pid, STOP_GRACE_MS)) {
+      throw new Error(`an orphaned redis-server (pid ${pid}) still runs on ${dataDir} after SIGKILL; stop it, then start klambda again`);
+    }
+  }
+  logger.warn({ msg: 'stopped an orphaned redis-server of a previous klambda on this folder; its append-only file is loaded again', pid, dataDir });
+}
+
 export async function startSupervisedRedis(opts: SupervisedRedisOptions): Promise<SupervisedRedis> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const lock = join(opts.dataDir, 'lock');
@@ -73,10 +131,12 @@ export async function startSupervisedRedis(opts: SupervisedRedisOptions): Promis
   if (!persistent) {
     opts.logger.warn({ msg: 'another klambda holds this folder\'s Redis data; this one keeps its queues in memory only', dataDir: opts.dataDir });
   }
+  const pidFile = join(opts.dataDir, 'redis.pid');
   const port = await freePort();
-  const start = () => startRedisServer({ port, password: opts.password, ...(persistent ? { dataDir: opts.dataDir } : {}) });
+  const start = () => startRedisServer({ port, password: opts.password, ...(persistent ? { dataDir: opts.dataDir, pidFile } : {}) });
   let current: RedisServerHandle;
   try {
+    if (persistent) await stopOrphan(opts.dataDir, pidFile, opts.logger);
     current = await start();
   } catch (e) {
     if (persistent) releaseLock(lock);
@@ -127,7 +187,11 @@ export async function startSupervisedRedis(opts: SupervisedRedisOptions): Promis
       wake();
       await starting;
       await current.stop();
-      if (persistent) releaseLock(lock);
+      if (persistent) {
+        // redis removes it on a clean shutdown; not when it had to be killed
+        rmSync(pidFile, { force: true });
+        releaseLock(lock);
+      }
     },
   };
 }
