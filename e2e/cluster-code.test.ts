@@ -45,7 +45,8 @@ function builtBootstrap(script: string): string {
 const goBootstrap = () => builtBootstrap('build-go-bootstrap.sh');
 
 beforeAll(async () => {
-  k = await startKlambdaOnCluster({ codeStore: true });
+  // the runtimes this cluster serves (the controller's and the router's $KLAMBDA_RUNTIMES): not java17, for one
+  k = await startKlambdaOnCluster({ codeStore: true, env: { KLAMBDA_RUNTIMES: 'nodejs20,python3.11,provided' } });
   // the execution role is the function's ServiceAccount
   await k.cluster.admin.create('/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'lambda-runner' } });
 }, 45 * 60_000);
@@ -101,6 +102,17 @@ it('refuses an execution role whose ServiceAccount does not exist', async () => 
   await expect(k.lambda.send(new CreateFunctionCommand({
     FunctionName: 'no-role', Runtime: 'nodejs20.x', Role: 'arn:aws:iam::000000000000:role/nobody', Handler: 'index.handler', Code: { ZipFile: await nodeZip('x') },
   }))).rejects.toThrow(/cannot be assumed/);
+});
+
+it('refuses a runtime the cluster does not serve, up front: nothing is made', async () => {
+  const e = await k.lambda.send(new CreateFunctionCommand({
+    FunctionName: 'javafn', Runtime: 'java17', Role: ROLE, Handler: 'example.Handler::handleRequest', Code: { ZipFile: await nodeZip('x') },
+  })).then(() => undefined, (err: unknown) => err as Error);
+  expect(e?.name).toBe('InvalidParameterValueException');
+  expect(e?.message).toBe('The runtime parameter of java17 is not supported on this klambda: this klambda does not serve java17 (its runtimes: nodejs20, python3.11, provided)');
+  await expect(k.cluster.admin.get('/apis/klambda.dev/v1alpha1/namespaces/default/functions/javafn')).rejects.toThrow();
+  // nor may a function it serves be moved to one (shop exists: created above)
+  await expect(k.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'shop', Runtime: 'ruby3.3' }))).rejects.toThrow(/does not serve ruby3/);
 });
 
 it('creates a Python function with a vendored package', async () => {

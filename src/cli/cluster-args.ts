@@ -123,6 +123,8 @@ options:
   --ops-port PORT          /healthz, /readyz and /metrics (default 9090; 0 picks a free port)
   --url-domain D           Function URLs are http://<url-id>.lambda-url.<region>.D (default localhost; each is also
                            served at /lambda-url/<url-id>/ on the router's own address)
+  --runtimes RT,...        the runtimes this cluster serves, as the controller's --runtimes: CreateFunction and
+                           UpdateFunctionConfiguration refuse others (default: $KLAMBDA_RUNTIMES, else all)
 ${CODE_STORE_USAGE}
   -h, --help               this text`;
 
@@ -248,7 +250,7 @@ export function parseControllerArgs(argv: string[], env: Env): ControllerCommand
 export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
   const { values } = parseArgs({
     args: argv, allowPositionals: false,
-    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port', 'url-domain', ...CODE_STORE_FLAGS].map((f) => [f, { type: 'string' as const }])),
+    options: Object.fromEntries(['redis-url', 'key-prefix', 'region', 'account-id', 'port', 'host', 'kubeconfig', 'ops-port', 'url-domain', 'runtimes', ...CODE_STORE_FLAGS].map((f) => [f, { type: 'string' as const }])),
   });
   const base = common(values, env);
   const codeStore = codeStoreOf(values, env, base.region);
@@ -259,6 +261,7 @@ export function parseRouterArgs(argv: string[], env: Env): RouterCommand {
     opsPort: opsPort(values['ops-port']),
     ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
     ...urlDomainOf(values['url-domain'] ?? env.KLAMBDA_URL_DOMAIN),
+    ...runtimesOf(values.runtimes ?? env.KLAMBDA_RUNTIMES),
   };
 }
 

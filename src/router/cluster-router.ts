@@ -3,6 +3,7 @@
 import { asyncClockFromEnv } from '../core/async-policy.js';
 import type { Logger } from '../core/logger.js';
 import type { QueueRef } from '../core/queue-contract.js';
+import type { Runtime } from '../core/runtimes.js';
 import type { KubeClient } from '../kube/client.js';
 import { connectionDown, connectRedis, duplicateConnection, type RedisConnection } from '../queue/connection.js';
 import { queueUnreachable } from '../core/errors.js';
@@ -71,6 +72,8 @@ export interface ClusterRouterOptions {
   codeStore?: CodeStore;
   /** Function URLs are `<url-id>.lambda-url.<region>.<urlDomain>` (default localhost). */
   urlDomain?: string;
+  /** The runtimes the cluster serves (--runtimes, as the controller's); CreateFunction and UpdateFunctionConfiguration refuse others. Unset: all. */
+  runtimes?: readonly Runtime[];
 }
 
 export interface ClusterRouter { url: string; port: number; routes: RouteCache; ops?: OpsServer; stop(): Promise<void> }
@@ -153,7 +156,7 @@ export async function startClusterRouter(opts: ClusterRouterOptions): Promise<Cl
     },
     routes: [managementRoutes((req) => {
       const { p, arn: at } = caller(req);
-      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
+      return catalogFor(new KubeCatalog(opts.client, { namespace: p.namespace, arn: at, s3, ...(opts.runtimes ? { runtimes: opts.runtimes } : {}), ...(opts.codeStore && sizes ? { store: opts.codeStore, sizes } : {}) }), p);
     }, logger, undefined, (req) => new KubeEventSourceMappings(opts.client, { namespace: caller(req).p.namespace }), (req) => {
       const { p, arn: at } = caller(req);
       return new KubeFunctionUrls(opts.client, p.namespace, at);

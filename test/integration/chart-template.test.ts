@@ -231,6 +231,13 @@ describe('helm template with other values', () => {
     expect((find(docs, 'Service', 'klambda-router').spec as { ports: Array<{ name: string; port: number }> }).ports).toContainEqual(expect.objectContaining({ name: 'http', port: 8080 }));
   });
 
+  it('gives the controller and the router the runtimes the cluster serves (none given: neither gets the flag)', () => {
+    const docs = parseDocs(templateChart(['--set-json', 'runtimes=["nodejs20","python3.11"]']));
+    for (const name of ['klambda-controller', 'klambda-router']) expect(container(find(docs, 'Deployment', name)).args).toContain('--runtimes=nodejs20,python3.11');
+    const plain = parseDocs(templateChart([]));
+    for (const name of ['klambda-controller', 'klambda-router']) expect(container(find(plain, 'Deployment', name)).args!.some((a) => a.startsWith('--runtimes'))).toBe(false);
+  });
+
   it('exposes Function URLs through Ingresses, with their class, annotations (JSON) and TLS Secret', () => {
     const docs = parseDocs(templateChart(['--set', 'router.functionUrls.expose=ingress', '--set', 'router.functionUrls.ingress.className=nginx',
       '--set-json', 'router.functionUrls.ingress.annotations={"nginx.ingress.kubernetes.io/server-snippet":"a: b, c"}', '--set', 'router.functionUrls.ingress.tlsSecretName=wildcard']));

@@ -25,6 +25,12 @@ describe('the klambda command line', () => {
     });
     expect(() => parseCli(['router', '--redis-url', 'redis://r:6379', '--namespace', 'a'], {})).toThrow();
   });
+  it("gives the router the cluster's runtimes (--runtimes or $KLAMBDA_RUNTIMES, Lambda's names too), as the controller's", () => {
+    expect(parseCli(['router', '--redis-url', 'r', '--runtimes', 'nodejs20.x,python3.11'], {})).toMatchObject({ runtimes: ['nodejs20', 'python3.11'] });
+    expect(parseCli(['router', '--redis-url', 'r'], { KLAMBDA_RUNTIMES: 'provided.al2023' })).toMatchObject({ runtimes: ['provided'] });
+    expect(parseCli(['router', '--redis-url', 'r'], { KLAMBDA_RUNTIMES: 'all' })).not.toHaveProperty('runtimes');
+    expect(() => parseCli(['router', '--redis-url', 'r', '--runtimes', 'cobol'], {})).toThrow(/--runtimes/);
+  });
   it('takes --log-format text or json, leaves it unset for the terminal to decide, and refuses anything else', () => {
     expect(parseCli(['dev', '--log-format', 'text'], {})).toMatchObject({ logFormat: 'text' });
     expect(parseCli(['dev', '--log-format', 'json'], {})).toMatchObject({ logFormat: 'json' });

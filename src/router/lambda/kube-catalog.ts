@@ -10,6 +10,8 @@ import type { FunctionVersionSpec } from '../../api/function-version.js';
 import { checkObject } from '../../api/parse.js';
 import { functionArn, type ArnContext } from '../../core/arn.js';
 import { conflict, invalidParameter, notFound, preconditionFailed } from '../../core/errors.js';
+import { runtimeAvailability, unavailableRuntimeMessage } from '../../core/runtime-availability.js';
+import type { Runtime } from '../../core/runtimes.js';
 import {
   classifyQualifier, differsFromDefaults, hasEventInvokeConfig, qualifierOf, settingsOf,
   versionConfigIsFixed, type EventInvokeConfigInput, type EventInvokeQualifier, type WrittenAsync,
@@ -48,6 +50,8 @@ export interface KubeCatalogOptions {
   s3?: S3CodeResolver;
   /** Unzipped sizes of the store's packages (Lambda's limit for code and layers), kept across requests. */
   sizes?: StoredSizes;
+  /** The runtimes the cluster serves; a function of another is refused here rather than left Failed. Unset: all. */
+  runtimes?: readonly Runtime[];
 }
 
 /** How long GetFunction's Code.Location downloads a package (as Lambda's: 10 minutes). */
@@ -110,6 +114,7 @@ export class KubeCatalog implements FunctionCatalog {
   async createFunction(input: CreateFunctionInput): Promise<FunctionConfiguration> {
     checkFunctionName(input.name);
     checkTags(input.tags);
+    this.checkRuntime(input.configuration.runtime);
     const layers = input.configuration.layers && await this.layers.refsOf(input.configuration.layers);
     await this.layers.checkCode(input.code, layers);
     const { code, digest } = await this.codeFrom(input.code);
@@ -129,6 +134,13 @@ export class KubeCatalog implements FunctionCatalog {
     return { ...(await this.latest(input.name)), ...digest, ...PENDING };
   }
 
+  /** A runtime the cluster does not serve (--runtimes) is refused as Lambda refuses a runtime it does not support. */
+  private checkRuntime(runtime: Runtime | undefined): void {
+    if (runtime === undefined) return;
+    const a = runtimeAvailability(runtime, () => true, this.opts.runtimes);
+    if (!a.available) throw invalidParameter(unavailableRuntimeMessage(runtime, a.reason));
+  }
+
   async updateFunctionCode(name: string, input: UpdateCodeInput): Promise<FunctionConfiguration> {
     const before = await this.latest(name);
     if (input.revisionId !== undefined && input.revisionId !== before.RevisionId) throw preconditionFailed();
@@ -143,6 +155,7 @@ export class KubeCatalog implements FunctionCatalog {
   async updateFunctionConfiguration(name: string, input: ConfigurationInput, revisionId?: string): Promise<FunctionConfiguration> {
     const before = await this.latest(name);
     if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
+    this.checkRuntime(input.runtime);
     await this.checkRole(input.serviceAccountName);
     const layers = input.layers && await this.layers.refsOf(input.layers);
     if (layers) await this.layers.checkCode((await this.fn(name)).spec.code, layers);
