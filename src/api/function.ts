@@ -21,6 +21,17 @@ export function isReservedEnvKey(key: string): boolean {
   return RESERVED_ENV.has(key) || key.startsWith('AWS_LAMBDA_');
 }
 
+/** At most this many variables from Secrets (`spec.secretEnvironment`). */
+export const SECRET_ENV_MAX = 50;
+/** Kubernetes' Secret (and ConfigMap) key pattern. */
+export const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
+/** One variable's value from a Secret of the function's namespace: its `key` (Kubernetes' secretKeyRef). */
+export const SecretKeyRefSchema = Type.Object({
+  secret: Type.String({ minLength: 1, maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
+  key: Type.String({ minLength: 1, maxLength: 253, pattern: SECRET_KEY_PATTERN }),
+}, { additionalProperties: false });
+export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;
+
 export const DESTINATION_KINDS = ['function', 'topic', 'eventBus', 'queue'] as const;
 /** Where an async result goes: exactly one of function, topic, eventBus, queue (checked in code). */
 export const DestinationSchema = Type.Object({
@@ -97,6 +108,11 @@ export const FunctionSpecSchema = Type.Object({
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 900, default: 3 })),
   ephemeralStorageMB: Type.Optional(Type.Integer({ minimum: 512, maximum: 10240, default: 512 })),
   environment: Type.Optional(StringMap(Type.String())),
+  /**
+   * Variables whose values come from Secrets of the function's namespace (never shown by the Lambda API; set by
+   * manifests only). A published version keeps the references, not the values.
+   */
+  secretEnvironment: Type.Optional(StringMap(SecretKeyRefSchema, { maxProperties: SECRET_ENV_MAX })),
   serviceAccountName: Type.Optional(Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN })),
   networking: Type.Optional(StringEnum(['public', 'private'] as const, { default: 'public' })),
   reservedConcurrency: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -152,6 +168,7 @@ export function functionSpecIssues(spec: unknown): SpecIssue[] {
     issues.push({ path: 'layers', message: 'a function whose code is an image has no layers, as on Lambda: put their files in the image' });
   }
   if (isRecord(spec.environment)) issues.push(...environmentIssues(spec.environment));
+  if (isRecord(spec.secretEnvironment)) issues.push(...secretEnvironmentIssues(spec.secretEnvironment, isRecord(spec.environment) ? spec.environment : {}));
   if (isRecord(spec.async)) {
     for (const key of ['onSuccess', 'onFailure', 'deadLetter']) {
       const d = spec.async[key];
@@ -203,16 +220,36 @@ export function inlineFileNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Why a variable name cannot be set (reserved, or not shaped as Lambda's keys), or undefined. */
+function envKeyProblem(key: string): string | undefined {
+  if (isReservedEnvKey(key)) return `${key} is reserved by the Lambda runtime and cannot be set`;
+  if (!new RegExp(ENV_KEY_PATTERN).test(key)) return 'keys must start with a letter and hold only letters, digits and _';
+  return undefined;
+}
+
+const envPath = (field: string, key: string): string => `${field}${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+
 function environmentIssues(env: Record<string, unknown>): SpecIssue[] {
   const issues: SpecIssue[] = [];
   let bytes = 0;
   for (const [key, value] of Object.entries(env)) {
-    const path = `environment${/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
-    if (isReservedEnvKey(key)) issues.push({ path, message: `${key} is reserved by the Lambda runtime and cannot be set` });
-    else if (!new RegExp(ENV_KEY_PATTERN).test(key)) issues.push({ path, message: 'keys must start with a letter and hold only letters, digits and _' });
+    const bad = envKeyProblem(key);
+    if (bad) issues.push({ path: envPath('environment', key), message: bad });
     bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
   }
   if (bytes > ENV_MAX_BYTES) issues.push({ path: 'environment', message: `keys and values must total at most 4 KB (${ENV_MAX_BYTES} bytes), got ${bytes} bytes` });
+  return issues;
+}
+
+/** Names as `environment`'s (not reserved), none also a key of `environment`. The schema checks the references' shape and count. */
+function secretEnvironmentIssues(secretEnv: Record<string, unknown>, env: Record<string, unknown>): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  for (const key of Object.keys(secretEnv)) {
+    const path = envPath('secretEnvironment', key);
+    const bad = envKeyProblem(key);
+    if (bad) issues.push({ path, message: bad });
+    else if (Object.hasOwn(env, key)) issues.push({ path, message: `${key} is also set in environment: a variable comes from one of environment and secretEnvironment` });
+  }
   return issues;
 }
 

@@ -232,6 +232,54 @@ describe('Function environment', () => {
   });
 });
 
+describe('Function secretEnvironment', () => {
+  const ref = (secret: string, key: string) => ({ secret, key });
+
+  it('accepts references to Secret keys beside environment', () => {
+    const f = parsed(withSpec({ environment: { GREETING: 'hi' }, secretEnvironment: { DB_PASSWORD: ref('db-credentials', 'password'), TOKEN: ref('api.tokens', 'app_1.key-x') } }));
+    expect(f.spec.secretEnvironment).toEqual({ DB_PASSWORD: ref('db-credentials', 'password'), TOKEN: ref('api.tokens', 'app_1.key-x') });
+  });
+
+  it('refuses reserved and malformed variable names, as environment does', () => {
+    expect(problems(withSpec({ secretEnvironment: { AWS_SECRET_ACCESS_KEY: ref('s', 'k'), AWS_LAMBDA_X: ref('s', 'k'), 'A-B': ref('s', 'k') } }))).toEqual([
+      'spec.secretEnvironment.AWS_SECRET_ACCESS_KEY: AWS_SECRET_ACCESS_KEY is reserved by the Lambda runtime and cannot be set',
+      'spec.secretEnvironment.AWS_LAMBDA_X: AWS_LAMBDA_X is reserved by the Lambda runtime and cannot be set',
+      'spec.secretEnvironment["A-B"]: keys must start with a letter and hold only letters, digits and _',
+    ]);
+  });
+
+  it('refuses a variable that is also in environment', () => {
+    expect(problems(withSpec({ environment: { DB_PASSWORD: 'plain' }, secretEnvironment: { DB_PASSWORD: ref('db', 'password') } }))).toEqual([
+      'spec.secretEnvironment.DB_PASSWORD: DB_PASSWORD is also set in environment: a variable comes from one of environment and secretEnvironment',
+    ]);
+  });
+
+  it('refuses a Secret name that is not a DNS-1123 subdomain, a key outside [-._a-zA-Z0-9], and other fields', () => {
+    const out = problems(withSpec({ secretEnvironment: { A: ref('Db_Creds', 'password'), B: ref('db', 'a/b'), C: { secret: 'db' }, D: { ...ref('db', 'k'), optional: true } } }));
+    expect(out).toHaveLength(4);
+    expect(out[0]).toMatch(/^spec\.secretEnvironment\.A\.secret: /);
+    expect(out[1]).toMatch(/^spec\.secretEnvironment\.B\.key: /);
+    expect(out[2]).toMatch(/^spec\.secretEnvironment\.C(\.key)?: /);
+    expect(out[3]).toMatch(/^spec\.secretEnvironment\.D/);
+  });
+
+  it('allows 50 entries, not 51', () => {
+    const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`V${i}`, ref('db', 'k')]));
+    expect(problems(withSpec({ secretEnvironment: many(50) }))).toEqual([]);
+    expect(problems(withSpec({ secretEnvironment: many(51) }))).toHaveLength(1);
+  });
+
+  it('is kept by a FunctionVersion snapshot, with the same rules', () => {
+    const v = {
+      apiVersion: 'klambda.dev/v1alpha1', kind: 'FunctionVersion', metadata: { name: 'hello-v1' },
+      spec: { functionName: 'hello', version: '1', codeSha256: `${'A'.repeat(43)}=`, function: { ...base().spec, secretEnvironment: { DB: ref('db', 'password') } as Record<string, unknown> } },
+    };
+    expect(problems(v)).toEqual([]);
+    v.spec.function.secretEnvironment = { TZ: ref('db', 'password') };
+    expect(problems(v)).toEqual(['spec.function.secretEnvironment.TZ: TZ is reserved by the Lambda runtime and cannot be set']);
+  });
+});
+
 describe('metadata', () => {
   it.each(['hello', 'a', 'a-1', 'x'.repeat(63)])('accepts the name %p', (name) => {
     expect(problems({ ...base(), metadata: { name } })).toEqual([]);
