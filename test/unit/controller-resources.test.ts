@@ -116,6 +116,19 @@ describe('the Deployment of a function version', () => {
     expect(Object.keys(envOf(pod, 'agent'))).toEqual(['KLAMBDA_AGENT_CONFIG']);
   });
 
+  it('fills spec.secretEnvironment from Secrets in the function container only (secretKeyRef), never in the agent or its config', () => {
+    const pod = podOf({ environment: { GREETING: 'hi' }, secretEnvironment: { DB_PASSWORD: { secret: 'db-credentials', key: 'password' }, HOME: { secret: 'h', key: 'dir' } } });
+    const fnEnv = container(pod, 'function').env!;
+    expect(fnEnv.filter((e) => e.name === 'DB_PASSWORD')).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'password' } } }]);
+    // a default the function may override is replaced, not doubled
+    expect(fnEnv.filter((e) => e.name === 'HOME')).toEqual([{ name: 'HOME', valueFrom: { secretKeyRef: { name: 'h', key: 'dir' } } }]);
+    expect(envOf(pod, 'function').GREETING).toBe('hi');
+    const agent = container(pod, 'agent');
+    expect(JSON.stringify(agent)).not.toContain('db-credentials');
+    expect(agent.envFrom).toBeUndefined();
+    expect(JSON.stringify(pod.volumes)).not.toContain('db-credentials');
+  });
+
   it('sizes the function as Lambda does (1769 MB = 1 vCPU) and requests the agent\'s memory and CPU on top', () => {
     const pod = podOf({ memoryMB: 1769, ephemeralStorageMB: 1024 });
     expect(container(pod, 'function').resources).toEqual({

@@ -17,6 +17,7 @@ import { openForReconcile, writeStatus } from '../object-status.js';
 import { publishFunctionVersion } from '../publish.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
+import { managedSecretNames, secretEnvironmentProblem } from '../secret-environment.js';
 import { deploymentName } from '../resources/names.js';
 
 interface DeploymentState { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number } }
@@ -47,6 +48,12 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
   const runtime = spec.code.image === undefined ? runtimeAvailability(spec.runtime, () => true, ctx.workload.runtimes) : undefined;
   if (runtime && !runtime.available) {
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidRuntime', message: `${spec.runtime} cannot run here: ${runtime.reason}` });
+    return;
+  }
+  // never a klambda Secret in a pod's environment: no Deployment (nor rollout of one) with it, nothing published
+  const secrets = secretEnvironmentProblem(spec.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }));
+  if (secrets) {
+    await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidSecretEnvironment', message: secrets });
     return;
   }
   let code: ResolvedCode;

@@ -138,7 +138,10 @@ export function buildDeployment(i: DeploymentInput): V1Deployment {
           terminationGracePeriodSeconds: i.config.timeoutSeconds + Math.ceil(i.visibilityGraceMs / 1000),
           containers: [
             agentContainer(i.agentImage, JSON.stringify(cfg), { package: fetchesPackage, layers: mountsOpt }, i.agentEnv),
-            functionContainer({ image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsOpt, mountsToken }),
+            functionContainer({
+              image: userImage ?? i.runtimeImages[i.config.runtime], spec: cfg.spec, mountsCode, mountsOpt, mountsToken,
+              ...(i.config.secretEnvironment ? { secretEnvironment: i.config.secretEnvironment } : {}),
+            }),
           ],
           volumes,
         },

@@ -1,6 +1,7 @@
 // The two containers of a function pod (pure): the runtime agent (klambda image, the pod's only Redis credential) and the
 // function (a klambda runtime image with the code at /var/task, or the user's own image, entrypoint unchanged).
 import type { V1Container, V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { SecretKeyRef } from '../../api/function.js';
 import type { EnvironmentSpec } from '../../core/environment-spec.js';
 import { runtimeEnvironment } from '../../agent/runtime-launch.js';
 import { AGENT_HEAP_MB, AGENT_RESOURCES, environmentResources } from './sizing.js';
@@ -76,7 +77,7 @@ export function agentContainer(image: string, configJson: string, fetches: Agent
  * stream named after the pod. Without layers PATH and LD_LIBRARY_PATH are the image's (unless the function sets them);
  * with layers (`spec.optDir`) they are Lambda's: the usual PATH then /opt/bin, LD_LIBRARY_PATH /opt/lib.
  */
-export function functionEnv(spec: EnvironmentSpec): V1EnvVar[] {
+export function functionEnv(spec: EnvironmentSpec, secretEnvironment: Record<string, SecretKeyRef> = {}): V1EnvVar[] {
   const env = runtimeEnvironment(spec, { runtimeApi: RUNTIME_API, runtimesDir: RUNTIME_DIR, tmpDir: '/tmp', logStreamName: '', hostPath: LAYERS_PATH });
   if (!spec.optDir) {
     for (const name of ['PATH', 'LD_LIBRARY_PATH']) if (spec.environment[name] === undefined) delete env[name];
@@ -84,9 +85,16 @@ export function functionEnv(spec: EnvironmentSpec): V1EnvVar[] {
   env.LAMBDA_RUNTIME_DIR = RUNTIME_DIR;
   const out: V1EnvVar[] = [];
   for (const [name, value] of Object.entries(env)) {
+    // a variable from a Secret replaces a default (PATH, HOME…); it can name no reserved one (the spec's rules)
+    if (Object.hasOwn(secretEnvironment, name)) continue;
     out.push(name === 'AWS_LAMBDA_LOG_STREAM_NAME'
       ? { name, valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } }
       : { name, value });
+  }
+  // the kubelet reads these into the function container only: the agent, the router and Redis never see the values
+  for (const name of Object.keys(secretEnvironment).sort()) {
+    const ref = secretEnvironment[name]!;
+    out.push({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } });
   }
   return out;
 }
@@ -94,6 +102,8 @@ export function functionEnv(spec: EnvironmentSpec): V1EnvVar[] {
 export interface FunctionContainerInput {
   image: string;
   spec: EnvironmentSpec;
+  /** Variables the kubelet fills from the namespace's Secrets (the Function's spec.secretEnvironment). */
+  secretEnvironment?: Record<string, SecretKeyRef>;
   /** The code ConfigMap is mounted at /var/task (klambda runtime images); a user's image brings its own code. */
   mountsCode: boolean;
   /** The opt volume (the merged layers) is mounted read-only at /opt. */
@@ -118,7 +128,7 @@ export function functionContainer(i: FunctionContainerInput): V1Container {
   return {
     name: 'function',
     image: i.image,
-    env: functionEnv(i.spec),
+    env: functionEnv(i.spec, i.secretEnvironment),
     resources: environmentResources(i.spec.memoryMB, i.spec.ephemeralStorageMB),
     securityContext: lockedDown(FUNCTION_UID),
     volumeMounts: mounts,

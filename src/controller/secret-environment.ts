@@ -1,0 +1,42 @@
+// Which Secrets a function may read into its environment (spec.secretEnvironment): none that klambda manages in its
+// namespace. Each version's agent Secret holds that version's Redis credentials and package URLs; a function naming
+// another's would get them. The controller knows those Secrets without reading any Secret: it creates one per Function
+// ($LATEST) and FunctionVersion it sees, named by agentSecretName (pure, no I/O).
+import type { SecretKeyRef } from '../api/function.js';
+import { agentSecretName } from './resources/names.js';
+
+/** What the controller knows of a namespace's functions and versions (its informers' objects). */
+export interface KnownObjects {
+  functions: ReadonlyArray<{ metadata: { namespace?: string; name: string } }>;
+  versions: ReadonlyArray<{ metadata: { namespace?: string }; spec: { functionName: string; version: string } }>;
+}
+
+/** The names of the agent Secrets the controller creates in `namespace`: one per Function's $LATEST and per FunctionVersion. */
+export function managedSecretNames(namespace: string, known: KnownObjects): Set<string> {
+  const names = new Set<string>();
+  for (const f of known.functions) if (f.metadata.namespace === namespace) names.add(agentSecretName(f.metadata.name, '$LATEST'));
+  for (const v of known.versions) if (v.metadata.namespace === namespace) names.add(agentSecretName(v.spec.functionName, v.spec.version));
+  return names;
+}
+
+/**
+ * Whether `agentSecretName` could give this name to some function, known or not (one created later, or one deleted
+ * whose Secret is not yet collected): `<fn>-latest-agent`, `<fn>-v<N>-agent`, or the hashed form a long name takes
+ * (dnsLabelName: at most 54 characters, '-', 8 hex digits).
+ */
+export function isAgentSecretShaped(name: string): boolean {
+  if (/-(latest|v[1-9][0-9]*)-agent$/.test(name)) return true;
+  const hashed = /^(.{1,54})-[0-9a-f]{8}$/.exec(name);
+  // a name is hashed only when `<fn>-<version>-agent` is longer than 63: its kept prefix is long (54 characters less trailing dashes)
+  return hashed !== null && hashed[1]!.length >= 40;
+}
+
+/** Why the references cannot be deployed (the first one naming a Secret klambda manages), or undefined. */
+export function secretEnvironmentProblem(secretEnvironment: Record<string, SecretKeyRef> | undefined, managed: ReadonlySet<string>): string | undefined {
+  for (const [name, ref] of Object.entries(secretEnvironment ?? {})) {
+    if (managed.has(ref.secret) || isAgentSecretShaped(ref.secret)) {
+      return `spec.secretEnvironment.${name} names Secret ${ref.secret}, which klambda manages (a function version's agent credentials) or could give that name to; a function may read only the namespace's own Secrets, not klambda's`;
+    }
+  }
+  return undefined;
+}
