@@ -4,7 +4,7 @@
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findJava } from '../src/agent/java-install.js';
+import { findJava } from '../src/core/java-install.js';
 import { javaFunctions, useJavaRic } from '../test/helpers/java.js';
 import { decode, startFixture, type Fixture } from './helpers/local.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { EnvironmentSpec } from '../core/environment-spec.js';
 import type { Logger } from '../core/logger.js';
 import { fileURLToPath } from 'node:url';
-import { isJavaRuntime, javaLaunch, type JavaLaunch } from './java-install.js';
+import { isJavaRuntime, javaLaunch, type JavaLaunch } from '../core/java-install.js';
 import { InitError } from './runtime-errors.js';
 import { logStreamName } from './runtime-launch.js';
 import { RuntimeSession, type SessionEvents } from './runtime-session.js';

@@ -3,7 +3,7 @@
 /** What an agent may inherit: where its tools are, its locale and zone, its temp folder (and the OTEL_* variables). */
 export const AGENT_INHERITED = [
   'PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LD_LIBRARY_PATH',
-  // where a java17/java21 runtime's JDK and AWS's Java runtime client are (src/agent/java-install.ts)
+  // where a java17/java21 runtime's JDK and AWS's Java runtime client are (src/core/java-install.ts)
   'JAVA_HOME', 'KLAMBDA_JAVA17_HOME', 'KLAMBDA_JAVA21_HOME', 'KLAMBDA_JAVA_RIC_DIR', 'KLAMBDA_CACHE', 'XDG_CACHE_HOME',
 ] as const;
 

@@ -1,7 +1,7 @@
 // Which runtimes' programs are installed on this machine: a PATH lookup for runtime-availability.ts's rules.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { isJavaRuntime, javaLaunch } from '../agent/java-install.js';
+import { isJavaRuntime, javaLaunch } from './java-install.js';
 import { runtimeAvailability, type RuntimeAvailability } from './runtime-availability.js';
 import type { Runtime } from './runtimes.js';
 

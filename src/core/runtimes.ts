@@ -62,7 +62,7 @@ export const RUNTIME_FACTS: Record<Runtime, RuntimeFacts> = {
     executionEnv: 'AWS_Lambda_dotnet8',
     handler: { shape: /^[\w.-]+(::[\w.+`]+::\w+)?$/, describe: 'Assembly::Namespace.Class::Method or Assembly', example: 'MyFunction::MyFunction.Function::Handler', namesFile: false },
   },
-  // AWS's aws-lambda-java-runtime-interface-client on a JDK of the runtime's major version (src/agent/java-install.ts).
+  // AWS's aws-lambda-java-runtime-interface-client on a JDK of the runtime's major version (src/core/java-install.ts).
   java17: {
     lambdaName: 'java17',
     apiNames: ['java17'],

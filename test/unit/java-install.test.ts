@@ -3,7 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findJava, javaLaunch, javaRicDir, missingJavaMessage, releaseMajor } from '../../src/agent/java-install.js';
+import { findJava, javaLaunch, javaRicDir, missingJavaMessage, releaseMajor } from '../../src/core/java-install.js';
 import { RUNTIME_FACTS } from '../../src/core/runtimes.js';
 import { LAUNCHERS } from '../../src/agent/runtime-launch.js';
 import type { EnvironmentSpec } from '../../src/core/environment-spec.js';
