@@ -6,6 +6,7 @@ import { AliasSchema, aliasSpecIssues, defaultAlias, type Alias } from './alias.
 import { BucketNotificationSchema, bucketNotificationSpecIssues, type BucketNotification } from './bucket-notification.js';
 import { API_VERSION } from './common.js';
 import { configMapIssues, ConfigMapSchema, type ConfigMap } from './config-map.js';
+import { secretIssues, SecretSchema, type Secret } from './secret.js';
 import { ManifestError, type ManifestIssue } from './errors.js';
 import { EventRuleSchema, eventRuleSpecIssues, type EventRule } from './event-rule.js';
 import { EventSourceMappingSchema, eventSourceMappingSpecIssues, type EventSourceMapping } from './event-source-mapping.js';
@@ -16,8 +17,8 @@ import { TopicSchema, topicSpecIssues, type Topic } from './topic.js';
 import { schemaIssues, show, type PathIssue } from './validate.js';
 
 export type KlambdaObject = KlambdaFunction | FunctionVersion | Alias | Topic | EventRule | EventSourceMapping | Layer | BucketNotification;
-/** Everything a manifest folder may hold: our kinds, and ConfigMaps (code for `code.configMap`). */
-export type Manifest = KlambdaObject | ConfigMap;
+/** Everything a manifest folder may hold: our kinds, ConfigMaps (code for `code.configMap`) and Secrets (values for `secretEnvironment`). */
+export type Manifest = KlambdaObject | ConfigMap | Secret;
 export type ManifestKind = Manifest['kind'];
 
 interface KindRule {
@@ -51,9 +52,10 @@ const KINDS: Record<ManifestKind, KindRule> = {
     apiVersion: API_VERSION, schema: BucketNotificationSchema, fill: noFill, rules: (o) => inSpec(bucketNotificationSpecIssues(o.spec)),
   },
   ConfigMap: { apiVersion: 'v1', schema: ConfigMapSchema, fill: noFill, rules: (o) => configMapIssues(o) },
+  Secret: { apiVersion: 'v1', schema: SecretSchema, fill: noFill, rules: (o) => secretIssues(o) },
 };
 
-export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (${API_VERSION}) and ConfigMap (v1)`;
+export const KNOWN_KINDS = `Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (${API_VERSION}) and ConfigMap, Secret (v1)`;
 
 /** No manifest of ours comes near this depth of maps and lists; a deeper one is refused before anything recurses into it. */
 export const MAX_NESTING = 100;
@@ -93,11 +95,17 @@ export function checkObject(value: unknown): CheckResult {
   if (obj.apiVersion !== rule.apiVersion) {
     issues.push({ path: 'apiVersion', message: `must be ${rule.apiVersion} for kind ${kind}, got ${show(obj.apiVersion)}` });
   }
-  for (const i of schemaIssues(rule.schema, obj)) if (i.path !== 'apiVersion') issues.push(i);
+  for (const i of schemaIssues(rule.schema, obj)) if (i.path !== 'apiVersion') issues.push(kind === 'Secret' ? withoutSecretValue(i) : i);
   // One problem per field: a rule in code says nothing more about a field the schema already refused.
   const seen = new Set(issues.map((i) => i.path));
   for (const i of rule.rules(obj)) if (!seen.has(i.path)) issues.push(i);
   return issues.length > 0 ? { ok: false, issues } : { ok: true, object: obj as unknown as Manifest };
+}
+
+/** A Secret's problem never shows the value it is about ("got …"). */
+function withoutSecretValue(i: PathIssue): PathIssue {
+  if (!/^(data|stringData)([.[]|$)/.test(i.path)) return i;
+  return { path: i.path, message: `${i.message.replace(/,? got [\s\S]*$/, '')} (the value is not shown)` };
 }
 
 /** checkObject for one document of a file: throws a ManifestError naming it. */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UnsupportedCodeError } from '../api/errors.js';
 import { memoryEntries, zipEntries } from '../code/zip-folder.js';
 import type { CodeInput, ConfigurationInput, CreateFunctionInput, UpdateCodeInput } from '../router/lambda/function-input.js';
-import { checkFunctionName, checkTags, withoutTags, withTags } from '../router/lambda/function-input.js';
+import { checkEnvironmentBesideSecrets, checkFunctionName, checkTags, withoutTags, withTags } from '../router/lambda/function-input.js';
 import * as writes from './function-writes.js';
 import { packageStream } from './package-files.js';
 import { cacheZip } from './code-cache.js';
@@ -115,6 +115,7 @@ export class LocalCatalog implements FunctionCatalog {
     const before = this.latest(name);
     if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
     this.checkRuntime(input.runtime);
+    checkEnvironmentBesideSecrets(input.environment, this.fn(name).spec.secretEnvironment);
     const fields: Record<string, unknown> = { ...input };
     // an empty map removes the environment, as AWS does
     if (input.environment && Object.keys(input.environment).length === 0) fields.environment = undefined;

@@ -55,7 +55,8 @@ export class LocalRegistry implements FunctionRegistry, ScalerTargets {
       memoryMB: spec.memoryMB,
       timeoutSeconds: spec.timeoutSeconds,
       ephemeralStorageMB: spec.ephemeralStorageMB,
-      environment: spec.environment ?? {},
+      // the values of spec.secretEnvironment go into the runtime's environment only (never into a manifest, answer or log)
+      environment: { ...spec.environment, ...this.store.snapshot().resolveSecretEnvironment(queue.namespace, spec.secretEnvironment) },
       region: this.opts.arn.region,
       accountId: this.opts.arn.accountId,
       functionArn: functionArn(this.opts.arn, queue.functionName),

@@ -7,7 +7,7 @@ import type { Layer } from '../api/layer.js';
 import { PackageDigests } from './package-digests.js';
 import { layerUseIssues } from './layer-refs.js';
 import { ManifestError, ResourceNotFoundError, type ManifestIssue } from '../api/errors.js';
-import { parseManifestDocuments } from '../api/parse.js';
+import { parseManifestDocuments, type Manifest } from '../api/parse.js';
 import { isMap, parseAllDocuments } from 'yaml';
 import { identity, ManifestSnapshot, type LocatedManifest } from './manifest-snapshot.js';
 import type { RuntimeAvailability } from '../core/runtime-availability.js';
@@ -227,7 +227,10 @@ export function duplicateIssues(entries: readonly LocatedManifest[]): ManifestIs
   return issues;
 }
 
-/** Functions whose code comes from a ConfigMap that the folder does not hold (or that holds no usable files). */
+/**
+ * Functions whose code comes from a ConfigMap that the folder does not hold (or that holds no usable files), and
+ * functions and versions whose secretEnvironment names a Secret or key the folder does not hold.
+ */
 function referenceIssues(snapshot: ManifestSnapshot): ManifestIssue[] {
   const issues: ManifestIssue[] = [];
   for (const fn of snapshot.functions()) {
@@ -238,6 +241,17 @@ function referenceIssues(snapshot: ManifestSnapshot): ManifestIssue[] {
       const where = snapshot.locate(fn)!;
       const hint = err instanceof ResourceNotFoundError ? ` in namespace ${fn.metadata.namespace}; add its manifest to the folder` : '';
       issues.push({ source: where.source, document: where.document, path: 'spec.code.configMap.name', message: `${(err as Error).message}${hint}` });
+    }
+  }
+  // a secretEnvironment's Secret and key must be in the folder (a Function's, and a published version's)
+  const secretUsers = snapshot.functions().flatMap((fn) => [
+    { object: fn as Manifest, ns: fn.metadata.namespace, refs: fn.spec.secretEnvironment, at: 'spec.secretEnvironment' },
+    ...snapshot.versions(fn.metadata.namespace, fn.metadata.name).map((v) => ({ object: v as Manifest, ns: v.metadata.namespace, refs: v.spec.function.secretEnvironment, at: 'spec.function.secretEnvironment' })),
+  ]);
+  for (const u of secretUsers) {
+    for (const p of snapshot.secretEnvironmentProblems(u.ns, u.refs)) {
+      const where = snapshot.locate(u.object)!;
+      issues.push({ source: where.source, document: where.document, path: `${u.at}.${p.variable}.${p.field}`, message: p.message });
     }
   }
   return issues;

@@ -1,9 +1,11 @@
-// An immutable, indexed view of one good load of the manifest folder: functions, versions, aliases, ConfigMaps.
+// An immutable, indexed view of one good load of the manifest folder: functions, versions, aliases, ConfigMaps, Secrets.
 import type { Alias } from '../api/alias.js';
 import type { BucketNotification } from '../api/bucket-notification.js';
 import { codeSha256, resolveCode, type CodePackage, type ResolvedCode } from '../api/code.js';
 import type { ConfigMap } from '../api/config-map.js';
-import type { FunctionCode, FunctionConfig, KlambdaFunction } from '../api/function.js';
+import { ResourceNotFoundError } from '../api/errors.js';
+import type { FunctionCode, FunctionConfig, KlambdaFunction, SecretKeyRef } from '../api/function.js';
+import { secretValue, type Secret } from '../api/secret.js';
 import type { FunctionVersion } from '../api/function-version.js';
 import type { Layer, LayerVersionSpec } from '../api/layer.js';
 import type { Manifest } from '../api/parse.js';
@@ -33,6 +35,7 @@ export class ManifestSnapshot {
   private readonly versionsOf = new Map<string, Map<string, FunctionVersion>>();
   private readonly aliasesOf = new Map<string, Map<string, Alias>>();
   private readonly configMaps = new Map<string, ConfigMap>();
+  private readonly secrets = new Map<string, Secret>();
   private readonly layersByName = new Map<string, Layer>();
 
   /**
@@ -48,6 +51,7 @@ export class ManifestSnapshot {
         case 'FunctionVersion': mapOf(this.versionsOf, fnKey(ns, o.spec.functionName)).set(o.spec.version, o); break;
         case 'Alias': mapOf(this.aliasesOf, fnKey(ns, o.spec.functionName)).set(o.spec.name, o); break;
         case 'ConfigMap': this.configMaps.set(fnKey(ns, o.metadata.name), o); break;
+        case 'Secret': this.secrets.set(fnKey(ns, o.metadata.name), o); break;
         case 'Layer': this.layersByName.set(fnKey(ns, o.metadata.name), o); break;
       }
     }
@@ -88,6 +92,29 @@ export class ManifestSnapshot {
 
   configMap(ns: string, name: string): ConfigMap | undefined {
     return this.configMaps.get(fnKey(ns, name));
+  }
+
+  /** Why each variable of a secretEnvironment cannot be resolved (a missing Secret or key), by variable name. */
+  secretEnvironmentProblems(ns: string, refs: Record<string, SecretKeyRef> | undefined): Array<{ variable: string; field: 'secret' | 'key'; message: string }> {
+    const out: Array<{ variable: string; field: 'secret' | 'key'; message: string }> = [];
+    for (const [variable, ref] of Object.entries(refs ?? {})) {
+      const secret = this.secrets.get(fnKey(ns, ref.secret));
+      if (!secret) out.push({ variable, field: 'secret', message: `Secret ${ref.secret} not found in namespace ${ns}; add its manifest (apiVersion: v1, kind: Secret) to the folder` });
+      else if (secretValue(secret, ref.key) === undefined) out.push({ variable, field: 'key', message: `Secret ${ref.secret} has no key ${ref.key} (in data or stringData)` });
+    }
+    return out;
+  }
+
+  /**
+   * The values of a function's (or version's) secretEnvironment, from the folder's Secrets: for the runtime's
+   * environment only. Throws ResourceNotFoundError for a missing Secret or key (a good load has none).
+   */
+  resolveSecretEnvironment(ns: string, refs: Record<string, SecretKeyRef> | undefined): Record<string, string> {
+    const problem = this.secretEnvironmentProblems(ns, refs)[0];
+    if (problem) throw new ResourceNotFoundError(`secretEnvironment.${problem.variable}: ${problem.message}`);
+    const out: Record<string, string> = {};
+    for (const [variable, ref] of Object.entries(refs ?? {})) out[variable] = secretValue(this.secrets.get(fnKey(ns, ref.secret))!, ref.key)!;
+    return out;
   }
 
   /** The Layers of a namespace, sorted by name. */

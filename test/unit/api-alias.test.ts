@@ -117,7 +117,7 @@ describe('FunctionVersion', () => {
     expect(problems(fv({ version: '0', codeSha256: 'abc', function: { runtime: 'nodejs20', handler: 'index.handler', code: {}, publish: true, memoryMB: 1 } }))).toEqual([
       'spec.version: must match ^[1-9][0-9]*$, got "0"',
       'spec.codeSha256: must match ^[A-Za-z0-9+/]{43}=$, got "abc"',
-      'spec.function.publish: unknown field; known fields: runtime, handler, code, memoryMB, timeoutSeconds, ephemeralStorageMB, environment, serviceAccountName, networking, reservedConcurrency, async, description, layers',
+      'spec.function.publish: unknown field; known fields: runtime, handler, code, memoryMB, timeoutSeconds, ephemeralStorageMB, environment, secretEnvironment, serviceAccountName, networking, reservedConcurrency, async, description, layers',
       'spec.function.memoryMB: must be >= 128, got 1',
       'spec.function.code: the code needs exactly one of inline, configMap, path, s3, image; none is set',
     ]);

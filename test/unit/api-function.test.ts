@@ -304,7 +304,7 @@ describe('metadata', () => {
 describe('unknown fields and several problems at once', () => {
   it('names the path of a misspelt field and suggests the right one', () => {
     expect(problems(withSpec({ memoryMb: 256 }))).toEqual([
-      'spec.memoryMb: unknown field (did you mean memoryMB?); known fields: runtime, handler, code, memoryMB, timeoutSeconds, ephemeralStorageMB, environment, serviceAccountName, networking, reservedConcurrency, async, publish, description, tags, layers, url',
+      'spec.memoryMb: unknown field (did you mean memoryMB?); known fields: runtime, handler, code, memoryMB, timeoutSeconds, ephemeralStorageMB, environment, secretEnvironment, serviceAccountName, networking, reservedConcurrency, async, publish, description, tags, layers, url',
     ]);
     expect(problems(withSpec({ timeout: 3 }))[0]).toMatch(/^spec.timeout: unknown field;/);
   });

@@ -1,8 +1,9 @@
-// Parsing manifest texts: multi-document YAML and JSON, ConfigMaps, and errors that name file, document, line, path, reason.
+// Parsing manifest texts: multi-document YAML and JSON, ConfigMaps, Secrets, and errors that name file, document, line, path, reason.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestError } from '../../src/api/errors.js';
 import { checkObject, deeperThan, MAX_NESTING, parseManifestDocuments, parseManifests, pathKeys } from '../../src/api/parse.js';
+import { secretValue, type Secret } from '../../src/api/secret.js';
 import { isManifestPath } from '../../src/local/manifest-loader.js';
 
 const hello = `apiVersion: klambda.dev/v1alpha1
@@ -87,7 +88,7 @@ data: {app.py: "def handler(e, c): return 1"}
     const err = manifestError(() => parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n', 'd.yaml'));
     expect(err.issues).toEqual([{
       source: 'd.yaml', document: 1, path: 'kind', line: 2,
-      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (klambda.dev/v1alpha1) and ConfigMap (v1)',
+      message: 'unknown kind "Deployment" (apiVersion "apps/v1"); klambda reads Function, FunctionVersion, Alias, Topic, EventRule, EventSourceMapping, Layer, BucketNotification (klambda.dev/v1alpha1) and ConfigMap, Secret (v1)',
     }]);
   });
 
@@ -154,6 +155,23 @@ spec: {source: {queue: jobs}, functionName: billing}
   it('checks ConfigMap keys and fields', () => {
     const err = manifestError(() => parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {"..": x, "a/b": y}\nbinary: {}\n', 'cm.yaml'));
     expect(err.issues.map((i) => i.path)).toEqual(['binary', 'data[".."]', 'data["a/b"]']);
+  });
+});
+
+describe('Secrets', () => {
+  it('reads data (base64) and stringData, stringData over data', () => {
+    const [obj] = parseManifests('apiVersion: v1\nkind: Secret\nmetadata: {name: db-credentials}\ntype: Opaque\ndata: {password: aHVudGVyMg==, user: YWRtaW4=}\nstringData: {user: root}\n', 's.yaml');
+    expect(obj).toMatchObject({ kind: 'Secret', metadata: { name: 'db-credentials', namespace: 'default' } });
+    expect(secretValue(obj as Secret, 'password')).toBe('hunter2');
+    expect(secretValue(obj as Secret, 'user')).toBe('root');
+    expect(secretValue(obj as Secret, 'missing')).toBeUndefined();
+  });
+
+  it('checks keys and base64 and never shows a value in a problem', () => {
+    const err = manifestError(() => parseManifests('apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {"a/b": eA==, pw: "not base64 hunter2!"}\nstringData: {port: 5432, token: {deep: hunter3}}\n', 's.yaml'));
+    expect(err.issues.map((i) => i.path)).toEqual(['stringData.port', 'stringData.token', 'data["a/b"]', 'data["pw"]']);
+    const text = err.issues.map((i) => i.message).join('\n');
+    expect(text).not.toMatch(/hunter|5432/);
   });
 });
 

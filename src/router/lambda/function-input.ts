@@ -8,6 +8,17 @@ import { checkFunctionLayers } from '../../core/layer-arn.js';
 import { apiRuntimeNames, runtimeForApiName } from '../../core/runtimes.js';
 
 
+/**
+ * An UpdateFunctionConfiguration's Environment.Variables may not set a variable the function takes from a Secret
+ * (spec.secretEnvironment, which the API neither shows nor changes).
+ */
+export function checkEnvironmentBesideSecrets(environment: Record<string, string> | undefined, secretEnvironment: Record<string, unknown> | undefined): void {
+  const both = Object.keys(environment ?? {}).filter((k) => secretEnvironment !== undefined && Object.hasOwn(secretEnvironment, k)).sort();
+  if (both.length > 0) {
+    throw invalidParameter(`Environment.Variables cannot set ${both.join(', ')}: the function takes ${both.length === 1 ? 'it' : 'them'} from a Secret (spec.secretEnvironment of its manifest)`);
+  }
+}
+
 /** Where new code comes from. */
 export type CodeInput = { zip: Buffer } | { imageUri: string } | { s3: { bucket: string; key: string; objectVersion?: string } };
 

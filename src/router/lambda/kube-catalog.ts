@@ -25,7 +25,7 @@ import { checkZip } from '../../code/zip-check.js';
 import type { StoredSizes } from '../../code/stored-sizes.js';
 import { memoryEntries, zipEntries } from '../../code/zip-folder.js';
 import { UnsupportedCodeError } from '../../api/errors.js';
-import { checkFunctionName, checkTags, withoutTags, withTags, type CodeInput, type ConfigurationInput, type CreateFunctionInput, type UpdateCodeInput } from './function-input.js';
+import { checkEnvironmentBesideSecrets, checkFunctionName, checkTags, withoutTags, withTags, type CodeInput, type ConfigurationInput, type CreateFunctionInput, type UpdateCodeInput } from './function-input.js';
 import { listVersions, publishFunctionVersion } from '../../controller/publish.js';
 import type {
   AliasConfiguration, AliasInput, AliasUpdate, FunctionCatalog, FunctionConfiguration, FunctionEventInvokeConfig, GetFunctionOutput,
@@ -156,6 +156,7 @@ export class KubeCatalog implements FunctionCatalog {
     const before = await this.latest(name);
     if (revisionId !== undefined && revisionId !== before.RevisionId) throw preconditionFailed();
     this.checkRuntime(input.runtime);
+    checkEnvironmentBesideSecrets(input.environment, (await this.fn(name)).spec.secretEnvironment);
     await this.checkRole(input.serviceAccountName);
     const layers = input.layers && await this.layers.refsOf(input.layers);
     if (layers) await this.layers.checkCode((await this.fn(name)).spec.code, layers);
