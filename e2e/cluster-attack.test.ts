@@ -1,6 +1,8 @@
 // A hostile function on the test control plane: from its pod it finds no credential (not in /proc, not in any pod's
-// volumes), Redis refuses all it tries, and a victim's caller still gets the true answer.
-import { InvokeCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+// volumes), Redis refuses all it tries, and a victim's caller still gets the true answer; a function's secretEnvironment
+// reads its namespace's Secrets but never a klambda agent Secret.
+import { GetFunctionConfigurationCommand, InvokeCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -77,4 +79,47 @@ it('finds no credential from its pod, is refused by Redis, and cannot change a v
   expect(report.attempts.length).toBeGreaterThan(0);
   for (const a of report.attempts) expect({ ...a, refused: a.reply.startsWith('-') }).toMatchObject({ refused: true });
   expect(decode((await victimCall).Payload)).toEqual({ answer: 'true', n: 1 });
+}, 240_000);
+
+interface FunctionStatus { status?: { conditions?: Array<{ type: string; status: string; reason: string; message: string }> } }
+interface DeploymentObject { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string } } }> }> } } } }
+
+const readyOf = async (name: string) => (await k.cluster.admin.get<FunctionStatus>(`${api}/functions/${name}`)).status?.conditions?.find((c) => c.type === 'Ready');
+const deploymentOf = (name: string) => k.cluster.admin.find<DeploymentObject>(`/apis/apps/v1/namespaces/default/deployments/${name}-latest`);
+
+it('gives a function its secretEnvironment from the namespace\'s Secret, and refuses one naming a klambda agent Secret', async () => {
+  const password = 'tenant-db-password-9f2c';
+  await k.cluster.admin.create('/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db-credentials' }, stringData: { password } });
+  const digestCode = `import { createHash } from 'node:crypto';
+export const handler = async () => ({ digest: createHash('sha256').update(process.env.DB_PASSWORD ?? '').digest('hex'), greeting: process.env.GREETING });`;
+  const create = (name: string, secretEnvironment: Record<string, { secret: string; key: string }>) => k.cluster.admin.create(`${api}/functions`, {
+    apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name },
+    spec: { runtime: 'nodejs20', handler: 'index.handler', code: { inline: { 'index.mjs': digestCode } }, environment: { GREETING: 'hi' }, secretEnvironment },
+  });
+  await create('tenant-db', { DB_PASSWORD: { secret: 'db-credentials', key: 'password' } });
+  const out = await invokeWhenRouted('tenant-db', {});
+  expect(out.FunctionError).toBeUndefined();
+  expect(decode(out.Payload)).toEqual({ digest: createHash('sha256').update(password).digest('hex'), greeting: 'hi' });
+  const config = await k.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'tenant-db' }));
+  expect(config.Environment).toEqual({ Variables: { GREETING: 'hi' } });
+  expect(JSON.stringify(config)).not.toContain(password);
+
+  // the victim's agent Secret (its Redis credential) exists: a function naming it is refused and never deployed
+  expect(await k.cluster.admin.find('/api/v1/namespaces/default/secrets/victim-latest-agent')).toBeDefined();
+  await create('stealer', { STOLEN: { secret: 'victim-latest-agent', key: 'redis-url' } });
+  const refused = await waitFor(async () => {
+    const ready = await readyOf('stealer');
+    return ready?.reason === 'InvalidSecretEnvironment' ? ready : undefined;
+  }, 60_000, 'stealer refused');
+  expect(refused).toMatchObject({ status: 'False', message: expect.stringContaining('victim-latest-agent') });
+  expect(await deploymentOf('stealer')).toBeUndefined();
+  await expect(k.lambda.send(new InvokeCommand({ FunctionName: 'stealer' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+
+  // a running function changed to name one (even of a version not yet published) is refused; its pods keep the old env
+  const fn = await k.cluster.admin.get<{ spec: Record<string, unknown> }>(`${api}/functions/tenant-db`);
+  await k.cluster.admin.replace(`${api}/functions/tenant-db`, { ...fn, spec: { ...fn.spec, secretEnvironment: { DB_PASSWORD: { secret: 'tenant-db-v1-agent', key: 'redis-url' } } } });
+  await waitFor(async () => ((await readyOf('tenant-db'))?.reason === 'InvalidSecretEnvironment' ? true : undefined), 60_000, 'tenant-db refused');
+  const refs = (await deploymentOf('tenant-db'))!.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name)).filter(Boolean);
+  expect(refs).toEqual(['db-credentials']);
+  expect(decode((await invokeWhenRouted('tenant-db', {})).Payload)).toMatchObject({ digest: createHash('sha256').update(password).digest('hex') });
 }, 240_000);
