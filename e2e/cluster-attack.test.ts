@@ -1,11 +1,12 @@
 // A hostile function on the test control plane: from its pod it finds no credential (not in /proc, not in any pod's
 // volumes), Redis refuses all it tries, and a victim's caller still gets the true answer; a function's secretEnvironment
 // reads its namespace's Secrets but never a klambda agent Secret.
-import { GetFunctionConfigurationCommand, InvokeCommand, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, ResourceNotFoundException, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { isConflict } from '../src/kube/client.js';
 import { queueKeys, replyListKey } from '../src/queue/keys.js';
 import { decode, waitFor } from './helpers/local.js';
 import { startKlambdaOnCluster, type KlambdaOnCluster } from './helpers/cluster.js';
@@ -103,6 +104,13 @@ export const handler = async () => ({ digest: createHash('sha256').update(proces
   const config = await k.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'tenant-db' }));
   expect(config.Environment).toEqual({ Variables: { GREETING: 'hi' } });
   expect(JSON.stringify(config)).not.toContain(password);
+  // the Lambda API neither sets a variable that comes from a Secret nor drops secretEnvironment
+  await expect(k.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'tenant-db', Environment: { Variables: { DB_PASSWORD: 'plain' } } })))
+    .rejects.toMatchObject({ name: 'InvalidParameterValueException', message: expect.stringContaining('DB_PASSWORD') });
+  await k.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'tenant-db', Environment: { Variables: { GREETING: 'hello' } } }));
+  expect((await k.cluster.admin.get<{ spec: Record<string, unknown> }>(`${api}/functions/tenant-db`)).spec).toMatchObject({
+    environment: { GREETING: 'hello' }, secretEnvironment: { DB_PASSWORD: { secret: 'db-credentials', key: 'password' } },
+  });
 
   // the victim's agent Secret (its Redis credential) exists: a function naming it is refused and never deployed
   expect(await k.cluster.admin.find('/api/v1/namespaces/default/secrets/victim-latest-agent')).toBeDefined();
@@ -116,8 +124,11 @@ export const handler = async () => ({ digest: createHash('sha256').update(proces
   await expect(k.lambda.send(new InvokeCommand({ FunctionName: 'stealer' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
 
   // a running function changed to name one (even of a version not yet published) is refused; its pods keep the old env
-  const fn = await k.cluster.admin.get<{ spec: Record<string, unknown> }>(`${api}/functions/tenant-db`);
-  await k.cluster.admin.replace(`${api}/functions/tenant-db`, { ...fn, spec: { ...fn.spec, secretEnvironment: { DB_PASSWORD: { secret: 'tenant-db-v1-agent', key: 'redis-url' } } } });
+  await waitFor(async () => {
+    const fn = await k.cluster.admin.get<{ spec: Record<string, unknown> }>(`${api}/functions/tenant-db`);
+    const next = { ...fn, spec: { ...fn.spec, secretEnvironment: { DB_PASSWORD: { secret: 'tenant-db-v1-agent', key: 'redis-url' } } } };
+    return k.cluster.admin.replace(`${api}/functions/tenant-db`, next).then(() => true, (e: unknown) => (isConflict(e) ? undefined : Promise.reject(e)));
+  }, 30_000, 'tenant-db changed');
   await waitFor(async () => ((await readyOf('tenant-db'))?.reason === 'InvalidSecretEnvironment' ? true : undefined), 60_000, 'tenant-db refused');
   const refs = (await deploymentOf('tenant-db'))!.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name)).filter(Boolean);
   expect(refs).toEqual(['db-credentials']);
