@@ -24,6 +24,8 @@ export interface ControllerContext {
   s3: S3CodeResolver;
   /** Region and account id of a namespace's ARNs (a namespace is an account). */
   arnFor(namespace: string): ArnContext;
+  /** The controller's own namespace (klambda's Redis and code store credentials): no function there reads Secrets. */
+  ownNamespace?: string;
   /** The router's base URL, for Function status.url. */
   routerUrl: string;
   logger: Logger;

@@ -185,6 +185,7 @@ export class Controller {
       s3: new S3CodeResolver(client, opts.codeStore),
       workload: { ...opts.workload, keyPrefix: opts.keyPrefix },
       routerUrl: opts.routerUrl,
+      ownNamespace: opts.leaseNamespace,
       arnFor: (namespace) => this.ctxArnFor(namespace),
       now: Date.now,
       versions: this.informers.versions,

@@ -31,8 +31,15 @@ export function isAgentSecretShaped(name: string): boolean {
   return hashed !== null && hashed[1]!.length >= 40;
 }
 
-/** Why the references cannot be deployed (the first one naming a Secret klambda manages), or undefined. */
-export function secretEnvironmentProblem(secretEnvironment: Record<string, SecretKeyRef> | undefined, managed: ReadonlySet<string>): string | undefined {
+/**
+ * Why the references cannot be deployed (the first one naming a Secret klambda manages), or undefined. In klambda's
+ * own namespace (`ownNamespace`: its Redis and code store credentials) a function reads no Secret at all.
+ */
+export function secretEnvironmentProblem(secretEnvironment: Record<string, SecretKeyRef> | undefined, managed: ReadonlySet<string>, ownNamespace?: string): string | undefined {
+  const names = Object.keys(secretEnvironment ?? {});
+  if (ownNamespace !== undefined && names.length > 0) {
+    return `spec.secretEnvironment: namespace ${ownNamespace} is klambda's own (it holds klambda's Redis and code store credentials); a function there cannot read Secrets: run it in another namespace`;
+  }
   for (const [name, ref] of Object.entries(secretEnvironment ?? {})) {
     if (managed.has(ref.secret) || isAgentSecretShaped(ref.secret)) {
       return `spec.secretEnvironment.${name} names Secret ${ref.secret}, which klambda manages (a function version's agent credentials) or could give that name to; a function may read only the namespace's own Secrets, not klambda's`;

@@ -40,4 +40,9 @@ describe('secretEnvironmentProblem', () => {
   it('refuses a name an agent Secret would take even before it exists', () => {
     expect(secretEnvironmentProblem({ LATER: { secret: 'not-yet-latest-agent', key: 'package-url' } }, new Set())).toMatch(/klambda manages/);
   });
+
+  it('refuses every reference in klambda\'s own namespace, which holds its Redis and code store credentials', () => {
+    expect(secretEnvironmentProblem({ DB: { secret: 'db-credentials', key: 'password' } }, new Set(), 'klambda-system')).toMatch(/klambda-system is klambda's own/);
+    expect(secretEnvironmentProblem({}, new Set(), 'klambda-system')).toBeUndefined();
+  });
 });

@@ -35,7 +35,10 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidRuntime', message: `${spec.function.runtime} cannot run here: ${runtime.reason}` });
     return;
   }
-  const secrets = secretEnvironmentProblem(spec.function.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }));
+  const secrets = secretEnvironmentProblem(
+    spec.function.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }),
+    namespace === ctx.ownNamespace ? namespace : undefined,
+  );
   if (secrets) {
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidSecretEnvironment', message: secrets });
     return;

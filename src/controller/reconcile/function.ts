@@ -51,7 +51,10 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
     return;
   }
   // never a klambda Secret in a pod's environment: no Deployment (nor rollout of one) with it, nothing published
-  const secrets = secretEnvironmentProblem(spec.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }));
+  const secrets = secretEnvironmentProblem(
+    spec.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }),
+    namespace === ctx.ownNamespace ? namespace : undefined,
+  );
   if (secrets) {
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidSecretEnvironment', message: secrets });
     return;
