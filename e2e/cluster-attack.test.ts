@@ -1,6 +1,6 @@
 // A hostile function on the test control plane: from its pod it finds no credential (not in /proc, not in any pod's
 // volumes), Redis refuses all it tries, and a victim's caller still gets the true answer; a function's secretEnvironment
-// reads its namespace's Secrets but never a klambda agent Secret.
+// reads its namespace's Secrets (a missing one holds the pod in CreateContainerConfigError) but never a klambda agent Secret.
 import { GetFunctionConfigurationCommand, InvokeCommand, ResourceNotFoundException, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -133,4 +133,34 @@ export const handler = async () => ({ digest: createHash('sha256').update(proces
   const refs = (await deploymentOf('tenant-db'))!.spec.template.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name)).filter(Boolean);
   expect(refs).toEqual(['db-credentials']);
   expect(decode((await invokeWhenRouted('tenant-db', {})).Payload)).toMatchObject({ digest: createHash('sha256').update(password).digest('hex') });
+}, 240_000);
+
+it('leaves a pod whose Secret is missing in CreateContainerConfigError, and starts it once the Secret exists', async () => {
+  await k.cluster.admin.create(`${api}/functions`, {
+    apiVersion: 'klambda.dev/v1alpha1', kind: 'Function', metadata: { name: 'late-secret' },
+    spec: {
+      runtime: 'nodejs20', handler: 'index.handler', timeoutSeconds: 30,
+      code: { inline: { 'index.mjs': 'export const handler = async () => ({ token: process.env.TOKEN?.length });' } },
+      secretEnvironment: { TOKEN: { secret: 'late-credentials', key: 'token' } },
+    },
+  });
+  // an async call asks for an environment: its pod cannot start without the Secret
+  await waitFor(async () => {
+    try {
+      return await k.lambda.send(new InvokeCommand({ FunctionName: 'late-secret', InvocationType: 'Event' }));
+    } catch (e) {
+      if (e instanceof ResourceNotFoundException) return undefined;
+      throw e;
+    }
+  }, 60_000, 'late-secret routed');
+  interface Pods { items: Array<{ status?: { containerStatuses?: Array<{ name: string; state?: { waiting?: { reason?: string; message?: string } } }> } }> }
+  const waiting = await waitFor(async () => {
+    const pods = await k.cluster.admin.get<Pods>('/api/v1/namespaces/default/pods?labelSelector=klambda.dev%2Ffunction%3Dlate-secret');
+    return pods.items.flatMap((p) => p.status?.containerStatuses ?? []).map((c) => c.state?.waiting).find((w) => w?.reason === 'CreateContainerConfigError');
+  }, 60_000, 'CreateContainerConfigError');
+  expect(waiting?.message).toContain('late-credentials');
+  await k.cluster.admin.create('/api/v1/namespaces/default/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'late-credentials' }, stringData: { token: 'abcdef' } });
+  const out = await k.lambda.send(new InvokeCommand({ FunctionName: 'late-secret' }));
+  expect(out.FunctionError).toBeUndefined();
+  expect(decode(out.Payload)).toEqual({ token: 6 });
 }, 240_000);
