@@ -51,14 +51,23 @@ beforeAll(async () => {
   s3 = s3Client(gw, root);
 
   // kubectl apply -k examples/video-pipeline, with the kustomization's endpoints and keys set to this cluster's
-  const rendered = kubectlOk(['kustomize', dir])
+  const swap = (text: string) => text
     .replaceAll('http://videos-s3.default.svc:7070', gw.endpoint)
     .replaceAll('http://klambda-router.klambda-system.svc:9000', k.routerUrl)
     .replaceAll('videodemo-secret', root.secretAccessKey).replaceAll('videodemo', root.accessKeyId)
     .replaceAll('change-me-video-publisher', PUBLISHER.secretAccessKey).replaceAll('AKIAVIDEOPIPELINE001', PUBLISHER.accessKeyId);
-  const objects = parseAllDocuments(rendered).map((d) => d.toJS() as { kind: string; spec: { code?: unknown } });
-  expect(objects.map((o) => o.kind).sort()).toEqual(['BucketNotification', 'EventRule', 'Function', 'Function', 'Function', 'Topic']);
-  for (const o of objects.filter((x) => x.kind === 'Function')) expect(o.spec.code).toEqual({ image: 'klambda-video-pipeline:0.1.0' });
+  const rendered = swap(kubectlOk(['kustomize', dir]));
+  const all = parseAllDocuments(rendered).map((d) => d.toJS() as { kind: string; spec: { code?: unknown; environment?: Record<string, string> }; data?: Record<string, string> });
+  expect(all.map((o) => o.kind).sort()).toEqual(['BucketNotification', 'EventRule', 'Function', 'Function', 'Function', 'Secret', 'Topic']);
+  // the secret keys are in the Secret (kustomize's secretGenerator, base64), not in the Functions
+  const keys = all.find((o) => o.kind === 'Secret')!;
+  keys.data = Object.fromEntries(Object.entries(keys.data ?? {}).map(([key, v]) => [key, Buffer.from(swap(Buffer.from(v, 'base64').toString('utf8'))).toString('base64')]));
+  await admin.create('/api/v1/namespaces/default/secrets', keys);
+  const objects = all.filter((o) => o.kind !== 'Secret');
+  for (const o of objects.filter((x) => x.kind === 'Function')) {
+    expect(o.spec.code).toEqual({ image: 'klambda-video-pipeline:0.1.0' });
+    expect(JSON.stringify(o.spec.environment)).not.toMatch(/SECRET/);
+  }
   // the functions first, so the others find what they name at once
   for (const o of [...objects].sort((a, b) => Number(b.kind === 'Function') - Number(a.kind === 'Function'))) await admin.create(`${api}/${CRD_KINDS.find((c) => c.kind === o.kind)!.plural}`, o);
 
