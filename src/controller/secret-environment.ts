@@ -22,13 +22,10 @@ export function managedSecretNames(namespace: string, known: KnownObjects): Set<
 /**
  * Whether `agentSecretName` could give this name to some function, known or not (one created later, or one deleted
  * whose Secret is not yet collected): `<fn>-latest-agent`, `<fn>-v<N>-agent`, or the hashed form a long name takes
- * (dnsLabelName: at most 54 characters, '-', 8 hex digits).
+ * (dnsLabelName: up to 54 characters of the name, '-', 8 hex digits). Every name it gives has one of these shapes.
  */
 export function isAgentSecretShaped(name: string): boolean {
-  if (/-(latest|v[1-9][0-9]*)-agent$/.test(name)) return true;
-  const hashed = /^(.{1,54})-[0-9a-f]{8}$/.exec(name);
-  // a name is hashed only when `<fn>-<version>-agent` is longer than 63: its kept prefix is long (54 characters less trailing dashes)
-  return hashed !== null && hashed[1]!.length >= 40;
+  return /-(latest|v[1-9][0-9]*)-agent$/.test(name) || /^[a-z0-9][-a-z0-9]{0,53}-[0-9a-f]{8}$/.test(name);
 }
 
 /**

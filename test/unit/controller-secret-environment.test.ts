@@ -15,11 +15,13 @@ describe('the Secrets klambda manages', () => {
   it.each([
     agentSecretName('anything', '$LATEST'), agentSecretName('x', '12'),
     agentSecretName('f'.repeat(63), '$LATEST'), agentSecretName('g'.repeat(55), '7'), agentSecretName(`${'h'.repeat(52)}-abc`, '$LATEST'),
+    // dashes where the hashed form cuts the name: a short prefix
+    agentSecretName(`a${'-'.repeat(60)}b`, '$LATEST'), 'cache-0123abcd',
   ])('include every name agentSecretName gives, known function or not: %s', (name) => {
     expect(isAgentSecretShaped(name)).toBe(true);
   });
 
-  it.each(['db-credentials', 'agent', 'my-agent', 'latest-agent-keys', 'v1-agent.example', 'cache-0123abcd', 'klambda-s3'])('leave a tenant\'s own Secret name alone: %s', (name) => {
+  it.each(['db-credentials', 'agent', 'my-agent', 'latest-agent-keys', 'v1-agent.example', 'cache-0123abcdx', 'db-k7g5h9m2bt', 'klambda-s3'])('leave a tenant\'s own Secret name alone: %s', (name) => {
     expect(isAgentSecretShaped(name)).toBe(false);
   });
 });
