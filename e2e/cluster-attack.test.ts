@@ -122,6 +122,9 @@ export const handler = async () => ({ digest: createHash('sha256').update(proces
   expect(refused).toMatchObject({ status: 'False', message: expect.stringContaining('victim-latest-agent') });
   expect(await deploymentOf('stealer')).toBeUndefined();
   await expect(k.lambda.send(new InvokeCommand({ FunctionName: 'stealer' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  // the Lambda API says why, as Lambda's State does
+  expect(await k.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'stealer' })))
+    .toMatchObject({ State: 'Failed', StateReasonCode: 'InvalidSecretEnvironment', StateReason: expect.stringContaining('victim-latest-agent') });
 
   // a running function changed to name one (even of a version not yet published) is refused; its pods keep the old env
   await waitFor(async () => {

@@ -78,7 +78,9 @@ describe('latestState', () => {
   it.each([
     ['InvalidCode', 'Could not unzip uploaded file. Please check your file, then try to upload again. (entry "../x" is outside the package)'],
     ['CodeNotFound', 'Code not found: s3://klambda-code/packages/team-a/x.zip'],
-  ])('is State Failed with the reason when the code was never deployed (%s)', (reason, message) => {
+    ['InvalidRuntime', 'java21 cannot run here: this klambda does not serve java21 (its runtimes: nodejs20)'],
+    ['InvalidSecretEnvironment', 'secretEnvironment.DB_PASSWORD names shop-latest-agent, a Secret klambda keeps for a function version'],
+  ])('is State Failed with the reason when the function was never deployed (%s)', (reason, message) => {
     expect(latestState(fn(1, failedStatus(undefined, 1, reason, message)))).toEqual({
       State: 'Failed', StateReason: message, StateReasonCode: reason, LastUpdateStatus: 'Failed',
     });

@@ -512,6 +512,9 @@ const ignoreNotFound = (e: unknown): void => { if (!isNotFound(e)) throw e; };
 /** What the controller writes to a Function's status (see reconcile/function.ts). */
 type FunctionStatus = StoredStatus & { codeSha256?: string; codeSize?: number; rollout?: 'Complete' | 'Progressing' };
 
+/** The controller's Ready False reasons that a new spec cannot get past by waiting: State (or LastUpdateStatus) Failed. */
+const FAILED_REASONS: readonly string[] = ['InvalidCode', 'CodeNotFound', 'LayerNotFound', 'InvalidLayer', 'InvalidSpec', 'InvalidRuntime', 'InvalidSecretEnvironment', 'Rejected', 'NotOwned'];
+
 /**
  * $LATEST's State and LastUpdateStatus as Lambda's move, from the Function's status: Pending until the controller
  * has deployed it once, Failed when its code cannot be used, InProgress until the controller has seen the last
@@ -522,7 +525,7 @@ export function latestState(object: Stored<unknown>): Partial<FunctionConfigurat
   const ready = status?.conditions?.find((c) => c.type === 'Ready');
   const seen = status?.observedGeneration !== undefined && status.observedGeneration >= (object.metadata.generation ?? 0);
   const everDeployed = status?.codeSha256 !== undefined;
-  if (ready?.status === 'False' && seen && ['InvalidCode', 'CodeNotFound', 'LayerNotFound', 'InvalidLayer', 'InvalidSpec', 'InvalidRuntime', 'Rejected', 'NotOwned'].includes(ready.reason)) {
+  if (ready?.status === 'False' && seen && FAILED_REASONS.includes(ready.reason)) {
     return everDeployed
       ? { LastUpdateStatus: 'Failed', LastUpdateStatusReason: ready.message, LastUpdateStatusReasonCode: ready.reason }
       : { State: 'Failed', StateReason: ready.message, StateReasonCode: ready.reason, LastUpdateStatus: 'Failed' };
