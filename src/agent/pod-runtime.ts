@@ -235,9 +235,13 @@ export class FunctionProcesses {
     return this.done;
   }
 
-  /** Looks at the processes now instead of at the next poll. */
+  /**
+   * Looks at the processes now instead of at the next poll: a look that begins after this call, never one already under
+   * way (that one may have read the runtime as alive just before it died, and its restarted runtime's /next would then
+   * be handed to the dead one's session, where it waits for ever).
+   */
   refresh(): Promise<void> {
-    return this.poll();
+    return (this.polling ?? Promise.resolve()).then(() => this.poll());
   }
 
   /** SIGKILL to the function's processes (the container ends and the kubelet restarts it); exited resolves once they are gone. */
