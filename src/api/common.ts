@@ -10,6 +10,15 @@ export const DEFAULT_NAMESPACE = 'default';
 /** Kubernetes DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit. */
 export const DNS_1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 /** Kubernetes DNS-1123 subdomain: dot-separated labels (ConfigMap names). */
+/** Kubernetes' ConfigMap and Secret key pattern. */
+export const OBJECT_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
+
+/** Why a key cannot be a ConfigMap's or Secret's (no '/', not '.' or '..', at most 253), or undefined. */
+export function objectKeyProblem(key: string): string | undefined {
+  return !new RegExp(OBJECT_KEY_PATTERN).test(key) || key === '.' || key === '..' || key.length > 253
+    ? "keys must be letters, digits, '-', '_' and '.' (not '.' or '..'), at most 253" : undefined;
+}
+
 export const DNS_1123_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 
 /** A reference to a function: its name (a DNS label), optionally `:qualifier` ($LATEST, a version or an alias). */
@@ -98,3 +107,11 @@ export function dnsLabelName(text: string): string {
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
   return `${clean.slice(0, 54).replace(/-+$/, '')}-${hash}`.replace(/^-/, '');
 }
+
+/** The metadata of a core v1 object a manifest folder may hold (ConfigMap, Secret): a name, a namespace, labels, annotations. */
+export const CoreObjectMetaSchema = Type.Object({
+  name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
+  namespace: Type.Optional(Type.String({ maxLength: 63, pattern: DNS_1123_LABEL, default: DEFAULT_NAMESPACE })),
+  labels: Type.Optional(StringMap(Type.String())),
+  annotations: Type.Optional(StringMap(Type.String())),
+}, { additionalProperties: false });

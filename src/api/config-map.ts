@@ -1,22 +1,12 @@
 // Kubernetes ConfigMap (v1), as far as klambda reads it: `data` holds a function's files for `code.configMap`.
 import { Type, type Static } from '@sinclair/typebox';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DEFAULT_NAMESPACE, StringEnum, StringMap, type ObjectMeta } from './common.js';
+import { CoreObjectMetaSchema, objectKeyProblem, StringEnum, StringMap, type ObjectMeta } from './common.js';
 import { isRecord, type SpecIssue } from './function.js';
-
-/** Kubernetes' ConfigMap key pattern. */
-export const CONFIG_MAP_KEY = '^[-._a-zA-Z0-9]+$';
-
-const ConfigMapMetaSchema = Type.Object({
-  name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
-  namespace: Type.Optional(Type.String({ maxLength: 63, pattern: DNS_1123_LABEL, default: DEFAULT_NAMESPACE })),
-  labels: Type.Optional(StringMap(Type.String())),
-  annotations: Type.Optional(StringMap(Type.String())),
-}, { additionalProperties: false });
 
 export const ConfigMapSchema = Type.Object({
   apiVersion: StringEnum(['v1'] as const),
   kind: StringEnum(['ConfigMap'] as const),
-  metadata: ConfigMapMetaSchema,
+  metadata: CoreObjectMetaSchema,
   data: Type.Optional(StringMap(Type.String())),
   binaryData: Type.Optional(StringMap(Type.String({ pattern: '^[A-Za-z0-9+/]*={0,2}$' }))),
   immutable: Type.Optional(Type.Boolean()),
@@ -41,9 +31,8 @@ export function configMapIssues(obj: unknown): SpecIssue[] {
     if (!isRecord(map)) continue;
     for (const key of Object.keys(map)) {
       const path = `${field}[${JSON.stringify(key)}]`;
-      if (!new RegExp(CONFIG_MAP_KEY).test(key) || key === '.' || key === '..' || key.length > 253) {
-        issues.push({ path, message: "keys must be letters, digits, '-', '_' and '.' (not '.' or '..'), at most 253" });
-      }
+      const bad = objectKeyProblem(key);
+      if (bad) issues.push({ path, message: bad });
       if (seen.has(key)) issues.push({ path, message: `is in both data and binaryData` });
       seen.add(key);
     }

@@ -1,6 +1,6 @@
 // The Function kind: its schema (the single source of truth), its TS types, and the rules a schema cannot say.
 import { Type, type Static } from '@sinclair/typebox';
-import { API_VERSION, DNS_1123_SUBDOMAIN, hintedPattern, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
+import { API_VERSION, DNS_1123_SUBDOMAIN, hintedPattern, OBJECT_KEY_PATTERN, kindSchema, LAYER_VERSION_REF, StringEnum, StringMap, type WithDefaults, type KindObject } from './common.js';
 import { URL_AUTH_TYPES, URL_INVOKE_MODES } from '../core/function-url.js';
 
 import { DEFAULT_CUSTOM_HANDLER, isRuntime, RUNTIME_FACTS, RUNTIMES, type Runtime } from '../core/runtimes.js';
@@ -23,12 +23,10 @@ export function isReservedEnvKey(key: string): boolean {
 
 /** At most this many variables from Secrets (`spec.secretEnvironment`). */
 export const SECRET_ENV_MAX = 50;
-/** Kubernetes' Secret (and ConfigMap) key pattern. */
-export const SECRET_KEY_PATTERN = '^[-._a-zA-Z0-9]+$';
 /** One variable's value from a Secret of the function's namespace: its `key` (Kubernetes' secretKeyRef). */
 export const SecretKeyRefSchema = Type.Object({
   secret: Type.String({ minLength: 1, maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
-  key: Type.String({ minLength: 1, maxLength: 253, pattern: SECRET_KEY_PATTERN }),
+  key: Type.String({ minLength: 1, maxLength: 253, pattern: OBJECT_KEY_PATTERN }),
 }, { additionalProperties: false });
 export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;
 

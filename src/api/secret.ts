@@ -1,19 +1,12 @@
 // Kubernetes Secret (v1), as far as the local mode reads it: the values of a Function's spec.secretEnvironment.
 import { Type, type Static } from '@sinclair/typebox';
-import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN, DEFAULT_NAMESPACE, StringMap, StringEnum, type ObjectMeta } from './common.js';
-import { isRecord, SECRET_KEY_PATTERN, type SpecIssue } from './function.js';
-
-const SecretMetaSchema = Type.Object({
-  name: Type.String({ maxLength: 253, pattern: DNS_1123_SUBDOMAIN }),
-  namespace: Type.Optional(Type.String({ maxLength: 63, pattern: DNS_1123_LABEL, default: DEFAULT_NAMESPACE })),
-  labels: Type.Optional(StringMap(Type.String())),
-  annotations: Type.Optional(StringMap(Type.String())),
-}, { additionalProperties: false });
+import { CoreObjectMetaSchema, objectKeyProblem, StringMap, StringEnum, type ObjectMeta } from './common.js';
+import { isRecord, type SpecIssue } from './function.js';
 
 export const SecretSchema = Type.Object({
   apiVersion: StringEnum(['v1'] as const),
   kind: StringEnum(['Secret'] as const),
-  metadata: SecretMetaSchema,
+  metadata: CoreObjectMetaSchema,
   type: Type.Optional(Type.String({ minLength: 1, maxLength: 253 })),
   /** Base64 values, as Kubernetes keeps them. */
   data: Type.Optional(StringMap(Type.String())),
@@ -45,8 +38,9 @@ export function secretIssues(obj: unknown): SpecIssue[] {
     if (!isRecord(map)) continue;
     for (const [key, value] of Object.entries(map)) {
       const path = `${field}[${JSON.stringify(key)}]`;
-      if (!new RegExp(SECRET_KEY_PATTERN).test(key) || key === '.' || key === '..' || key.length > 253) {
-        issues.push({ path, message: "keys must be letters, digits, '-', '_' and '.' (not '.' or '..'), at most 253" });
+      const bad = objectKeyProblem(key);
+      if (bad) {
+        issues.push({ path, message: bad });
       } else if (field === 'data' && typeof value === 'string' && (!BASE64.test(value.replace(/\s+/g, '')) || value.replace(/\s+/g, '').length % 4 !== 0)) {
         issues.push({ path, message: 'must be base64 (put a plain value under stringData instead); the value is not shown' });
       }

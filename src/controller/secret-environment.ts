@@ -29,6 +29,17 @@ export function isAgentSecretShaped(name: string): boolean {
 }
 
 /**
+ * The reconcilers' check of a Function's or FunctionVersion's references: nothing is listed for one without any (the
+ * common case), else secretEnvironmentProblem against the agent Secrets of its namespace.
+ */
+export function secretEnvironmentRefusal(
+  secretEnvironment: Record<string, SecretKeyRef> | undefined, namespace: string, ownNamespace: string | undefined, known: () => KnownObjects,
+): string | undefined {
+  if (Object.keys(secretEnvironment ?? {}).length === 0) return undefined;
+  return secretEnvironmentProblem(secretEnvironment, managedSecretNames(namespace, known()), namespace === ownNamespace ? namespace : undefined);
+}
+
+/**
  * Why the references cannot be deployed (the first one naming a Secret klambda manages), or undefined. In klambda's
  * own namespace (`ownNamespace`: its Redis and code store credentials) a function reads no Secret at all.
  */

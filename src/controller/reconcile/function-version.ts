@@ -14,7 +14,7 @@ import { klambdaPath } from '../kinds.js';
 import { openForReconcile, writeStatus } from '../object-status.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
-import { managedSecretNames, secretEnvironmentProblem } from '../secret-environment.js';
+import { secretEnvironmentRefusal } from '../secret-environment.js';
 
 /** A version whose function is not routed yet is looked at again this often. */
 const FUNCTION_RETRY_MS = 1000;
@@ -35,10 +35,7 @@ export async function reconcileFunctionVersion(ctx: ControllerContext, key: stri
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidRuntime', message: `${spec.function.runtime} cannot run here: ${runtime.reason}` });
     return;
   }
-  const secrets = secretEnvironmentProblem(
-    spec.function.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }),
-    namespace === ctx.ownNamespace ? namespace : undefined,
-  );
+  const secrets = secretEnvironmentRefusal(spec.function.secretEnvironment, namespace, ctx.ownNamespace, () => ({ functions: ctx.functions.list(), versions: ctx.versions.list() }));
   if (secrets) {
     await writeStatus(ctx, path, fv, { type: 'Ready', status: 'False', reason: 'InvalidSecretEnvironment', message: secrets });
     return;

@@ -17,7 +17,7 @@ import { openForReconcile, writeStatus } from '../object-status.js';
 import { publishFunctionVersion } from '../publish.js';
 import type { ReconcileResult } from '../reconcile-queue.js';
 import { ensureWorkload } from '../workload.js';
-import { managedSecretNames, secretEnvironmentProblem } from '../secret-environment.js';
+import { secretEnvironmentRefusal } from '../secret-environment.js';
 import { deploymentName } from '../resources/names.js';
 
 interface DeploymentState { metadata: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; replicas?: number; updatedReplicas?: number } }
@@ -51,10 +51,7 @@ export async function reconcileFunction(ctx: ControllerContext, key: string): Pr
     return;
   }
   // never a klambda Secret in a pod's environment: no Deployment (nor rollout of one) with it, nothing published
-  const secrets = secretEnvironmentProblem(
-    spec.secretEnvironment, managedSecretNames(namespace, { functions: ctx.functions.list(), versions: ctx.versions.list() }),
-    namespace === ctx.ownNamespace ? namespace : undefined,
-  );
+  const secrets = secretEnvironmentRefusal(spec.secretEnvironment, namespace, ctx.ownNamespace, () => ({ functions: ctx.functions.list(), versions: ctx.versions.list() }));
   if (secrets) {
     await writeStatus(ctx, path, fn, { type: 'Ready', status: 'False', reason: 'InvalidSecretEnvironment', message: secrets });
     return;
