@@ -133,10 +133,6 @@ function resourceOf(rawName: string, qualifier: string | undefined, qualified: b
   return account === undefined ? { resource } : { resource, account };
 }
 
-/**
- * The action a request performs, for the Lambda API routes of the router; undefined for anything else
- * (the router answers that with UnknownOperationException).
- */
 /** Whether a Lambda API request names the resource it acts on in its JSON body (CreateFunction's FunctionName). */
 export function namesResourceInBody(method: string, rawUrl: string): boolean {
   const q = rawUrl.indexOf('?');
@@ -144,6 +140,10 @@ export function namesResourceInBody(method: string, rawUrl: string): boolean {
   return method === 'POST' && m !== null && m[1] === '2015-03-31' && m[2] === undefined;
 }
 
+/**
+ * The action a request performs, for the Lambda API routes of the router; undefined for anything else
+ * (the router answers that with UnknownOperationException).
+ */
 export function lambdaAction(method: string, rawUrl: string, ctx: ArnContext, members?: Readonly<Record<string, unknown>>): LambdaAction | undefined {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);
